@@ -1,0 +1,1 @@
+export type { Migration, MigrationSet } from './runner/types.js';

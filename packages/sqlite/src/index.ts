@@ -1,0 +1,30 @@
+export { SqliteStorageError, isBusyError, type SqliteErrorCode } from './errors.js';
+export {
+  openSqliteDatabase,
+  readPragmas,
+  type OpenSqliteOptions,
+  type SqlitePragmaReport,
+  type SynchronousLevel,
+} from './open/open-sqlite-database.js';
+export { createStatements, nativeHandle, type NativeDatabase, type RunResult, type SqliteStatements } from './open/native.js';
+export { validateDatabasePath } from './files/validate-path.js';
+export {
+  DATABASE_FILE_MODE,
+  HOME_DIR_MODE,
+  checkFileModes,
+  databaseFileHealth,
+  databaseFileSet,
+  ensurePrivateDirectory,
+  hardenDatabaseFiles,
+  type FileHealth,
+  type FileHealthStatus,
+} from './files/permissions.js';
+export {
+  SqliteWriteCoordinator,
+  type TryWriteResult,
+  type WriteContext,
+  type WriteCoordinatorOptions,
+  type WriteCoordinatorStats,
+  type WriteWork,
+} from './write/write-coordinator.js';
+export { DEFAULT_RETRY, type RetryPolicy } from './write/backoff.js';

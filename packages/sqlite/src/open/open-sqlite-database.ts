@@ -1,0 +1,134 @@
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { SqliteStorageError } from '../errors.js';
+import { validateDatabasePath } from '../files/validate-path.js';
+import { hardenDatabaseFiles } from '../files/permissions.js';
+
+/**
+ * `NORMAL` (the default): in WAL mode every committed transaction survives a crash of the
+ * process (SIGKILL included); an OS crash or power loss may roll back the last commits but
+ * never corrupts the file. `FULL` also fsyncs the WAL on every commit, for power-loss
+ * durability at the cost of one fsync per transaction (group commit amortises it).
+ */
+export type SynchronousLevel = 'NORMAL' | 'FULL' | 'EXTRA';
+
+const SYNCHRONOUS_VALUE: Record<SynchronousLevel, number> = { NORMAL: 1, FULL: 2, EXTRA: 3 };
+
+export interface OpenSqliteOptions {
+  path: string;
+  synchronous?: SynchronousLevel;
+  /** How long SQLite itself waits on a lock held by another process. Default 5000. */
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+  entities?: DataSourceOptions['entities'];
+  logging?: boolean;
+}
+
+export interface SqlitePragmaReport {
+  journalMode: string;
+  busyTimeoutMs: number;
+  foreignKeys: boolean;
+  synchronous: SynchronousLevel;
+}
+
+/**
+ * Opens a SQLite file as a TypeORM DataSource on the better-sqlite3 driver and asserts the
+ * pragmas the rest of Cairn relies on. Fails hard, with `wal_unavailable`, rather than
+ * silently running in rollback-journal mode (where readers would block the writer).
+ */
+export async function openSqliteDatabase(options: OpenSqliteOptions): Promise<DataSource> {
+  const path = validateDatabasePath(options.path);
+  const synchronous = options.synchronous ?? 'NORMAL';
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const readonly = options.readonly ?? false;
+  if (path !== ':memory:' && !readonly) prepareFile(path);
+
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: path,
+    driver: Database,
+    readonly,
+    fileMustExist: readonly,
+    timeout: busyTimeoutMs,
+    statementCacheSize: 500,
+    entities: options.entities ?? [],
+    logging: options.logging ?? false,
+    prepareDatabase: (db: Database.Database) => {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (!readonly) {
+        try {
+          db.pragma('journal_mode = WAL');
+        } catch (cause) {
+          throw new SqliteStorageError('wal_unavailable', `cannot enable WAL on ${path}`, { cause });
+        }
+      }
+      db.pragma(`synchronous = ${SYNCHRONOUS_VALUE[synchronous]}`);
+    },
+  });
+  try {
+    await dataSource.initialize();
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code === 'wal_unavailable') throw cause;
+    throw new SqliteStorageError('open_failed', `cannot open database ${path}`, { cause });
+  }
+  try {
+    const report = await readPragmas(dataSource);
+    assertPragmas(path, report, { synchronous, busyTimeoutMs, readonly });
+    if (path !== ':memory:' && !readonly) hardenDatabaseFiles(path);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}
+
+export async function readPragmas(dataSource: DataSource): Promise<SqlitePragmaReport> {
+  const one = async (name: string): Promise<unknown> => {
+    const rows = (await dataSource.query(`PRAGMA ${name}`)) as Array<Record<string, unknown>>;
+    const row = rows[0] ?? {};
+    return Object.values(row)[0];
+  };
+  const syncValue = Number(await one('synchronous'));
+  const level = (Object.entries(SYNCHRONOUS_VALUE).find(([, v]) => v === syncValue)?.[0] ?? 'OFF') as SynchronousLevel;
+  return {
+    journalMode: String(await one('journal_mode')).toLowerCase(),
+    busyTimeoutMs: Number(await one('busy_timeout')),
+    foreignKeys: Number(await one('foreign_keys')) === 1,
+    synchronous: level,
+  };
+}
+
+function assertPragmas(
+  path: string,
+  report: SqlitePragmaReport,
+  expected: { synchronous: SynchronousLevel; busyTimeoutMs: number; readonly: boolean },
+): void {
+  const memory = path === ':memory:';
+  if (!memory && report.journalMode !== 'wal') {
+    throw new SqliteStorageError('wal_unavailable', `journal_mode is '${report.journalMode}', expected 'wal' on ${path}`, {
+      details: { path, journalMode: report.journalMode },
+    });
+  }
+  const mismatches: string[] = [];
+  if (report.busyTimeoutMs !== expected.busyTimeoutMs) mismatches.push(`busy_timeout=${report.busyTimeoutMs}`);
+  if (!report.foreignKeys) mismatches.push('foreign_keys=OFF');
+  if (report.synchronous !== expected.synchronous) mismatches.push(`synchronous=${report.synchronous}`);
+  if (mismatches.length > 0) {
+    throw new SqliteStorageError('pragma_mismatch', `pragmas not as required on ${path}: ${mismatches.join(', ')}`, {
+      details: { path, mismatches },
+    });
+  }
+}
+
+/**
+ * Creates the parent directory 0700 and the database file 0600 before SQLite opens it.
+ * SQLite gives `-wal` and `-shm` the mode of the main file, so creating it 0600 first means
+ * no sibling file is ever briefly world-readable.
+ */
+function prepareFile(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+}

@@ -1,0 +1,35 @@
+// Shared jest preset. Every package runs its TypeScript sources as native ESM
+// (jest --experimental-vm-modules), transformed by swc. Sibling packages resolve through
+// their exports map's "@cairn/source" condition to src/, so no test needs a prior build.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const swcOptions = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'es6' },
+  sourceMaps: 'inline',
+};
+
+/** @param {string} packageDir absolute path of the package (import.meta.dirname) */
+export function createJestConfig(packageDir, overrides = {}) {
+  return {
+    rootDir: packageDir,
+    roots: ['src', 'test', 'bench'].filter((d) => existsSync(join(packageDir, d))).map((d) => `<rootDir>/${d}`),
+    testEnvironment: 'node',
+    testEnvironmentOptions: {
+      customExportConditions: ['@cairn/source', 'node', 'node-addons'],
+    },
+    extensionsToTreatAsEsm: ['.ts'],
+    moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'node'],
+    transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    testMatch: ['**/?(*.)test.ts'],
+    testTimeout: 30_000,
+    ...overrides,
+  };
+}
