@@ -1,0 +1,7 @@
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+export declare function spawnTs(script: string, args?: string[], options?: SpawnOptions): ChildProcess;
+export declare function runTs(
+  script: string,
+  args?: string[],
+  options?: SpawnOptions,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;

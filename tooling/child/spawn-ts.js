@@ -1,0 +1,37 @@
+// Starts a TypeScript file as a real child process, resolving sibling packages to their
+// sources (the "@cairn/source" export condition) through tsx, so crash and multi-process
+// tests run against the code under test without a build.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const tsxLoader = require.resolve('tsx');
+
+/**
+ * @param {string} script absolute path of a .ts file
+ * @param {string[]} [args]
+ * @param {import('node:child_process').SpawnOptions} [options]
+ */
+export function spawnTs(script, args = [], options = {}) {
+  return spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsxLoader, script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+    env: { ...process.env, NODE_OPTIONS: '', ...(options.env ?? {}) },
+  });
+}
+
+/**
+ * Runs a script to completion and collects its output.
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>}
+ */
+export function runTs(script, args = [], options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawnTs(script, args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
