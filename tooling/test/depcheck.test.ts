@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error plain JS module without declarations
+import { checkWorkspace } from '../depcheck/check.js';
+
+type Violation = { package: string; file: string; message: string };
+const check = (root: string): { violations: Violation[]; filesChecked: number } => checkWorkspace(root);
+
+interface FakePackage {
+  dir: string;
+  name: string;
+  deps?: string[];
+  devDeps?: string[];
+  refs?: string[];
+  files: Record<string, string>;
+}
+
+let root: string | undefined;
+afterEach(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = undefined;
+});
+
+function workspace(packages: FakePackage[]): string {
+  root = mkdtempSync(join(tmpdir(), 'cairn-depcheck-'));
+  for (const p of packages) {
+    const dir = join(root, p.dir);
+    mkdirSync(dir, { recursive: true });
+    const dependencies = Object.fromEntries((p.deps ?? []).map((d) => [d, d.startsWith('@cairn/') ? 'workspace:*' : '1']));
+    const devDependencies = Object.fromEntries((p.devDeps ?? []).map((d) => [d, 'workspace:*']));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: p.name, dependencies, devDependencies }));
+    const references = (p.refs ?? [...(p.deps ?? []), ...(p.devDeps ?? [])].filter((d) => d.startsWith('@cairn/')))
+      .map((d) => ({ path: `../${d.replace('@cairn/', '')}` }));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ references }));
+    for (const [file, text] of Object.entries(p.files)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    }
+  }
+  return root;
+}
+
+const protocol: FakePackage = { dir: 'packages/protocol', name: '@cairn/protocol', deps: ['typebox'], files: { 'src/index.ts': "import { Type } from 'typebox';\nexport const X = Type.String();\n" } };
+const entity: FakePackage = { dir: 'packages/entity', name: '@cairn/entity', deps: ['typeorm'], files: { 'src/index.ts': "import { Entity } from 'typeorm';\nexport { Entity };\n" } };
+
+describe('dependency-direction check', () => {
+  it('passes the real workspace', () => {
+    const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const { violations, filesChecked } = check(repo);
+    expect(violations).toEqual([]);
+    expect(filesChecked).toBeGreaterThan(10);
+  });
+
+  it('passes a workspace that respects the table', () => {
+    const crud: FakePackage = { dir: 'packages/crud', name: '@cairn/crud', deps: ['@cairn/entity', '@cairn/protocol', 'typeorm'], files: { 'src/index.ts': "import { Entity } from '@cairn/entity';\nimport type { DataSource } from 'typeorm';\nexport { Entity };\nexport type { DataSource };\n" } };
+    expect(check(workspace([protocol, entity, crud])).violations).toEqual([]);
+  });
+
+  it('fails on entity imported outside crud, even from a test', () => {
+    const gateway: FakePackage = {
+      dir: 'packages/gateway',
+      name: '@cairn/gateway',
+      deps: ['@cairn/protocol'],
+      devDeps: ['@cairn/entity'],
+      files: { 'src/index.ts': "export {};\n", 'src/server.test.ts': "import { Entity } from '@cairn/entity';\nvoid Entity;\n" },
+    };
+    const messages = check(workspace([protocol, entity, gateway])).violations.map((v) => `${v.file}: ${v.message}`);
+    expect(messages).toContain('packages/gateway/src/server.test.ts: imports @cairn/entity: only crud imports entity');
+  });
+
+  it('fails on fastify outside gateway, better-sqlite3 outside sqlite, sockets outside the network packages', () => {
+    const config: FakePackage = {
+      dir: 'packages/config',
+      name: '@cairn/config',
+      deps: ['@cairn/protocol', 'fastify', 'better-sqlite3'],
+      files: { 'src/index.ts': "import Fastify from 'fastify';\nimport Database from 'better-sqlite3';\nimport { createServer } from 'node:net';\nexport const x = [Fastify, Database, createServer];\n" },
+    };
+    const messages = check(workspace([protocol, config])).violations.map((v) => v.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'imports fastify: only gateway listens on the network',
+        'imports better-sqlite3: better-sqlite3 is wrapped by sqlite',
+        "'node:net' opens sockets; only gateway listens on the network",
+      ]),
+    );
+  });
+
+  it('fails on a strict package importing anything beyond its table row, a deep import, an undeclared dependency and mismatched references', () => {
+    const strictProtocol: FakePackage = { ...protocol, files: { 'src/index.ts': "import { parse } from 'smol-toml';\nexport { parse };\n" } };
+    const crud: FakePackage = {
+      dir: 'packages/crud',
+      name: '@cairn/crud',
+      deps: ['@cairn/protocol'],
+      refs: ['@cairn/protocol', '@cairn/entity'],
+      files: { 'src/index.ts': "import { X } from '@cairn/protocol/src/index.js';\nimport { DataSource } from 'typeorm';\nexport { X, DataSource };\n" },
+    };
+    const messages = check(workspace([strictProtocol, entity, crud])).violations.map((v) => `${v.package} ${v.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        '@cairn/protocol imports smol-toml: not allowed for @cairn/protocol by ARCHITECTURE.md',
+        "@cairn/crud deep import '@cairn/protocol/src/index.js': use the package's exports map",
+        '@cairn/crud imports typeorm, which package.json does not declare in dependencies',
+        '@cairn/crud references @cairn/entity, which is not a workspace dependency',
+      ]),
+    );
+  });
+
+  it('fails on a package missing from the table', () => {
+    const rogue: FakePackage = { dir: 'packages/rogue', name: '@cairn/rogue', files: { 'src/index.ts': 'export {};\n' } };
+    expect(check(workspace([rogue])).violations.map((v) => v.message)).toEqual([
+      '@cairn/rogue is not in the dependency table (tooling/depcheck/rules.js)',
+    ]);
+  });
+});
