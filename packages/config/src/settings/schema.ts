@@ -1,0 +1,88 @@
+import { Type, type Static } from 'typebox';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/** A credential in settings is always a reference into the keystore, never the value. */
+export const SecretRefString = Type.String({ pattern: '^secret://[^/\\s]+/[^/\\s]+$', description: 'secret://<service>/<id>' });
+
+export const ListenSettings = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+    port: Type.Integer({ default: 17878, minimum: 0, maximum: 65535 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+export const StorageSettings = Type.Object(
+  {
+    synchronous: Type.Union([Type.Literal('NORMAL'), Type.Literal('FULL'), Type.Literal('EXTRA')], { default: 'NORMAL' }),
+    busy_timeout_ms: Type.Integer({ default: 5000, minimum: 0, maximum: 60_000 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+export const LimitSettings = Type.Object(
+  {
+    max_message_bytes: Type.Integer({ default: 4 * MiB, minimum: 1 * KiB }),
+    max_chunk_bytes: Type.Integer({ default: 1 * MiB, minimum: 1 * KiB, maximum: 16 * MiB }),
+    upload_window_chunks: Type.Integer({ default: 8, minimum: 1, maximum: 64 }),
+    upload_session_ttl_s: Type.Integer({ default: 24 * 3600, minimum: 60 }),
+    inline_read_max_bytes: Type.Integer({ default: 256 * KiB, minimum: 1 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+export const QuotaSettings = Type.Object(
+  {
+    workspace_artifact_bytes: Type.Integer({ default: 10 * GiB, minimum: 0 }),
+    max_artifact_bytes: Type.Integer({ default: 2 * GiB, minimum: 0 }),
+    warn_at_fraction: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+export const RetentionSettings = Type.Object(
+  {
+    llm_context_ttl_days: Type.Integer({ default: 7, minimum: 0 }),
+    journal_resync_days: Type.Integer({ default: 30, minimum: 1 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+export const CaptureSettings = Type.Object(
+  {
+    /** Whether tool outputs and agent messages above the inline limit are captured as artifacts. */
+    tool_outputs: Type.Boolean({ default: true }),
+    agent_messages: Type.Boolean({ default: false }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+export const ProviderSettings = Type.Object(
+  {
+    base_url: Type.Optional(Type.String({ format: 'uri' })),
+    api_key: Type.Optional(SecretRefString),
+  },
+  { additionalProperties: false },
+);
+
+export const GatewaySettingsSchema = Type.Object(
+  {
+    listen: ListenSettings,
+    storage: StorageSettings,
+    limits: LimitSettings,
+    quotas: QuotaSettings,
+    retention: RetentionSettings,
+    capture: CaptureSettings,
+    log_level: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    providers: Type.Record(Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }), ProviderSettings, { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export type GatewaySettings = Static<typeof GatewaySettingsSchema>;
