@@ -1,0 +1,14 @@
+export interface Measurement {
+  count: number;
+  elapsed_ms: number;
+  per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+export declare function measure(
+  fn: () => unknown,
+  options: { iterations: number; maxMs: number; warmup?: number },
+): Promise<Measurement>;
+export declare function summarize(latencies: number[], elapsedMs: number): Measurement;
+export declare function round(value: number, digits?: number): number;
+export declare function report(result: { bench: string; ratio: number } & Record<string, unknown>): void;
