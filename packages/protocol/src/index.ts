@@ -53,3 +53,5 @@ export {
   type ResultOfSpec,
 } from './methods/define-methods.js';
 export { METHODS, METHOD_GROUPS, isMethodName, type MethodName, type Methods, type ParamsOf, type ResultOf } from './methods/registry.js';
+
+export * from './secrets/index.js';

@@ -53,11 +53,10 @@ export function parseSecretRef(text: unknown): ParsedSecretRef {
   return { service, id, ref: formatSecretRef(service, id) };
 }
 
-/** True when `text` parses as a ref (whatever its spelling). */
+/** True when `text` is a valid ref in its canonical spelling (use `parseSecretRef` to accept any spelling). */
 export function isSecretRef(text: unknown): text is SecretRef {
   try {
-    parseSecretRef(text);
-    return true;
+    return parseSecretRef(text).ref === text;
   } catch {
     return false;
   }
