@@ -6,3 +6,4 @@ export { readMigrationState, type MigrationState } from './runner/read-migration
 export { MIGRATION_TABLE, type AppliedMigration } from './runner/bookkeeping.js';
 export { migrationChecksum } from './runner/checksum.js';
 export { MigrationError, isMigrationError, type MigrationErrorCode } from './runner/migration-error.js';
+export { gatewayMigrations } from './gateway/index.js';

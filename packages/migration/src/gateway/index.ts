@@ -1,0 +1,8 @@
+import type { MigrationSet } from '../runner/types.js';
+import { migration0001WorkspacesAndThreads } from './0001-workspaces-and-threads.js';
+
+/** The migrations of gateway.db's domain tables, in order. Append; never edit or reorder. */
+export const gatewayMigrations: MigrationSet = {
+  service: 'gateway',
+  migrations: [migration0001WorkspacesAndThreads],
+};
