@@ -1,0 +1,11 @@
+import type { MigrationSet } from '../runner/types.js';
+import { migration0001KeystoreMetaAndSecret } from './0001-keystore-meta-and-secret.js';
+
+/** The service name keystore.db's migrations are recorded under. */
+export const KEYSTORE_SERVICE = 'keystore';
+
+/** The migrations of keystore.db, in order. Append; never edit or reorder. */
+export const keystoreMigrations: MigrationSet = {
+  service: KEYSTORE_SERVICE,
+  migrations: [migration0001KeystoreMetaAndSecret],
+};
