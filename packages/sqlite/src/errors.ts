@@ -9,7 +9,9 @@ export type SqliteErrorCode =
   | 'open_failed'
   | 'busy'
   | 'storage_failed'
+  | 'constraint_failed'
   | 'integrity_failed'
+  | 'backup_exists'
   | 'closed';
 
 export class SqliteStorageError extends Error {
@@ -24,12 +26,44 @@ export class SqliteStorageError extends Error {
   }
 }
 
-/** SQLITE_BUSY and SQLITE_LOCKED (and their extended codes) from better-sqlite3 or wrapped by TypeORM. */
-export function isBusyError(error: unknown): boolean {
+/** True for a `SqliteStorageError` from any copy of this module. */
+export function isSqliteStorageError(error: unknown): error is SqliteStorageError {
+  return error instanceof Error && error.name === 'SqliteStorageError' && typeof (error as { code?: unknown }).code === 'string';
+}
+
+/**
+ * The SQLite result code (`SQLITE_BUSY`, `SQLITE_FULL`, `SQLITE_CONSTRAINT_UNIQUE`, ...) of an
+ * error thrown by better-sqlite3 directly or wrapped by TypeORM (`driverError`) or by us (`cause`).
+ */
+export function sqliteCodeOf(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) return true;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
     e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
+}
+
+/** SQLITE_BUSY and SQLITE_LOCKED (and their extended codes) from better-sqlite3 or wrapped by TypeORM. */
+export function isBusyError(error: unknown): boolean {
+  const code = sqliteCodeOf(error);
+  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/**
+ * Wraps an error that came out of SQLite (or TypeORM around it) at the package edge; any other
+ * error, including a `SqliteStorageError`, is returned unchanged, so a caller's own exception
+ * reaches the caller as thrown.
+ */
+export function wrapSqliteError(error: unknown, context: string): unknown {
+  if (isSqliteStorageError(error)) return error;
+  const sqliteCode = sqliteCodeOf(error);
+  if (sqliteCode === undefined) return error;
+  const message = `${context}: ${error instanceof Error ? error.message : String(error)} (${sqliteCode})`;
+  const code: SqliteErrorCode = sqliteCode.startsWith('SQLITE_CONSTRAINT')
+    ? 'constraint_failed'
+    : sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')
+      ? 'busy'
+      : 'storage_failed';
+  return new SqliteStorageError(code, message, { cause: error, details: { sqliteCode } });
 }

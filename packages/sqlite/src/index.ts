@@ -1,4 +1,4 @@
-export { SqliteStorageError, isBusyError, type SqliteErrorCode } from './errors.js';
+export { SqliteStorageError, isBusyError, isSqliteStorageError, sqliteCodeOf, type SqliteErrorCode } from './errors.js';
 export {
   openSqliteDatabase,
   readPragmas,

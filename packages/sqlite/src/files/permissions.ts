@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { SqliteStorageError } from '../errors.js';
+import { assertSafePath } from './validate-path.js';
 
 export const DATABASE_FILE_MODE = 0o600;
 export const HOME_DIR_MODE = 0o700;
@@ -9,21 +10,33 @@ export function databaseFileSet(path: string): string[] {
   return [path, `${path}-wal`, `${path}-shm`];
 }
 
-/** Tightens the database file and any existing `-wal`/`-shm` to 0600. */
+/**
+ * Tightens the database file and any existing `-wal`/`-shm` to 0600. A sibling that vanishes
+ * between listing and chmod (another process closed the last connection and SQLite removed
+ * its WAL) is not an error.
+ */
 export function hardenDatabaseFiles(path: string): void {
   for (const file of databaseFileSet(path)) {
-    if (existsSync(file)) chmodSync(file, DATABASE_FILE_MODE);
+    try {
+      chmodSync(file, DATABASE_FILE_MODE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new SqliteStorageError('open_failed', `cannot restrict permissions of ${file}`, { cause: error });
+      }
+    }
   }
 }
 
 /** Creates the runtime home (recursively) and forces it to 0700, whatever the umask. */
 export function ensurePrivateDirectory(dir: string): void {
-  if (!dir || dir.trim() === '') throw new SqliteStorageError('invalid_path', 'directory path is empty');
-  if (dir.split(/[\\/]+/).includes('..')) {
-    throw new SqliteStorageError('invalid_path', `directory path must not contain '..' segments: ${dir}`);
+  assertSafePath(dir, 'directory');
+  try {
+    mkdirSync(dir, { recursive: true, mode: HOME_DIR_MODE });
+    chmodSync(dir, HOME_DIR_MODE);
+  } catch (cause) {
+    throw new SqliteStorageError('open_failed', `cannot create private directory ${dir}`, { cause });
   }
-  mkdirSync(dir, { recursive: true, mode: HOME_DIR_MODE });
-  chmodSync(dir, HOME_DIR_MODE);
+  if (!statSync(dir).isDirectory()) throw new SqliteStorageError('invalid_path', `not a directory: ${dir}`);
 }
 
 export type FileHealthStatus = 'ok' | 'missing' | 'too_permissive';
@@ -44,8 +57,9 @@ export interface FileHealth {
 export function checkFileModes(files: ReadonlyArray<{ path: string; expectedMode: number }>): FileHealth[] {
   return files.map(({ path, expectedMode }) => {
     const expected = expectedMode.toString(8);
-    if (!existsSync(path)) return { path, status: 'missing', expectedMode: expected };
-    const mode = statSync(path).mode & 0o777;
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return { path, status: 'missing', expectedMode: expected };
+    const mode = stat.mode & 0o777;
     const status: FileHealthStatus = (mode & ~expectedMode) === 0 ? 'ok' : 'too_permissive';
     return { path, status, mode: mode.toString(8), expectedMode: expected };
   });

@@ -1,10 +1,10 @@
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { SqliteStorageError } from '../errors.js';
+import { SqliteStorageError, isSqliteStorageError } from '../errors.js';
 import { validateDatabasePath } from '../files/validate-path.js';
-import { hardenDatabaseFiles } from '../files/permissions.js';
+import { DATABASE_FILE_MODE, HOME_DIR_MODE, hardenDatabaseFiles } from '../files/permissions.js';
 
 /**
  * `NORMAL` (the default): in WAL mode every committed transaction survives a crash of the
@@ -30,7 +30,7 @@ export interface SqlitePragmaReport {
   journalMode: string;
   busyTimeoutMs: number;
   foreignKeys: boolean;
-  synchronous: SynchronousLevel;
+  synchronous: SynchronousLevel | 'OFF';
 }
 
 /**
@@ -56,22 +56,23 @@ export async function openSqliteDatabase(options: OpenSqliteOptions): Promise<Da
     entities: options.entities ?? [],
     logging: options.logging ?? false,
     prepareDatabase: (db: Database.Database) => {
-      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      if (!readonly) {
-        try {
-          db.pragma('journal_mode = WAL');
-        } catch (cause) {
-          throw new SqliteStorageError('wal_unavailable', `cannot enable WAL on ${path}`, { cause });
-        }
+      // TypeORM has not stored the handle yet, so a throw here would leak it (and its file
+      // descriptors) until GC: close it before failing.
+      try {
+        db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        if (!readonly) enableWal(db, path);
+        db.pragma(`synchronous = ${SYNCHRONOUS_VALUE[synchronous]}`);
+      } catch (error) {
+        db.close();
+        throw error;
       }
-      db.pragma(`synchronous = ${SYNCHRONOUS_VALUE[synchronous]}`);
     },
   });
   try {
     await dataSource.initialize();
   } catch (cause) {
-    if ((cause as { code?: unknown }).code === 'wal_unavailable') throw cause;
-    throw new SqliteStorageError('open_failed', `cannot open database ${path}`, { cause });
+    if (isSqliteStorageError(cause)) throw cause;
+    throw new SqliteStorageError('open_failed', `cannot open database ${path}: ${(cause as Error).message}`, { cause });
   }
   try {
     const report = await readPragmas(dataSource);
@@ -79,7 +80,8 @@ export async function openSqliteDatabase(options: OpenSqliteOptions): Promise<Da
     if (path !== ':memory:' && !readonly) hardenDatabaseFiles(path);
   } catch (error) {
     await dataSource.destroy();
-    throw error;
+    if (isSqliteStorageError(error)) throw error;
+    throw new SqliteStorageError('open_failed', `cannot read pragmas of ${path}: ${(error as Error).message}`, { cause: error });
   }
   return dataSource;
 }
@@ -91,7 +93,7 @@ export async function readPragmas(dataSource: DataSource): Promise<SqlitePragmaR
     return Object.values(row)[0];
   };
   const syncValue = Number(await one('synchronous'));
-  const level = (Object.entries(SYNCHRONOUS_VALUE).find(([, v]) => v === syncValue)?.[0] ?? 'OFF') as SynchronousLevel;
+  const level = (Object.entries(SYNCHRONOUS_VALUE).find(([, v]) => v === syncValue)?.[0] ?? 'OFF') as SynchronousLevel | 'OFF';
   return {
     journalMode: String(await one('journal_mode')).toLowerCase(),
     busyTimeoutMs: Number(await one('busy_timeout')),
@@ -122,13 +124,30 @@ function assertPragmas(
   }
 }
 
+function enableWal(db: Database.Database, path: string): void {
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (cause) {
+    // Typically SQLITE_READONLY_DIRECTORY / SQLITE_CANTOPEN: the `-wal` file cannot be created.
+    throw new SqliteStorageError('wal_unavailable', `cannot enable WAL on ${path}: ${(cause as Error).message}`, {
+      cause,
+      details: { path },
+    });
+  }
+}
+
 /**
- * Creates the parent directory 0700 and the database file 0600 before SQLite opens it.
- * SQLite gives `-wal` and `-shm` the mode of the main file, so creating it 0600 first means
- * no sibling file is ever briefly world-readable.
+ * Creates the parent directory 0700 and the database file 0600 before SQLite opens it, and
+ * tightens an existing file that is looser. SQLite gives `-wal` and `-shm` the mode of the
+ * main file, so doing this first means no sibling file is ever briefly world-readable.
  */
 function prepareFile(path: string): void {
-  const dir = dirname(path);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: HOME_DIR_MODE });
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) closeSync(openSync(path, 'a', DATABASE_FILE_MODE));
+    else if ((stat.mode & 0o777 & ~DATABASE_FILE_MODE) !== 0) chmodSync(path, DATABASE_FILE_MODE);
+  } catch (cause) {
+    throw new SqliteStorageError('open_failed', `cannot prepare database file ${path}: ${(cause as Error).message}`, { cause });
+  }
 }

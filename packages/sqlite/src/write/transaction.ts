@@ -1,0 +1,54 @@
+import type { DataSource } from 'typeorm';
+import { SqliteStorageError, isBusyError } from '../errors.js';
+import type { NativeDatabase } from '../open/native.js';
+
+/**
+ * Opens the write transaction with `BEGIN IMMEDIATE`, letting SQLite wait at most `waitMs`
+ * for another process's write lock. The connection's own busy_timeout is restored at once,
+ * so reads keep their usual patience.
+ */
+export function beginImmediate(db: NativeDatabase, waitMs: number): 'ok' | 'busy' | SqliteStorageError {
+  if (db.inTransaction) {
+    return new SqliteStorageError('storage_failed', 'a transaction is already open on this connection outside the write coordinator');
+  }
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  const wait = Math.max(0, Math.floor(waitMs));
+  try {
+    if (wait !== previous) db.pragma(`busy_timeout = ${wait}`);
+    db.exec('BEGIN IMMEDIATE');
+    return 'ok';
+  } catch (cause) {
+    if (isBusyError(cause)) return 'busy';
+    return new SqliteStorageError('storage_failed', `cannot begin write transaction: ${describeError(cause)}`, { cause });
+  } finally {
+    if (wait !== previous) db.pragma(`busy_timeout = ${previous}`);
+  }
+}
+
+/** Rolls back whatever is open; never throws (SQLite may already have rolled back on its own). */
+export function safeRollback(db: NativeDatabase): void {
+  try {
+    if (db.open && db.inTransaction) db.exec('ROLLBACK');
+  } catch {
+    // The transaction is gone either way; the caller reports the error that led here.
+  }
+}
+
+interface TypeormRunnerState {
+  isTransactionActive: boolean;
+  transactionDepth: number;
+}
+
+// TypeORM keeps one QueryRunner for the better-sqlite3 connection and would issue its own
+// BEGIN for `manager.save` or `manager.transaction`. Marking the runner as inside a
+// transaction makes it use savepoints instead, so ORM calls inside a job join the
+// coordinator's transaction.
+export function markTypeormTransaction(dataSource: DataSource, active: boolean): void {
+  const runner = dataSource.createQueryRunner() as unknown as TypeormRunnerState;
+  runner.isTransactionActive = active;
+  runner.transactionDepth = active ? 1 : 0;
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
