@@ -28,3 +28,12 @@ export {
   type WriteWork,
 } from './write/write-coordinator.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './write/backoff.js';
+export {
+  checkDatabaseFile,
+  integrityCheck,
+  quickCheck,
+  type IntegrityCheckOptions,
+  type IntegrityMode,
+  type IntegrityResult,
+} from './integrity/check-integrity.js';
+export { backupDatabase, type BackupOptions, type BackupResult } from './backup/backup-database.js';

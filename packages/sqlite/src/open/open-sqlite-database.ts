@@ -2,7 +2,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { SqliteStorageError, isSqliteStorageError } from '../errors.js';
+import { SqliteStorageError, isSqliteStorageError, sqliteCodeOf } from '../errors.js';
 import { validateDatabasePath } from '../files/validate-path.js';
 import { DATABASE_FILE_MODE, HOME_DIR_MODE, hardenDatabaseFiles } from '../files/permissions.js';
 
@@ -128,6 +128,13 @@ function enableWal(db: Database.Database, path: string): void {
   try {
     db.pragma('journal_mode = WAL');
   } catch (cause) {
+    const code = sqliteCodeOf(cause) ?? '';
+    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+      throw new SqliteStorageError('open_failed', `${path} is not a readable SQLite database: ${(cause as Error).message}`, {
+        cause,
+        details: { path, sqliteCode: code },
+      });
+    }
     // Typically SQLITE_READONLY_DIRECTORY / SQLITE_CANTOPEN: the `-wal` file cannot be created.
     throw new SqliteStorageError('wal_unavailable', `cannot enable WAL on ${path}: ${(cause as Error).message}`, {
       cause,
