@@ -1,1 +1,12 @@
-export {};
+export { openCrudStore, type OpenCrudStoreOptions } from './store/open-crud-store.js';
+export { CrudStore, type CrudStoreParts } from './store/crud-store.js';
+export { createStoreContext, type ReadContext, type StoreContext, type StoreContextOptions, type WriteContext } from './store/store-context.js';
+export { WorkspaceStore } from './workspace/workspace-store.js';
+export { DEFAULT_WORKSPACE_NAME } from './workspace/ensure-default-workspace.js';
+export { ThreadStore } from './thread/thread-store.js';
+export type { ThreadStartOutcome } from './thread/start-thread.js';
+export { touchThreadActivity } from './thread/touch-thread-activity.js';
+export { FolderStore } from './folder/folder-store.js';
+export { toCairnError } from './errors/to-cairn-error.js';
+export { parseParams } from './errors/parse-params.js';
+export { decodeCursor, encodeCursor, toPage, type CursorKey } from './pagination/cursor.js';

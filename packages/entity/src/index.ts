@@ -1,1 +1,3 @@
-export {};
+export { ENTITIES } from './entities.js';
+export { DEFAULT_WORKSPACE_SLOT, WORKSPACE_ENTITIES, WorkspaceEntity } from './workspace/index.js';
+export { THREAD_ENTITIES, ThreadEntity, ThreadFolderEntity } from './thread/index.js';

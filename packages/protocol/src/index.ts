@@ -5,6 +5,8 @@ export { LIMITS } from './common/limits.js';
 export { FolderId, ID_PATTERN, Name, ThreadId, Timestamp, TurnId, WorkspaceId } from './common/ids.js';
 export { Cursor, PAGE_PARAMS, Page, PageLimit, PageParams, type PageResult } from './common/pagination.js';
 export { checkValue, type CheckResult, type ValidationIssue } from './common/check-value.js';
+/** Re-exported so packages that may not import typebox (crud, gateway) can type schema-generic code. */
+export type { Static, TSchema } from 'typebox';
 
 export { Workspace } from './workspace/workspace.js';
 export {
@@ -36,6 +38,13 @@ export {
   ThreadUnsubscribeResult,
   threadMethods,
 } from './thread/thread-methods.js';
+export {
+  FolderRefParams,
+  ThreadRefParams,
+  ThreadSandboxPolicySetParams,
+  ThreadStatusSetParams,
+  ThreadSummaryUpdateParams,
+} from './thread/thread-update-params.js';
 export {
   FolderCreateParams,
   FolderDeleteParams,

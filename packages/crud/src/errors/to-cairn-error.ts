@@ -1,0 +1,33 @@
+import { CairnError, isCairnError } from '@cairn/protocol';
+import { isMigrationError } from '@cairn/migration';
+import { isBusyError } from '@cairn/sqlite';
+
+/**
+ * The crud edge: every infrastructure failure leaves as a `CairnError` (`busy` when another
+ * writer held the lock too long, `schema_too_new` for a database from a newer build,
+ * `storage_failed` otherwise) with the original as `cause`.
+ * Errors are recognised by `name`/`code`, never `instanceof`. A CairnError passes through;
+ * anything unrecognised (a bug, e.g. a TypeError) is rethrown untouched so it is not
+ * disguised as a storage failure.
+ */
+export function toCairnError(error: unknown): unknown {
+  if (isCairnError(error)) return error;
+  if (isMigrationError(error, 'schema_too_new')) {
+    return new CairnError('schema_too_new', 'gateway.db was written by a newer Cairn; refusing to open it', { cause: error });
+  }
+  if (isBusyError(error) || (error as { code?: unknown } | null)?.code === 'busy') {
+    return new CairnError('busy', 'the database is locked by another writer; retry', { cause: error });
+  }
+  if (isInfrastructureError(error)) {
+    return new CairnError('storage_failed', 'the storage layer failed; nothing was written', { cause: error });
+  }
+  return error;
+}
+
+function isInfrastructureError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (name === 'QueryFailedError' || name === 'SqliteStorageError' || name === 'SqliteError') return true;
+  if (name === 'MigrationError') return true;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}

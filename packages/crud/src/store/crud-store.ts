@@ -1,0 +1,56 @@
+import type { DataSource } from 'typeorm';
+import type { SqliteWriteCoordinator } from '@cairn/sqlite';
+import type { MigrationReport } from '@cairn/migration';
+import { FolderStore } from '../folder/folder-store.js';
+import { ThreadStore } from '../thread/thread-store.js';
+import { WorkspaceStore } from '../workspace/workspace-store.js';
+import type { StoreContext } from './store-context.js';
+
+export interface CrudStoreParts {
+  context: StoreContext;
+  dataSource: DataSource;
+  readDataSource: DataSource;
+  coordinator: SqliteWriteCoordinator;
+  migration: MigrationReport;
+  close: () => Promise<void>;
+}
+
+/**
+ * The facade over gateway.db. One property per domain; a new domain adds its store class in
+ * its own folder and one line here (`readonly turns = new TurnStore(this.context)`). Every
+ * method takes the protocol's params object (snake_case, validated: `invalid_params`) and
+ * returns plain protocol records, never entities.
+ */
+export class CrudStore {
+  /** Shared by the domain stores: snapshot reads, coordinated writes, clock, ids. */
+  readonly context: StoreContext;
+  readonly workspaces: WorkspaceStore;
+  readonly threads: ThreadStore;
+  readonly folders: FolderStore;
+
+  /** The read-write DataSource. Writes must go through `coordinator`, never straight through this. */
+  readonly dataSource: DataSource;
+  /** The read-only DataSource that every read uses. */
+  readonly readDataSource: DataSource;
+  readonly coordinator: SqliteWriteCoordinator;
+  /** What `openCrudStore` migrated. */
+  readonly migration: MigrationReport;
+  readonly #close: () => Promise<void>;
+
+  constructor(parts: CrudStoreParts) {
+    this.context = parts.context;
+    this.dataSource = parts.dataSource;
+    this.readDataSource = parts.readDataSource;
+    this.coordinator = parts.coordinator;
+    this.migration = parts.migration;
+    this.#close = parts.close;
+    this.workspaces = new WorkspaceStore(this.context);
+    this.threads = new ThreadStore(this.context);
+    this.folders = new FolderStore(this.context);
+  }
+
+  /** Waits for queued writes to commit, then closes both connections. Idempotent. */
+  close(): Promise<void> {
+    return this.#close();
+  }
+}

@@ -1,0 +1,62 @@
+import { ENTITIES } from '@cairn/entity';
+import { gatewayMigrations, runMigrations } from '@cairn/migration';
+import {
+  SqliteWriteCoordinator,
+  createStatements,
+  nativeHandle,
+  openSqliteDatabase,
+  type SynchronousLevel,
+  type WriteCoordinatorOptions,
+} from '@cairn/sqlite';
+import type { DataSource } from 'typeorm';
+import { toCairnError } from '../errors/to-cairn-error.js';
+import { CrudStore } from './crud-store.js';
+import { createStoreContext } from './store-context.js';
+
+export interface OpenCrudStoreOptions {
+  /** Path of gateway.db (created 0600, parent 0700, if missing). */
+  path: string;
+  synchronous?: SynchronousLevel;
+  busyTimeoutMs?: number;
+  coordinator?: WriteCoordinatorOptions;
+  /** Injected clock (tests); default `new Date()`. */
+  clock?: () => Date;
+  /** Injected id generator (tests); default `<prefix>_<uuid>`. */
+  newId?: (prefix: string) => string;
+}
+
+/**
+ * Opens gateway.db: the read-write connection, migrations to head (the runner refuses a
+ * schema newer than this build), the write coordinator on that connection, and a second,
+ * read-only connection for every read. Failures leave as `CairnError`
+ * (`storage_failed`/`busy`, with the original — e.g. a `schema_too_new` MigrationError — as
+ * `cause`) and close whatever was opened.
+ */
+export async function openCrudStore(options: OpenCrudStoreOptions): Promise<CrudStore> {
+  const opened: DataSource[] = [];
+  try {
+    const common = { path: options.path, entities: [...ENTITIES], synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs };
+    const dataSource = await openSqliteDatabase(common);
+    opened.push(dataSource);
+    const migration = await runMigrations(dataSource, gatewayMigrations);
+    const readDataSource = await openSqliteDatabase({ ...common, readonly: true });
+    opened.push(readDataSource);
+
+    const readHandle = nativeHandle(readDataSource);
+    const reader = { ...createStatements(readHandle), inTransaction: () => readHandle.inTransaction, isOpen: () => readHandle.open };
+    const coordinator = new SqliteWriteCoordinator(dataSource, options.coordinator);
+    const context = createStoreContext({ reader, coordinator, clock: options.clock, newId: options.newId });
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await coordinator.close();
+        await readDataSource.destroy();
+        await dataSource.destroy();
+      })());
+    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close });
+  } catch (error) {
+    for (const ds of opened.reverse()) await ds.destroy().catch(() => undefined);
+    throw toCairnError(error);
+  }
+}

@@ -1,0 +1,41 @@
+import { ThreadForkParams, type Thread } from '@cairn/protocol';
+import { parseParams } from '../errors/parse-params.js';
+import { requireTargetFolder } from '../folder/folder-row.js';
+import type { StoreContext } from '../store/store-context.js';
+import { requireWorkspace } from '../workspace/workspace-row.js';
+import { assertThreadIdFree, insertThread, requireThread, toThread, type ThreadRow } from './thread-row.js';
+
+/**
+ * `thread/fork`: a new thread in the source's workspace with the source's title, sandbox
+ * policy and folder (each overridable), `forked_from_*` recording the lineage. The summary is
+ * not copied: it described the source's whole history. `from_turn_id` is stored as given;
+ * checking that the turn belongs to the source arrives with the turn table.
+ */
+export async function forkThread(store: StoreContext, params: ThreadForkParams): Promise<Thread> {
+  const p = parseParams(ThreadForkParams, params, 'thread/fork');
+  const threadId = p.thread_id ?? store.newId('thr');
+  return store.write((ctx) => {
+    requireWorkspace(ctx, p.workspace_id);
+    const source = requireThread(ctx, p.workspace_id, p.from_thread_id);
+    assertThreadIdFree(ctx, threadId);
+    const folderId = p.folder_id === undefined ? source.folder_id : requireTargetFolder(ctx, p.workspace_id, p.folder_id);
+    const now = store.now();
+    const row: ThreadRow = {
+      thread_id: threadId,
+      workspace_id: p.workspace_id,
+      folder_id: folderId,
+      title: p.title ?? source.title,
+      summary: null,
+      summary_updated_at: null,
+      status: 'active',
+      sandbox_policy: source.sandbox_policy,
+      forked_from_thread_id: source.thread_id,
+      forked_from_turn_id: p.from_turn_id ?? null,
+      created_at: now,
+      updated_at: now,
+      last_activity_at: now,
+    };
+    insertThread(ctx, row);
+    return toThread(row);
+  });
+}

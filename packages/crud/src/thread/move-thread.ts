@@ -1,0 +1,20 @@
+import { ThreadMoveParams, type Thread } from '@cairn/protocol';
+import { parseParams } from '../errors/parse-params.js';
+import { requireTargetFolder } from '../folder/folder-row.js';
+import type { StoreContext } from '../store/store-context.js';
+import { requireThread, toThread } from './thread-row.js';
+
+const MOVE = 'UPDATE thread SET folder_id = ?, updated_at = ? WHERE thread_id = ?';
+
+/** `thread/move`: into a folder of the same workspace (`not_found` otherwise) or, with null, to the root. */
+export async function moveThread(store: StoreContext, params: ThreadMoveParams): Promise<Thread> {
+  const p = parseParams(ThreadMoveParams, params, 'thread/move');
+  return store.write((ctx) => {
+    const row = requireThread(ctx, p.workspace_id, p.thread_id);
+    const folderId = requireTargetFolder(ctx, p.workspace_id, p.folder_id);
+    if (row.folder_id === folderId) return toThread(row);
+    const now = store.now();
+    ctx.run(MOVE, [folderId, now, row.thread_id]);
+    return toThread({ ...row, folder_id: folderId, updated_at: now });
+  });
+}

@@ -1,0 +1,63 @@
+import { CairnError, DEFAULT_SANDBOX_POLICY, ThreadStartParams, type Thread } from '@cairn/protocol';
+import { parseParams } from '../errors/parse-params.js';
+import { requireTargetFolder } from '../folder/folder-row.js';
+import type { StoreContext } from '../store/store-context.js';
+import { requireWorkspace } from '../workspace/workspace-row.js';
+import { findThreadAnywhere, insertThread, policyJson, toThread, type ThreadRow } from './thread-row.js';
+
+export interface ThreadStartOutcome {
+  thread: Thread;
+  /** false: the id named an existing thread of this workspace, which was re-opened. */
+  created: boolean;
+}
+
+const REOPEN = 'UPDATE thread SET status = ?, updated_at = ? WHERE thread_id = ?';
+
+/**
+ * `thread/start`: creates the thread, or re-opens the existing thread of this workspace with
+ * that id (other params ignored; an archived thread becomes active). An id held by another
+ * workspace is a `conflict` that does not say which workspace holds it.
+ */
+export async function startThread(store: StoreContext, params: ThreadStartParams): Promise<ThreadStartOutcome> {
+  const p = parseParams(ThreadStartParams, params, 'thread/start');
+  const threadId = p.thread_id ?? store.newId('thr');
+  // Re-opening an active thread is the common case (every reconnect): answer it without a write.
+  if (p.thread_id !== undefined) {
+    const active = await store.read((q) => {
+      const row = findThreadAnywhere(q, threadId);
+      return row && row.workspace_id === p.workspace_id && row.status === 'active' ? row : undefined;
+    });
+    if (active) return { thread: toThread(active), created: false };
+  }
+  return store.write((ctx) => {
+    requireWorkspace(ctx, p.workspace_id);
+    const existing = findThreadAnywhere(ctx, threadId);
+    if (existing) {
+      if (existing.workspace_id !== p.workspace_id) {
+        throw new CairnError('conflict', 'thread id is not available', { details: { thread_id: threadId } });
+      }
+      if (existing.status === 'active') return { thread: toThread(existing), created: false };
+      const now = store.now();
+      ctx.run(REOPEN, ['active', now, threadId]);
+      return { thread: toThread({ ...existing, status: 'active', updated_at: now }), created: false };
+    }
+    const now = store.now();
+    const row: ThreadRow = {
+      thread_id: threadId,
+      workspace_id: p.workspace_id,
+      folder_id: requireTargetFolder(ctx, p.workspace_id, p.folder_id),
+      title: p.title ?? null,
+      summary: null,
+      summary_updated_at: null,
+      status: 'active',
+      sandbox_policy: policyJson(p.sandbox_policy ?? DEFAULT_SANDBOX_POLICY),
+      forked_from_thread_id: null,
+      forked_from_turn_id: null,
+      created_at: now,
+      updated_at: now,
+      last_activity_at: now,
+    };
+    insertThread(ctx, row);
+    return { thread: toThread(row), created: true };
+  });
+}
