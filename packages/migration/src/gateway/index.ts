@@ -1,8 +1,9 @@
 import type { MigrationSet } from '../runner/types.js';
 import { migration0001WorkspacesAndThreads } from './0001-workspaces-and-threads.js';
+import { migration0002Journal } from './0002-journal.js';
 
 /** The migrations of gateway.db's domain tables, in order. Append; never edit or reorder. */
 export const gatewayMigrations: MigrationSet = {
   service: 'gateway',
-  migrations: [migration0001WorkspacesAndThreads],
+  migrations: [migration0001WorkspacesAndThreads, migration0002Journal],
 };
