@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { nativeHandle } from '../open/native.js';
 import { openSqliteDatabase } from '../open/open-sqlite-database.js';
 import { SqliteWriteCoordinator } from './write-coordinator.js';
 
@@ -12,12 +13,14 @@ describe('SqliteWriteCoordinator (in process)', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cairn-sqlite-'));
     ds = await openSqliteDatabase({ path: join(dir, 'gateway.db') });
-    await ds.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    await ds.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)');
   });
   afterEach(async () => {
     await ds.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  const values = async (): Promise<string[]> => ((await ds.query('SELECT v FROM t ORDER BY id')) as Array<{ v: string }>).map((r) => r.v);
 
   it('serialises 200 concurrent writers, mixing the fast path and the ORM, losing none', async () => {
     const coordinator = new SqliteWriteCoordinator(ds);
@@ -31,6 +34,7 @@ describe('SqliteWriteCoordinator (in process)', () => {
     expect(await Promise.all(writes)).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(await ds.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 200 }]);
     expect(coordinator.stats.commits).toBeLessThan(200);
+    expect(coordinator.stats.jobs).toBe(200);
   });
 
   it('rolls back only the failing job of a group commit', async () => {
@@ -43,6 +47,135 @@ describe('SqliteWriteCoordinator (in process)', () => {
     const ok2 = coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['b']));
     await expect(bad).rejects.toThrow('boom');
     await Promise.all([ok1, ok2]);
-    expect(await ds.query('SELECT v FROM t ORDER BY id')).toEqual([{ v: 'a' }, { v: 'b' }]);
+    expect(await values()).toEqual(['a', 'b']);
+  });
+
+  it('rejects a lone failing job with its own error, rolls it back, and keeps working', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    const boom = new Error('boom');
+    await expect(
+      coordinator.write((ctx) => {
+        ctx.run('INSERT INTO t (v) VALUES (?)', ['doomed']);
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(nativeHandle(ds).inTransaction).toBe(false);
+    await coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['after']));
+    expect(await values()).toEqual(['after']);
+  });
+
+  it('wraps SQLite errors at the edge (constraint_failed with the driver error as cause), for both paths', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    await coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['dup']));
+    const fast = coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['dup']));
+    const orm = coordinator.write((ctx) => ctx.manager.query('INSERT INTO t (v) VALUES (?)', ['dup']));
+    const fine = coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['fine']));
+    for (const attempt of [fast, orm]) {
+      await expect(attempt).rejects.toMatchObject({
+        name: 'SqliteStorageError',
+        code: 'constraint_failed',
+        details: { sqliteCode: 'SQLITE_CONSTRAINT_UNIQUE' },
+      });
+    }
+    await fine;
+    expect(await values()).toEqual(['dup', 'fine']);
+  });
+
+  it('lets ORM transactions inside a job join the coordinator transaction as savepoints', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    await coordinator.write(async (ctx) => {
+      await ctx.manager.transaction(async (m) => {
+        await m.query('INSERT INTO t (v) VALUES (?)', ['inner']);
+      });
+      await ctx.manager
+        .transaction(async (m) => {
+          await m.query('INSERT INTO t (v) VALUES (?)', ['inner-doomed']);
+          throw new Error('inner rollback');
+        })
+        .catch(() => undefined);
+      ctx.run('INSERT INTO t (v) VALUES (?)', ['outer']);
+    });
+    expect(await values()).toEqual(['inner', 'outer']);
+    expect(nativeHandle(ds).inTransaction).toBe(false);
+  });
+
+  it('tryWrite answers busy while another in-process write is queued or running, and runs when idle', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const holder = coordinator.write(async (ctx) => {
+      ctx.run('INSERT INTO t (v) VALUES (?)', ['holder']);
+      started();
+      await gate;
+    });
+    // Queued but not yet running.
+    expect(await coordinator.tryWrite(() => 'never')).toEqual({ ok: false, reason: 'busy' });
+    await running;
+    const ran: string[] = [];
+    expect(await coordinator.tryWrite(() => ran.push('x'))).toEqual({ ok: false, reason: 'busy' });
+    release();
+    await holder;
+    expect(ran).toEqual([]);
+    expect(await coordinator.tryWrite((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['low']).changes)).toEqual({ ok: true, value: 1 });
+    await expect(coordinator.tryWrite(() => Promise.reject(new Error('maintenance failed')))).rejects.toThrow('maintenance failed');
+    expect(await values()).toEqual(['holder', 'low']);
+  });
+
+  it('rejects a write that fills the database (SQLITE_FULL), keeps previous data, and keeps working', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    await coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['before']));
+    const db = nativeHandle(ds);
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const runs = { a: 0, b: 0 };
+    // Queued together, so they share one group commit with the job that overflows.
+    const a = coordinator.write((ctx) => {
+      runs.a++;
+      ctx.run('INSERT INTO t (v) VALUES (?)', ['small-a']);
+    });
+    const full = coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['x'.repeat(200_000)]));
+    const b = coordinator.write((ctx) => {
+      runs.b++;
+      ctx.run('INSERT INTO t (v) VALUES (?)', ['small-b']);
+    });
+    await expect(full).rejects.toMatchObject({ code: 'storage_failed', details: { sqliteCode: 'SQLITE_FULL' } });
+    await expect(full).rejects.toThrow(/full/);
+    await Promise.all([a, b]);
+    expect(await values()).toEqual(['before', 'small-a', 'small-b']);
+    // SQLite aborted the whole transaction, so the innocent job that had already run ran again.
+    expect(runs.a).toBe(2);
+    expect(runs.b).toBe(1);
+    await expect(coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['y'.repeat(200_000)]))).rejects.toMatchObject({
+      code: 'storage_failed',
+    });
+    await coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['after']));
+    expect(await values()).toEqual(['before', 'small-a', 'small-b', 'after']);
+    expect(db.inTransaction).toBe(false);
+  });
+
+  it('close() drains queued work, then refuses new work with closed', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds, { maxBatch: 2 });
+    const settled: number[] = [];
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', [`w${i}`])).then(() => settled.push(i)),
+    );
+    await coordinator.close();
+    expect(settled.sort()).toEqual([0, 1, 2, 3, 4]);
+    await Promise.all(writes);
+    expect(await values()).toEqual(['w0', 'w1', 'w2', 'w3', 'w4']);
+    expect(coordinator.closed).toBe(true);
+    await expect(coordinator.write(() => 1)).rejects.toMatchObject({ name: 'SqliteStorageError', code: 'closed' });
+    await expect(coordinator.tryWrite(() => 1)).rejects.toMatchObject({ code: 'closed' });
+    await coordinator.close(); // idempotent
+  });
+
+  it('fails queued work with closed once the DataSource is destroyed', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    await coordinator.write((ctx) => ctx.run('INSERT INTO t (v) VALUES (?)', ['x']));
+    const other = await openSqliteDatabase({ path: join(dir, 'other.db') });
+    const orphan = new SqliteWriteCoordinator(other);
+    await other.destroy();
+    await expect(orphan.write(() => 1)).rejects.toMatchObject({ code: 'closed' });
   });
 });
