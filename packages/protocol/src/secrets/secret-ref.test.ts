@@ -129,3 +129,12 @@ describe('secret wire schemas', () => {
     expect(Object.keys(secretMethods).sort()).toEqual(['secret/delete', 'secret/list', 'secret/set']);
   });
 });
+
+describe('secret kinds', () => {
+  it('the schema lists exactly SECRET_KINDS', async () => {
+    const { SECRET_KINDS, SecretKind } = await import('./secret-schemas.js');
+    for (const kind of SECRET_KINDS) expect(checkValue(SecretKind, kind).ok).toBe(true);
+    expect(checkValue(SecretKind, 'password').ok).toBe(false);
+    expect(SecretKind.anyOf).toHaveLength(SECRET_KINDS.length);
+  });
+});

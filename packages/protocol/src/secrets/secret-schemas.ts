@@ -11,10 +11,23 @@ import { SECRET_LIMITS, SECRET_SERVICE_PATTERN } from './secret-rules.js';
 const strict = { additionalProperties: false } as const;
 
 /** What a secret is for. Informational: the keystore treats every kind the same. */
-export const SECRET_KINDS = ['provider_api_key', 'mcp_env', 'mcp_header', 'token_signing_key', 'client_token', 'generic'] as const;
-
-export const SecretKind = Type.Union(SECRET_KINDS.map((kind) => Type.Literal(kind)));
-export type SecretKind = (typeof SECRET_KINDS)[number];
+export const SecretKind = Type.Union([
+  Type.Literal('provider_api_key'),
+  Type.Literal('mcp_env'),
+  Type.Literal('mcp_header'),
+  Type.Literal('token_signing_key'),
+  Type.Literal('client_token'),
+  Type.Literal('generic'),
+]);
+export type SecretKind = Static<typeof SecretKind>;
+export const SECRET_KINDS = [
+  'provider_api_key',
+  'mcp_env',
+  'mcp_header',
+  'token_signing_key',
+  'client_token',
+  'generic',
+] as const satisfies readonly SecretKind[];
 
 export const SecretService = Type.String({ pattern: SECRET_SERVICE_PATTERN, description: 'Keystore service (a slug).' });
 
