@@ -64,3 +64,4 @@ export {
 export { METHODS, METHOD_GROUPS, isMethodName, type MethodName, type Methods, type ParamsOf, type ResultOf } from './methods/registry.js';
 
 export * from './secrets/index.js';
+export * from './turn/index.js';

@@ -1,5 +1,6 @@
 import { threadFolderMethods } from '../thread/folder-methods.js';
 import { threadMethods } from '../thread/thread-methods.js';
+import { turnMethods } from '../turn/turn-methods.js';
 import { workspaceMethods } from '../workspace/workspace-methods.js';
 import type { MethodGroup, ParamsOfSpec, ResultOfSpec } from './define-methods.js';
 
@@ -8,13 +9,14 @@ import type { MethodGroup, ParamsOfSpec, ResultOfSpec } from './define-methods.j
  * declare the same name (a plain spread would let the later one win silently).
  * A new domain adds its group here and one spread below.
  */
-export const METHOD_GROUPS: readonly MethodGroup[] = [workspaceMethods, threadMethods, threadFolderMethods];
+export const METHOD_GROUPS: readonly MethodGroup[] = [workspaceMethods, threadMethods, threadFolderMethods, turnMethods];
 
 /** Method name to `{ params, result }` schemas: what the gateway validates against. */
 export const METHODS = {
   ...workspaceMethods,
   ...threadMethods,
   ...threadFolderMethods,
+  ...turnMethods,
 } as const;
 
 export type Methods = typeof METHODS;
