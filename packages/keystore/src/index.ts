@@ -1,1 +1,16 @@
-export {};
+export type { Keystore, KeystoreChange, KeystoreListener, SecretInfo, SetSecretOptions } from './keystore.js';
+export { MemoryKeystore, type MemoryKeystoreOptions } from './memory/memory-keystore.js';
+export { SqliteKeystore, type RotateMasterKeyOptions } from './sqlite/sqlite-keystore.js';
+export { openSqliteKeystore, type OpenSqliteKeystoreOptions } from './sqlite/open-sqlite-keystore.js';
+export type { RotationResult } from './sqlite/rotate-in-transaction.js';
+export { MASTER_KEY_BYTES, MasterKey } from './crypto/master-key.js';
+export type { KeyCandidates, MasterKeySource } from './key-source/master-key-source.js';
+export { KEY_FILE_NAME, NEXT_KEY_SUFFIX, createFileMasterKeySource } from './key-source/file-key-source.js';
+export { createStaticMasterKeySource } from './key-source/static-key-source.js';
+export { MASTER_KEY_ENV, masterKeySourceFor, readMasterKeyEnv } from './key-source/env.js';
+export { parseMasterKeyText } from './key-source/parse-master-key.js';
+export { formatKeyFile } from './key-source/key-file.js';
+export { KEYSTORE_DB_FILE, keystoreHealth, type KeystoreFileHealth, type KeystoreHealthReport } from './health/keystore-health.js';
+export { MIN_REDACTABLE_LENGTH, REDACTION, createSecretRedactor, type SecretRedactor } from './redact/secret-redactor.js';
+export { createSecretResolver, type SecretResolver } from './refs/secret-resolver.js';
+export { toSecretMetadata } from './entry/secret-info.js';

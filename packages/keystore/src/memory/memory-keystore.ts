@@ -1,0 +1,96 @@
+import { assertSecretAddress } from '@cairn/protocol';
+import { ChangeNotifier } from '../entry/change-notifier.js';
+import { nextSecretInfo } from '../entry/secret-info.js';
+import { assertSecretValue, assertServiceFilter, assertSetOptions } from '../entry/validate-entry.js';
+import { closedKeystoreError } from '../errors/keystore-errors.js';
+import type { Keystore, KeystoreListener, SecretInfo, SetSecretOptions } from '../keystore.js';
+
+export interface MemoryKeystoreOptions {
+  now?: () => Date;
+}
+
+/**
+ * The `Keystore` contract in memory, for tests of code that uses a keystore. Same rules, same
+ * errors, same metadata as `SqliteKeystore` (one contract suite runs against both); nothing is
+ * encrypted and nothing survives the process.
+ */
+export class MemoryKeystore implements Keystore {
+  readonly #entries = new Map<string, { info: SecretInfo; value: string }>();
+  readonly #notifier = new ChangeNotifier();
+  readonly #now: () => Date;
+  #closed = false;
+
+  constructor(options: MemoryKeystoreOptions = {}) {
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async set(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SecretInfo> {
+    this.#assertOpen();
+    assertSecretAddress(service, id);
+    assertSecretValue(value);
+    assertSetOptions(options);
+    const key = entryKey(service, id);
+    const info = nextSecretInfo(this.#entries.get(key)?.info, service, id, options, this.#now());
+    this.#entries.set(key, { info, value });
+    this.#notifier.emit({ type: 'set', info, value });
+    return info;
+  }
+
+  async get(service: string, id: string): Promise<string | undefined> {
+    this.#assertOpen();
+    assertSecretAddress(service, id);
+    return this.#entries.get(entryKey(service, id))?.value;
+  }
+
+  async delete(service: string, id: string): Promise<boolean> {
+    this.#assertOpen();
+    assertSecretAddress(service, id);
+    const deleted = this.#entries.delete(entryKey(service, id));
+    if (deleted) this.#notifier.emit({ type: 'delete', service, id });
+    return deleted;
+  }
+
+  async list(filter?: { service?: string }): Promise<SecretInfo[]> {
+    this.#assertOpen();
+    assertServiceFilter(filter);
+    return [...this.#entries.values()]
+      .map((entry) => entry.info)
+      .filter((info) => filter?.service === undefined || info.service === filter.service)
+      .sort(compareAddress);
+  }
+
+  async exists(service: string, id: string): Promise<boolean> {
+    this.#assertOpen();
+    assertSecretAddress(service, id);
+    return this.#entries.has(entryKey(service, id));
+  }
+
+  subscribe(listener: KeystoreListener): () => void {
+    return this.#notifier.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#entries.clear();
+    this.#notifier.clear();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw closedKeystoreError();
+  }
+}
+
+function entryKey(service: string, id: string): string {
+  return `${service}\u0000${id}`;
+}
+
+/** Binary order of service then id: the order SQLite's default BINARY collation gives. */
+export function compareAddress(a: { service: string; id: string }, b: { service: string; id: string }): number {
+  return compareBinary(a.service, b.service) || compareBinary(a.id, b.id);
+}
+
+function compareBinary(a: string, b: string): number {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return Buffer.compare(x, y);
+}

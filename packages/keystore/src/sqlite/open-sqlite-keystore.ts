@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { keystoreMigrations, runMigrations } from '@cairn/migration';
+import { CairnError } from '@cairn/protocol';
+import { SqliteWriteCoordinator, ensurePrivateDirectory, openSqliteDatabase } from '@cairn/sqlite';
+import type { DataSource } from 'typeorm';
+import { wrapKeystoreError } from '../errors/keystore-errors.js';
+import { KEYSTORE_DB_FILE } from '../health/keystore-health.js';
+import { masterKeySourceFor } from '../key-source/env.js';
+import { hardenKeyFiles } from '../key-source/file-key-source.js';
+import type { MasterKeySource } from '../key-source/master-key-source.js';
+import { reconcileMasterKey } from './reconcile-master-key.js';
+import { SqliteKeystore } from './sqlite-keystore.js';
+
+export interface OpenSqliteKeystoreOptions {
+  /** The runtime home; keystore.db and keystore.key live directly inside it. */
+  home: string;
+  /** Default: `CAIRN_MASTER_KEY` when set, else `<home>/keystore.key`. */
+  keySource?: MasterKeySource;
+  now?: () => Date;
+}
+
+/**
+ * Opens (creating on first start) `<home>/keystore.db`: home forced to 0700, the file and its
+ * `-wal`/`-shm` to 0600, schema migrated under the `keystore` service, the master key checked
+ * against the database (a wrong key fails here with `master_key_invalid`, before any secret is
+ * read) and any interrupted rotation settled.
+ *
+ * keystore.db runs with `synchronous=FULL`: writes are rare, and a rotation's COMMIT must be on
+ * disk before the new key file replaces the old one. `secure_delete=ON` zeroes freed pages, so
+ * an old ciphertext does not linger in the file after an update or delete.
+ */
+export async function openSqliteKeystore(options: OpenSqliteKeystoreOptions): Promise<SqliteKeystore> {
+  const { home } = options;
+  const now = options.now ?? (() => new Date());
+  const path = join(home, KEYSTORE_DB_FILE);
+  const opened: DataSource[] = [];
+  try {
+    const source = options.keySource ?? masterKeySourceFor(home);
+    ensurePrivateDirectory(home);
+    const writer = await openSqliteDatabase({ path, synchronous: 'FULL' });
+    opened.push(writer);
+    await enableSecureDelete(writer);
+    await runMigrations(writer, keystoreMigrations);
+    const coordinator = new SqliteWriteCoordinator(writer, { maxBatch: 1 });
+    const key = await coordinator.write((ctx) => reconcileMasterKey(ctx, source, now()));
+    hardenKeyFiles(source);
+    const reader = await openSqliteDatabase({ path, readonly: true });
+    opened.push(reader);
+    return new SqliteKeystore({ home, path, writer, reader, coordinator, source, key, now });
+  } catch (error) {
+    for (const ds of opened.reverse()) if (ds.isInitialized) await ds.destroy().catch(() => undefined);
+    throw wrapKeystoreError(error, `cannot open keystore in ${home}`);
+  }
+}
+
+async function enableSecureDelete(dataSource: DataSource): Promise<void> {
+  await dataSource.query('PRAGMA secure_delete = ON');
+  const rows = (await dataSource.query('PRAGMA secure_delete')) as Array<{ secure_delete: number }>;
+  if (Number(rows[0]?.secure_delete) !== 1) throw new CairnError('storage_failed', 'cannot enable secure_delete on keystore.db');
+}
