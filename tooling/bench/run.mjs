@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const tsx = createRequire(import.meta.url).resolve('tsx');
+const require = createRequire(import.meta.url);
+const tsx = require.resolve('tsx');
+const tsconfig = require.resolve('../tsconfig/tsx.json');
 
 function discover() {
   const found = new Map();
@@ -40,7 +42,7 @@ for (const name of selected) {
   const result = spawnSync(process.execPath, ['--expose-gc', '--conditions=@cairn/source', '--import', tsx, file], {
     stdio: 'inherit',
     cwd: dirname(dirname(file)),
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', TSX_TSCONFIG_PATH: tsconfig },
   });
   if (result.status !== 0) {
     failed++;

@@ -6,6 +6,9 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const tsxLoader = require.resolve('tsx');
+// One tsconfig for every package, so entity sources get legacy decorators whichever
+// package's test starts the child.
+const tsconfig = require.resolve('../tsconfig/tsx.json');
 
 /**
  * @param {string} script absolute path of a .ts file
@@ -16,7 +19,7 @@ export function spawnTs(script, args = [], options = {}) {
   return spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsxLoader, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options,
-    env: { ...process.env, NODE_OPTIONS: '', ...(options.env ?? {}) },
+    env: { ...process.env, NODE_OPTIONS: '', TSX_TSCONFIG_PATH: tsconfig, ...(options.env ?? {}) },
   });
 }
 

@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTs, spawnTs } from '@cairn/tooling/child';
+
+const main = join(import.meta.dirname, 'main.ts');
+let home: string;
+
+afterEach(() => {
+  rmSync(home, { recursive: true, force: true });
+});
+
+function freshHome(): string {
+  home = join(mkdtempSync(join(tmpdir(), 'cairn-cli-')), 'home');
+  return home;
+}
+
+const env = () => ({ CAIRN_HOME: home, CAIRN_LOG_LEVEL: 'silent', CAIRN_LISTEN: '' });
+
+describe('cairn', () => {
+  it('serve starts on the runtime home, answers /readyz, and stops cleanly on SIGTERM', async () => {
+    freshHome();
+    const child = spawnTs(main, ['serve', '--listen', '127.0.0.1:0'], { env: env() });
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line within 30s; stderr: ${stderr}`)), 30_000);
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
+    });
+    expect(stdout).toContain(`(home ${home})`);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(existsSync(join(home, 'gateway.db'))).toBe(true);
+  });
+
+  it('migrate, migrate --status, doctor and backup work on a fresh home', async () => {
+    freshHome();
+    const before = await runTs(main, ['migrate', '--status', '--json'], { env: env() });
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({ exists: false, currentVersion: 0 });
+
+    const migrate = await runTs(main, ['migrate', '--json'], { env: env() });
+    expect(migrate.code).toBe(0);
+    const report = JSON.parse(migrate.stdout) as { applied: unknown[]; version: number };
+    expect(report.applied.length).toBe(report.version);
+
+    const after = await runTs(main, ['migrate', '--status', '--json'], { env: env() });
+    expect(JSON.parse(after.stdout)).toMatchObject({ exists: true, pending: 0 });
+
+    const doctor = await runTs(main, ['doctor', '--json'], { env: env() });
+    expect(doctor.code).toBe(0);
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true });
+
+    const backup = await runTs(main, ['backup', '--json'], { env: env() });
+    expect(backup.code).toBe(0);
+    const [copy] = JSON.parse(backup.stdout) as Array<{ path: string }>;
+    expect(copy?.path.startsWith(join(home, 'backups'))).toBe(true);
+    expect(existsSync(copy!.path)).toBe(true);
+  });
+
+  it('fails with a clear message and exit code 1 on an invalid home', async () => {
+    freshHome();
+    const result = await runTs(main, ['--home', '/tmp/../etc/cairn', 'migrate', '--status'], { env: env() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^cairn: invalid_params: .*'\.\.'/);
+  });
+
+  it('refuses an unknown command with usage help', async () => {
+    freshHome();
+    const result = await runTs(main, ['frobnicate'], { env: env() });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('unknown command');
+  });
+});

@@ -1,0 +1,37 @@
+import type { CairnEnv } from '@cairn/config';
+import { backupRuntime, inspectRuntime, migrateRuntime, migrationStatus } from '@cairn/gateway';
+import type { GlobalOptions } from '../cli.js';
+import { output } from './output.js';
+
+const runtimeOf = (env: CairnEnv, global: GlobalOptions) => ({ env, ...(global.home !== undefined ? { home: global.home } : {}) });
+
+export async function migrateCommand(env: CairnEnv, global: GlobalOptions, options: { status?: boolean }): Promise<void> {
+  if (options.status) {
+    const status = await migrationStatus(runtimeOf(env, global));
+    output(global, status, () => [
+      `${status.database}: ${status.exists ? `version ${status.currentVersion}` : 'not created yet'}, latest ${status.latestVersion}, ${status.pending} pending`,
+    ]);
+    return;
+  }
+  const report = await migrateRuntime(runtimeOf(env, global));
+  output(global, report, () =>
+    report.applied.length === 0
+      ? [`gateway.db is at version ${report.version}; nothing to apply`]
+      : [...report.applied.map((m) => `applied ${m.version} ${m.name}`), `gateway.db is at version ${report.version}`],
+  );
+}
+
+export async function backupCommand(env: CairnEnv, global: GlobalOptions): Promise<void> {
+  const results = await backupRuntime(runtimeOf(env, global));
+  output(global, results, () => (results.length === 0 ? ['nothing to back up: no database in the runtime home'] : results.map((r) => `${r.path} (${r.bytes} bytes)`)));
+}
+
+export async function doctorCommand(env: CairnEnv, global: GlobalOptions): Promise<void> {
+  const health = await inspectRuntime(runtimeOf(env, global));
+  output(global, health, () => [
+    `home ${health.home}: ${health.ok ? 'ok' : 'PROBLEMS FOUND'}`,
+    ...health.files.map((f) => `  ${f.status.padEnd(14)} ${f.mode ?? '---'} ${f.path}`),
+    ...Object.entries(health.integrity).map(([db, r]) => `  integrity ${r.ok ? 'ok' : `FAILED: ${(r.problems ?? []).join('; ')}`} ${db}`),
+  ]);
+  if (!health.ok) process.exitCode = 1;
+}

@@ -1,0 +1,46 @@
+import { assertSchemaCompatible, gatewayMigrations } from '@cairn/migration';
+import { openSqliteDatabase } from '@cairn/sqlite';
+import { combineChecks, type ReadinessCheck, type ReadinessProbe } from '../http/readiness.js';
+
+export interface DatabaseProbe {
+  probe: ReadinessProbe;
+  close(): Promise<void>;
+}
+
+/**
+ * Readiness from the database itself, on its own read-only connection: the file answers a
+ * query, and its gateway schema is exactly the version this build ships (not pending, not
+ * newer). A separate connection means the probe never queues behind the write coordinator.
+ */
+export async function openDatabaseProbe(path: string, isOpen: () => boolean): Promise<DatabaseProbe> {
+  const reader = await openSqliteDatabase({ path, readonly: true });
+  const probe: ReadinessProbe = async () => {
+    const checks: Record<string, ReadinessCheck> = {};
+    if (!isOpen() || !reader.isInitialized) {
+      checks['database'] = { ok: false, detail: 'closed' };
+      return combineChecks(checks);
+    }
+    try {
+      await reader.query('SELECT 1');
+      checks['database'] = { ok: true };
+    } catch {
+      checks['database'] = { ok: false, detail: 'query failed' };
+    }
+    try {
+      const { currentVersion, latestVersion } = await assertSchemaCompatible(reader, gatewayMigrations);
+      checks['migrations'] =
+        currentVersion === latestVersion
+          ? { ok: true, detail: `version ${currentVersion}` }
+          : { ok: false, detail: `version ${currentVersion}, expected ${latestVersion}` };
+    } catch (error) {
+      checks['migrations'] = { ok: false, detail: (error as { code?: string }).code ?? 'schema check failed' };
+    }
+    return combineChecks(checks);
+  };
+  return {
+    probe,
+    close: async () => {
+      if (reader.isInitialized) await reader.destroy();
+    },
+  };
+}

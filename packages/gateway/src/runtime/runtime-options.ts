@@ -1,0 +1,34 @@
+import {
+  loadSettings,
+  readCairnEnv,
+  resolveRuntimeHome,
+  runtimePaths,
+  validateSettings,
+  type CairnEnv,
+  type GatewaySettings,
+  type RuntimePaths,
+} from '@cairn/config';
+
+export interface RuntimeOptions {
+  /** Runtime home; default `$CAIRN_HOME`, else `~/.cairn`. */
+  home?: string;
+  /** Environment to read (`CAIRN_*`); default `process.env`. */
+  env?: CairnEnv;
+  /** Settings given in code replace `gateway-settings.toml` (env overrides still apply to `listen`). */
+  settings?: unknown;
+}
+
+export interface ResolvedRuntime {
+  paths: RuntimePaths;
+  settings: GatewaySettings;
+}
+
+/** Where the home is and what its settings say, before anything is opened. */
+export function resolveRuntime(options: RuntimeOptions = {}): ResolvedRuntime {
+  const env = options.env ?? readCairnEnv();
+  const home = resolveRuntimeHome(options.home !== undefined ? { ...env, home: options.home } : env);
+  const paths = runtimePaths(home);
+  const settings =
+    options.settings !== undefined ? validateSettings(options.settings, '<options>') : loadSettings({ file: paths.settingsFile, env }).settings;
+  return { paths, settings };
+}

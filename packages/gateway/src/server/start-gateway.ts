@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { buildHttpApp } from '../http/build-http-app.js';
+import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
+import type { RuntimeOptions } from '../runtime/runtime-options.js';
+
+export interface StartGatewayOptions extends RuntimeOptions {
+  /** Overrides the settings' listen address (tests pass port 0). */
+  listen?: { host?: string; port?: number };
+}
+
+export interface RunningGateway {
+  /** e.g. `http://127.0.0.1:17878` */
+  url: string;
+  host: string;
+  port: number;
+  runtime: GatewayRuntime;
+  app: FastifyInstance;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the databases. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const runtime = await openRuntime(options);
+  const { settings } = runtime;
+  const app = buildHttpApp({
+    readiness: runtime.readiness,
+    logLevel: settings.log_level,
+    maxMessageBytes: settings.limits.max_message_bytes,
+  });
+  app.addHook('onClose', async () => runtime.close());
+  const host = options.listen?.host ?? settings.listen.host;
+  const port = options.listen?.port ?? settings.listen.port;
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  app.log.info({ home: runtime.paths.home, host, port: boundPort }, 'cairn gateway ready');
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${boundPort}`,
+    host,
+    port: boundPort,
+    runtime,
+    app,
+    close: () => (closing ??= app.close().then(() => undefined)),
+  };
+}
