@@ -1,19 +1,23 @@
+/** Every code a `SqliteStorageError` can carry; README.md documents each (a test checks). */
+export const SQLITE_ERROR_CODES = [
+  'invalid_path',
+  'wal_unavailable',
+  'pragma_mismatch',
+  'open_failed',
+  'busy',
+  'storage_failed',
+  'constraint_failed',
+  'integrity_failed',
+  'backup_exists',
+  'closed',
+] as const;
+
+export type SqliteErrorCode = (typeof SQLITE_ERROR_CODES)[number];
+
 /**
  * The one error type that leaves `@cairn/sqlite`. Callers recognise it by `code`, never by
  * `instanceof` (two copies of this module in one process would break that).
  */
-export type SqliteErrorCode =
-  | 'invalid_path'
-  | 'wal_unavailable'
-  | 'pragma_mismatch'
-  | 'open_failed'
-  | 'busy'
-  | 'storage_failed'
-  | 'constraint_failed'
-  | 'integrity_failed'
-  | 'backup_exists'
-  | 'closed';
-
 export class SqliteStorageError extends Error {
   override readonly name = 'SqliteStorageError';
   readonly code: SqliteErrorCode;

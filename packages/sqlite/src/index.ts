@@ -1,4 +1,11 @@
-export { SqliteStorageError, isBusyError, isSqliteStorageError, sqliteCodeOf, type SqliteErrorCode } from './errors.js';
+export {
+  SQLITE_ERROR_CODES,
+  SqliteStorageError,
+  isBusyError,
+  isSqliteStorageError,
+  sqliteCodeOf,
+  type SqliteErrorCode,
+} from './errors.js';
 export {
   openSqliteDatabase,
   readPragmas,
