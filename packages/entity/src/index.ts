@@ -1,3 +1,12 @@
 export { ENTITIES } from './entities.js';
 export { DEFAULT_WORKSPACE_SLOT, WORKSPACE_ENTITIES, WorkspaceEntity } from './workspace/index.js';
 export { THREAD_ENTITIES, ThreadEntity, ThreadFolderEntity } from './thread/index.js';
+export {
+  TURN_ENTITIES,
+  TurnEntity,
+  TurnInputEntity,
+  TurnItemAttemptEntity,
+  TurnItemEntity,
+  TurnStatusChangeEntity,
+  TurnTimelineEntryEntity,
+} from './turn/index.js';

@@ -1,9 +1,10 @@
 import type { MigrationSet } from '../runner/types.js';
 import { migration0001WorkspacesAndThreads } from './0001-workspaces-and-threads.js';
 import { migration0002Journal } from './0002-journal.js';
+import { migration0003Turns } from './0003-turns.js';
 
 /** The migrations of gateway.db's domain tables, in order. Append; never edit or reorder. */
 export const gatewayMigrations: MigrationSet = {
   service: 'gateway',
-  migrations: [migration0001WorkspacesAndThreads, migration0002Journal],
+  migrations: [migration0001WorkspacesAndThreads, migration0002Journal, migration0003Turns],
 };
