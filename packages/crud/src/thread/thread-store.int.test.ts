@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEFAULT_SANDBOX_POLICY, LIMITS, type SandboxPolicy } from '@cairn/protocol';
+import { DEFAULT_SANDBOX_POLICY, LIMITS, Thread as ThreadSchema, ThreadFolder as FolderSchema, checkValue, type SandboxPolicy } from '@cairn/protocol';
 import { openTempStore, steppingClock, type TempStore } from '../testing/temp-store.js';
 import { expectCode } from '../testing/expect-error.js';
 import type { CrudStore } from '../store/crud-store.js';
@@ -44,6 +44,9 @@ describe('store.threads', () => {
       const policy: SandboxPolicy = { mode: 'read_only', writable_roots: ['/tmp/x'], network_access: true };
       const { thread } = await store.threads.start({ workspace_id: ws, title: 'Hello', folder_id: folder.folder_id, sandbox_policy: policy });
       expect(thread).toMatchObject({ thread_id: expect.stringMatching(/^thr_/), title: 'Hello', folder_id: folder.folder_id, sandbox_policy: policy });
+      // Records are exactly the wire DTOs.
+      expect(checkValue(ThreadSchema, thread)).toEqual({ ok: true, value: thread });
+      expect(checkValue(FolderSchema, folder)).toEqual({ ok: true, value: folder });
     });
 
     it('re-opens an existing thread of the same workspace unchanged', async () => {

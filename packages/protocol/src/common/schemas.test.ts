@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { checkValue } from './check-value.js';
 import { ThreadListParams, ThreadStartParams } from '../thread/thread-methods.js';
 import { ThreadTree } from '../thread/thread-tree.js';
-import { DEFAULT_SANDBOX_POLICY } from '../thread/sandbox-policy.js';
+import { DEFAULT_SANDBOX_POLICY, SandboxPolicy } from '../thread/sandbox-policy.js';
 import { WorkspaceCreateParams } from '../workspace/workspace-methods.js';
 import { LIMITS } from './limits.js';
 import type { Thread } from '../thread/thread.js';
@@ -45,6 +45,11 @@ describe('checkValue', () => {
     expect(checkValue(ThreadListParams, { workspace_id: 'w', limit: 501 }).ok).toBe(false);
     expect(checkValue(ThreadListParams, { workspace_id: 'w', limit: 2.5 }).ok).toBe(false);
     expect(checkValue(ThreadListParams, { workspace_id: 'w', cursor: 'not base64!' }).ok).toBe(false);
+  });
+
+  it('accepts the default sandbox policy and refuses unknown modes', () => {
+    expect(checkValue(SandboxPolicy, DEFAULT_SANDBOX_POLICY).ok).toBe(true);
+    expect(checkValue(SandboxPolicy, { ...DEFAULT_SANDBOX_POLICY, mode: 'yolo' }).ok).toBe(false);
   });
 
   it('validates a nested (cyclic) thread tree', () => {
