@@ -74,6 +74,10 @@ describe('backupDatabase', () => {
     } finally {
       copy.close();
     }
+    // And it is a database Cairn can open as its own (the restore path).
+    const restored = await openSqliteDatabase({ path: result.path });
+    expect(await restored.query('SELECT count(*) >= ? AS ok FROM seq', [PREFILL])).toEqual([{ ok: 1 }]);
+    await restored.destroy();
   });
 
   it('never overwrites an existing backup', async () => {

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { SqliteStorageError, isSqliteStorageError } from '../errors.js';
 import { DATABASE_FILE_MODE, ensurePrivateDirectory } from '../files/permissions.js';
 import { nativeHandle } from '../open/native.js';
-import { checkDatabaseFile } from '../integrity/check-integrity.js';
+import { checkDatabaseFile, type IntegrityMode } from '../integrity/check-integrity.js';
 
 export interface BackupOptions {
   /** Directory for the backup; created 0700 if missing (the runtime home's `backups/`). */
@@ -14,8 +14,12 @@ export interface BackupOptions {
   now?: () => Date;
   /** Pages copied per step; the event loop runs between steps. Default 256. */
   pagesPerStep?: number;
-  /** Run `integrity_check` on the finished copy and delete it if it fails. Default true. */
-  verify?: boolean;
+  /**
+   * Check the finished copy (`quick_check` or `integrity_check`) and delete it if it fails;
+   * `false` skips. Default `'quick'`. The check runs on the calling thread and blocks it for
+   * time linear in the size of the copy.
+   */
+  verify?: IntegrityMode | false;
 }
 
 export interface BackupResult {
@@ -49,8 +53,9 @@ export async function backupDatabase(dataSource: DataSource, options: BackupOpti
   try {
     const pages = await copySnapshot(source, path, Math.max(1, Math.floor(options.pagesPerStep ?? 256)));
     finishCopy(path);
-    if (options.verify ?? true) {
-      const check = await checkDatabaseFile(path, 'full');
+    const verify = options.verify ?? 'quick';
+    if (verify !== false) {
+      const check = await checkDatabaseFile(path, verify);
       if (!check.ok) {
         throw new SqliteStorageError('integrity_failed', `backup ${path} failed its integrity check`, { details: { problems: check.problems } });
       }
