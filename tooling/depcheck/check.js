@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { GUARDED, LAYERS, NETWORK_BUILTINS, WALLS } from './rules.js';
 
@@ -47,9 +47,13 @@ export function checkWorkspace(root, layers = LAYERS) {
   const violations = [];
   let filesChecked = 0;
   const byDir = new Map();
-  for (const dir of listPackages(root)) {
+  /** Subpaths each workspace package exports (`.`, `./testing`, ...). */
+  const exportsOf = new Map();
+  for (const dir of [...listPackages(root), join(root, 'tooling')]) {
+    if (!existsSync(join(dir, 'package.json'))) continue;
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     byDir.set(resolve(dir), pkg.name);
+    exportsOf.set(pkg.name, new Set(Object.keys(pkg.exports ?? { '.': true })));
   }
   for (const dir of listPackages(root)) {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -74,16 +78,17 @@ export function checkWorkspace(root, layers = LAYERS) {
       const text = readFileSync(join(dir, file), 'utf8');
       const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
       for (const specifier of imports) {
-        checkImport({ specifier, file, name, layer, deps, devDeps, test: isTestFile(file), report });
+        checkImport({ specifier, file, dir, name, layer, deps, devDeps, exportsOf, test: isTestFile(file), report });
       }
     }
   }
   return { violations, filesChecked };
 }
 
-function checkImport({ specifier, file, name, layer, deps, devDeps, test, report }) {
+function checkImport({ specifier, file, dir, name, layer, deps, devDeps, exportsOf, test, report }) {
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
-    if (/(^|\/)(packages|apps)\//.test(specifier) || /^(\.\.\/){2,}/.test(specifier)) {
+    const target = resolve(dir, dirname(file), specifier);
+    if (!(target + sep).startsWith(resolve(dir) + sep)) {
       report(file, `relative import '${specifier}' reaches outside the package`);
     }
     return;
@@ -98,8 +103,9 @@ function checkImport({ specifier, file, name, layer, deps, devDeps, test, report
   for (const wall of WALLS) {
     if (matches(target, wall.name) && !wall.only.includes(name)) report(file, `imports ${target}: ${wall.why}`);
   }
-  if (target.startsWith('@cairn/') && specifier !== target && !/^@cairn\/[^/]+\/testing$/.test(specifier)) {
-    report(file, `deep import '${specifier}': use the package's exports map`);
+  if (target.startsWith('@cairn/') && specifier !== target) {
+    const subpath = `.${specifier.slice(target.length)}`;
+    if (!exportsOf.get(target)?.has(subpath)) report(file, `deep import '${specifier}': use the package's exports map`);
   }
   const declared = deps.includes(target) || (test && devDeps.includes(target));
   if (test) {

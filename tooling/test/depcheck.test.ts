@@ -95,7 +95,11 @@ describe('dependency-direction check', () => {
       name: '@cairn/crud',
       deps: ['@cairn/protocol'],
       refs: ['@cairn/protocol', '@cairn/entity'],
-      files: { 'src/index.ts': "import { X } from '@cairn/protocol/src/index.js';\nimport { DataSource } from 'typeorm';\nexport { X, DataSource };\n" },
+      files: {
+        'src/index.ts': "import { X } from '@cairn/protocol/src/index.js';\nimport { DataSource } from 'typeorm';\nimport { Y } from '../../protocol/src/index.js';\nimport { Z } from './inner/z.js';\nexport { X, Y, Z, DataSource };\n",
+        'src/inner/z.ts': "import { W } from '../../src/w.js';\nexport const Z = W;\n",
+        'src/w.ts': 'export const W = 1;\n',
+      },
     };
     const messages = check(workspace([strictProtocol, entity, crud])).violations.map((v) => `${v.package} ${v.message}`);
     expect(messages).toEqual(
@@ -104,8 +108,11 @@ describe('dependency-direction check', () => {
         "@cairn/crud deep import '@cairn/protocol/src/index.js': use the package's exports map",
         '@cairn/crud imports typeorm, which package.json does not declare in dependencies',
         '@cairn/crud references @cairn/entity, which is not a workspace dependency',
+        "@cairn/crud relative import '../../protocol/src/index.js' reaches outside the package",
       ]),
     );
+    // climbing inside the package is fine
+    expect(messages.filter((m) => m.includes('../../src/w.js'))).toEqual([]);
   });
 
   it('fails on a package missing from the table', () => {
