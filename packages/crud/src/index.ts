@@ -10,3 +10,30 @@ export { FolderStore } from './folder/folder-store.js';
 export { toCairnError } from './errors/to-cairn-error.js';
 export { parseParams } from './errors/parse-params.js';
 export { decodeCursor, encodeCursor, toPage, type CursorKey } from './pagination/cursor.js';
+export type {
+  AppendEvent,
+  AppendResult,
+  Journal,
+  JournalEvent,
+  JournalEventInput,
+  JournalOptions,
+  JournalReader,
+  PayloadRedactor,
+  ReadStreamOptions,
+  StreamType,
+  VerifyFailureReason,
+  VerifyOptions,
+  VerifyResult,
+} from './journal/types.js';
+export type { ProjectionOutcome, Projector } from './journal/projector.js';
+export { createJournal } from './journal/create-journal.js';
+export { readStream } from './journal/read-stream.js';
+export { readWorkspaceAfter } from './journal/read-workspace-after.js';
+export { readJournalAfter } from './journal/read-journal-after.js';
+export { workspaceHead } from './journal/workspace-head.js';
+export { verifyJournal } from './journal/verify-journal.js';
+export { redactPayload } from './journal/redact-payload.js';
+export { REDACTED, isSecretKey, redactString } from './journal/secret-rules.js';
+export { canonicalJson } from './journal/canonical-json.js';
+export { GENESIS_HASH, JOURNAL_HASH_TAG, hashEvent, type HashedFields } from './journal/hash-event.js';
+export { MAX_READ_LIMIT } from './journal/read-limit.js';

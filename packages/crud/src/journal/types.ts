@@ -55,3 +55,56 @@ export type AppendEvent = (ctx: WriteContext, input: JournalEventInput) => Appen
 export type VerifyResult =
   | { ok: true; checked: number; lastPosition: number }
   | { ok: false; checked: number; position: number; reason: string };
+
+/**
+ * Synchronous statement access for the journal's reads: the store's `ReadContext` (its
+ * read-only snapshot connection) and a coordinator `WriteContext` both fit.
+ */
+export interface JournalReader {
+  get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): T | undefined;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): T[];
+}
+
+/** An extra redactor run after the built-in rules (e.g. the keystore's scrub of every value it holds). */
+export type PayloadRedactor = (payload: unknown) => unknown;
+
+export interface JournalOptions {
+  /** Runs on the payload after the built-in secret rules, before canonicalisation and hashing. */
+  redact?: PayloadRedactor;
+  /** ISO-8601 UTC "now" for events without `recordedAt`. Default `new Date().toISOString()`. */
+  now?: () => string;
+}
+
+export interface Journal {
+  append: AppendEvent;
+  /** The redaction `append` applies (built-in rules, then the extra hook): for logs and errors too. */
+  redact(payload: unknown): unknown;
+}
+
+export interface ReadStreamOptions {
+  /** Events with a greater `streamSeq` only. Default 0 (from the start). */
+  afterStreamSeq?: number;
+  limit: number;
+}
+
+/** Why `verifyJournal` stopped: the first broken link, in position order. */
+export type VerifyFailureReason =
+  /** The row's position is not the previous row's + 1 (a row was deleted, or the first is not 1). */
+  | 'position_gap'
+  /** The row's `prev_hash` is not the previous row's `hash` (or not 64 zeros on the first row). */
+  | 'prev_hash_mismatch'
+  /** The row's `hash` is not the SHA-256 of its own fields: the row was edited. */
+  | 'hash_mismatch'
+  /** The row's `workspace_seq` is not its workspace's previous seq + 1. */
+  | 'workspace_seq_gap'
+  /** The row's `stream_seq` is not its stream's previous seq + 1. */
+  | 'stream_seq_gap'
+  /** A column has the wrong storage type (e.g. a payload rewritten as a BLOB, a NULL seq). */
+  | 'malformed_row';
+
+export interface VerifyOptions {
+  /** Rows read per statement; the verifier yields to the event loop between batches. Default 10,000. */
+  batchSize?: number;
+  /** Called after each batch with the rows checked so far. */
+  onProgress?: (checked: number) => void;
+}

@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { SqliteWriteCoordinator, createStatements, openSqliteDatabase } from '@cairn/sqlite';
+import { createJournal } from './create-journal.js';
+import { hashEvent, GENESIS_HASH } from './hash-event.js';
+import type { JournalEventRow } from './journal-row.js';
+import { readJournalAfter } from './read-journal-after.js';
+import { readStream } from './read-stream.js';
+import { readWorkspaceAfter } from './read-workspace-after.js';
+import { REDACTED } from './secret-rules.js';
+import { openJournalTestDb, type JournalTestDb } from './testing/journal-db.js';
+import type { JournalEventInput, JournalReader } from './types.js';
+import { verifyJournal } from './verify-journal.js';
+import { workspaceHead } from './workspace-head.js';
+
+const AT = '2025-03-01T10:00:00.000Z';
+const turn = (workspaceId: string, streamId: string, type: string, payload: unknown = {}, extra: Partial<JournalEventInput> = {}): JournalEventInput => ({
+  workspaceId,
+  streamType: 'turn',
+  streamId,
+  type,
+  payload,
+  recordedAt: AT,
+  ...extra,
+});
+
+describe('createJournal().append (real SQLite)', () => {
+  let db: JournalTestDb;
+  let reader: JournalReader;
+  beforeEach(async () => {
+    db = await openJournalTestDb();
+    reader = createStatements(db.native);
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  const rows = (): JournalEventRow[] => db.native.prepare('SELECT * FROM journal_event ORDER BY position').all() as JournalEventRow[];
+
+  it('assigns global positions and per-workspace and per-stream seqs, and links every hash to the previous one', async () => {
+    const journal = createJournal();
+    const inputs = [
+      turn('ws_a', 't1', 'turn.started'),
+      turn('ws_a', 't1', 'item.completed', { text: 'hi' }),
+      turn('ws_b', 't2', 'turn.started'),
+      turn('ws_a', 't3', 'turn.started'),
+      turn('ws_b', 't2', 'turn.completed'),
+    ];
+    const results = await Promise.all(inputs.map((input) => db.coordinator.write((ctx) => journal.append(ctx, input))));
+    const events = results.map((r) => r.event);
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    expect(events.map((e) => [e.position, e.workspaceSeq, e.streamSeq])).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+      [3, 1, 1],
+      [4, 3, 1],
+      [5, 2, 2],
+    ]);
+    expect(events[0]!.prevHash).toBe(GENESIS_HASH);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    for (const row of rows()) {
+      expect(row.hash).toBe(
+        hashEvent({
+          position: row.position,
+          recordedAt: row.recorded_at,
+          workspaceId: row.workspace_id,
+          workspaceSeq: row.workspace_seq,
+          streamType: row.stream_type,
+          streamId: row.stream_id,
+          streamSeq: row.stream_seq,
+          type: row.type,
+          idempotencyKey: row.idempotency_key,
+          payload: row.payload,
+          prevHash: row.prev_hash,
+        }),
+      );
+    }
+    // What append returned is what a reader gets back.
+    expect(readJournalAfter(reader, 0, 100)).toEqual(events);
+  });
+
+  it('stores canonical JSON and stamps recordedAt from the clock when not given', async () => {
+    const journal = createJournal({ now: () => '2025-03-01T11:22:33.444Z' });
+    const { event } = await db.coordinator.write((ctx) =>
+      journal.append(ctx, { workspaceId: 'ws', streamType: 'audit', streamId: 'a1', type: 'x', payload: { b: 1, a: [true, null] } }),
+    );
+    expect(event.recordedAt).toBe('2025-03-01T11:22:33.444Z');
+    expect(rows()[0]!.payload).toBe('{"a":[true,null],"b":1}');
+  });
+
+  it('returns the first event for a repeated idempotency key and writes nothing, per workspace', async () => {
+    const journal = createJournal();
+    const first = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', { n: 1 }, { idempotencyKey: 'k1' })));
+    // The same key again, even with another body, and twice inside one group commit.
+    const again = await Promise.all([
+      db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', { n: 2 }, { idempotencyKey: 'k1' }))),
+      db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't9', 'other', {}, { idempotencyKey: 'k1' }))),
+    ]);
+    expect(first.duplicate).toBe(false);
+    for (const result of again) expect(result).toEqual({ event: first.event, duplicate: true });
+    expect(rows()).toHaveLength(1);
+
+    const otherWorkspace = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_b', 't1', 'turn.started', {}, { idempotencyKey: 'k1' })));
+    expect(otherWorkspace.duplicate).toBe(false);
+    expect(rows()).toHaveLength(2);
+  });
+
+  it('redacts secrets before storing and hashing, then applies the extra redactor hook', async () => {
+    const held = 'value-the-keystore-holds-42';
+    const journal = createJournal({ redact: (p) => JSON.parse(JSON.stringify(p).replaceAll(held, REDACTED)) as unknown });
+    const payload = {
+      request: { headers: { authorization: 'Bearer abcdefghijklmnop0123456789' }, body: `use ${held} please`, max_tokens: 50 },
+      output: 'export OPENAI_API_KEY=sk-abcdefghijklmnopqrstuvwxyz123456',
+    };
+    const { event } = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't', 'tool.called', payload)));
+    const expected = {
+      request: { headers: { authorization: REDACTED }, body: `use ${REDACTED} please`, max_tokens: 50 },
+      output: `export OPENAI_API_KEY=${REDACTED}`,
+    };
+    expect(event.payload).toEqual(expected);
+    const stored = rows()[0]!.payload;
+    expect(stored).not.toMatch(/abcdefghijklmnop|sk-abc|value-the-keystore/);
+    expect(JSON.parse(stored)).toEqual(expected);
+    expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: 1, lastPosition: 1 });
+  });
+
+  it('refuses malformed input with invalid_params and consumes no position', async () => {
+    const journal = createJournal();
+    const bad: Array<Partial<JournalEventInput>> = [
+      { workspaceId: '' },
+      { streamType: 'chat' as never },
+      { streamId: '' },
+      { type: '' },
+      { idempotencyKey: '' },
+      { recordedAt: '2025-03-01 10:00:00' },
+      { recordedAt: '2025-03-01T10:00:00+02:00' },
+      { payload: { n: Number.NaN } },
+    ];
+    for (const patch of bad) {
+      await expect(db.coordinator.write((ctx) => journal.append(ctx, { ...turn('ws', 't', 'x'), ...patch }))).rejects.toMatchObject({
+        code: 'invalid_params',
+      });
+    }
+    const ok = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't', 'x')));
+    expect(ok.event.position).toBe(1);
+  });
+
+  it('commits an event with its projection or not at all', async () => {
+    const journal = createJournal();
+    await expect(
+      db.coordinator.write((ctx) => {
+        journal.append(ctx, turn('ws', 't', 'turn.started'));
+        throw new Error('projection failed');
+      }),
+    ).rejects.toThrow('projection failed');
+    expect(rows()).toHaveLength(0);
+    const { event } = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't', 'turn.started')));
+    expect([event.position, event.streamSeq, event.prevHash]).toEqual([1, 1, GENESIS_HASH]);
+  });
+
+  it('reads the heads under the write lock: two connections appending to one file keep one chain', async () => {
+    const other = await openSqliteDatabase({ path: db.path });
+    const otherCoordinator = new SqliteWriteCoordinator(other);
+    try {
+      const journal = createJournal();
+      // Strictly alternating first (each append must see the other connection's last one)...
+      for (let i = 0; i < 10; i++) {
+        const coordinator = i % 2 === 0 ? db.coordinator : otherCoordinator;
+        const { event } = await coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't0', 'e', { i })));
+        expect([event.position, event.streamSeq]).toEqual([i + 1, i + 1]);
+      }
+      // ...then both at once, contending for the lock.
+      const writes: Array<Promise<unknown>> = [];
+      for (let i = 10; i < 40; i++) {
+        const coordinator = i % 2 === 0 ? db.coordinator : otherCoordinator;
+        writes.push(coordinator.write((ctx) => journal.append(ctx, turn(i % 3 === 0 ? 'ws_a' : 'ws_b', `t${i % 4}`, 'e', { i }))));
+      }
+      await Promise.all(writes);
+      await otherCoordinator.close();
+      expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: 40, lastPosition: 40 });
+      expect(workspaceHead(reader, 'ws_a') + workspaceHead(reader, 'ws_b')).toBe(40);
+    } finally {
+      await other.destroy();
+    }
+  });
+});
+
+describe('journal reads', () => {
+  let db: JournalTestDb;
+  let reader: JournalReader;
+  beforeEach(async () => {
+    db = await openJournalTestDb();
+    reader = createStatements(db.native);
+    const journal = createJournal();
+    await db.coordinator.write((ctx) => {
+      for (let i = 1; i <= 10; i++) {
+        journal.append(ctx, turn(i % 2 === 0 ? 'ws_even' : 'ws_odd', i <= 5 ? 'early' : 'late', `e${i}`, { i }));
+      }
+    });
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it('readStream pages one stream in stream order', () => {
+    const page1 = readStream(reader, 'turn', 'early', { limit: 3 });
+    expect(page1.map((e) => [e.streamSeq, e.type])).toEqual([
+      [1, 'e1'],
+      [2, 'e2'],
+      [3, 'e3'],
+    ]);
+    const page2 = readStream(reader, 'turn', 'early', { afterStreamSeq: 3, limit: 3 });
+    expect(page2.map((e) => e.type)).toEqual(['e4', 'e5']);
+    expect(readStream(reader, 'task', 'early', { limit: 3 })).toEqual([]);
+  });
+
+  it('readWorkspaceAfter replays after the resync cursor, and workspaceHead is the newest seq', () => {
+    expect(workspaceHead(reader, 'ws_even')).toBe(5);
+    expect(workspaceHead(reader, 'ws_none')).toBe(0);
+    const replay = readWorkspaceAfter(reader, 'ws_even', 2, 100);
+    expect(replay.map((e) => [e.workspaceSeq, e.type, e.payload])).toEqual([
+      [3, 'e6', { i: 6 }],
+      [4, 'e8', { i: 8 }],
+      [5, 'e10', { i: 10 }],
+    ]);
+    expect(readWorkspaceAfter(reader, 'ws_even', 5, 100)).toEqual([]);
+  });
+
+  it('refuses bad cursors and limits with invalid_params', () => {
+    expect(() => readWorkspaceAfter(reader, 'ws_even', -1, 10)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+    expect(() => readStream(reader, 'turn', 'early', { limit: 0 })).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+    expect(() => readJournalAfter(reader, 0, 10_001)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+  });
+});

@@ -1,0 +1,98 @@
+import { CairnError } from '@cairn/protocol';
+import type { WriteContext } from '@cairn/sqlite';
+import { canonicalJson } from './canonical-json.js';
+import { GENESIS_HASH, hashEvent } from './hash-event.js';
+import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from './journal-row.js';
+import { redactPayload } from './redact-payload.js';
+import type { AppendResult, Journal, JournalEventInput, JournalOptions, StreamType } from './types.js';
+
+const STREAM_TYPES: ReadonlySet<string> = new Set<StreamType>(['turn', 'task', 'audit']);
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+const SELECT_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?`;
+const SELECT_CHAIN_HEAD = 'SELECT position, hash FROM journal_event ORDER BY position DESC LIMIT 1';
+const SELECT_WORKSPACE_HEAD = 'SELECT max(workspace_seq) AS seq FROM journal_event WHERE workspace_id = ?';
+const SELECT_STREAM_HEAD = 'SELECT max(stream_seq) AS seq FROM journal_event WHERE stream_type = ? AND stream_id = ?';
+const INSERT_EVENT = `INSERT INTO journal_event (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * The journal's write side. `append` must run inside a write transaction (a
+ * `SqliteWriteCoordinator` job): it reads the chain, workspace and stream heads under that
+ * write lock, every time, because another process may have appended since this one last
+ * looked; nothing is cached across transactions. The database checks the same heads again
+ * (migration 0002's insert trigger), so a caller that appends outside the lock fails instead
+ * of forking the chain.
+ */
+export function createJournal(options: JournalOptions = {}): Journal {
+  const extra = options.redact;
+  const now = options.now ?? (() => new Date().toISOString());
+  const redact = (payload: unknown): unknown => {
+    const redacted = redactPayload(payload);
+    // The hook's output goes through the JSON normalisation again: it may return anything.
+    return extra ? redactPayload(extra(redacted)) : redacted;
+  };
+
+  const append = (ctx: WriteContext, input: JournalEventInput): AppendResult => {
+    assertInput(input);
+    const key = input.idempotencyKey ?? null;
+    if (key !== null) {
+      const first = ctx.get<JournalEventRow>(SELECT_BY_KEY, [input.workspaceId, key]);
+      if (first) return { event: toJournalEvent(first), duplicate: true };
+    }
+    const payload = redact(input.payload);
+    const payloadText = canonicalJson(payload);
+    const recordedAt = input.recordedAt ?? now();
+
+    const chain = ctx.get<{ position: number; hash: string }>(SELECT_CHAIN_HEAD);
+    const workspaceHead = ctx.get<{ seq: number | null }>(SELECT_WORKSPACE_HEAD, [input.workspaceId])?.seq ?? 0;
+    const streamHead = ctx.get<{ seq: number | null }>(SELECT_STREAM_HEAD, [input.streamType, input.streamId])?.seq ?? 0;
+
+    const fields = {
+      position: (chain?.position ?? 0) + 1,
+      recordedAt,
+      workspaceId: input.workspaceId,
+      workspaceSeq: workspaceHead + 1,
+      streamType: input.streamType,
+      streamId: input.streamId,
+      streamSeq: streamHead + 1,
+      type: input.type,
+      idempotencyKey: key,
+      payload: payloadText,
+      prevHash: chain?.hash ?? GENESIS_HASH,
+    };
+    const hash = hashEvent(fields);
+    ctx.run(INSERT_EVENT, [
+      fields.position,
+      fields.workspaceId,
+      fields.workspaceSeq,
+      fields.streamType,
+      fields.streamId,
+      fields.streamSeq,
+      fields.type,
+      payloadText,
+      key,
+      recordedAt,
+      fields.prevHash,
+      hash,
+    ]);
+    return { event: { ...fields, payload, hash }, duplicate: false };
+  };
+
+  return { append, redact };
+}
+
+function assertInput(input: JournalEventInput): void {
+  const bad = (what: string): never => {
+    throw new CairnError('invalid_params', `journal event refused: ${what}`);
+  };
+  if (typeof input.workspaceId !== 'string' || input.workspaceId === '') bad('workspaceId must be a non-empty string');
+  if (!STREAM_TYPES.has(input.streamType)) bad(`streamType must be one of ${[...STREAM_TYPES].join(', ')}`);
+  if (typeof input.streamId !== 'string' || input.streamId === '') bad('streamId must be a non-empty string');
+  if (typeof input.type !== 'string' || input.type === '') bad('type must be a non-empty string');
+  if (input.idempotencyKey !== undefined && (typeof input.idempotencyKey !== 'string' || input.idempotencyKey === '')) {
+    bad('idempotencyKey must be a non-empty string when given');
+  }
+  if (input.recordedAt !== undefined && (!ISO_UTC.test(input.recordedAt) || Number.isNaN(Date.parse(input.recordedAt)))) {
+    bad('recordedAt must be ISO-8601 UTC (e.g. 2025-01-31T12:00:00.000Z)');
+  }
+}
