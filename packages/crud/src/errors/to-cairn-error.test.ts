@@ -1,40 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
-import { CairnError } from '@cairn/protocol';
-import { MigrationError } from '@cairn/migration';
+import { CairnError, isCairnError } from '@cairn/protocol';
 import { SqliteStorageError } from '@cairn/sqlite';
 import { toCairnError } from './to-cairn-error.js';
 
-const code = (e: unknown) => ({ name: (e as Error).name, code: (e as { code?: string }).code });
+const codeOf = (error: unknown) => (isCairnError(error) ? error.code : 'not a CairnError');
 
 describe('toCairnError', () => {
-  it('passes a CairnError through unchanged', () => {
-    const e = new CairnError('not_found', 'x');
-    expect(toCairnError(e)).toBe(e);
+  it('maps storage-layer errors to protocol codes, keeping the original as cause', () => {
+    const constraint = new SqliteStorageError('constraint_failed', 'UNIQUE constraint failed: thread.thread_id');
+    const mapped = toCairnError(constraint);
+    expect(codeOf(mapped)).toBe('conflict');
+    expect((mapped as Error).cause).toBe(constraint);
+    expect((mapped as Error).message).not.toContain('thread.thread_id');
+    expect(codeOf(toCairnError(new SqliteStorageError('busy', 'locked')))).toBe('busy');
+    expect(codeOf(toCairnError(new SqliteStorageError('storage_failed', 'disk I/O error')))).toBe('storage_failed');
   });
 
-  it('maps busy errors (coordinator or SQLite, also wrapped by TypeORM) to busy, keeping the cause', () => {
-    const busy = new SqliteStorageError('busy', 'locked');
-    const mapped = toCairnError(busy);
-    expect(code(mapped)).toEqual({ name: 'CairnError', code: 'busy' });
-    expect((mapped as Error).cause).toBe(busy);
-    const typeorm = Object.assign(new Error('q'), { name: 'QueryFailedError', driverError: { code: 'SQLITE_BUSY' } });
-    expect(code(toCairnError(typeorm))).toEqual({ name: 'CairnError', code: 'busy' });
-  });
-
-  it('maps other storage errors to storage_failed', () => {
-    const constraint = Object.assign(new Error('UNIQUE constraint failed'), { name: 'SqliteError', code: 'SQLITE_CONSTRAINT_UNIQUE' });
-    expect(code(toCairnError(constraint))).toEqual({ name: 'CairnError', code: 'storage_failed' });
-    expect(code(toCairnError(Object.assign(new Error('q'), { name: 'QueryFailedError' })))).toEqual({ name: 'CairnError', code: 'storage_failed' });
-    expect(code(toCairnError(new SqliteStorageError('closed', 'closed')))).toEqual({ name: 'CairnError', code: 'storage_failed' });
-    expect(code(toCairnError(new MigrationError('checksum_mismatch', 'edited')))).toEqual({ name: 'CairnError', code: 'storage_failed' });
-  });
-
-  it('maps a newer schema to schema_too_new', () => {
-    expect(code(toCairnError(new MigrationError('schema_too_new', 'newer')))).toEqual({ name: 'CairnError', code: 'schema_too_new' });
-  });
-
-  it('leaves programming errors alone', () => {
-    const bug = new TypeError('undefined is not a function');
+  it('passes CairnErrors through and leaves programming errors untouched', () => {
+    const own = new CairnError('not_found', 'no such thread');
+    expect(toCairnError(own)).toBe(own);
+    const bug = new TypeError('x is undefined');
     expect(toCairnError(bug)).toBe(bug);
   });
 });

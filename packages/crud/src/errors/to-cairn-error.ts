@@ -18,6 +18,11 @@ export function toCairnError(error: unknown): unknown {
   if (isBusyError(error) || (error as { code?: unknown } | null)?.code === 'busy') {
     return new CairnError('busy', 'the database is locked by another writer; retry', { cause: error });
   }
+  if ((error as { code?: unknown } | null)?.code === 'constraint_failed') {
+    // A unique or foreign-key constraint the domain code did not pre-check: the record's
+    // state forbids the change, which is what `conflict` means to a client.
+    return new CairnError('conflict', 'the change conflicts with existing records', { cause: error });
+  }
   if (isInfrastructureError(error)) {
     return new CairnError('storage_failed', 'the storage layer failed; nothing was written', { cause: error });
   }
