@@ -41,7 +41,15 @@ export async function createSecretRedactor(keystore: Keystore, options: { minLen
   const refresh = async (): Promise<void> => {
     const loaded = new Map<string, string>();
     for (const info of await keystore.list()) {
-      const value = await keystore.get(info.service, info.id);
+      let value: string | undefined;
+      try {
+        value = await keystore.get(info.service, info.id);
+      } catch (error) {
+        // An entry that fails authentication has no value anyone can use (or leak): skip it
+        // rather than leave the process with no redactor at all.
+        if ((error as { code?: unknown }).code === 'decryption_failed') continue;
+        throw error;
+      }
       if (value !== undefined) loaded.set(keyOf(info.service, info.id), value);
     }
     values.clear();

@@ -107,3 +107,21 @@ describe('secret values at rest', () => {
     expect(scanForValues(home, [{ label: 'planted', value }])).toContainEqual({ file: join(home, 'leak.txt'), label: 'planted', encoding: 'base64' });
   });
 });
+
+describe('the redactor on a SqliteKeystore', () => {
+  it('skips an entry that fails authentication instead of failing to start', async () => {
+    const { home, cleanup } = createTempHome('cairn-redactor-');
+    const ks = await openSqliteKeystore({ home, keySource: createFileMasterKeySource(home) });
+    try {
+      await ks.set('provider', 'good', 'sk-good-value-0001');
+      await ks.set('provider', 'bad', 'sk-bad-value-0002');
+      await withRawKeystoreDb(home, (q) => q("UPDATE keystore_secret SET tag = zeroblob(16) WHERE id = 'bad'"));
+      const redactor = await createSecretRedactor(ks);
+      expect(redactor.redact('sk-good-value-0001 sk-bad-value-0002')).toBe('[REDACTED] sk-bad-value-0002');
+      redactor.close();
+    } finally {
+      await ks.close();
+      cleanup();
+    }
+  });
+});
