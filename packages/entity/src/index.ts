@@ -11,3 +11,12 @@ export {
   TurnStatusChangeEntity,
   TurnTimelineEntryEntity,
 } from './turn/index.js';
+export {
+  RecoveryJobEntity,
+  TURN_RECORD_ENTITIES,
+  TurnAttachmentEntity,
+  TurnLlmContextEntity,
+  TurnMcpBindingEntity,
+  TurnPromptManifestEntity,
+  TurnSkillBindingEntity,
+} from './turn-records/index.js';

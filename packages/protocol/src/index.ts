@@ -65,3 +65,4 @@ export { METHODS, METHOD_GROUPS, isMethodName, type MethodName, type Methods, ty
 
 export * from './secrets/index.js';
 export * from './turn/index.js';
+export * from './turn-records/index.js';
