@@ -1,0 +1,27 @@
+import { TurnCancelParams, type TurnCancelResult } from '@cairn/protocol';
+import { parseParams } from '../errors/parse-params.js';
+import { appendTurnEvent } from './append-turn-event.js';
+import { requireTurn, toTurn } from './read/turn-rows.js';
+import type { TurnDeps } from './turn-deps.js';
+
+/**
+ * `turn/cancel`: a `turn.cancelled` event; open items are cancelled with the turn. A turn
+ * that already ended answers `noop_already_terminal` (or `noop_duplicate_terminal` if it was
+ * cancelled before) with the turn as it is.
+ */
+export function cancelTurn(deps: TurnDeps, params: TurnCancelParams): Promise<TurnCancelResult> {
+  const p = parseParams(TurnCancelParams, params, 'turn/cancel');
+  const { context, journal } = deps;
+  return context.write((ctx) => {
+    const row = requireTurn(ctx, p.workspace_id, p.turn_id);
+    const result = appendTurnEvent(ctx, journal, deps.projectors(), {
+      workspaceId: p.workspace_id,
+      threadId: row.thread_id,
+      turnId: p.turn_id,
+      idempotencyKey: p.idempotency_key,
+      event: { type: 'turn.cancelled', ...(p.reason ? { reason: p.reason } : {}) },
+      recordedAt: context.now(),
+    });
+    return { ...result, turn: toTurn(ctx, requireTurn(ctx, p.workspace_id, p.turn_id)) };
+  });
+}

@@ -1,0 +1,56 @@
+import type { ItemTerminalStatus, TurnError } from '@cairn/protocol';
+import type { WriteContext } from '@cairn/sqlite';
+import type { ItemState } from './turn-state.js';
+import type { ProjectionDeps, TurnEnvelope } from './types.js';
+
+const CLOSE_ITEM = `UPDATE turn_item SET status = ?, text = ?, payload = ?, error = ?, reason = ?, completed_at = ?, updated_at = ?,
+  retry_due_at = NULL WHERE turn_id = ? AND item_id = ?`;
+const CLOSE_ATTEMPTS = `UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = ?
+  WHERE turn_id = ? AND item_id = ? AND status = 'running'`;
+const RUNNING_ATTEMPTS = "SELECT count(*) AS n FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? AND status = 'running'";
+
+export interface ItemEnd {
+  status: ItemTerminalStatus;
+  text?: string | undefined;
+  payload?: Record<string, unknown> | undefined;
+  error?: TurnError | undefined;
+  reason?: string | undefined;
+}
+
+/** Ends an open item and every running attempt of it, and indexes its final text for search. */
+export function closeItem(ctx: WriteContext, env: TurnEnvelope, deps: ProjectionDeps, item: ItemState, end: ItemEnd): void {
+  const text = end.text ?? item.text;
+  const payload = end.payload === undefined ? item.payload : JSON.stringify(end.payload);
+  const error = end.error === undefined ? null : JSON.stringify(end.error);
+  const reason = end.reason ?? null;
+  ctx.run(CLOSE_ITEM, [end.status, text, payload, error, reason, env.at, env.at, env.turnId, item.item_id]);
+  closeAttempts(ctx, env, item.item_id, end.status, reason);
+  const searchable = searchText(item.item_type, text, payload);
+  if (searchable !== '') {
+    deps.search.add(ctx, { workspaceId: env.workspaceId, threadId: env.threadId, turnId: env.turnId, itemId: item.item_id, text: searchable, at: env.at });
+  }
+}
+
+export function closeAttempts(ctx: WriteContext, env: TurnEnvelope, itemId: string, status: string, reason: string | null): number {
+  return ctx.run(CLOSE_ATTEMPTS, [status, env.at, reason, env.turnId, itemId]).changes;
+}
+
+export function hasRunningAttempts(ctx: WriteContext, turnId: string, itemId: string): boolean {
+  return (ctx.get<{ n: number }>(RUNNING_ATTEMPTS, [turnId, itemId])?.n ?? 0) > 0;
+}
+
+/**
+ * What search sees of a finished item: its text, and for tool items the top-level strings of
+ * the payload (command line, query, path, tool name), so "that rm -rf" can be found.
+ */
+function searchText(itemType: string, text: string | null, payloadJson: string | null): string {
+  const parts: string[] = text ? [text] : [];
+  if (itemType !== 'agent_message' && itemType !== 'reasoning' && payloadJson) {
+    const payload = JSON.parse(payloadJson) as Record<string, unknown>;
+    for (const value of Object.values(payload)) {
+      if (typeof value === 'string') parts.push(value);
+      else if (Array.isArray(value)) for (const v of value) if (typeof v === 'string') parts.push(v);
+    }
+  }
+  return parts.join('\n');
+}

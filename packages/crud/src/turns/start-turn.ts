@@ -1,0 +1,34 @@
+import { TurnStartParams, type TurnStartResult } from '@cairn/protocol';
+import { parseParams } from '../errors/parse-params.js';
+import { appendTurnEvent } from './append-turn-event.js';
+import { toTurn, type TurnRow, TURN_COLUMNS } from './read/turn-rows.js';
+import type { TurnDeps } from './turn-deps.js';
+
+const TURN = `SELECT ${TURN_COLUMNS} FROM turn WHERE turn_id = ?`;
+
+/**
+ * `turn/start`: a `turn.started` event through the same path as the runtime's. Starting the
+ * same turn id again answers `noop_already_started` with the turn as it is.
+ */
+export function startTurn(deps: TurnDeps, params: TurnStartParams): Promise<TurnStartResult> {
+  const p = parseParams(TurnStartParams, params, 'turn/start');
+  const { context, journal } = deps;
+  const turnId = p.turn_id ?? context.newId('turn');
+  const event = {
+    type: 'turn.started' as const,
+    input: p.input,
+    ...(p.sandbox_policy ? { sandbox_policy: p.sandbox_policy } : {}),
+    ...(p.model ? { model: p.model } : {}),
+  };
+  return context.write((ctx) => {
+    const result = appendTurnEvent(ctx, journal, deps.projectors(), {
+      workspaceId: p.workspace_id,
+      threadId: p.thread_id,
+      turnId,
+      idempotencyKey: p.idempotency_key,
+      event,
+      recordedAt: context.now(),
+    });
+    return { ...result, turn: toTurn(ctx, ctx.get<TurnRow>(TURN, [turnId])!) };
+  });
+}

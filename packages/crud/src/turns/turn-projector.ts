@@ -1,0 +1,103 @@
+import { isTurnEventType, type TurnEventPayload, type TurnEventType } from '@cairn/protocol';
+import type { WriteContext } from '@cairn/sqlite';
+import type { Projector, ProjectionOutcome } from '../journal/projector.js';
+import type { JournalEvent } from '../journal/types.js';
+import type { SearchIndex } from '../search/search-index.js';
+import { projectItemCompleted } from './projection/project-item-completed.js';
+import { projectItemDelta, projectItemStarted, projectItemTimeout, projectItemUpdated } from './projection/project-item-events.js';
+import { projectBudgetExhausted, projectRecoveryClosed, projectRecoveryOpened } from './projection/project-recovery-events.js';
+import { projectRetryAttemptStarted, projectRetryScheduled } from './projection/project-retry-events.js';
+import { projectTurnEnded } from './projection/project-turn-ended.js';
+import { projectTurnStarted } from './projection/project-turn-started.js';
+import { violation, type Decision, type Handler, type ProjectionDeps, type TurnEnvelope } from './projection/types.js';
+
+/** The turn read models, children before parents (the order a rebuild empties them in). */
+export const TURN_TABLES = ['turn_timeline_entry', 'turn_item_attempt', 'turn_item', 'turn_status_change', 'turn_input', 'turn'] as const;
+
+const HANDLERS: { [K in TurnEventType]: Handler<Extract<TurnEventPayload, { type: K }>> } = {
+  'turn.started': projectTurnStarted,
+  'item.started': projectItemStarted,
+  'item.updated': projectItemUpdated,
+  'item.agent_message.delta': projectItemDelta,
+  'item.completed': projectItemCompleted,
+  'item.timeout_detected': projectItemTimeout,
+  'recovery.opened': projectRecoveryOpened,
+  'retry.scheduled': projectRetryScheduled,
+  'retry.attempt_started': projectRetryAttemptStarted,
+  'recovery.succeeded': projectRecoveryClosed,
+  'recovery.exhausted': projectRecoveryClosed,
+  'turn.tool_loop.budget_exhausted': projectBudgetExhausted,
+  'turn.completed': projectTurnEnded,
+  'turn.failed': projectTurnEnded,
+  'turn.cancelled': projectTurnEnded,
+};
+
+export interface TurnProjectorOptions {
+  search: SearchIndex;
+  /** Default true; false while rebuilding (see `ProjectionDeps.touchThreads`). */
+  touchThreads?: boolean;
+}
+
+/**
+ * Projects turn events into turns, their input, status history, items, attempts, timeline
+ * and the search index, inside the transaction that journaled them. The journaled payload is
+ * the `TurnEventPayload` plus `thread_id`. Every outcome is decided from the rows alone, so
+ * replaying the journal into empty tables rebuilds the same rows.
+ */
+export class TurnProjector implements Projector {
+  readonly name = 'turns';
+  readonly tables: readonly string[];
+  readonly #deps: ProjectionDeps;
+
+  constructor(options: TurnProjectorOptions) {
+    this.#deps = { search: options.search, touchThreads: options.touchThreads ?? true };
+    this.tables = [...TURN_TABLES, ...options.search.tables];
+  }
+
+  /** The same projector for replaying the journal into emptied tables: it leaves thread rows alone. */
+  forRebuild(): TurnProjector {
+    return new TurnProjector({ search: this.#deps.search, touchThreads: false });
+  }
+
+  handles(type: string): boolean {
+    return isTurnEventType(type);
+  }
+
+  check(ctx: WriteContext, event: JournalEvent): ProjectionOutcome {
+    const decision = this.#decide(ctx, event);
+    return decision.outcome === 'applied' ? { outcome: 'applied' } : decision;
+  }
+
+  apply(ctx: WriteContext, event: JournalEvent): ProjectionOutcome {
+    const decision = this.#decide(ctx, event);
+    if (decision.outcome !== 'applied') return decision;
+    decision.write();
+    return { outcome: 'applied' };
+  }
+
+  #decide(ctx: WriteContext, event: JournalEvent): Decision {
+    const envelope = toEnvelope(event);
+    if (typeof envelope === 'string') return violation(envelope);
+    const handler = HANDLERS[envelope.event.type] as Handler;
+    return handler(ctx, envelope, this.#deps);
+  }
+}
+
+/** The typed envelope of a journaled turn event, or what is wrong with it. */
+function toEnvelope(event: JournalEvent): TurnEnvelope | string {
+  const payload = event.payload as (TurnEventPayload & { thread_id?: unknown }) | null;
+  if (event.streamType !== 'turn') return `turn event on a ${event.streamType} stream`;
+  if (!payload || typeof payload !== 'object' || payload.type !== event.type || !isTurnEventType(payload.type)) {
+    return `payload of ${event.type} does not carry the same type`;
+  }
+  if (typeof payload.thread_id !== 'string') return `payload of ${event.type} has no thread_id`;
+  return {
+    workspaceId: event.workspaceId,
+    turnId: event.streamId,
+    threadId: payload.thread_id,
+    seq: event.streamSeq,
+    workspaceSeq: event.workspaceSeq,
+    at: event.recordedAt,
+    event: payload,
+  };
+}
