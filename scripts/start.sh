@@ -8,6 +8,7 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 TURBO_NO_UPDATE_NOTIFIER=1
 sh scripts/pnpm.sh --version >/dev/null
 PATH="$root/.cache/pnpm/$(node -p "require('./package.json').packageManager.split('@')[1]")/node_modules/.bin:$PATH"
 export PATH
-if [ ! -d node_modules/.pnpm ]; then pnpm install --frozen-lockfile; fi
+# Always: a no-op in seconds when nothing changed, and right after a pull that did.
+pnpm install --frozen-lockfile --reporter=silent
 pnpm exec turbo run build --filter=@cairn/cli... --output-logs=errors-only
 exec node apps/gateway/dist/main.js serve "$@"
