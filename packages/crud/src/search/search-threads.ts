@@ -14,7 +14,7 @@ export const MAX_SEARCH_OFFSET = 10_000;
  * (optionally one thread). Ranked results have no stable key to resume after, so the cursor
  * is an offset bound to the query; a page may shift if the index grows between calls.
  */
-export function searchThreads(store: StoreContext, index: SearchIndex, params: ThreadSearchParams): Promise<PageResult<SearchHit>> {
+export async function searchThreads(store: StoreContext, index: SearchIndex, params: ThreadSearchParams): Promise<PageResult<SearchHit>> {
   const p = parseParams(ThreadSearchParams, params, 'thread/search');
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = `thread-search:${hash('sha256', `${p.workspace_id}\n${p.thread_id ?? ''}\n${p.query}`, 'hex').slice(0, 24)}`;

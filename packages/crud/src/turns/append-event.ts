@@ -4,7 +4,7 @@ import { appendTurnEvent } from './append-turn-event.js';
 import type { TurnDeps } from './turn-deps.js';
 
 /** `turn/event/append`: one runtime event, idempotent by key, journaled and projected in one transaction. */
-export function appendEvent(deps: TurnDeps, params: TurnEventAppendParams): Promise<TurnEventAppendResult> {
+export async function appendEvent(deps: TurnDeps, params: TurnEventAppendParams): Promise<TurnEventAppendResult> {
   const p = parseParams(TurnEventAppendParams, params, 'turn/event/append');
   assertPayloadSize(p.event);
   const { context, journal } = deps;

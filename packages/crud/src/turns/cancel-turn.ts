@@ -9,7 +9,7 @@ import type { TurnDeps } from './turn-deps.js';
  * that already ended answers `noop_already_terminal` (or `noop_duplicate_terminal` if it was
  * cancelled before) with the turn as it is.
  */
-export function cancelTurn(deps: TurnDeps, params: TurnCancelParams): Promise<TurnCancelResult> {
+export async function cancelTurn(deps: TurnDeps, params: TurnCancelParams): Promise<TurnCancelResult> {
   const p = parseParams(TurnCancelParams, params, 'turn/cancel');
   const { context, journal } = deps;
   return context.write((ctx) => {

@@ -10,7 +10,7 @@ const TURN = `SELECT ${TURN_COLUMNS} FROM turn WHERE turn_id = ?`;
  * `turn/start`: a `turn.started` event through the same path as the runtime's. Starting the
  * same turn id again answers `noop_already_started` with the turn as it is.
  */
-export function startTurn(deps: TurnDeps, params: TurnStartParams): Promise<TurnStartResult> {
+export async function startTurn(deps: TurnDeps, params: TurnStartParams): Promise<TurnStartResult> {
   const p = parseParams(TurnStartParams, params, 'turn/start');
   const { context, journal } = deps;
   const turnId = p.turn_id ?? context.newId('turn');

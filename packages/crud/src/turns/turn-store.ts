@@ -61,7 +61,7 @@ export class TurnStore {
   }
 
   /** Oldest change first. */
-  statusHistory(params: { workspace_id: string; turn_id: string }): Promise<TurnStatusChange[]> {
+  async statusHistory(params: { workspace_id: string; turn_id: string }): Promise<TurnStatusChange[]> {
     const p = parseParams(TurnRefSchema, params, 'turn/status_history');
     return this.#deps.context.read((q) => statusHistory(q, p.workspace_id, p.turn_id));
   }

@@ -6,7 +6,7 @@ import { requireTurn, toStatusChange, toTurn, type StatusChangeRow } from './tur
 const HISTORY = 'SELECT turn_id, seq, from_status, to_status, reason, changed_at FROM turn_status_change WHERE turn_id = ? ORDER BY seq';
 
 /** `turn/get`: the turn, and on request its status history (oldest first). */
-export function getTurn(store: StoreContext, params: TurnGetParams): Promise<TurnGetResult> {
+export async function getTurn(store: StoreContext, params: TurnGetParams): Promise<TurnGetResult> {
   const p = parseParams(TurnGetParams, params, 'turn/get');
   return store.read((q) => {
     const turn = toTurn(q, requireTurn(q, p.workspace_id, p.turn_id));

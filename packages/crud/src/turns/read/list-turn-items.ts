@@ -8,7 +8,7 @@ const ITEMS = `SELECT ${ITEM_COLUMNS} FROM turn_item WHERE turn_id = ? AND ordin
 const ATTEMPTS = `SELECT ${ATTEMPT_COLUMNS} FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? ORDER BY attempt`;
 
 /** `turn/items`: in start order, keyset-paginated on the ordinal; attempts on request. */
-export function listTurnItems(store: StoreContext, params: TurnItemsParams): Promise<PageResult<TurnItem>> {
+export async function listTurnItems(store: StoreContext, params: TurnItemsParams): Promise<PageResult<TurnItem>> {
   const p = parseParams(TurnItemsParams, params, 'turn/items');
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = `turn-items:${p.workspace_id}:${p.turn_id}`;

@@ -7,7 +7,7 @@ import { TIMELINE_COLUMNS, requireTurn, toTimelineEntry, type TimelineRow } from
 const TIMELINE = `SELECT ${TIMELINE_COLUMNS} FROM turn_timeline_entry WHERE turn_id = ? AND seq > ? ORDER BY seq LIMIT ?`;
 
 /** `turn/timeline`: in stream order, keyset-paginated on the stream sequence. */
-export function listTurnTimeline(store: StoreContext, params: TurnTimelineParams): Promise<PageResult<TimelineEntry>> {
+export async function listTurnTimeline(store: StoreContext, params: TurnTimelineParams): Promise<PageResult<TimelineEntry>> {
   const p = parseParams(TurnTimelineParams, params, 'turn/timeline');
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = `turn-timeline:${p.workspace_id}:${p.turn_id}`;

@@ -17,7 +17,7 @@ const NO_TURN_YET = Number.MAX_SAFE_INTEGER;
  * already-paged turn after the cursor was issued are not revisited (the client has that turn
  * open and follows it by notifications).
  */
-export function readThreadHistory(store: StoreContext, params: ThreadHistoryParams): Promise<PageResult<TurnWithItems>> {
+export async function readThreadHistory(store: StoreContext, params: ThreadHistoryParams): Promise<PageResult<TurnWithItems>> {
   const p = parseParams(ThreadHistoryParams, params, 'thread/history');
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = `thread-history:${p.workspace_id}:${p.thread_id}`;

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { TurnEventPayload } from '@cairn/protocol';
+import { TURN_TABLES } from '../turns/turn-projector.js';
+import { THREAD, WS, openTurnFixture, text, type TurnFixture } from '../turns/testing/turn-fixture.js';
+
+const ORDER: Record<string, string> = {
+  turn: 'turn_id',
+  turn_input: 'turn_id, ordinal',
+  turn_status_change: 'turn_id, seq',
+  turn_item: 'turn_id, item_id',
+  turn_item_attempt: 'turn_id, item_id, attempt',
+  turn_timeline_entry: 'turn_id, seq',
+  turn_search: 'turn_id, item_id, body',
+};
+
+async function readModels(fx: TurnFixture): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of [...TURN_TABLES, 'turn_search']) out[table] = await fx.rows(table, ORDER[table]);
+  return out;
+}
+
+/** A history that touches every event type and every branch that writes. */
+async function writeHistory(fx: TurnFixture): Promise<void> {
+  await fx.store.threads.start({ workspace_id: WS, thread_id: 't2' });
+  const events: Array<[string, TurnEventPayload]> = [
+    ['u1', { type: 'turn.started', input: [{ type: 'text', text: 'first' }, { type: 'attachment', attachment_id: 'a1' }], sandbox_policy: { mode: 'full_access', writable_roots: [], network_access: true } }],
+    ['u1', { type: 'item.started', item_id: 'm1', item_type: 'agent_message' }],
+    ['u1', { type: 'item.agent_message.delta', item_id: 'm1', delta: 'Hello ' }],
+    ['u1', { type: 'item.agent_message.delta', item_id: 'm1', delta: 'world' }],
+    ['u1', { type: 'item.completed', item_id: 'm1', status: 'completed' }],
+    ['u1', { type: 'item.started', item_id: 'c1', item_type: 'command', payload: { command: 'make' }, timeout_ms: 50 }],
+    ['u1', { type: 'item.updated', item_id: 'c1', payload: { command: 'make', output: 'ok', token: 'sk-abcdefghijklmnopqrstuvwx' } }],
+    ['u1', { type: 'item.timeout_detected', item_id: 'c1', timeout_ms: 50 }],
+    ['u1', { type: 'recovery.opened', recovery_id: 'r1', item_id: 'c1', reason: 'timeout' }],
+    ['u1', { type: 'retry.scheduled', recovery_id: 'r1', item_id: 'c1', attempt: 2, due_at: '2025-01-01T00:00:09.000Z' }],
+    ['u1', { type: 'retry.attempt_started', recovery_id: 'r1', item_id: 'c1', attempt: 2 }],
+    ['u1', { type: 'item.completed', item_id: 'c1', status: 'completed', payload: { command: 'make', exit_code: 0 } }],
+    ['u1', { type: 'recovery.succeeded', recovery_id: 'r1' }],
+    ['u1', { type: 'turn.tool_loop.budget_exhausted', budget: 5, used: 5 }],
+    ['u1', { type: 'turn.completed', usage: { input_tokens: 3 } }],
+    ['u2', { type: 'turn.started', input: [{ type: 'text', text: 'second' }] }],
+    ['u2', { type: 'item.started', item_id: 'w1', item_type: 'web_search', payload: { query: 'sqlite fts5' } }],
+    ['u2', { type: 'recovery.opened', recovery_id: 'r2', reason: 'rate_limited' }],
+    ['u2', { type: 'recovery.exhausted', recovery_id: 'r2', reason: 'gave up' }],
+    ['u2', { type: 'turn.failed', error: { code: 'provider_error', message: 'no' } }],
+    ['u3', { type: 'turn.started', input: [{ type: 'text', text: 'third' }] }],
+    ['u3', { type: 'item.started', item_id: 'f1', item_type: 'file_change' }],
+    ['u3', { type: 'turn.cancelled', reason: 'user' }],
+    ['u4', { type: 'turn.started', input: [{ type: 'text', text: 'still running' }] }],
+    ['u4', { type: 'item.started', item_id: 'r1', item_type: 'reasoning' }],
+    ['u4', { type: 'item.agent_message.delta', item_id: 'r1', delta: 'thinking' }],
+  ];
+  for (const [turn, event] of events) await fx.append(turn, event, { threadId: turn === 'u2' ? 't2' : THREAD });
+}
+
+describe('rebuilding the turn read models from the journal', () => {
+  let fx: TurnFixture;
+  beforeEach(async () => {
+    fx = await openTurnFixture();
+  });
+  afterEach(async () => {
+    await fx.cleanup();
+  });
+
+  it('empties them and re-projects every event: the rebuilt tables equal the originals row for row', async () => {
+    await writeHistory(fx);
+    const before = await readModels(fx);
+    const thread = await fx.store.threads.get({ workspace_id: WS, thread_id: THREAD });
+    expect(before.turn).toHaveLength(4);
+    expect(before.turn_item_attempt).toHaveLength(6);
+
+    const report = await fx.repair.rebuild();
+    expect(report).toMatchObject({ events: 26, outcomes: { applied: 26 }, violations: [] });
+    expect(report.tables).toEqual([...TURN_TABLES, 'turn_search']);
+    expect(await readModels(fx)).toEqual(before);
+    // Thread rows are not turn read models: a rebuild leaves them as they are.
+    expect(await fx.store.threads.get({ workspace_id: WS, thread_id: THREAD })).toEqual(thread);
+  });
+
+  it('really rebuilds (tables emptied by hand come back)', async () => {
+    await writeHistory(fx);
+    const before = await readModels(fx);
+    await fx.store.context.write((ctx) => {
+      for (const table of [...TURN_TABLES, 'turn_search']) ctx.run(`DELETE FROM ${table}`);
+    });
+    expect((await readModels(fx)).turn).toEqual([]);
+    await fx.repair.rebuild();
+    expect(await readModels(fx)).toEqual(before);
+  });
+
+  it('reports events a projector refuses on replay instead of stopping', async () => {
+    await writeHistory(fx);
+    // A projector whose rules changed: it now refuses every delta.
+    const strict = fx.projectors[0]!;
+    fx.projectors.push({
+      name: 'strict',
+      tables: [],
+      handles: (type) => type === 'item.agent_message.delta',
+      check: () => ({ outcome: 'applied' }),
+      apply: () => ({ outcome: 'invariant_violation', reason: 'deltas are forbidden now' }),
+    });
+    const report = await fx.repair.rebuild();
+    expect(report.violations).toHaveLength(3);
+    expect(report.violations[0]).toMatchObject({ projector: 'strict', type: 'item.agent_message.delta', reason: 'deltas are forbidden now' });
+    expect(strict.name).toBe('turns');
+  });
+});
