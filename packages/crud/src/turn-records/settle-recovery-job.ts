@@ -48,7 +48,7 @@ function settle<P extends { job_id: string; worker_id: string; now?: string }>(
 }
 
 /** The holder closes the job (`completed`). Done again by the same worker, or after the turn closed it: answers the job as is. */
-export function completeRecoveryJob(deps: TurnRecordsDeps, params: CompleteRecoveryJobParams): Promise<RecoveryJob> {
+export async function completeRecoveryJob(deps: TurnRecordsDeps, params: CompleteRecoveryJobParams): Promise<RecoveryJob> {
   const p = parseParams(CompleteRecoveryJobParams, params, 'turnRecords.completeRecoveryJob');
   return settle(deps, p, 'complete', (ctx, row, now) =>
     ctx.run(`UPDATE recovery_job SET status = 'completed', ready_at = NULL, claim_expires_at = NULL, closed_at = ?, updated_at = ? WHERE ${HELD}`, [
@@ -65,7 +65,7 @@ export function completeRecoveryJob(deps: TurnRecordsDeps, params: CompleteRecov
  * The holder's attempt failed: the job is `pending` again, due at `retry_at`, else after the
  * failure's `retry_after_ms`, else now; the (redacted) failure replaces the stored one.
  */
-export function failRecoveryJob(deps: TurnRecordsDeps, params: FailRecoveryJobParams): Promise<RecoveryJob> {
+export async function failRecoveryJob(deps: TurnRecordsDeps, params: FailRecoveryJobParams): Promise<RecoveryJob> {
   const p = parseParams(FailRecoveryJobParams, params, 'turnRecords.failRecoveryJob');
   const failure = deps.journal.redact(p.failure) as typeof p.failure;
   return settle(deps, p, 'fail', (ctx, row, now) => {
@@ -79,7 +79,7 @@ export function failRecoveryJob(deps: TurnRecordsDeps, params: FailRecoveryJobPa
 }
 
 /** The holder hands the job back untouched: `pending`, claimable again at its due time. */
-export function releaseRecoveryJob(deps: TurnRecordsDeps, params: ReleaseRecoveryJobParams): Promise<RecoveryJob> {
+export async function releaseRecoveryJob(deps: TurnRecordsDeps, params: ReleaseRecoveryJobParams): Promise<RecoveryJob> {
   const p = parseParams(ReleaseRecoveryJobParams, params, 'turnRecords.releaseRecoveryJob');
   return settle(deps, p, 'release', (ctx, row, now) =>
     ctx.run(

@@ -1,0 +1,39 @@
+// Child process of the two-process claim race: opens the same gateway.db, signals ready,
+// waits for the shared start signal, claims recovery jobs until none is due, and prints the
+// ids it won as one JSON line.
+import { existsSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createJournal } from '../../journal/create-journal.js';
+import { openCrudStore } from '../../store/open-crud-store.js';
+import { TurnRecordsProjector } from '../turn-records-projector.js';
+import { TurnRecordsStore } from '../turn-records-store.js';
+
+const [dbPath, readyFile, goFile, workerId, now] = process.argv.slice(2) as [string, string, string, string, string];
+
+const store = await openCrudStore({ path: dbPath, busyTimeoutMs: 10_000 });
+try {
+  const projector = new TurnRecordsProjector();
+  const records = new TurnRecordsStore({ context: store.context, coordinator: store.coordinator, journal: createJournal(), projectors: () => [projector] });
+  writeFileSync(readyFile, String(process.pid));
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(goFile)) {
+    if (Date.now() > deadline) throw new Error('no start signal');
+    await sleep(1);
+  }
+  const won: string[] = [];
+  // Several claims in flight at once, so each process also races with itself.
+  for (;;) {
+    const batch = await Promise.all(Array.from({ length: 4 }, () => records.claimRecoveryJob({ worker_id: workerId, lease_ms: 600_000, now })));
+    const got = batch.filter((job) => job !== null);
+    won.push(...got.map((job) => job.job_id));
+    if (got.length === 0) break;
+    // Give the other process a turn at the write lock, so the two really interleave.
+    await sleep(1);
+  }
+  process.stdout.write(`${JSON.stringify(won)}\n`);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await store.close();
+}
