@@ -40,7 +40,7 @@ import { bindMcp, bindSkill, listTurnBindings } from './bind-turn.js';
 import { claimRecoveryJob } from './claim-recovery-job.js';
 import { pruneLlmContext } from './prune-llm-context.js';
 import { getRecoveryJob, listTurnRecoveryJobs } from './read-recovery-jobs.js';
-import { rearmExpiredRecoveryClaims, type RepairReport } from './rearm-recovery-claims.js';
+import { rearmExpiredRecoveryClaims, type RearmClaimsReport } from './rearm-recovery-claims.js';
 import { getPromptManifest, recordPromptManifest } from './record-prompt-manifest.js';
 import { getLlmContext, retainLlmContext } from './retain-llm-context.js';
 import { completeRecoveryJob, failRecoveryJob, releaseRecoveryJob } from './settle-recovery-job.js';
@@ -115,7 +115,7 @@ export class TurnRecordsStore {
   }
 
   /** Startup repair: expired claims back to `pending`. */
-  rearmExpiredRecoveryClaims(options?: { now?: string; batch?: number }): Promise<RepairReport> {
+  rearmExpiredRecoveryClaims(options?: { now?: string; batch?: number }): Promise<RearmClaimsReport> {
     return rearmExpiredRecoveryClaims(this.#deps, options);
   }
 
