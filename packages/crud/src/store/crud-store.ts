@@ -2,6 +2,11 @@ import type { DataSource } from 'typeorm';
 import type { SqliteWriteCoordinator } from '@cairn/sqlite';
 import type { MigrationReport } from '@cairn/migration';
 import { FolderStore } from '../folder/folder-store.js';
+import { RepairStore } from '../repair/repair-store.js';
+import { SearchStore } from '../search/search-store.js';
+import type { TurnDeps } from '../turns/turn-deps.js';
+import { createTurnStream } from '../turns/turn-stream.js';
+import { TurnStore } from '../turns/turn-store.js';
 import { ThreadStore } from '../thread/thread-store.js';
 import { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { StoreContext } from './store-context.js';
@@ -27,6 +32,11 @@ export class CrudStore {
   readonly workspaces: WorkspaceStore;
   readonly threads: ThreadStore;
   readonly folders: FolderStore;
+  /** The journal, search index and projectors every turn-stream module shares. */
+  readonly turnStream: TurnDeps;
+  readonly turns: TurnStore;
+  readonly search: SearchStore;
+  readonly repair: RepairStore;
 
   /** The read-write DataSource. Writes must go through `coordinator`, never straight through this. */
   readonly dataSource: DataSource;
@@ -47,6 +57,10 @@ export class CrudStore {
     this.workspaces = new WorkspaceStore(this.context);
     this.threads = new ThreadStore(this.context);
     this.folders = new FolderStore(this.context);
+    this.turnStream = createTurnStream(this.context);
+    this.turns = new TurnStore(this.turnStream);
+    this.search = new SearchStore(this.context, this.turnStream.search);
+    this.repair = new RepairStore(this.turnStream);
   }
 
   /** Waits for queued writes to commit, then closes both connections. Idempotent. */

@@ -1,14 +1,11 @@
 import type { TurnEventAppendResult, TurnEventPayload } from '@cairn/protocol';
-import { createJournal } from '../../journal/create-journal.js';
 import type { Projector } from '../../journal/projector.js';
 import type { Journal } from '../../journal/types.js';
 import { RepairStore } from '../../repair/repair-store.js';
-import { createSqliteFtsSearchIndex } from '../../search/sqlite-fts-search-index.js';
 import { SearchStore } from '../../search/search-store.js';
 import type { SearchIndex } from '../../search/search-index.js';
 import { openTempStore, steppingClock, type TempStore } from '../../testing/temp-store.js';
 import type { CrudStore } from '../../store/crud-store.js';
-import { TurnProjector } from '../turn-projector.js';
 import { TurnStore } from '../turn-store.js';
 import type { TurnDeps } from '../turn-deps.js';
 
@@ -20,6 +17,7 @@ export interface TurnFixture {
   store: CrudStore;
   journal: Journal;
   search: SearchIndex;
+  /** The facade's turn-stream projectors, in order (mutable: a test may add one). */
   projectors: Projector[];
   deps: TurnDeps;
   turns: TurnStore;
@@ -33,18 +31,19 @@ export interface TurnFixture {
 }
 
 /**
- * A temp gateway.db with workspace `w1` and thread `t1`, and the turn modules wired as the
- * facade wires them, on a stepping clock (every reading 1 ms later: deterministic times).
+ * A temp gateway.db with workspace `w1` and thread `t1`, and the turn modules built as the
+ * facade builds them (over `store.turnStream`: TurnProjector, then TurnRecordsProjector), on a
+ * stepping clock (every reading 1 ms later: deterministic times).
  */
 export async function openTurnFixture(): Promise<TurnFixture> {
   const temp = await openTempStore({ clock: steppingClock() });
   const { store } = temp;
   await store.workspaces.create({ workspace_id: WS, name: 'W' });
   await store.threads.start({ workspace_id: WS, thread_id: THREAD });
-  const journal = createJournal({ now: () => store.context.now() });
-  const search = createSqliteFtsSearchIndex();
-  const projectors: Projector[] = [new TurnProjector({ search })];
-  const deps: TurnDeps = { context: store.context, journal, projectors: () => projectors, search };
+  // The facade's stream with a mutable projector list, so a test can add one.
+  const projectors: Projector[] = [...store.turnStream.projectors()];
+  const deps: TurnDeps = { ...store.turnStream, projectors: () => projectors };
+  const { journal, search } = deps;
   const turns = new TurnStore(deps);
   let keys = 0;
   return {
