@@ -31,7 +31,7 @@ export { readStream } from './journal/read-stream.js';
 export { readWorkspaceAfter } from './journal/read-workspace-after.js';
 export { readJournalAfter } from './journal/read-journal-after.js';
 export { workspaceHead } from './journal/workspace-head.js';
-export { verifyJournal } from './journal/verify-journal.js';
+export { VERIFY_BATCH, verifyJournal } from './journal/verify-journal.js';
 export { redactPayload } from './journal/redact-payload.js';
 export { REDACTED, isSecretKey, redactString } from './journal/secret-rules.js';
 export { canonicalJson } from './journal/canonical-json.js';

@@ -103,7 +103,7 @@ export type VerifyFailureReason =
   | 'malformed_row';
 
 export interface VerifyOptions {
-  /** Rows read per statement; the verifier yields to the event loop between batches. Default 10,000. */
+  /** Rows read per statement; the verifier yields to the event loop between batches. Default 2,000. */
   batchSize?: number;
   /** Called after each batch with the rows checked so far. */
   onProgress?: (checked: number) => void;

@@ -1,11 +1,14 @@
 import { nativeHandle, type NativeDatabase } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
-import { GENESIS_HASH, hashEvent } from './hash-event.js';
+import { GENESIS_HASH, chainHash } from './hash-event.js';
 import { EVENT_COLUMNS } from './journal-row.js';
 import type { VerifyFailureReason, VerifyOptions, VerifyResult } from './types.js';
 
 const FIRST_BATCH = `SELECT ${EVENT_COLUMNS} FROM journal_event ORDER BY position LIMIT ?`;
 const NEXT_BATCH = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`;
+
+/** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query. */
+export const VERIFY_BATCH = 2_000;
 
 type Row = [number, string, number, string, string, number, string, string, string | null, string, string, string];
 type Failure = { reason: VerifyFailureReason; detail: string };
@@ -23,7 +26,7 @@ type Failure = { reason: VerifyFailureReason; detail: string };
  */
 export async function verifyJournal(db: DataSource | NativeDatabase, options: VerifyOptions = {}): Promise<VerifyResult> {
   const native = 'prepare' in db ? db : nativeHandle(db);
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 10_000));
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH));
   const first = native.prepare(FIRST_BATCH).raw(true);
   const next = native.prepare(NEXT_BATCH).raw(true);
   const ownSnapshot = !native.inTransaction;
@@ -50,42 +53,40 @@ class ChainWalk {
   lastPosition = 0;
   #lastHash = GENESIS_HASH;
   readonly #workspaceHeads = new Map<string, number>();
-  readonly #streamHeads = new Map<string, number>();
+  /** stream type -> stream id -> last seq: no key string built per row. */
+  readonly #streamHeads = new Map<string, Map<string, number>>();
 
   check(row: Row): Failure | undefined {
-    const [position, workspaceId, workspaceSeq, streamType, streamId, streamSeq, type, payload, idempotencyKey, recordedAt, prevHash, hash] = row;
     if (!wellTyped(row)) return { reason: 'malformed_row', detail: 'a column holds a value of the wrong storage type' };
+    // Indexed reads, not array destructuring (which goes through the iterator protocol).
+    const position = row[0];
+    const workspaceId = row[1];
+    const workspaceSeq = row[2];
+    const streamType = row[3];
+    const streamId = row[4];
+    const streamSeq = row[5];
+    const prevHash = row[10];
+    const hash = row[11];
     if (position !== this.lastPosition + 1) {
       return { reason: 'position_gap', detail: `expected position ${this.lastPosition + 1}, found ${position}` };
     }
     if (prevHash !== this.#lastHash) {
       return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the previous row's hash ${this.#lastHash}` };
     }
-    const computed = hashEvent({
-      position,
-      recordedAt,
-      workspaceId,
-      workspaceSeq,
-      streamType,
-      streamId,
-      streamSeq,
-      type,
-      idempotencyKey,
-      payload,
-      prevHash,
-    });
+    const computed = chainHash(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[6], row[8], row[7], prevHash);
     if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
     const workspaceHead = this.#workspaceHeads.get(workspaceId) ?? 0;
     if (workspaceSeq !== workspaceHead + 1) {
       return { reason: 'workspace_seq_gap', detail: `expected workspace_seq ${workspaceHead + 1}, found ${workspaceSeq}` };
     }
-    const streamKey = `${streamType}\u0000${streamId}`;
-    const streamHead = this.#streamHeads.get(streamKey) ?? 0;
+    let streams = this.#streamHeads.get(streamType);
+    if (streams === undefined) this.#streamHeads.set(streamType, (streams = new Map()));
+    const streamHead = streams.get(streamId) ?? 0;
     if (streamSeq !== streamHead + 1) {
       return { reason: 'stream_seq_gap', detail: `expected stream_seq ${streamHead + 1}, found ${streamSeq}` };
     }
     this.#workspaceHeads.set(workspaceId, workspaceSeq);
-    this.#streamHeads.set(streamKey, streamSeq);
+    streams.set(streamId, streamSeq);
     this.#lastHash = hash;
     this.lastPosition = position;
     this.checked++;
