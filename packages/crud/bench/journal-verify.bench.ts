@@ -6,8 +6,9 @@
 //
 // The 1M-event file is generated once through the real append path (createJournal().append in
 // big coordinator transactions) and cached as os.tmpdir()/cairn-bench-journal-verify-<version>.db,
-// so reruns skip the ~1 minute of generation. Pass --fresh to regenerate, --clean to delete the
-// file at the end (see packages/crud/README.md, Benchmarks).
+// so reruns skip the ~1 minute of generation; a cache of another version is deleted. Set
+// JOURNAL_BENCH_FRESH=1 to regenerate, JOURNAL_BENCH_CLEAN=1 to delete the file at the end
+// (`pnpm bench` passes no arguments through, hence variables).
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,8 @@ const MAX_MEASURE_MS = 60_000;
 const VERSION = `${JOURNAL_HASH_TAG}-m${gatewayMigrations.migrations.length}-${EVENTS}-d1`;
 const PREFIX = 'cairn-bench-journal-verify-';
 const FILE = join(tmpdir(), `${PREFIX}${VERSION}.db`);
-const args = new Set(process.argv.slice(2));
+const FRESH = process.env['JOURNAL_BENCH_FRESH'] === '1';
+const CLEAN = process.env['JOURNAL_BENCH_CLEAN'] === '1';
 
 function eventFor(i: number): JournalEventInput {
   const turn = Math.floor(i / EVENTS_PER_TURN);
@@ -104,11 +106,11 @@ function removeStaleCaches(): void {
 async function main(): Promise<void> {
   removeStaleCaches();
   let appendPerSecond: number | null = null;
-  if (args.has('--fresh') || !existsSync(FILE)) {
+  if (FRESH || !existsSync(FILE)) {
     console.log(`generating ${EVENTS.toLocaleString('en')} events through createJournal().append into ${FILE}`);
     appendPerSecond = await generate();
   } else {
-    console.log(`using cached ${FILE} (--fresh regenerates)`);
+    console.log(`using cached ${FILE} (JOURNAL_BENCH_FRESH=1 regenerates)`);
   }
   const ds = await openSqliteDatabase({ path: FILE, readonly: true });
   const db = nativeHandle(ds);
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
   }
   const fileMb = statSync(FILE).size / 2 ** 20;
   await ds.destroy();
-  if (args.has('--clean')) for (const suffix of ['', '-wal', '-shm']) rmSync(FILE + suffix, { force: true });
+  if (CLEAN) for (const suffix of ['', '-wal', '-shm']) rmSync(FILE + suffix, { force: true });
 
   console.log(`verify ${Math.round(verifyBest).toLocaleString('en')} events/s (target >= 200,000), baseline ${Math.round(baselineBest).toLocaleString('en')}/s`);
   report({
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
     events_per_cpu_s: Math.round(verifyCpuBest),
     peak_heap_mb: round(peakHeapMb, 1),
     file_mb: round(fileMb, 1),
-    cached_file: args.has('--clean') ? null : FILE,
+    cached_file: CLEAN ? null : FILE,
   });
 }
 
