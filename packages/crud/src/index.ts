@@ -37,3 +37,7 @@ export { REDACTED, isSecretKey, redactString } from './journal/secret-rules.js';
 export { canonicalJson } from './journal/canonical-json.js';
 export { GENESIS_HASH, JOURNAL_HASH_TAG, hashEvent, type HashedFields } from './journal/hash-event.js';
 export { MAX_READ_LIMIT } from './journal/read-limit.js';
+export { TurnRecordsStore } from './turn-records/turn-records-store.js';
+export { TurnRecordsProjector } from './turn-records/turn-records-projector.js';
+export type { TurnRecordsDeps } from './turn-records/append-record-event.js';
+export type { RearmClaimsReport } from './turn-records/rearm-recovery-claims.js';

@@ -6,6 +6,7 @@ import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
 import type { TurnDeps } from '../turns/turn-deps.js';
 import { createTurnStream } from '../turns/turn-stream.js';
+import { TurnRecordsStore } from '../turn-records/turn-records-store.js';
 import { TurnStore } from '../turns/turn-store.js';
 import { ThreadStore } from '../thread/thread-store.js';
 import { WorkspaceStore } from '../workspace/workspace-store.js';
@@ -37,6 +38,8 @@ export class CrudStore {
   readonly turns: TurnStore;
   readonly search: SearchStore;
   readonly repair: RepairStore;
+  /** Prompt manifests, skill/MCP bindings, retained LLM context, recovery jobs, attachments. */
+  readonly turnRecords: TurnRecordsStore;
 
   /** The read-write DataSource. Writes must go through `coordinator`, never straight through this. */
   readonly dataSource: DataSource;
@@ -61,6 +64,7 @@ export class CrudStore {
     this.turns = new TurnStore(this.turnStream);
     this.search = new SearchStore(this.context, this.turnStream.search);
     this.repair = new RepairStore(this.turnStream);
+    this.turnRecords = new TurnRecordsStore({ ...this.turnStream, coordinator: this.coordinator });
   }
 
   /** Waits for queued writes to commit, then closes both connections. Idempotent. */

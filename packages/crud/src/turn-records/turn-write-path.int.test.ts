@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { TurnEventPayload } from '@cairn/protocol';
 import { rebuildReadModels } from '../repair/rebuild-read-models.js';
 import { expectCode } from '../testing/expect-error.js';
+import { openTempStore } from '../testing/temp-store.js';
 import { openTurnFixture, text, THREAD, WS, type TurnFixture } from '../turns/testing/turn-fixture.js';
 import { recoveryJobId } from './recovery-job-rows.js';
 import { TurnRecordsProjector } from './turn-records-projector.js';
@@ -98,4 +99,22 @@ describe('turn records on the turn write path', () => {
     expect(report.tables).not.toContain('turn_llm_context');
     expect(await snapshot()).toEqual(before);
   });
+});
+
+it('the facade wires store.turnRecords onto the same turn stream as store.turns', async () => {
+  const temp = await openTempStore();
+  try {
+    const { store } = temp;
+    await store.workspaces.create({ workspace_id: WS, name: 'W' });
+    await store.threads.start({ workspace_id: WS, thread_id: THREAD });
+    await store.turns.start({ workspace_id: WS, thread_id: THREAD, turn_id: 'u1', input: [{ type: 'text', text: 'hi' }] });
+    const ref = { workspace_id: WS, thread_id: THREAD, turn_id: 'u1' };
+    await store.turnRecords.bindSkill({ ...ref, binding: { skill_id: 'pdf', version: '1', sha256: null } });
+    await store.turns.appendEvent({ ...ref, idempotency_key: 'k1', event: call('c1') });
+    await store.turns.appendEvent({ ...ref, idempotency_key: 'k2', event: { type: 'recovery.opened', recovery_id: 'r1', item_id: 'c1', reason: 'rate_limited' } });
+    expect(await store.turnRecords.listRecoveryJobs({ workspace_id: WS, turn_id: 'u1' })).toMatchObject([{ status: 'pending', failure: { error_class: 'rate_limited' } }]);
+    expect((await store.turnRecords.listBindings({ workspace_id: WS, turn_id: 'u1' })).skills).toHaveLength(1);
+  } finally {
+    await temp.cleanup();
+  }
 });

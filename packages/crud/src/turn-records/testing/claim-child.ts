@@ -3,17 +3,13 @@
 // ids it won as one JSON line.
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createJournal } from '../../journal/create-journal.js';
 import { openCrudStore } from '../../store/open-crud-store.js';
-import { TurnRecordsProjector } from '../turn-records-projector.js';
-import { TurnRecordsStore } from '../turn-records-store.js';
 
 const [dbPath, readyFile, goFile, workerId, now] = process.argv.slice(2) as [string, string, string, string, string];
 
 const store = await openCrudStore({ path: dbPath, busyTimeoutMs: 10_000 });
 try {
-  const projector = new TurnRecordsProjector();
-  const records = new TurnRecordsStore({ context: store.context, coordinator: store.coordinator, journal: createJournal(), projectors: () => [projector] });
+  const records = store.turnRecords;
   writeFileSync(readyFile, String(process.pid));
   const deadline = Date.now() + 20_000;
   while (!existsSync(goFile)) {
