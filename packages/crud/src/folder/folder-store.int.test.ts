@@ -118,7 +118,7 @@ describe('store.folders', () => {
     await store.threads.start({ workspace_id: 'w', thread_id: 'mine' });
     await expectCode(
       store.context.write((ctx) => ctx.run('UPDATE thread SET folder_id = ? WHERE thread_id = ?', ['theirs', 'mine'])),
-      'storage_failed',
+      'conflict',
     );
   });
 });

@@ -110,7 +110,7 @@ describe('store.workspaces', () => {
       const ws = await store.workspaces.create({ name: 'Pretender' });
       await expectCode(
         store.context.write((ctx) => ctx.run('UPDATE workspace SET default_slot = ? WHERE workspace_id = ?', ['default', ws.workspace_id])),
-        'storage_failed',
+        'conflict',
       );
     });
   });
