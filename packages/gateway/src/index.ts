@@ -11,3 +11,4 @@ export {
   type MigrationStatus,
   type RuntimeHealth,
 } from './runtime/maintenance.js';
+export { runStartupRecovery, type RecoveryCount, type StartupRecoveryReport } from './runtime/startup-recovery.js';

@@ -39,6 +39,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  app.log.info({ recovery: runtime.recovery }, 'startup recovery done');
   app.log.info({ home: runtime.paths.home, host, port: boundPort }, 'cairn gateway ready');
   let closing: Promise<void> | undefined;
   return {
