@@ -1,7 +1,7 @@
 import { CairnError, type AppendOutcome, type TurnEventAppendResult, type TurnEventPayload } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
 import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from '../journal/journal-row.js';
-import type { ProjectionOutcome, Projector } from '../journal/projector.js';
+import type { Projector } from '../journal/projector.js';
 import type { Journal, JournalEvent } from '../journal/types.js';
 
 export interface TurnEventInput {
@@ -17,19 +17,17 @@ export interface TurnEventInput {
 const BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?`;
 
 /**
- * The turn write path, inside one coordinator job: (1) a key seen before answers the first
- * result; (2) every projector checks the event against current state; (3) only if one would
- * apply it is the event journaled; (4) every projector applies it. A violation at (2) throws
- * before anything is written; one at (4) throws too, and the coordinator rolls the job's
- * savepoint back, journal row included. No-ops are not journaled: the journal holds what
- * changed state, so a rebuild replays exactly the applied events.
+ * The turn write path, inside one coordinator job: (1) every projector checks the event
+ * against current state; (2) only if one would apply it is the event journaled; (3) every
+ * projector applies it (the journaled, redacted payload). A key seen before answers the first
+ * result wherever it is noticed (by the journal, or before reporting a no-op or a violation).
+ * A violation at (1) throws before anything is written; one at (3) throws too, and the
+ * coordinator rolls the job's savepoint back, journal row included. No-ops are not
+ * journaled: the journal holds what changed state, so a rebuild replays exactly the applied
+ * events.
  */
 export function appendTurnEvent(ctx: WriteContext, journal: Journal, projectors: readonly Projector[], input: TurnEventInput): TurnEventAppendResult {
   const key = input.idempotencyKey;
-  if (key !== undefined) {
-    const row = ctx.get<JournalEventRow>(BY_KEY, [input.workspaceId, key]);
-    if (row) return firstResult(toJournalEvent(row), input);
-  }
   const payload = { ...input.event, thread_id: input.threadId };
   const handling = projectors.filter((p) => p.handles(input.event.type));
   const provisional: JournalEvent = {
@@ -50,12 +48,20 @@ export function appendTurnEvent(ctx: WriteContext, journal: Journal, projectors:
   let applies = false;
   for (const projector of handling) {
     const checked = projector.check(ctx, provisional);
-    assertNoViolation(projector, checked, input);
+    if (checked.outcome === 'invariant_violation') {
+      // A retry of an event that was applied may well be impossible now (an item started
+      // after the turn it belonged to ended): its key answers before the violation does.
+      const first = firstByKey(ctx, input);
+      if (first) return first;
+      throwViolation(projector, checked.reason, input);
+    }
     if (checked.outcome === 'applied') applies = true;
     else noop ??= checked.outcome;
   }
-  if (!applies) return { position: null, seq: null, outcome: noop ?? 'noop_already_started', duplicate: false };
+  if (!applies) return firstByKey(ctx, input) ?? { position: null, seq: null, outcome: noop ?? 'noop_already_started', duplicate: false };
 
+  // The journal redacts the payload and answers a key it has seen with the first event,
+  // writing nothing: that is the duplicate check of the common path.
   const { event, duplicate } = journal.append(ctx, {
     workspaceId: input.workspaceId,
     streamType: 'turn',
@@ -66,18 +72,22 @@ export function appendTurnEvent(ctx: WriteContext, journal: Journal, projectors:
     recordedAt: input.recordedAt,
   });
   if (duplicate) return firstResult(event, input);
-  for (const projector of handling) assertNoViolation(projector, projector.apply(ctx, event), input);
+  for (const projector of handling) {
+    const applied = projector.apply(ctx, event);
+    if (applied.outcome === 'invariant_violation') throwViolation(projector, applied.reason, input);
+  }
   return { position: event.position, seq: event.workspaceSeq, outcome: 'applied', duplicate: false };
 }
 
-function assertNoViolation(
-  projector: Projector,
-  outcome: ProjectionOutcome,
-  input: TurnEventInput,
-): asserts outcome is Exclude<ProjectionOutcome, { outcome: 'invariant_violation' }> {
-  if (outcome.outcome !== 'invariant_violation') return;
-  throw new CairnError('invariant_violation', `${input.event.type} refused: ${outcome.reason}`, {
-    details: { projector: projector.name, type: input.event.type, turn_id: input.turnId, reason: outcome.reason },
+function firstByKey(ctx: WriteContext, input: TurnEventInput): TurnEventAppendResult | undefined {
+  if (input.idempotencyKey === undefined) return undefined;
+  const row = ctx.get<JournalEventRow>(BY_KEY, [input.workspaceId, input.idempotencyKey]);
+  return row ? firstResult(toJournalEvent(row), input) : undefined;
+}
+
+function throwViolation(projector: Projector, reason: string, input: TurnEventInput): never {
+  throw new CairnError('invariant_violation', `${input.event.type} refused: ${reason}`, {
+    details: { projector: projector.name, type: input.event.type, turn_id: input.turnId, reason },
   });
 }
 

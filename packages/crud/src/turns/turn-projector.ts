@@ -48,6 +48,7 @@ export class TurnProjector implements Projector {
   readonly name = 'turns';
   readonly tables: readonly string[];
   readonly #deps: ProjectionDeps;
+  #checked: { ctx: WriteContext; event: JournalEvent; envelope: TurnEnvelope; decision: Decision } | undefined;
 
   constructor(options: TurnProjectorOptions) {
     this.#deps = { search: options.search, touchThreads: options.touchThreads ?? true };
@@ -64,22 +65,54 @@ export class TurnProjector implements Projector {
   }
 
   check(ctx: WriteContext, event: JournalEvent): ProjectionOutcome {
-    const decision = this.#decide(ctx, event);
+    const { decision, envelope } = this.#decide(ctx, event);
+    this.#checked = decision.outcome === 'applied' && envelope ? { ctx, event, envelope, decision } : undefined;
     return decision.outcome === 'applied' ? { outcome: 'applied' } : decision;
   }
 
   apply(ctx: WriteContext, event: JournalEvent): ProjectionOutcome {
-    const decision = this.#decide(ctx, event);
+    const reused = this.#reuseCheck(ctx, event);
+    const decision = reused ?? this.#decide(ctx, event).decision;
     if (decision.outcome !== 'applied') return decision;
     decision.write();
     return { outcome: 'applied' };
   }
 
-  #decide(ctx: WriteContext, event: JournalEvent): Decision {
+  /**
+   * The append path checks an event, journals it and applies it, in that order, in one
+   * synchronous job; only the journal row is written in between (TurnProjector applies
+   * first, and nothing else writes turn read models), which no turn decision reads. So the
+   * decision taken at check time still holds at apply time and is reused (the reads are not
+   * repeated), once the envelope is given the sequence numbers the journal assigned.
+   * Anything else (another event, another transaction, a rebuild) decides afresh.
+   */
+  #reuseCheck(ctx: WriteContext, event: JournalEvent): Decision | undefined {
+    const checked = this.#checked;
+    this.#checked = undefined;
+    if (!checked || checked.ctx !== ctx) return undefined;
+    const before = checked.event;
+    if (
+      before.streamId !== event.streamId ||
+      before.type !== event.type ||
+      before.workspaceId !== event.workspaceId ||
+      before.recordedAt !== event.recordedAt ||
+      before.idempotencyKey !== event.idempotencyKey ||
+      // Checked on the caller's payload, applied on the journal's redacted copy: equal unless
+      // redaction changed something, and then the decision is taken again on what was kept.
+      JSON.stringify(before.payload) !== JSON.stringify(event.payload)
+    ) {
+      return undefined;
+    }
+    checked.envelope.seq = event.streamSeq;
+    checked.envelope.workspaceSeq = event.workspaceSeq;
+    return checked.decision;
+  }
+
+  #decide(ctx: WriteContext, event: JournalEvent): { decision: Decision; envelope?: TurnEnvelope } {
     const envelope = toEnvelope(event);
-    if (typeof envelope === 'string') return violation(envelope);
+    if (typeof envelope === 'string') return { decision: violation(envelope) };
     const handler = HANDLERS[envelope.event.type] as Handler;
-    return handler(ctx, envelope, this.#deps);
+    return { decision: handler(ctx, envelope, this.#deps), envelope };
   }
 }
 
