@@ -3,7 +3,7 @@ import type { TurnEventPayload } from '@cairn/protocol';
 import type { Projector } from '../journal/projector.js';
 import { TURN_TABLES } from '../turns/turn-projector.js';
 import { RepairStore } from './repair-store.js';
-import { THREAD, WS, openTurnFixture, text, type TurnFixture } from '../turns/testing/turn-fixture.js';
+import { THREAD, WS, openTurnFixture, type TurnFixture } from '../turns/testing/turn-fixture.js';
 
 const ORDER: Record<string, string> = {
   turn: 'turn_id',
