@@ -8,8 +8,10 @@ import { LIMITS } from './limits.js';
  */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
 
-const id = (description: string) =>
+/** The schema of a client-suppliable id (see ID_PATTERN), for every domain's id types. */
+export const idSchema = (description: string) =>
   Type.String({ minLength: 1, maxLength: LIMITS.idLength, pattern: ID_PATTERN, description });
+const id = idSchema;
 
 export const WorkspaceId = id('Workspace id.');
 export const ThreadId = id('Thread id, unique across the gateway.');

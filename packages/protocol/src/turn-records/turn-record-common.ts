@@ -1,6 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ID_PATTERN } from '../common/ids.js';
-import { LIMITS } from '../common/limits.js';
+import { idSchema } from '../common/ids.js';
 
 /**
  * Limits of the turn records (prompt manifests, skill/MCP bindings, retained LLM context,
@@ -27,8 +26,7 @@ export const TURN_RECORD_LIMITS = {
   llmContextTtlDefaultMs: 7 * 24 * 60 * 60 * 1000,
 } as const;
 
-const id = (description: string) =>
-  Type.String({ minLength: 1, maxLength: LIMITS.idLength, pattern: ID_PATTERN, description });
+const id = idSchema;
 
 export const SkillId = id('Skill id.');
 export const McpServerId = id('MCP server id.');
