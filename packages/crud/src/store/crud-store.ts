@@ -4,6 +4,7 @@ import type { MigrationReport } from '@cairn/migration';
 import { FolderStore } from '../folder/folder-store.js';
 import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
+import type { JournalOptions } from '../journal/types.js';
 import type { TurnDeps } from '../turns/turn-deps.js';
 import { createTurnStream } from '../turns/turn-stream.js';
 import { TurnRecordsStore } from '../turn-records/turn-records-store.js';
@@ -19,6 +20,8 @@ export interface CrudStoreParts {
   coordinator: SqliteWriteCoordinator;
   migration: MigrationReport;
   close: () => Promise<void>;
+  /** Options of the one journal every turn-stream module shares (e.g. an extra redactor). */
+  journalOptions?: Pick<JournalOptions, 'redact'>;
 }
 
 /**
@@ -60,7 +63,7 @@ export class CrudStore {
     this.workspaces = new WorkspaceStore(this.context);
     this.threads = new ThreadStore(this.context);
     this.folders = new FolderStore(this.context);
-    this.turnStream = createTurnStream(this.context);
+    this.turnStream = createTurnStream(this.context, { journalOptions: parts.journalOptions ?? {} });
     this.turns = new TurnStore(this.turnStream);
     this.search = new SearchStore(this.context, this.turnStream.search);
     this.repair = new RepairStore(this.turnStream);

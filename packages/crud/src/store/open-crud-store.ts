@@ -10,6 +10,7 @@ import {
 } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
 import { toCairnError } from '../errors/to-cairn-error.js';
+import type { JournalOptions } from '../journal/types.js';
 import { CrudStore } from './crud-store.js';
 import { createStoreContext } from './store-context.js';
 
@@ -23,6 +24,11 @@ export interface OpenCrudStoreOptions {
   clock?: () => Date;
   /** Injected id generator (tests); default `<prefix>_<uuid>`. */
   newId?: (prefix: string) => string;
+  /**
+   * Journal options; `redact` runs after the built-in secret rules on every payload before it
+   * is stored or hashed (the gateway passes the keystore's "every value currently held" redactor).
+   */
+  journal?: Pick<JournalOptions, 'redact'>;
 }
 
 /**
@@ -54,7 +60,7 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
         await readDataSource.destroy();
         await dataSource.destroy();
       })());
-    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close });
+    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions: options.journal ?? {} });
   } catch (error) {
     for (const ds of opened.reverse()) await ds.destroy().catch(() => undefined);
     throw toCairnError(error);

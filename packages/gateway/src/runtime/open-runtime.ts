@@ -1,5 +1,6 @@
 import type { RuntimePaths, GatewaySettings } from '@cairn/config';
 import { openCrudStore, type CrudStore } from '@cairn/crud';
+import { createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
 import { ensurePrivateDirectory } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { openDatabaseProbe } from './readiness-probe.js';
@@ -11,6 +12,12 @@ export interface GatewayRuntime {
   paths: RuntimePaths;
   settings: GatewaySettings;
   store: CrudStore;
+  /** keystore.db: the only place secret values live. */
+  keystore: Keystore;
+  /** Resolves `secret://` refs at the moment a value is needed. */
+  secrets: SecretResolver;
+  /** Scrubs every value currently held in the keystore from text and payloads. */
+  redactor: SecretRedactor;
   readiness: ReadinessProbe;
   /** What startup recovery found and fixed. */
   recovery: StartupRecoveryReport;
@@ -18,7 +25,8 @@ export interface GatewayRuntime {
 }
 
 /**
- * Opens a runtime home for serving: the home directory (0700), gateway.db (migrated to head;
+ * Opens a runtime home for serving: the home directory (0700), keystore.db (its master key
+ * checked, created with keystore.key on first start), gateway.db (migrated to head;
  * a schema newer than this build is refused before anything is written) and the readiness
  * probe's read-only connection. Startup recovery runs before the runtime is returned, so
  * no client ever sees a read model a crash left inconsistent.
@@ -26,12 +34,27 @@ export interface GatewayRuntime {
 export async function openRuntime(options: RuntimeOptions = {}): Promise<GatewayRuntime> {
   const { paths, settings } = resolveRuntime(options);
   ensurePrivateDirectory(paths.home);
-  const store = await openCrudStore({
-    path: paths.gatewayDb,
-    synchronous: settings.storage.synchronous,
-    busyTimeoutMs: settings.storage.busy_timeout_ms,
-  });
+  // The keystore opens first: a wrong master key stops the start before gateway.db is touched.
+  const keystore = await openSqliteKeystore({ home: paths.home });
+  let redactor: SecretRedactor | undefined;
+  let store: CrudStore | undefined;
+  try {
+    redactor = await createSecretRedactor(keystore);
+    const scrub = redactor;
+    store = await openCrudStore({
+      path: paths.gatewayDb,
+      synchronous: settings.storage.synchronous,
+      busyTimeoutMs: settings.storage.busy_timeout_ms,
+      // Every journal payload (and what is stored from it) loses any value the keystore holds.
+      journal: { redact: (payload) => scrub.redactDeep(payload) },
+    });
+  } catch (error) {
+    redactor?.close();
+    await keystore.close();
+    throw error;
+  }
   let open = true;
+  let closing: Promise<void> | undefined;
   try {
     const recovery = await runStartupRecovery(store);
     const probe = await openDatabaseProbe(paths.gatewayDb, () => open);
@@ -39,16 +62,25 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
       paths,
       settings,
       store,
+      keystore,
+      secrets: createSecretResolver(keystore),
+      redactor,
       readiness: probe.probe,
       recovery,
-      close: async () => {
-        open = false;
-        await probe.close();
-        await store.close();
-      },
+      // Idempotent: the HTTP server's onClose and an embedder may both close the runtime.
+      close: () =>
+        (closing ??= (async () => {
+          open = false;
+          await probe.close();
+          await store.close();
+          redactor.close();
+          await keystore.close();
+        })()),
     };
   } catch (error) {
     await store.close();
+    redactor.close();
+    await keystore.close();
     throw error;
   }
 }

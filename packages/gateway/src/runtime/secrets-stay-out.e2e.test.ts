@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGateway, type RunningGateway } from '../server/start-gateway.js';
+
+let root: string;
+let gateway: RunningGateway | undefined;
+
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Every file under the home except keystore.db (which holds the values, encrypted). */
+function filesOutsideKeystore(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return filesOutsideKeystore(path);
+    return /^keystore\.db(-wal|-shm)?$/.test(name) || name.startsWith('keystore.key') ? [] : [path];
+  });
+}
+
+describe('secrets stay out of gateway.db', () => {
+  it('scrubs keystore values from turn payloads before they are journaled, projected or indexed', async () => {
+    root = mkdtempSync(join(tmpdir(), 'cairn-secrets-'));
+    const home = join(root, 'home');
+    gateway = await startGateway({ home, env: {}, settings: { log_level: 'silent' }, listen: { host: '127.0.0.1', port: 0 } });
+    const { store, keystore, secrets } = gateway.runtime;
+    // No shape the built-in rules would catch: only the keystore knows this is a secret.
+    const value = 'correct-horse-battery-staple-4417';
+    await keystore.set('provider', 'acme', value, { kind: 'provider_api_key', label: 'Acme' });
+    expect(await secrets.resolve('secret://provider/acme')).toBe(value);
+
+    const ws = await store.workspaces.ensureDefault();
+    await store.threads.start({ workspace_id: ws.workspace_id, thread_id: 'thr-1' });
+    let key = 0;
+    const append = (event: Record<string, unknown>) =>
+      store.turns.appendEvent({
+        workspace_id: ws.workspace_id,
+        thread_id: 'thr-1',
+        turn_id: 'turn-1',
+        idempotency_key: `k${++key}`,
+        event: event as never,
+      });
+    await append({ type: 'turn.started', input: [{ type: 'text', text: `please use ${value} for the call` }] });
+    await append({ type: 'item.started', item_id: 'i1', item_type: 'command', payload: { env: { ACME: value }, note: value } });
+    await append({ type: 'item.completed', item_id: 'i1', status: 'completed', payload: { output: `echo ${value}` } });
+    await append({ type: 'turn.completed' });
+
+    const turn = await store.turns.get({ workspace_id: ws.workspace_id, turn_id: 'turn-1' });
+    expect(JSON.stringify(turn)).toContain('[REDACTED]');
+    expect(JSON.stringify(turn)).not.toContain(value);
+    const hits = await store.search.threads({ workspace_id: ws.workspace_id, query: 'horse' });
+    expect(JSON.stringify(hits)).not.toContain(value);
+
+    const scanned = filesOutsideKeystore(home);
+    expect(scanned.some((f) => f.endsWith('gateway.db'))).toBe(true);
+    const leaks = (files: string[]) =>
+      files.filter((f) => existsSync(f) && readFileSync(f).includes(Buffer.from(value, 'utf8')));
+    expect(leaks(scanned)).toEqual([]);
+    await gateway.close();
+    gateway = undefined;
+    expect(leaks(filesOutsideKeystore(home))).toEqual([]);
+    // The keystore does hold it, encrypted: its raw bytes never show the value either.
+    expect(leaks([join(home, 'keystore.db'), join(home, 'keystore.db-wal')])).toEqual([]);
+  });
+});
