@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTs, spawnTs } from '@cairn/tooling/child';
@@ -63,6 +63,15 @@ describe('cairn', () => {
     const doctor = await runTs(main, ['doctor', '--json'], { env: env() });
     expect(doctor.code).toBe(0);
     expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true });
+
+    // A file someone loosened is reported, and doctor exits 1.
+    chmodSync(join(home, 'gateway.db'), 0o644);
+    const loose = await runTs(main, ['doctor', '--json'], { env: env() });
+    expect(loose.code).toBe(1);
+    const looseReport = JSON.parse(loose.stdout) as { ok: boolean; files: Array<{ path: string; status: string }> };
+    expect(looseReport.ok).toBe(false);
+    expect(looseReport.files.find((f) => f.path.endsWith('/gateway.db'))?.status).toBe('too_permissive');
+    chmodSync(join(home, 'gateway.db'), 0o600);
 
     const backup = await runTs(main, ['backup', '--json'], { env: env() });
     expect(backup.code).toBe(0);

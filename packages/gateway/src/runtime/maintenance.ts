@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { gatewayMigrations, assertSchemaCompatible } from '@cairn/migration';
 import { openCrudStore } from '@cairn/crud';
 import {
+  DATABASE_FILE_MODE,
   HOME_DIR_MODE,
   backupDatabase,
   checkDatabaseFile,
@@ -83,6 +84,7 @@ export async function inspectRuntime(options: RuntimeOptions = {}): Promise<Runt
     ...checkFileModes([{ path: paths.home, expectedMode: HOME_DIR_MODE }]),
     ...databaseFileHealth(paths.gatewayDb),
     ...(existsSync(paths.keystoreDb) ? databaseFileHealth(paths.keystoreDb) : []),
+    ...(existsSync(paths.keystoreKey) ? checkFileModes([{ path: paths.keystoreKey, expectedMode: DATABASE_FILE_MODE }]) : []),
   ];
   const integrity: RuntimeHealth['integrity'] = {};
   for (const db of [paths.gatewayDb, paths.keystoreDb]) {
