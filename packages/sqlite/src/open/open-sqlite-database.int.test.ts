@@ -22,22 +22,35 @@ describe('openSqliteDatabase', () => {
   it('asserts WAL, busy_timeout, foreign_keys and synchronous=NORMAL by default', async () => {
     const ds = await openSqliteDatabase({ path: join(dir, 'gateway.db') });
     try {
-      expect(await readPragmas(ds)).toEqual({ journalMode: 'wal', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'NORMAL' });
+      expect(await readPragmas(ds)).toEqual({
+        journalMode: 'wal',
+        busyTimeoutMs: 5000,
+        walAutocheckpointPages: 10_000,
+        foreignKeys: true,
+        synchronous: 'NORMAL',
+      });
       // The raw connection agrees with what TypeORM reports.
       const db = nativeHandle(ds);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(1);
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     } finally {
       await ds.destroy();
     }
   });
 
-  it('honours synchronous=FULL and a custom busy timeout', async () => {
-    const ds = await openSqliteDatabase({ path: join(dir, 'gateway.db'), synchronous: 'FULL', busyTimeoutMs: 1234 });
+  it('honours synchronous=FULL, a custom busy timeout and a custom checkpoint window', async () => {
+    const ds = await openSqliteDatabase({ path: join(dir, 'gateway.db'), synchronous: 'FULL', busyTimeoutMs: 1234, walAutocheckpointPages: 1000 });
     try {
-      expect(await readPragmas(ds)).toEqual({ journalMode: 'wal', busyTimeoutMs: 1234, foreignKeys: true, synchronous: 'FULL' });
+      expect(await readPragmas(ds)).toEqual({
+        journalMode: 'wal',
+        busyTimeoutMs: 1234,
+        walAutocheckpointPages: 1000,
+        foreignKeys: true,
+        synchronous: 'FULL',
+      });
     } finally {
       await ds.destroy();
     }

@@ -24,11 +24,12 @@ export interface BatchEnv {
 type JobsResult = 'done' | 'busy' | { aborted: BatchJob };
 
 /**
- * Runs one batch to a final outcome for every job. Each job runs in its own savepoint, so its
- * failure is rolled back alone and the others still commit together. If SQLite itself rolls
- * the whole transaction back (SQLITE_FULL, SQLITE_IOERR, ...), the job that caused it fails
- * and the others run again in a fresh transaction; on SQLITE_BUSY the whole batch runs again
- * after a backoff. Either way a job's outcome is `committed` only after COMMIT returned.
+ * Runs one batch to a final outcome for every job. Each job of a group runs in its own
+ * savepoint, so its failure is rolled back alone and the others still commit together (a lone
+ * job's failure rolls its transaction back). If SQLite itself rolls the whole transaction
+ * back (SQLITE_FULL, SQLITE_IOERR, ...), the job that caused it fails and the others run again
+ * in a fresh transaction; on SQLITE_BUSY the whole batch runs again after a backoff. Either
+ * way a job's outcome is `committed` only after COMMIT returned.
  */
 export async function runBatch(env: BatchEnv, batch: BatchJob[]): Promise<void> {
   const lowPriority = batch.length === 1 && batch[0]!.lowPriority;
@@ -79,16 +80,20 @@ export async function runBatch(env: BatchEnv, batch: BatchJob[]): Promise<void> 
 }
 
 async function runJobs(db: NativeDatabase, jobs: BatchJob[], ctx: WriteContext): Promise<JobsResult> {
+  // A lone job needs no savepoint: if it fails, commit() rolls the whole transaction back,
+  // which undoes exactly that job. SAVEPOINT + RELEASE cost ~1.5 us on every one-event append.
+  const isolate = jobs.length > 1;
   for (const job of jobs) {
-    db.exec('SAVEPOINT cairn_job');
+    if (isolate) db.exec('SAVEPOINT cairn_job');
     try {
       const value = await job.work(ctx);
-      db.exec('RELEASE cairn_job');
+      if (isolate) db.exec('RELEASE cairn_job');
       job.outcome = { status: 'committed', value };
     } catch (error) {
       if (isBusyError(error)) return 'busy';
       job.outcome = { status: 'failed', error: wrapSqliteError(error, 'write failed') };
       if (!db.inTransaction) return { aborted: job };
+      if (!isolate) continue;
       try {
         db.exec('ROLLBACK TO cairn_job');
         db.exec('RELEASE cairn_job');

@@ -3,25 +3,38 @@ import { SqliteStorageError, isBusyError } from '../errors.js';
 import type { NativeDatabase } from '../open/native.js';
 
 /**
+ * The busy_timeout each connection had when the coordinator first saw it (openSqliteDatabase
+ * sets it, default 5000). Read once per handle: `db.pragma` prepares a statement per call
+ * (~4 us), and a PRAGMA cannot be prepared once and re-run (SQLite applies and reads
+ * busy_timeout when the statement is compiled), so the two writes below go through `exec`.
+ * Set a connection's busy_timeout through openSqliteDatabase, not by hand on the handle.
+ */
+const connectionTimeout = new WeakMap<NativeDatabase, number>();
+
+/**
  * Opens the write transaction with `BEGIN IMMEDIATE`, letting SQLite wait at most `waitMs`
  * for another process's write lock. The connection's own busy_timeout is restored at once,
- * so reads keep their usual patience.
+ * so reads keep their usual patience; when the two are equal nothing is set.
  */
 export function beginImmediate(db: NativeDatabase, waitMs: number): 'ok' | 'busy' | SqliteStorageError {
   if (db.inTransaction) {
     return new SqliteStorageError('storage_failed', 'a transaction is already open on this connection outside the write coordinator');
   }
-  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  let previous = connectionTimeout.get(db);
+  if (previous === undefined) {
+    previous = db.pragma('busy_timeout', { simple: true }) as number;
+    connectionTimeout.set(db, previous);
+  }
   const wait = Math.max(0, Math.floor(waitMs));
   try {
-    if (wait !== previous) db.pragma(`busy_timeout = ${wait}`);
+    if (wait !== previous) db.exec(`PRAGMA busy_timeout = ${wait}`);
     db.exec('BEGIN IMMEDIATE');
     return 'ok';
   } catch (cause) {
     if (isBusyError(cause)) return 'busy';
     return new SqliteStorageError('storage_failed', `cannot begin write transaction: ${describeError(cause)}`, { cause });
   } finally {
-    if (wait !== previous) db.pragma(`busy_timeout = ${previous}`);
+    if (wait !== previous) db.exec(`PRAGMA busy_timeout = ${previous}`);
   }
 }
 
