@@ -138,7 +138,7 @@ async function baseline(path: string): Promise<Side> {
     item: s('SELECT item_type, text, payload, attempt FROM turn_item WHERE turn_id = ? AND item_id = ?'),
     closeItem: s(`UPDATE turn_item SET status = ?, text = ?, payload = ?, error = NULL, reason = NULL, completed_at = ?, updated_at = ?,
       retry_due_at = NULL WHERE turn_id = ? AND item_id = ?`),
-    closeAttempts: s(`UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = NULL WHERE turn_id = ? AND item_id = ? AND status = 'running'`),
+    closeAttempts: s(`UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = NULL WHERE turn_id = ? AND item_id = ? AND +status = 'running'`),
     openItems: s(`SELECT count(*) AS n FROM turn_item WHERE turn_id = ? AND status = 'in_progress'`),
     endTurn: s(`UPDATE turn SET status = 'completed', error = NULL, usage = ?, open_recoveries = 0, completed_at = ?, last_seq = ?, updated_at = ?
       WHERE turn_id = ?`),

@@ -5,9 +5,12 @@ import type { ProjectionDeps, TurnEnvelope } from './types.js';
 
 const CLOSE_ITEM = `UPDATE turn_item SET status = ?, text = ?, payload = ?, error = ?, reason = ?, completed_at = ?, updated_at = ?,
   retry_due_at = NULL WHERE turn_id = ? AND item_id = ?`;
+// `+status`: without the unary plus SQLite seeks idx_turn_item_attempt_status (status) and
+// walks every running attempt of the gateway (64 with 64 concurrent turns) instead of the
+// item's few rows by primary key (turn_id, item_id, attempt).
 const CLOSE_ATTEMPTS = `UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = ?
-  WHERE turn_id = ? AND item_id = ? AND status = 'running'`;
-const RUNNING_ATTEMPTS = "SELECT count(*) AS n FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? AND status = 'running'";
+  WHERE turn_id = ? AND item_id = ? AND +status = 'running'`;
+const RUNNING_ATTEMPTS = "SELECT count(*) AS n FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? AND +status = 'running'";
 
 export interface ItemEnd {
   status: ItemTerminalStatus;
