@@ -1,6 +1,6 @@
-import { CairnError } from '@cairn/protocol';
 import type { SqliteWriteCoordinator } from '@cairn/sqlite';
 import type { ProjectionOutcome, Projector } from '../journal/projector.js';
+import { projectionViolation, provisionalEvent } from '../journal/provisional-event.js';
 import type { Journal, JournalEvent } from '../journal/types.js';
 import type { StoreContext, WriteContext } from '../store/store-context.js';
 
@@ -32,36 +32,14 @@ export interface RecordEventInput {
  */
 export function appendRecordEvent(ctx: WriteContext, deps: Pick<TurnRecordsDeps, 'journal' | 'projectors'>, input: RecordEventInput): JournalEvent {
   const handling = deps.projectors().filter((p) => p.handles(input.type));
-  const provisional: JournalEvent = {
-    position: 0,
-    workspaceId: input.workspaceId,
-    workspaceSeq: 0,
-    streamType: 'turn',
-    streamId: input.turnId,
-    streamSeq: 0,
-    type: input.type,
-    payload: deps.journal.redact(input.payload),
-    idempotencyKey: null,
-    recordedAt: input.recordedAt,
-    prevHash: '',
-    hash: '',
-  };
-  for (const projector of handling) assertNoViolation(projector, projector.check(ctx, provisional), input);
-  const { event } = deps.journal.append(ctx, {
-    workspaceId: input.workspaceId,
-    streamType: 'turn',
-    streamId: input.turnId,
-    type: input.type,
-    payload: input.payload,
-    recordedAt: input.recordedAt,
-  });
-  for (const projector of handling) assertNoViolation(projector, projector.apply(ctx, event), input);
+  const fields = { workspaceId: input.workspaceId, streamType: 'turn' as const, streamId: input.turnId, type: input.type, recordedAt: input.recordedAt };
+  const provisional = provisionalEvent({ ...fields, payload: deps.journal.redact(input.payload) });
+  for (const projector of handling) assertNoViolation(projector, projector.check(ctx, provisional), provisional);
+  const { event } = deps.journal.append(ctx, { ...fields, payload: input.payload });
+  for (const projector of handling) assertNoViolation(projector, projector.apply(ctx, event), event);
   return event;
 }
 
-function assertNoViolation(projector: Projector, outcome: ProjectionOutcome, input: RecordEventInput): void {
-  if (outcome.outcome !== 'invariant_violation') return;
-  throw new CairnError('invariant_violation', `${input.type} refused: ${outcome.reason}`, {
-    details: { projector: projector.name, type: input.type, turn_id: input.turnId, reason: outcome.reason },
-  });
+function assertNoViolation(projector: Projector, outcome: ProjectionOutcome, event: JournalEvent): void {
+  if (outcome.outcome === 'invariant_violation') throw projectionViolation(projector, event, outcome.reason);
 }

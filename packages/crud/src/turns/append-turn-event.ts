@@ -2,6 +2,7 @@ import { CairnError, type AppendOutcome, type TurnEventAppendResult, type TurnEv
 import type { WriteContext } from '@cairn/sqlite';
 import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from '../journal/journal-row.js';
 import type { Projector } from '../journal/projector.js';
+import { projectionViolation, provisionalEvent } from '../journal/provisional-event.js';
 import type { Journal, JournalEvent } from '../journal/types.js';
 
 export interface TurnEventInput {
@@ -30,20 +31,8 @@ export function appendTurnEvent(ctx: WriteContext, journal: Journal, projectors:
   const key = input.idempotencyKey;
   const payload = { ...input.event, thread_id: input.threadId };
   const handling = projectors.filter((p) => p.handles(input.event.type));
-  const provisional: JournalEvent = {
-    position: 0,
-    workspaceId: input.workspaceId,
-    workspaceSeq: 0,
-    streamType: 'turn',
-    streamId: input.turnId,
-    streamSeq: 0,
-    type: input.event.type,
-    payload,
-    idempotencyKey: key ?? null,
-    recordedAt: input.recordedAt,
-    prevHash: '',
-    hash: '',
-  };
+  const fields = { workspaceId: input.workspaceId, streamType: 'turn' as const, streamId: input.turnId, type: input.event.type, payload, idempotencyKey: key, recordedAt: input.recordedAt };
+  const provisional = provisionalEvent(fields);
   let noop: AppendOutcome | undefined;
   let applies = false;
   for (const projector of handling) {
@@ -62,15 +51,7 @@ export function appendTurnEvent(ctx: WriteContext, journal: Journal, projectors:
 
   // The journal redacts the payload and answers a key it has seen with the first event,
   // writing nothing: that is the duplicate check of the common path.
-  const { event, duplicate } = journal.append(ctx, {
-    workspaceId: input.workspaceId,
-    streamType: 'turn',
-    streamId: input.turnId,
-    type: input.event.type,
-    payload,
-    idempotencyKey: key,
-    recordedAt: input.recordedAt,
-  });
+  const { event, duplicate } = journal.append(ctx, fields);
   if (duplicate) return firstResult(event, input);
   for (const projector of handling) {
     const applied = projector.apply(ctx, event);
@@ -86,9 +67,7 @@ function firstByKey(ctx: WriteContext, input: TurnEventInput): TurnEventAppendRe
 }
 
 function throwViolation(projector: Projector, reason: string, input: TurnEventInput): never {
-  throw new CairnError('invariant_violation', `${input.event.type} refused: ${reason}`, {
-    details: { projector: projector.name, type: input.event.type, turn_id: input.turnId, reason },
-  });
+  throw projectionViolation(projector, { type: input.event.type, streamId: input.turnId }, reason);
 }
 
 /** The answer the key's first use got. The same key on another turn or event type is a client bug: `conflict`. */
