@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway, type RunningGateway } from '../server/start-gateway.js';
+import type { RunningGateway } from '../server/start-gateway.js';
+import { startTestGateway, turnAppender } from '../testing/gateway-fixture.js';
 
 let root: string;
 let gateway: RunningGateway | undefined;
@@ -26,7 +27,7 @@ describe('secrets stay out of gateway.db', () => {
   it('scrubs keystore values from turn payloads before they are journaled, projected or indexed', async () => {
     root = mkdtempSync(join(tmpdir(), 'cairn-secrets-'));
     const home = join(root, 'home');
-    gateway = await startGateway({ home, env: {}, settings: { log_level: 'silent' }, listen: { host: '127.0.0.1', port: 0 } });
+    gateway = await startTestGateway(home);
     const { store, keystore, secrets } = gateway.runtime;
     // No shape the built-in rules would catch: only the keystore knows this is a secret.
     const value = 'correct-horse-battery-staple-4417';
@@ -35,15 +36,7 @@ describe('secrets stay out of gateway.db', () => {
 
     const ws = await store.workspaces.ensureDefault();
     await store.threads.start({ workspace_id: ws.workspace_id, thread_id: 'thr-1' });
-    let key = 0;
-    const append = (event: Record<string, unknown>) =>
-      store.turns.appendEvent({
-        workspace_id: ws.workspace_id,
-        thread_id: 'thr-1',
-        turn_id: 'turn-1',
-        idempotency_key: `k${++key}`,
-        event: event as never,
-      });
+    const append = turnAppender(store, { workspace_id: ws.workspace_id, thread_id: 'thr-1', turn_id: 'turn-1' });
     await append({ type: 'turn.started', input: [{ type: 'text', text: `please use ${value} for the call` }] });
     await append({ type: 'item.started', item_id: 'i1', item_type: 'command', payload: { env: { ACME: value }, note: value } });
     await append({ type: 'item.completed', item_id: 'i1', status: 'completed', payload: { output: `echo ${value}` } });

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway, type RunningGateway } from '../server/start-gateway.js';
+import type { RunningGateway } from '../server/start-gateway.js';
+import { startTestGateway, turnAppender } from '../testing/gateway-fixture.js';
 
 let root: string;
 let gateway: RunningGateway | undefined;
@@ -13,26 +14,16 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const start = (home: string) => startGateway({ home, env: {}, settings: { log_level: 'silent' }, listen: { host: '127.0.0.1', port: 0 } });
-
 describe('startup recovery', () => {
   it('repairs read-model damage a crash left behind before the gateway reports ready', async () => {
     root = mkdtempSync(join(tmpdir(), 'cairn-recovery-'));
     const home = join(root, 'home');
-    gateway = await start(home);
+    gateway = await startTestGateway(home);
     const { store } = gateway.runtime;
     expect(gateway.runtime.recovery.recoveryClaims).toEqual({ detected: 0, repaired: 0, remaining: 0 });
     const ws = await store.workspaces.ensureDefault();
     await store.threads.start({ workspace_id: ws.workspace_id, thread_id: 'thr-1' });
-    let key = 0;
-    const append = (event: Record<string, unknown>) =>
-      store.turns.appendEvent({
-        workspace_id: ws.workspace_id,
-        thread_id: 'thr-1',
-        turn_id: 'turn-1',
-        idempotency_key: `k${++key}`,
-        event: event as never,
-      });
+    const append = turnAppender(store, { workspace_id: ws.workspace_id, thread_id: 'thr-1', turn_id: 'turn-1' });
     await append({ type: 'turn.started', input: [{ type: 'text', text: 'hello' }] });
     await append({ type: 'item.started', item_id: 'item-1', item_type: 'command' });
     await append({ type: 'item.completed', item_id: 'item-1', status: 'completed' });
@@ -43,7 +34,7 @@ describe('startup recovery', () => {
     });
     await gateway.close();
 
-    gateway = await start(home);
+    gateway = await startTestGateway(home);
     const repaired = gateway.runtime.recovery.turns;
     const totals = Object.values(repaired).reduce(
       (sum, c) => ({ detected: sum.detected + c.detected, repaired: sum.repaired + c.repaired, remaining: sum.remaining + c.remaining }),
@@ -55,7 +46,7 @@ describe('startup recovery', () => {
     expect(items.map((i) => i.status)).not.toContain('in_progress');
 
     await gateway.close();
-    gateway = await start(home);
+    gateway = await startTestGateway(home);
     expect(Object.values(gateway.runtime.recovery.turns).every((c) => c.detected === 0)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { hasErrorCode } from '@cairn/protocol';
 import { openSqliteDatabase } from '@cairn/sqlite';
 import { startGateway, type RunningGateway } from './start-gateway.js';
+import { startTestGateway } from '../testing/gateway-fixture.js';
 import { openDatabaseProbe } from '../runtime/readiness-probe.js';
 
 let root: string;
@@ -16,8 +17,6 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const quiet = { log_level: 'silent' };
-
 function freshRoot(): string {
   root = mkdtempSync(join(tmpdir(), 'cairn-gateway-'));
   return root;
@@ -26,7 +25,7 @@ function freshRoot(): string {
 describe('startGateway', () => {
   it('creates the runtime home, migrates gateway.db and answers /healthz and /readyz on loopback', async () => {
     const home = join(freshRoot(), 'home');
-    gateway = await startGateway({ home, env: {}, settings: quiet, listen: { host: '127.0.0.1', port: 0 } });
+    gateway = await startTestGateway(home);
     expect(gateway.port).toBeGreaterThan(0);
 
     const health = await fetch(`${gateway.url}/healthz`);
@@ -53,7 +52,7 @@ describe('startGateway', () => {
 
   it('refuses to start on a gateway.db whose schema is newer than this build, and writes nothing', async () => {
     const home = freshRoot();
-    const first = await startGateway({ home, env: {}, settings: quiet, listen: { host: '127.0.0.1', port: 0 } });
+    const first = await startTestGateway(home);
     await first.close();
     const db = await openSqliteDatabase({ path: join(home, 'gateway.db') });
     await db.query(
@@ -62,7 +61,7 @@ describe('startGateway', () => {
     await db.destroy();
     let caught: unknown;
     try {
-      gateway = await startGateway({ home, env: {}, settings: quiet, listen: { host: '127.0.0.1', port: 0 } });
+      gateway = await startTestGateway(home);
     } catch (error) {
       caught = error;
     }
@@ -104,7 +103,7 @@ describe('readiness probe', () => {
 
   it('reports a closed runtime as not ready', async () => {
     const home = freshRoot();
-    gateway = await startGateway({ home, env: {}, settings: quiet, listen: { host: '127.0.0.1', port: 0 } });
+    gateway = await startTestGateway(home);
     await gateway.runtime.close();
     const ready = await fetch(`${gateway.url}/readyz`);
     expect(ready.status).toBe(503);
