@@ -3,21 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { createTempDatabase, type TempDatabase } from '../testing/fixtures/temp-database.js';
+import { rejection } from '../testing/fixtures/rejection.js';
 import { widgetSet } from '../testing/fixtures/sample-sets.js';
 import { assertSchemaCompatible } from './assert-schema-compatible.js';
 import { migrateDown } from './migrate-down.js';
 import { readMigrationState } from './read-migration-state.js';
 import { runMigrations } from './run-migrations.js';
 import type { MigrationSet } from './types.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Everything a write could change: the schema, the bookkeeping rows and the bytes of the file and its WAL. */
 async function snapshot(ds: DataSource, path: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { createTempDatabase, type TempDatabase } from '../testing/fixtures/temp-database.js';
+import { rejection } from '../testing/fixtures/rejection.js';
 import { widgetSet } from '../testing/fixtures/sample-sets.js';
 import { migrationChecksum } from './checksum.js';
 import { readMigrationState } from './read-migration-state.js';
@@ -14,15 +15,6 @@ async function tables(ds: DataSource): Promise<string[]> {
 
 async function foreignKeysOn(ds: DataSource): Promise<boolean> {
   return ((await ds.query('PRAGMA foreign_keys')) as Array<{ foreign_keys: number }>)[0]?.foreign_keys === 1;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('runMigrations', () => {
