@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { SqliteStorageError, isBusyError } from '../errors.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { NativeDatabase } from '../open/native.js';
 
 /**
@@ -28,7 +29,7 @@ export function beginImmediate(db: NativeDatabase, waitMs: number): 'ok' | 'busy
   const wait = Math.max(0, Math.floor(waitMs));
   try {
     if (wait !== previous) db.exec(`PRAGMA busy_timeout = ${wait}`);
-    db.exec('BEGIN IMMEDIATE');
+    transactionStatements(db).begin.run();
     return 'ok';
   } catch (cause) {
     if (isBusyError(cause)) return 'busy';
@@ -36,6 +37,36 @@ export function beginImmediate(db: NativeDatabase, waitMs: number): 'ok' | 'busy
   } finally {
     if (wait !== previous) db.exec(`PRAGMA busy_timeout = ${previous}`);
   }
+}
+
+export interface TransactionStatements {
+  begin: BetterSqlite3.Statement;
+  commit: BetterSqlite3.Statement;
+  savepoint: BetterSqlite3.Statement;
+  release: BetterSqlite3.Statement;
+  rollbackTo: BetterSqlite3.Statement;
+}
+
+const prepared = new WeakMap<NativeDatabase, TransactionStatements>();
+
+/**
+ * The coordinator's transaction control, prepared once per connection: `exec` parses the text
+ * on every call, and these run once or twice per job. (Unlike a PRAGMA, a transaction
+ * statement does its work when stepped, so one prepared statement can be run again and again.)
+ */
+export function transactionStatements(db: NativeDatabase): TransactionStatements {
+  let statements = prepared.get(db);
+  if (!statements) {
+    statements = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      savepoint: db.prepare('SAVEPOINT cairn_job'),
+      release: db.prepare('RELEASE cairn_job'),
+      rollbackTo: db.prepare('ROLLBACK TO cairn_job'),
+    };
+    prepared.set(db, statements);
+  }
+  return statements;
 }
 
 /** Rolls back whatever is open; never throws (SQLite may already have rolled back on its own). */

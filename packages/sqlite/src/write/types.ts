@@ -30,4 +30,9 @@ export interface WriteCoordinatorStats {
   jobs: number;
   /** Times a batch backed off because another process held the write lock. */
   busyRetries: number;
+  /**
+   * Times a group ran again because one of its jobs failed (the group is first tried without
+   * savepoints; see runBatch). Each costs one extra run of the jobs before the failed one.
+   */
+  rerunBatches: number;
 }

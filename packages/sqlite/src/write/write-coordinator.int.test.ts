@@ -48,6 +48,27 @@ describe('SqliteWriteCoordinator (in process)', () => {
     await expect(bad).rejects.toThrow('boom');
     await Promise.all([ok1, ok2]);
     expect(await values()).toEqual(['a', 'b']);
+    // Tried without savepoints first; the failure sent the survivors round once more, in one commit.
+    expect(coordinator.stats).toMatchObject({ commits: 1, jobs: 2, rerunBatches: 1 });
+  });
+
+  it('after a failure isolates the rerun: more failures in the same group cost no further run', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    const runs = new Map<string, number>();
+    const job = (v: string, fail: boolean) =>
+      coordinator.write((ctx) => {
+        runs.set(v, (runs.get(v) ?? 0) + 1);
+        ctx.run('INSERT INTO t (v) VALUES (?)', [v]);
+        if (fail) throw new Error(`refused ${v}`);
+        return v;
+      });
+    const jobs = [job('a', false), job('b', true), job('c', false), job('d', true), job('e', false)];
+    const settled = await Promise.allSettled(jobs);
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['a', 'refused b', 'c', 'refused d', 'e']);
+    expect(await values()).toEqual(['a', 'c', 'e']);
+    expect(coordinator.stats).toMatchObject({ commits: 1, jobs: 3, rerunBatches: 1 });
+    // b failed on the optimistic run and was not run again; d failed inside its own savepoint.
+    expect(Object.fromEntries(runs)).toEqual({ a: 2, b: 1, c: 1, d: 1, e: 1 });
   });
 
   it('rejects a lone failing job with its own error, rolls it back, and keeps working', async () => {

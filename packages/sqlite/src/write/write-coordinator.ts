@@ -19,9 +19,9 @@ interface Job extends BatchJob {
  * write jobs strictly one transaction at a time, opens each with `BEGIN IMMEDIATE` (the write
  * lock is taken up front, so a transaction never fails half-way on a lock upgrade), retries
  * `SQLITE_BUSY` from other processes with bounded exponential backoff, and commits several
- * queued jobs in one transaction, each inside its own savepoint so one job's failure never
- * undoes another's. A job's promise settles only after its COMMIT returned: resolved means
- * committed.
+ * queued jobs in one transaction (group commit) so that one job's failure never undoes
+ * another's (see runBatch: optimistic first, savepoints after a failure). A job's promise
+ * settles only after its COMMIT returned: resolved means committed.
  */
 export class SqliteWriteCoordinator {
   readonly #dataSource: DataSource;
@@ -32,7 +32,7 @@ export class SqliteWriteCoordinator {
   #closed = false;
   #idle: Promise<void> = Promise.resolve();
   #statements: { db: NativeDatabase; statements: SqliteStatements } | undefined;
-  readonly stats: WriteCoordinatorStats = { commits: 0, jobs: 0, busyRetries: 0 };
+  readonly stats: WriteCoordinatorStats = { commits: 0, jobs: 0, busyRetries: 0, rerunBatches: 0 };
 
   constructor(dataSource: DataSource, options: WriteCoordinatorOptions = {}) {
     this.#dataSource = dataSource;
