@@ -157,6 +157,27 @@ describe('createJournal().append (real SQLite)', () => {
     expect([event.position, event.streamSeq, event.prevHash]).toEqual([1, 1, GENESIS_HASH]);
   });
 
+  it('in a group commit, reuses the heads between jobs but forgets those of a job that was rolled back', async () => {
+    const journal = createJournal();
+    const append = (i: number, fail = false) =>
+      db.coordinator.write((ctx) => {
+        const { event } = journal.append(ctx, turn('ws', 't', 'e', { i }));
+        if (fail) throw new Error(`projection refused ${i}`);
+        return [event.position, event.workspaceSeq, event.streamSeq];
+      });
+    // Queued together: one transaction. 2 fails on the optimistic run, 4 inside its savepoint on the rerun.
+    const settled = await Promise.allSettled([append(1), append(2, true), append(3), append(4, true), append(5)]);
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      [1, 1, 1],
+      'projection refused 2',
+      [2, 2, 2],
+      'projection refused 4',
+      [3, 3, 3],
+    ]);
+    expect(db.coordinator.stats).toMatchObject({ commits: 1, jobs: 3 });
+    expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: 3, lastPosition: 3 });
+  });
+
   it('reads the heads under the write lock: two connections appending to one file keep one chain', async () => {
     const other = await openSqliteDatabase({ path: db.path });
     const otherCoordinator = new SqliteWriteCoordinator(other);

@@ -116,6 +116,7 @@ async function runJobs(db: NativeDatabase, jobs: BatchJob[], ctx: WriteContext, 
       try {
         tx.rollbackTo.run();
         tx.release.run();
+        ctx.scratch.clear();
       } catch {
         return { aborted: job };
       }

@@ -5,6 +5,13 @@ import type { RetryPolicy } from './backoff.js';
 /** What a unit of write work receives: TypeORM's manager and the synchronous fast path, both inside the transaction. */
 export interface WriteContext extends SqliteStatements {
   readonly manager: EntityManager;
+  /**
+   * Memory that lives exactly as long as what it describes: one per transaction, emptied when
+   * a job's writes are rolled back (its savepoint), dropped with the transaction. For facts a
+   * job learnt from the database that later jobs of the same group commit may reuse instead
+   * of reading again (the journal's heads). Key it with a module-private symbol.
+   */
+  readonly scratch: Map<symbol, unknown>;
 }
 
 /**

@@ -71,6 +71,26 @@ describe('SqliteWriteCoordinator (in process)', () => {
     expect(Object.fromEntries(runs)).toEqual({ a: 2, b: 1, c: 1, d: 1, e: 1 });
   });
 
+  it('gives each transaction its own scratch, emptied when a job is rolled back', async () => {
+    const coordinator = new SqliteWriteCoordinator(ds);
+    const key = Symbol('test');
+    const seen: Record<string, unknown> = {};
+    const set = (v: string, fail = false) =>
+      coordinator.write((ctx) => {
+        ctx.scratch.set(key, v);
+        if (fail) throw new Error(`refused ${v}`);
+      });
+    const look = (as: string) =>
+      coordinator.write((ctx) => {
+        seen[as] = ctx.scratch.get(key);
+      });
+    // b fails on the optimistic run; on the isolated rerun d's rollback takes its scratch with it.
+    const group = [set('a'), set('b', true), look('c'), set('d', true), look('e')];
+    await Promise.allSettled(group);
+    await look('next transaction');
+    expect(seen).toEqual({ c: 'a', e: undefined, 'next transaction': undefined });
+  });
+
   it('rejects a lone failing job with its own error, rolls it back, and keeps working', async () => {
     const coordinator = new SqliteWriteCoordinator(ds);
     const boom = new Error('boom');

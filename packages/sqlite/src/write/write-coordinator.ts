@@ -124,7 +124,8 @@ export class SqliteWriteCoordinator {
   #context(db: NativeDatabase): WriteContext {
     // Keyed by handle: statements prepared on a connection that was closed and reopened are dead.
     if (this.#statements?.db !== db) this.#statements = { db, statements: createStatements(db) };
-    return { ...this.#statements.statements, manager: this.#dataSource.manager };
+    // A fresh object per transaction attempt: `scratch` must not outlive it.
+    return { ...this.#statements.statements, manager: this.#dataSource.manager, scratch: new Map() };
   }
 }
 
