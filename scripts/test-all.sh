@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs everything from scratch and runs every check: build (tsc -b, which also
-# type-checks the tests), lint, the dependency-direction check and all tests. Needs only
+# type-checks the tests), a type check of the benchmarks, lint, the dependency-direction check and all tests. Needs only
 # Node >= 20.19 and npm. Ends with the line `tests: N passed, N failed`.
 set -u
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
@@ -18,6 +18,11 @@ pnpm install --frozen-lockfile || exit 1
 
 step "build + typecheck"
 pnpm exec turbo run build --output-logs=errors-only || exit 1
+
+step "typecheck benchmarks and tooling"
+# Benchmarks run through tsx, which strips types without checking them: check them here so
+# a bench cannot rot unnoticed between `pnpm bench` runs.
+pnpm exec tsc --noEmit -p tooling/tsconfig/tsx.json || exit 1
 
 step "lint"
 pnpm exec turbo run lint --output-logs=errors-only || exit 1

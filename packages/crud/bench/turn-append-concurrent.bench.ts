@@ -90,7 +90,8 @@ try {
   await store.close();
 
   const saver = SqliteSaver.fromConnString(join(dir, 'langgraph.db'));
-  saver.setup();
+  // Creates its tables now, outside the timed steps (protected in the typings; `put` would call it lazily).
+  (saver as unknown as { setup(): void }).setup();
   const previous = new Map<number, string>();
   let ids = 0;
   const lg = await concurrent(async (a, next) => {
