@@ -1,7 +1,7 @@
 // turn-append-concurrent: 64 concurrent appenders (each a runtime streaming its own turns,
 // awaiting each append before the next, as `turn/event/append` callers do) through one
-// CrudStore. The write coordinator commits whatever is queued together (group commit, one
-// savepoint per job), so a commit's cost is shared. Baseline, measured in the same process on
+// CrudStore. The write coordinator commits whatever is queued together (group commit; no
+// savepoints unless a job of the group fails), so a commit's cost is shared. Baseline, measured in the same process on
 // the same file in alternating phases: the same store with one appender, i.e. one event per
 // transaction. `ratio` = concurrent / sequential events per second (target >= 2); latency is
 // per append, queueing included. For context: LangGraph's SqliteSaver with 64 concurrent

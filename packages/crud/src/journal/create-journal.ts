@@ -19,9 +19,10 @@ const INSERT_EVENT = `INSERT INTO journal_event (${EVENT_COLUMNS}) VALUES (?, ?,
  * The journal's write side. `append` must run inside a write transaction (a
  * `SqliteWriteCoordinator` job): it reads the chain, workspace and stream heads under that
  * write lock, because another process may have appended since this one last looked; within
- * one transaction it remembers them (see `transactionHeads`), across transactions never. The database checks the same heads again
- * (migration 0002's insert trigger), so a caller that appends outside the lock fails instead
- * of forking the chain.
+ * one transaction it remembers them (see `transactionHeads`), across transactions never. The
+ * database checks the same heads again (migration 0002's insert trigger), so a caller that
+ * appends outside the lock, or with a head it remembered wrongly, fails instead of forking
+ * the chain.
  */
 export function createJournal(options: JournalOptions = {}): Journal {
   const extra = options.redact;
@@ -106,6 +107,9 @@ const HEADS = Symbol('journal heads');
  * saved per event when 64 appends share a commit. `scratch` dies with the transaction and is
  * emptied when a job's savepoint is rolled back, so a head is never remembered past the rows
  * it describes; nothing is kept across transactions (another process may append in between).
+ * Appends run synchronously in their job, never inside a nested ORM transaction whose own
+ * rollback the coordinator would not see; if one ever did, the insert trigger would refuse
+ * the next append (wrong head), not fork the chain.
  */
 function transactionHeads(ctx: WriteContext): TransactionHeads {
   let heads = ctx.scratch.get(HEADS) as TransactionHeads | undefined;
