@@ -13,12 +13,18 @@ const manifest = {
 };
 const ref = { workspace_id: WS, thread_id: THREAD, turn_id: 'u1' };
 
+/** A store with turn `u1` in WS/THREAD (the `ref` above) and `u-other` in another workspace. */
+async function openWithTwoTurns(): Promise<RecordsFixture> {
+  const f = await openRecordsFixture();
+  await f.seedTurn('u1');
+  await f.seedTurn('u-other', { workspaceId: OTHER_WS, threadId: OTHER_THREAD });
+  return f;
+}
+
 describe('store.turnRecords: manifests and bindings', () => {
   let f: RecordsFixture;
   beforeAll(async () => {
-    f = await openRecordsFixture();
-    await f.seedTurn('u1');
-    await f.seedTurn('u-other', { workspaceId: OTHER_WS, threadId: OTHER_THREAD });
+    f = await openWithTwoTurns();
   });
   afterAll(async () => f.cleanup());
 
@@ -92,9 +98,7 @@ describe('store.turnRecords: manifests and bindings', () => {
 describe('store.turnRecords: retained LLM context', () => {
   let f: RecordsFixture;
   beforeAll(async () => {
-    f = await openRecordsFixture();
-    await f.seedTurn('u1');
-    await f.seedTurn('u-other', { workspaceId: OTHER_WS, threadId: OTHER_THREAD });
+    f = await openWithTwoTurns();
   });
   afterAll(async () => f.cleanup());
 
