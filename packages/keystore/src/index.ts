@@ -11,6 +11,7 @@ export { MASTER_KEY_ENV, masterKeySourceFor, readMasterKeyEnv } from './key-sour
 export { parseMasterKeyText } from './key-source/parse-master-key.js';
 export { formatKeyFile } from './key-source/key-file.js';
 export { KEYSTORE_DB_FILE, keystoreHealth, type KeystoreFileHealth, type KeystoreHealthReport } from './health/keystore-health.js';
-export { MIN_REDACTABLE_LENGTH, REDACTION, createSecretRedactor, type SecretRedactor } from './redact/secret-redactor.js';
+export { MIN_REDACTABLE_LENGTH, REDACTION, createSecretRedactor, type SecretRedactor, type StreamSplit } from './redact/secret-redactor.js';
+export { HELD_TEXT_KEY, createHeldTextSealer, type HeldTextSealer } from './redact/held-text-sealer.js';
 export { createSecretResolver, type SecretResolver } from './refs/secret-resolver.js';
 export { toSecretMetadata } from './entry/secret-info.js';

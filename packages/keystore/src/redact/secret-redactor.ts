@@ -7,9 +7,25 @@ import type { Keystore } from '../keystore.js';
 export const MIN_REDACTABLE_LENGTH = 6;
 export const REDACTION = '[REDACTED]';
 
+/** What streamed text may be stored now, and what must wait for the next piece. */
+export interface StreamSplit {
+  /** Redacted, and ending with no beginning of a held value: safe to store and send. */
+  release: string;
+  /** The shortest tail of the text that could still grow into a held value (often ''). */
+  hold: string;
+}
+
 export interface SecretRedactor {
   /** `text` with every held value (and its JSON-escaped form) replaced by `[REDACTED]`. */
   redact(text: string): string;
+  /**
+   * For text that arrives in pieces (a model's streamed deltas): redacts `text` (the held tail
+   * of the previous call followed by the new piece), then holds back the longest tail that is
+   * the beginning of a held value, so that a value split across pieces is never released in
+   * parts. The concatenation of every `release` contains no held value, wherever the cuts
+   * fell. A trailing high surrogate is held too, so a release is always well-formed UTF-16.
+   */
+  split(text: string): StreamSplit;
   /** A deep copy of `value` with every string redacted (journal payloads, error details). */
   redactDeep<T>(value: T): T;
   /** Re-reads every value from the keystore (after changes made by another process). */
@@ -29,6 +45,7 @@ export async function createSecretRedactor(keystore: Keystore, options: { minLen
   const minLength = options.minLength ?? MIN_REDACTABLE_LENGTH;
   const values = new Map<string, string>();
   let pattern: RegExp | undefined;
+  let prefixes: PrefixMatcher[] = [];
   let dirty = true;
   const keyOf = (service: string, id: string) => `${service}\u0000${id}`;
 
@@ -59,7 +76,9 @@ export async function createSecretRedactor(keystore: Keystore, options: { minLen
 
   const currentPattern = (): RegExp | undefined => {
     if (dirty) {
-      pattern = buildPattern(values.values(), minLength);
+      const forms = redactableForms(values.values(), minLength);
+      pattern = buildPattern(forms);
+      prefixes = forms.map(prefixMatcher);
       dirty = false;
     }
     return pattern;
@@ -72,27 +91,71 @@ export async function createSecretRedactor(keystore: Keystore, options: { minLen
 
   const redactDeep = <T>(value: T): T => deepMap(value, redact) as T;
 
+  const split = (text: string): StreamSplit => {
+    const redacted = redact(text);
+    let hold = 0;
+    for (const matcher of prefixes) hold = Math.max(hold, matcher(redacted));
+    let cut = redacted.length - hold;
+    if (cut > 0 && isHighSurrogate(redacted.charCodeAt(cut - 1))) cut -= 1;
+    return { release: redacted.slice(0, cut), hold: redacted.slice(cut) };
+  };
+
   try {
     await refresh();
   } catch (error) {
     unsubscribe();
     throw error;
   }
-  return { redact, redactDeep, refresh, close: unsubscribe };
+  return { redact, split, redactDeep, refresh, close: unsubscribe };
 }
 
-function buildPattern(values: Iterable<string>, minLength: number): RegExp | undefined {
+/** Every value long enough to scrub, and how it appears inside a JSON string (`"` `\\` and control characters escaped). */
+function redactableForms(values: Iterable<string>, minLength: number): string[] {
   const forms = new Set<string>();
   for (const value of values) {
     if (value.length < minLength) continue;
     forms.add(value);
-    // How the value appears inside a JSON string: `"` `\` and control characters escaped.
     const escaped = JSON.stringify(value).slice(1, -1);
     if (escaped !== value) forms.add(escaped);
   }
-  if (forms.size === 0) return undefined;
+  return [...forms];
+}
+
+function buildPattern(forms: readonly string[]): RegExp | undefined {
+  if (forms.length === 0) return undefined;
   const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
   return new RegExp(alternatives.join('|'), 'g');
+}
+
+/** The length of the longest tail of a text that is a proper prefix of one form. */
+type PrefixMatcher = (text: string) => number;
+
+/**
+ * Knuth-Morris-Pratt over the last `form.length - 1` characters of the text: linear in the
+ * form's length per call, so a delta costs the same however long the text before it was.
+ */
+function prefixMatcher(form: string): PrefixMatcher {
+  const failure = new Int32Array(form.length);
+  for (let i = 1, k = 0; i < form.length; i++) {
+    while (k > 0 && form.charCodeAt(i) !== form.charCodeAt(k)) k = failure[k - 1]!;
+    if (form.charCodeAt(i) === form.charCodeAt(k)) k++;
+    failure[i] = k;
+  }
+  return (text) => {
+    let matched = 0;
+    for (let i = Math.max(0, text.length - (form.length - 1)); i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      while (matched > 0 && c !== form.charCodeAt(matched)) matched = failure[matched - 1]!;
+      if (c === form.charCodeAt(matched)) matched++;
+      // A whole form cannot remain here (redaction removed it); restart as KMP would after a full match.
+      if (matched === form.length) matched = failure[matched - 1]!;
+    }
+    return matched;
+  };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 function escapeRegExp(text: string): string {
