@@ -65,4 +65,11 @@ export class TurnItemEntity {
 
   @Column({ name: 'retry_due_at', type: 'text', nullable: true })
   retryDueAt!: string | null;
+
+  /**
+   * The sealed tail of streamed text held back because it may begin a secret (opaque to
+   * crud; sealed by the gateway's keystore). NULL when nothing is held.
+   */
+  @Column({ name: 'held_sealed', type: 'text', nullable: true })
+  heldSealed!: string | null;
 }

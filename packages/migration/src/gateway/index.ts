@@ -3,9 +3,10 @@ import { migration0001WorkspacesAndThreads } from './0001-workspaces-and-threads
 import { migration0002Journal } from './0002-journal.js';
 import { migration0003Turns } from './0003-turns.js';
 import { migration0004TurnRecords } from './0004-turn-records.js';
+import { migration0005HeldText } from './0005-held-text.js';
 
 /** The migrations of gateway.db's domain tables, in order. Append; never edit or reorder. */
 export const gatewayMigrations: MigrationSet = {
   service: 'gateway',
-  migrations: [migration0001WorkspacesAndThreads, migration0002Journal, migration0003Turns, migration0004TurnRecords],
+  migrations: [migration0001WorkspacesAndThreads, migration0002Journal, migration0003Turns, migration0004TurnRecords, migration0005HeldText],
 };
