@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createJournal } from './create-journal.js';
+import { idempotencyDigest } from './idempotency-key.js';
 import { openJournalTestDb, type JournalTestDb } from './testing/journal-db.js';
 
 /** The database itself refuses to rewrite history: these go around crud, straight to SQLite. */
@@ -44,7 +45,7 @@ describe('journal_event is append-only in the database (raw SQL)', () => {
     expect(() => rawInsert({ position: 2, workspace_seq: 2, stream_seq: 2 }, 'INSERT OR REPLACE')).toThrow(/position must be the head \+ 1/);
     expect(() => rawInsert({ workspace_seq: 2 }, 'REPLACE')).toThrow(/workspace_seq must be the workspace head \+ 1/);
     expect(() => rawInsert({ stream_seq: 1 }, 'INSERT OR REPLACE')).toThrow(/stream_seq must be the stream head \+ 1/);
-    expect(() => rawInsert({ idempotency_key: 'k1' }, 'INSERT OR REPLACE')).toThrow(/idempotency key already used/);
+    expect(() => rawInsert({ idempotency_key: idempotencyDigest('k1') }, 'INSERT OR REPLACE')).toThrow(/idempotency key already used/);
     expect(count()).toBe(3);
     expect((db.native.prepare('SELECT payload FROM journal_event WHERE position = 2').get() as { payload: string }).payload).toBe('{"i":2}');
   });

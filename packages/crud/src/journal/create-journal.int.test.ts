@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { SqliteWriteCoordinator, createStatements, openSqliteDatabase } from '@cairn/sqlite';
 import { createJournal } from './create-journal.js';
 import { hashEvent, GENESIS_HASH } from './hash-event.js';
+import { idempotencyDigest } from './idempotency-key.js';
 import type { JournalEventRow } from './journal-row.js';
 import { readJournalAfter } from './read-journal-after.js';
 import { readStream } from './read-stream.js';
@@ -102,6 +103,20 @@ describe('createJournal().append (real SQLite)', () => {
     const otherWorkspace = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_b', 't1', 'turn.started', {}, { idempotencyKey: 'k1' })));
     expect(otherWorkspace.duplicate).toBe(false);
     expect(rows()).toHaveLength(2);
+  });
+
+  it('stores an idempotency key only as its digest: the key as given is nowhere in the row', async () => {
+    const journal = createJournal();
+    const key = 'retry-of-sk-proj-Q2kT8vNw5mHx9cLp';
+    const first = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', {}, { idempotencyKey: key })));
+    expect(first.event.idempotencyKey).toBe(idempotencyDigest(key));
+    expect(first.event.idempotencyKey).toMatch(/^k1\.[A-Za-z0-9_-]{43}$/);
+    const stored = rows()[0]!;
+    expect(stored.idempotency_key).toBe(idempotencyDigest(key));
+    expect(JSON.stringify(stored)).not.toContain('Q2kT8vNw5mHx9cLp');
+    // Equality survives: the same key is a duplicate, a different one is not.
+    expect((await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', {}, { idempotencyKey: key })))).duplicate).toBe(true);
+    expect((await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'x', {}, { idempotencyKey: `${key}!` })))).duplicate).toBe(false);
   });
 
   it('redacts secrets before storing and hashing, then applies the extra redactor hook', async () => {

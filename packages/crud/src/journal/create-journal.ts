@@ -2,6 +2,7 @@ import { CairnError } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, hashEvent } from './hash-event.js';
+import { idempotencyDigest } from './idempotency-key.js';
 import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from './journal-row.js';
 import { redactPayload } from './redact-payload.js';
 import type { AppendResult, Journal, JournalEventInput, JournalOptions, StreamType } from './types.js';
@@ -35,7 +36,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
 
   const append = (ctx: WriteContext, input: JournalEventInput): AppendResult => {
     assertInput(input);
-    const key = input.idempotencyKey ?? null;
+    const key = input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey);
     if (key !== null) {
       const first = ctx.get<JournalEventRow>(SELECT_BY_KEY, [input.workspaceId, key]);
       if (first) return { event: toJournalEvent(first), duplicate: true };
@@ -84,7 +85,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
     return { event: { ...fields, payload, hash }, duplicate: false };
   };
 
-  return { append, redact };
+  return { append, redact, heldText: options.heldText };
 }
 
 interface ChainHead {

@@ -1,4 +1,5 @@
 import { CairnError } from '@cairn/protocol';
+import { idempotencyDigest } from './idempotency-key.js';
 import type { Projector } from './projector.js';
 import type { JournalEvent, JournalEventInput } from './types.js';
 
@@ -16,7 +17,7 @@ export function provisionalEvent(input: Omit<JournalEventInput, 'recordedAt'> & 
     streamSeq: 0,
     type: input.type,
     payload: input.payload,
-    idempotencyKey: input.idempotencyKey ?? null,
+    idempotencyKey: input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey),
     recordedAt: input.recordedAt,
     prevHash: '',
     hash: '',

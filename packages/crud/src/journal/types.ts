@@ -17,7 +17,10 @@ export interface JournalEventInput {
   type: string;
   /** Any JSON value; redacted of secrets before it is stored or hashed. */
   payload: unknown;
-  /** Appending the same key twice (within a workspace) returns the first event and writes nothing. */
+  /**
+   * Appending the same key twice (within a workspace) returns the first event and writes
+   * nothing. Stored only as its digest (`idempotencyDigest`), never as given.
+   */
   idempotencyKey?: string;
   /** ISO-8601 UTC; defaults to now. */
   recordedAt?: string;
@@ -36,6 +39,7 @@ export interface JournalEvent {
   type: string;
   /** The stored (redacted) payload. */
   payload: unknown;
+  /** The digest of the idempotency key (`k1.<base64url>`), or null. */
   idempotencyKey: string | null;
   recordedAt: string;
   /** Hex SHA-256 of the previous event, or 64 zeros for the first. */
@@ -68,9 +72,25 @@ export interface JournalReader {
 /** An extra redactor run after the built-in rules (e.g. the keystore's scrub of every value it holds). */
 export type PayloadRedactor = (payload: unknown) => unknown;
 
+/**
+ * Holds back streamed text that may be the beginning of a secret (see
+ * `turns/hold-streamed-text.ts`). The gateway builds it from the keystore: `split` from the
+ * redactor that knows every held value, `seal`/`open` from a key that never enters gateway.db.
+ */
+export interface HeldTextGuard {
+  /** Redacts `text` and splits off the tail that may still grow into a secret. */
+  split(text: string): { release: string; hold: string };
+  /** An opaque form of `text` safe to store in gateway.db. */
+  seal(text: string): string;
+  /** The text, or undefined when `sealed` can no longer be opened. */
+  open(sealed: string): string | undefined;
+}
+
 export interface JournalOptions {
   /** Runs on the payload after the built-in secret rules, before canonicalisation and hashing. */
   redact?: PayloadRedactor;
+  /** Hold back streamed text across deltas; without it every delta is redacted on its own. */
+  heldText?: HeldTextGuard;
   /** ISO-8601 UTC "now" for events without `recordedAt`. Default `new Date().toISOString()`. */
   now?: () => string;
 }
@@ -79,6 +99,8 @@ export interface Journal {
   append: AppendEvent;
   /** The redaction `append` applies (built-in rules, then the extra hook): for logs and errors too. */
   redact(payload: unknown): unknown;
+  /** The streamed-text guard the write paths apply before appending, if any. */
+  readonly heldText?: HeldTextGuard | undefined;
 }
 
 export interface ReadStreamOptions {

@@ -21,7 +21,7 @@ export interface CrudStoreParts {
   migration: MigrationReport;
   close: () => Promise<void>;
   /** Options of the one journal every turn-stream module shares (e.g. an extra redactor). */
-  journalOptions?: Pick<JournalOptions, 'redact'>;
+  journalOptions?: Pick<JournalOptions, 'redact' | 'heldText'>;
 }
 
 /**

@@ -28,7 +28,7 @@ export interface OpenCrudStoreOptions {
    * Journal options; `redact` runs after the built-in secret rules on every payload before it
    * is stored or hashed (the gateway passes the keystore's "every value currently held" redactor).
    */
-  journal?: Pick<JournalOptions, 'redact'>;
+  journal?: Pick<JournalOptions, 'redact' | 'heldText'>;
 }
 
 /**
@@ -51,7 +51,7 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
     const readHandle = nativeHandle(readDataSource);
     const reader = { ...createStatements(readHandle), inTransaction: () => readHandle.inTransaction, isOpen: () => readHandle.open };
     const coordinator = new SqliteWriteCoordinator(dataSource, options.coordinator);
-    const context = createStoreContext({ reader, coordinator, clock: options.clock, newId: options.newId });
+    const context = createStoreContext({ reader, coordinator, clock: options.clock, newId: options.newId, redact: options.journal?.redact });
 
     let closing: Promise<void> | undefined;
     const close = () =>

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SqliteStorageError, type SqliteStatements, type SqliteWriteCoordinator, type WriteContext } from '@cairn/sqlite';
 import { toCairnError } from '../errors/to-cairn-error.js';
+import { redactString } from '../journal/secret-rules.js';
+import type { PayloadRedactor } from '../journal/types.js';
 
 /** Statement access for reads: the synchronous subset of `WriteContext`. */
 export type ReadContext = Pick<SqliteStatements, 'get' | 'all'>;
@@ -26,6 +28,12 @@ export interface StoreContext {
   now(): string;
   /** A new id for `prefix` (`ws`, `thr`, `fld`). */
   newId(prefix: string): string;
+  /**
+   * What free text a user or an agent names things with (thread titles and summaries) passes
+   * before it is stored: the journal's built-in value rules, then the extra redactor (the
+   * keystore's) if one was given.
+   */
+  redactText(text: string): string;
 }
 
 export interface StoreContextOptions {
@@ -33,6 +41,8 @@ export interface StoreContextOptions {
   coordinator: SqliteWriteCoordinator;
   clock?: () => Date;
   newId?: (prefix: string) => string;
+  /** The extra redactor of the journal (see `JournalOptions.redact`). */
+  redact?: PayloadRedactor | undefined;
 }
 
 export function createStoreContext(options: StoreContextOptions): StoreContext {
@@ -62,5 +72,10 @@ export function createStoreContext(options: StoreContextOptions): StoreContext {
     },
     now: () => clock().toISOString(),
     newId: options.newId ?? ((prefix) => `${prefix}_${randomUUID()}`),
+    redactText: (text) => {
+      const redacted = redactString(text);
+      const extra = options.redact?.(redacted);
+      return typeof extra === 'string' ? extra : redacted;
+    },
   };
 }

@@ -24,7 +24,7 @@ export async function forkThread(store: StoreContext, params: ThreadForkParams):
       thread_id: threadId,
       workspace_id: p.workspace_id,
       folder_id: folderId,
-      title: p.title ?? source.title,
+      title: p.title === undefined ? source.title : store.redactText(p.title),
       summary: null,
       summary_updated_at: null,
       status: 'active',

@@ -46,7 +46,7 @@ export async function startThread(store: StoreContext, params: ThreadStartParams
       thread_id: threadId,
       workspace_id: p.workspace_id,
       folder_id: requireTargetFolder(ctx, p.workspace_id, p.folder_id),
-      title: p.title ?? null,
+      title: p.title === undefined ? null : store.redactText(p.title),
       summary: null,
       summary_updated_at: null,
       status: 'active',

@@ -20,8 +20,9 @@ export async function updateThreadSummary(store: StoreContext, params: ThreadSum
     const row = requireThread(ctx, p.workspace_id, p.thread_id);
     const now = store.now();
     const stamp = p.summary === null ? null : now;
-    ctx.run(SET_SUMMARY, [p.summary, stamp, now, row.thread_id]);
-    return toThread({ ...row, summary: p.summary, summary_updated_at: stamp, updated_at: now });
+    const summary = p.summary === null ? null : store.redactText(p.summary);
+    ctx.run(SET_SUMMARY, [summary, stamp, now, row.thread_id]);
+    return toThread({ ...row, summary, summary_updated_at: stamp, updated_at: now });
   });
 }
 

@@ -1,9 +1,11 @@
 import { CairnError, type AppendOutcome, type TurnEventAppendResult, type TurnEventPayload } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
+import { idempotencyDigest } from '../journal/idempotency-key.js';
 import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from '../journal/journal-row.js';
 import type { Projector } from '../journal/projector.js';
 import { projectionViolation, provisionalEvent } from '../journal/provisional-event.js';
 import type { Journal, JournalEvent } from '../journal/types.js';
+import { holdStreamedText } from './hold-streamed-text.js';
 
 export interface TurnEventInput {
   workspaceId: string;
@@ -29,7 +31,7 @@ const BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = 
  */
 export function appendTurnEvent(ctx: WriteContext, journal: Journal, projectors: readonly Projector[], input: TurnEventInput): TurnEventAppendResult {
   const key = input.idempotencyKey;
-  const payload = { ...input.event, thread_id: input.threadId };
+  const payload = { ...holdStreamedText(ctx, journal, input.turnId, input.event), thread_id: input.threadId };
   const handling = projectors.filter((p) => p.handles(input.event.type));
   const fields = { workspaceId: input.workspaceId, streamType: 'turn' as const, streamId: input.turnId, type: input.event.type, payload, idempotencyKey: key, recordedAt: input.recordedAt };
   const provisional = provisionalEvent(fields);
@@ -62,7 +64,7 @@ export function appendTurnEvent(ctx: WriteContext, journal: Journal, projectors:
 
 function firstByKey(ctx: WriteContext, input: TurnEventInput): TurnEventAppendResult | undefined {
   if (input.idempotencyKey === undefined) return undefined;
-  const row = ctx.get<JournalEventRow>(BY_KEY, [input.workspaceId, input.idempotencyKey]);
+  const row = ctx.get<JournalEventRow>(BY_KEY, [input.workspaceId, idempotencyDigest(input.idempotencyKey)]);
   return row ? firstResult(toJournalEvent(row), input) : undefined;
 }
 

@@ -4,7 +4,7 @@ import type { ItemState } from './turn-state.js';
 import type { ProjectionDeps, TurnEnvelope } from './types.js';
 
 const CLOSE_ITEM = `UPDATE turn_item SET status = ?, text = ?, payload = ?, error = ?, reason = ?, completed_at = ?, updated_at = ?,
-  retry_due_at = NULL WHERE turn_id = ? AND item_id = ?`;
+  retry_due_at = NULL, held_sealed = NULL WHERE turn_id = ? AND item_id = ?`;
 // `+status`: without the unary plus SQLite seeks idx_turn_item_attempt_status (status) and
 // walks every running attempt of the gateway (64 with 64 concurrent turns) instead of the
 // item's few rows by primary key (turn_id, item_id, attempt).
@@ -18,11 +18,13 @@ export interface ItemEnd {
   payload?: Record<string, unknown> | undefined;
   error?: TurnError | undefined;
   reason?: string | undefined;
+  /** The held tail of streamed text, released as the item closes (unless `text` replaces it all). */
+  heldRelease?: string | undefined;
 }
 
 /** Ends an open item and every running attempt of it, and indexes its final text for search. */
 export function closeItem(ctx: WriteContext, env: TurnEnvelope, deps: ProjectionDeps, item: ItemState, end: ItemEnd): void {
-  const text = end.text ?? item.text;
+  const text = end.text ?? (end.heldRelease ? (item.text ?? '') + end.heldRelease : item.text);
   const payload = end.payload === undefined ? item.payload : JSON.stringify(end.payload);
   const error = end.error === undefined ? null : JSON.stringify(end.error);
   const reason = end.reason ?? null;

@@ -34,7 +34,7 @@ export const projectItemCompleted: Handler<Completed> = (ctx, env, deps) => {
     return item.status === event.status ? NOOP_DUPLICATE_TERMINAL : NOOP_TERMINAL;
   }
   return applied(() => {
-    closeItem(ctx, env, deps, item, event);
+    closeItem(ctx, env, deps, item, { ...event, heldRelease: event.held_release });
     bumpTurn(ctx, env);
     addTimeline(ctx, env, { itemId: item.item_id, attempt: item.attempt, status: event.status, detail });
   });

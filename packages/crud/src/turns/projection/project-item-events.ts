@@ -19,7 +19,8 @@ const INSERT_ITEM = `INSERT INTO turn_item (turn_id, item_id, workspace_id, thre
 const INSERT_ATTEMPT = `INSERT INTO turn_item_attempt (turn_id, item_id, attempt, status, started_at, ended_at, reason) VALUES (?, ?, ?, 'running', ?, NULL, NULL)`;
 const COUNT_ITEM = 'UPDATE turn SET item_count = item_count + 1, last_seq = ?, updated_at = ? WHERE turn_id = ?';
 const SET_PAYLOAD = 'UPDATE turn_item SET payload = ?, updated_at = ? WHERE turn_id = ? AND item_id = ?';
-const APPEND_TEXT = "UPDATE turn_item SET text = coalesce(text, '') || ?, updated_at = ? WHERE turn_id = ? AND item_id = ?";
+const APPEND_TEXT = "UPDATE turn_item SET text = coalesce(text, '') || ?, held_sealed = ?, updated_at = ? WHERE turn_id = ? AND item_id = ?";
+const SET_HELD = 'UPDATE turn_item SET held_sealed = ?, updated_at = ? WHERE turn_id = ? AND item_id = ?';
 const TIME_OUT_ITEM = 'UPDATE turn_item SET timed_out_at = ?, updated_at = ? WHERE turn_id = ? AND item_id = ?';
 const TIME_OUT_ATTEMPT = `UPDATE turn_item_attempt SET status = 'timed_out', ended_at = ?, reason = 'timeout_detected'
   WHERE turn_id = ? AND item_id = ? AND attempt = ? AND status = 'running'`;
@@ -77,13 +78,19 @@ export const projectItemUpdated: Handler<TurnEventOf<'item.updated'>> = (ctx, en
   });
 };
 
-/** `item.agent_message.delta`: appends text to an open message or reasoning item. Not a timeline entry. */
+/**
+ * `item.agent_message.delta`: appends the released text to an open message or reasoning item
+ * and keeps the sealed held tail, if any, for the next delta (see hold-streamed-text.ts). Not
+ * a timeline entry.
+ */
 export const projectItemDelta: Handler<TurnEventOf<'item.agent_message.delta'>> = (ctx, env) => {
   const found = openItem(ctx, env);
   if ('outcome' in found) return found;
   if (!TEXT_ITEM_TYPES.has(found.item.item_type)) return violation(`text delta for ${found.item.item_type} item ${env.event.item_id}`);
+  const { delta, held } = env.event;
   return applied(() => {
-    ctx.run(APPEND_TEXT, [env.event.delta, env.at, env.turnId, env.event.item_id]);
+    if (delta === '') ctx.run(SET_HELD, [held ?? null, env.at, env.turnId, env.event.item_id]);
+    else ctx.run(APPEND_TEXT, [delta, held ?? null, env.at, env.turnId, env.event.item_id]);
     bumpTurn(ctx, env);
   });
 };

@@ -57,7 +57,7 @@ function endTurn(ctx: WriteContext, env: TurnEnvelope<Ended>, deps: ProjectionDe
   const { event } = env;
   const itemStatus = status === 'cancelled' ? 'cancelled' : 'failed';
   const itemReason = status === 'cancelled' ? 'turn_cancelled' : 'turn_failed';
-  for (const item of open) closeItem(ctx, env, deps, item, { status: itemStatus, reason: itemReason });
+  for (const item of open) closeItem(ctx, env, deps, item, { status: itemStatus, reason: itemReason, heldRelease: heldReleaseOf(event.held_releases, item.item_id) });
   // Attempts left running under items that already ended (only ever by a bug or an old build).
   for (const { item_id } of ctx.all<{ item_id: string }>(RUNNING_ATTEMPT_ITEMS, [env.turnId])) {
     closeAttempts(ctx, env, item_id, itemStatus, itemReason);
@@ -79,4 +79,9 @@ function fillCompletedAt(ctx: WriteContext, env: TurnEnvelope<Ended>, turn: Turn
   const at = ctx.get<{ changed_at: string }>(LAST_STATUS_CHANGE, [turn.turn_id])?.changed_at ?? env.at;
   ctx.run(SET_COMPLETED_AT, [at, env.seq, env.at, env.turnId]);
   addTimeline(ctx, env, { status: turn.status, detail: { repair: env.event.repair?.kind ?? 'repair', completed_at: at } });
+}
+
+/** An item id is client-chosen: `constructor` must not find Object.prototype's. */
+function heldReleaseOf(releases: Record<string, string> | undefined, itemId: string): string | undefined {
+  return releases !== undefined && Object.hasOwn(releases, itemId) ? releases[itemId] : undefined;
 }

@@ -3,6 +3,22 @@ import type { WriteContext } from '@cairn/sqlite';
 import type { ProjectionOutcome } from '../../journal/projector.js';
 import type { SearchIndex } from '../../search/search-index.js';
 
+/**
+ * What the write path adds to a turn event before journaling it, when streamed text is held
+ * back (`hold-streamed-text.ts`). Internal to the journal: no client sends these fields.
+ */
+export interface HeldTextFields {
+  /** `item.agent_message.delta`: the sealed tail held back after this delta; absent when nothing is held. */
+  held?: string;
+  /** `item.completed`: the held tail, released into the item's text as it closes. */
+  held_release?: string;
+  /** `turn.failed` / `turn.cancelled`: the held tails of the open items the event closes, by item id. */
+  held_releases?: Record<string, string>;
+}
+
+/** A turn event as journaled. A delta's `delta` may be empty when all of it is held. */
+export type JournaledTurnEvent = TurnEventPayload & HeldTextFields;
+
 /** One turn event as the projector sees it: the journal's envelope fields plus the typed payload. */
 export interface TurnEnvelope<E extends TurnEventPayload = TurnEventPayload> {
   workspaceId: string;
@@ -14,7 +30,7 @@ export interface TurnEnvelope<E extends TurnEventPayload = TurnEventPayload> {
   workspaceSeq: number;
   /** The journal's `recordedAt`: every time the read models store comes from here, so rebuilds reproduce it. */
   at: string;
-  event: E;
+  event: E & HeldTextFields;
 }
 
 export interface ProjectionDeps {
