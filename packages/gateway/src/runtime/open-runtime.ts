@@ -1,6 +1,6 @@
 import type { RuntimePaths, GatewaySettings } from '@cairn/config';
 import { openCrudStore, type CrudStore } from '@cairn/crud';
-import { createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
+import { createHeldTextSealer, createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
 import { ensurePrivateDirectory } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { openDatabaseProbe } from './readiness-probe.js';
@@ -41,12 +41,17 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   try {
     redactor = await createSecretRedactor(keystore);
     const scrub = redactor;
+    const sealer = await createHeldTextSealer(keystore);
     store = await openCrudStore({
       path: paths.gatewayDb,
       synchronous: settings.storage.synchronous,
       busyTimeoutMs: settings.storage.busy_timeout_ms,
-      // Every journal payload (and what is stored from it) loses any value the keystore holds.
-      journal: { redact: (payload) => scrub.redactDeep(payload) },
+      // Every journal payload (and what is stored from it) loses any value the keystore holds,
+      // and streamed text that may begin one is held back sealed until the next delta.
+      journal: {
+        redact: (payload) => scrub.redactDeep(payload),
+        heldText: { split: (text) => scrub.split(text), seal: (text) => sealer.seal(text), open: (sealed) => sealer.open(sealed) },
+      },
     });
   } catch (error) {
     redactor?.close();
