@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnTs } from '@cairn/tooling/child';
 import { verifyJournal, type CrudStore } from '@cairn/crud';
+import type { TurnEventPayload } from '@cairn/protocol';
 import { openRuntime, type GatewayRuntime } from './open-runtime.js';
 
 /** No shape the built-in rules know: only the keystore can tell it is a secret. */
@@ -101,6 +102,21 @@ describe('a keystore value split across streamed deltas', () => {
     const answers = await readBack(runtime.store, ws, 'thr', turnIds);
     for (const piece of PIECES) expect(answers).not.toContain(piece);
     expect(answers).toContain(REDACTED_TEXT);
+    expect(leaks(home)).toEqual([]);
+  });
+
+  it('never stores it from a thread title, a summary or an idempotency key either', async () => {
+    const { thread } = await runtime.store.threads.start({ workspace_id: ws, thread_id: 'thr-named', title: `deploy with ${VALUE}` });
+    expect(thread.title).toBe('deploy with [REDACTED]');
+    const forked = await runtime.store.threads.fork({ workspace_id: ws, from_thread_id: 'thr-named', title: `copy ${VALUE}` });
+    expect(forked.title).toBe('copy [REDACTED]');
+    const summarised = await runtime.store.threads.updateSummary({ workspace_id: ws, thread_id: 'thr-named', summary: `used ${VALUE} twice` });
+    expect(summarised.summary).toBe('used [REDACTED] twice');
+    const ids = { workspace_id: ws, thread_id: 'thr-named', turn_id: 'turn-keyed' };
+    const started: TurnEventPayload = { type: 'turn.started', input: [{ type: 'text', text: 'hi' }] };
+    const first = await runtime.store.turns.appendEvent({ ...ids, idempotency_key: `retry-${VALUE}`, event: started });
+    // The key still works as a key: a retry answers the first result.
+    expect(await runtime.store.turns.appendEvent({ ...ids, idempotency_key: `retry-${VALUE}`, event: started })).toMatchObject({ position: first.position, duplicate: true });
     expect(leaks(home)).toEqual([]);
   });
 
