@@ -8,3 +8,11 @@ export { migrationChecksum } from './runner/checksum.js';
 export { MigrationError, isMigrationError, type MigrationErrorCode } from './runner/migration-error.js';
 export { gatewayMigrations } from './gateway/index.js';
 export { KEYSTORE_SERVICE, keystoreMigrations } from './keystore/index.js';
+export {
+  assertSchemaFingerprint,
+  checkSchemaFingerprint,
+  describeSchemaDifference,
+  type SchemaDifference,
+  type SchemaFingerprintReport,
+} from './fingerprint/check-schema-fingerprint.js';
+export { canonicalListing, readSchemaListing, schemaFingerprint, type SchemaObject } from './fingerprint/schema-listing.js';

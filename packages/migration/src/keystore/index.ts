@@ -1,5 +1,6 @@
 import type { MigrationSet } from '../runner/types.js';
 import { migration0001KeystoreMetaAndSecret } from './0001-keystore-meta-and-secret.js';
+import { keystoreFingerprints } from './fingerprints.js';
 
 /** The service name keystore.db's migrations are recorded under. */
 export const KEYSTORE_SERVICE = 'keystore';
@@ -8,4 +9,5 @@ export const KEYSTORE_SERVICE = 'keystore';
 export const keystoreMigrations: MigrationSet = {
   service: KEYSTORE_SERVICE,
   migrations: [migration0001KeystoreMetaAndSecret],
+  fingerprints: keystoreFingerprints,
 };

@@ -7,6 +7,8 @@ export type MigrationErrorCode =
   | 'schema_too_new'
   /** An applied migration's stored checksum differs from the code's: a frozen migration was edited. */
   | 'checksum_mismatch'
+  /** The schema objects (tables, indexes, triggers, views) are not exactly what the migrations made at the recorded version. */
+  | 'schema_mismatch'
   /** Versions (in code or in the database) are not exactly 1..n: a gap or a duplicate. */
   | 'migration_gap'
   /** A statement of a migration failed; the whole migration was rolled back. */
@@ -42,6 +44,7 @@ export function isMigrationError(error: unknown, code?: MigrationErrorCode): err
 const MIGRATION_ERROR_CODES: ReadonlySet<string> = new Set<MigrationErrorCode>([
   'schema_too_new',
   'checksum_mismatch',
+  'schema_mismatch',
   'migration_gap',
   'migration_failed',
   'lock_failed',

@@ -17,4 +17,10 @@ export interface Migration {
 export interface MigrationSet {
   readonly service: string;
   readonly migrations: readonly Migration[];
+  /**
+   * The frozen schema fingerprint of each version (`schemaFingerprint` of what versions 1..v
+   * make), checked against live files by `checkSchemaFingerprint`. FROZEN like the migrations:
+   * add one per new version, never edit one (the fingerprint test prints the value to paste).
+   */
+  readonly fingerprints?: Readonly<Record<number, string>>;
 }
