@@ -24,7 +24,7 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { gatewayMigrations, runMigrations } from '@cairn/migration';
 import { nativeHandle, openSqliteDatabase } from '@cairn/sqlite';
 import { report, round, summarize, type Measurement } from '@cairn/tooling/bench';
-import { GENESIS_HASH, canonicalJson, hashEvent, openCrudStore } from '../src/index.js';
+import { GENESIS_HASH, canonicalJson, hashEvent, idempotencyDigest, openCrudStore } from '../src/index.js';
 import { benchClock, workload, type BenchEvent } from './turn-bench-workload.js';
 
 const EVENTS = 20_000;
@@ -157,7 +157,9 @@ async function baseline(path: string, journalOnly = false): Promise<Side> {
     db.exec('BEGIN IMMEDIATE');
     try {
       const at = clock().toISOString();
-      if (q.key.get(WS, e.key)) fail('duplicate key');
+      // The product's rows hold the key's digest, never the key: so do these.
+      const key = idempotencyDigest(e.key);
+      if (q.key.get(WS, key)) fail('duplicate key');
       const payloadText = canonicalJson({ ...e.event, thread_id: e.threadId });
       const chain = q.chain.get() as { position: number; hash: string } | undefined;
       const f = {
@@ -169,11 +171,11 @@ async function baseline(path: string, journalOnly = false): Promise<Side> {
         streamId: e.turnId,
         streamSeq: ((q.streamHead.get('turn', e.turnId) as { seq: number | null }).seq ?? 0) + 1,
         type: e.event.type,
-        idempotencyKey: e.key,
+        idempotencyKey: key,
         payload: payloadText,
         prevHash: chain?.hash ?? GENESIS_HASH,
       };
-      q.insertEvent.run(f.position, WS, f.workspaceSeq, e.turnId, f.streamSeq, f.type, payloadText, e.key, at, f.prevHash, hashEvent(f));
+      q.insertEvent.run(f.position, WS, f.workspaceSeq, e.turnId, f.streamSeq, f.type, payloadText, key, at, f.prevHash, hashEvent(f));
       if (!journalOnly) project(e, at, f.streamSeq, f.workspaceSeq);
       db.exec('COMMIT');
     } catch (error) {

@@ -13,6 +13,7 @@ export { decodeCursor, encodeCursor, toPage, type CursorKey } from './pagination
 export type {
   AppendEvent,
   AppendResult,
+  HeldTextGuard,
   Journal,
   JournalEvent,
   JournalEventInput,
@@ -35,6 +36,7 @@ export { VERIFY_BATCH, verifyJournal } from './journal/verify-journal.js';
 export { redactPayload } from './journal/redact-payload.js';
 export { REDACTED, isSecretKey, redactString } from './journal/secret-rules.js';
 export { canonicalJson } from './journal/canonical-json.js';
+export { idempotencyDigest } from './journal/idempotency-key.js';
 export { GENESIS_HASH, JOURNAL_HASH_TAG, hashEvent, type HashedFields } from './journal/hash-event.js';
 export { MAX_READ_LIMIT } from './journal/read-limit.js';
 export { TurnRecordsStore } from './turn-records/turn-records-store.js';
