@@ -1,6 +1,7 @@
 /** Every code a `SqliteStorageError` can carry; README.md documents each (a test checks). */
 export const SQLITE_ERROR_CODES = [
   'invalid_path',
+  'symlink_refused',
   'wal_unavailable',
   'pragma_mismatch',
   'open_failed',

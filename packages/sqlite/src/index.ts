@@ -18,13 +18,17 @@ export { validateDatabasePath } from './files/validate-path.js';
 export {
   DATABASE_FILE_MODE,
   HOME_DIR_MODE,
+  assertNoSymlinks,
   checkFileModes,
   databaseFileHealth,
   databaseFileSet,
   ensurePrivateDirectory,
   hardenDatabaseFiles,
+  tightenFile,
   type FileHealth,
   type FileHealthStatus,
+  type HardenOptions,
+  type ModeChange,
 } from './files/permissions.js';
 export {
   SqliteWriteCoordinator,

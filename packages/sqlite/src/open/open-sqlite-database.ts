@@ -1,10 +1,18 @@
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { SqliteStorageError, isSqliteStorageError, sqliteCodeOf } from '../errors.js';
 import { validateDatabasePath } from '../files/validate-path.js';
-import { DATABASE_FILE_MODE, HOME_DIR_MODE, hardenDatabaseFiles } from '../files/permissions.js';
+import {
+  DATABASE_FILE_MODE,
+  HOME_DIR_MODE,
+  assertNoSymlinks,
+  databaseFileSet,
+  hardenDatabaseFiles,
+  tightenFile,
+  type ModeChange,
+} from '../files/permissions.js';
 
 /**
  * `NORMAL` (the default): in WAL mode every committed transaction survives a crash of the
@@ -33,6 +41,8 @@ export interface OpenSqliteOptions {
   readonly?: boolean;
   entities?: DataSourceOptions['entities'];
   logging?: boolean;
+  /** Told about every permission the open tightened (the file, `-wal`, `-shm`), so the caller can log it. */
+  onModeChange?: (change: ModeChange) => void;
 }
 
 export interface SqlitePragmaReport {
@@ -54,7 +64,13 @@ export async function openSqliteDatabase(options: OpenSqliteOptions): Promise<Da
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const walAutocheckpointPages = options.walAutocheckpointPages ?? DEFAULT_WAL_AUTOCHECKPOINT_PAGES;
   const readonly = options.readonly ?? false;
-  if (path !== ':memory:' && !readonly) prepareFile(path);
+  const reportChanges = (changes: readonly ModeChange[]) => changes.forEach((change) => options.onModeChange?.(change));
+  if (path !== ':memory:') {
+    // Never open (or chmod) through a link: a gateway.db or -wal pointing out of the home
+    // would make SQLite write, and hardening chmod, a file that is not ours.
+    assertNoSymlinks(databaseFileSet(path));
+    if (!readonly) reportChanges(prepareFile(path));
+  }
 
   const dataSource = new DataSource({
     type: 'better-sqlite3',
@@ -89,7 +105,7 @@ export async function openSqliteDatabase(options: OpenSqliteOptions): Promise<Da
   try {
     const report = await readPragmas(dataSource);
     assertPragmas(path, report, { synchronous, busyTimeoutMs, walAutocheckpointPages, readonly });
-    if (path !== ':memory:' && !readonly) hardenDatabaseFiles(path);
+    if (path !== ':memory:' && !readonly) reportChanges(hardenDatabaseFiles(path));
   } catch (error) {
     await dataSource.destroy();
     if (isSqliteStorageError(error)) throw error;
@@ -159,16 +175,18 @@ function enableWal(db: Database.Database, path: string): void {
 
 /**
  * Creates the parent directory 0700 and the database file 0600 before SQLite opens it, and
- * tightens an existing file that is looser. SQLite gives `-wal` and `-shm` the mode of the
- * main file, so doing this first means no sibling file is ever briefly world-readable.
+ * tightens an existing file (and `-wal`/`-shm`) that is looser, never loosening one. SQLite
+ * gives `-wal` and `-shm` the mode of the main file, so doing this first means no sibling
+ * file is ever briefly world-readable. Every file is opened with O_NOFOLLOW and changed
+ * through that descriptor (`symlink_refused` for a link). What remains: a link swapped in
+ * between this check and SQLite's own open, which needs write access to the 0700 home.
  */
-function prepareFile(path: string): void {
+function prepareFile(path: string): ModeChange[] {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: HOME_DIR_MODE });
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) closeSync(openSync(path, 'a', DATABASE_FILE_MODE));
-    else if ((stat.mode & 0o777 & ~DATABASE_FILE_MODE) !== 0) chmodSync(path, DATABASE_FILE_MODE);
   } catch (cause) {
     throw new SqliteStorageError('open_failed', `cannot prepare database file ${path}: ${(cause as Error).message}`, { cause });
   }
+  const created = tightenFile(path, DATABASE_FILE_MODE, { create: true });
+  return [...(created ? [created] : []), ...hardenDatabaseFiles(path)];
 }
