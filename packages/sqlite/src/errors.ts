@@ -10,6 +10,7 @@ export const SQLITE_ERROR_CODES = [
   'constraint_failed',
   'integrity_failed',
   'backup_exists',
+  'file_exists',
   'closed',
 ] as const;
 

@@ -31,6 +31,17 @@ export {
   type ModeChange,
 } from './files/permissions.js';
 export {
+  commitTempFile,
+  createTempFile,
+  discardTempFile,
+  writeFileDurably,
+  type CommitMode,
+  type DurableWriteOptions,
+  type TempFile,
+} from './files/durable-file.js';
+export { TEMP_FILE_SUFFIX, listTempFiles, removeLeftoverTempFiles, type TempFileEntry } from './files/temp-files.js';
+export { fsyncDirectory } from './files/fsync-directory.js';
+export {
   SqliteWriteCoordinator,
   type TryWriteResult,
   type WriteContext,
