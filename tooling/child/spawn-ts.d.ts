@@ -1,5 +1,6 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 export declare function spawnTs(script: string, args?: string[], options?: SpawnOptions): ChildProcess;
+export declare function spawnTsWith(prefix: string[], script: string, args?: string[], options?: SpawnOptions): ChildProcess;
 export declare function runTs(
   script: string,
   args?: string[],

@@ -16,7 +16,20 @@ const tsconfig = require.resolve('../tsconfig/tsx.json');
  * @param {import('node:child_process').SpawnOptions} [options]
  */
 export function spawnTs(script, args = [], options = {}) {
-  return spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsxLoader, script, ...args], {
+  return spawnTsWith([], script, args, options);
+}
+
+/**
+ * The same, with `prefix` (a command and its arguments, e.g. strace's) run in front of node.
+ * @param {string[]} prefix
+ * @param {string} script
+ * @param {string[]} [args]
+ * @param {import('node:child_process').SpawnOptions} [options]
+ */
+export function spawnTsWith(prefix, script, args = [], options = {}) {
+  const node = [process.execPath, '--conditions=@cairn/source', '--import', tsxLoader, script, ...args];
+  const [command, ...rest] = [...prefix, ...node];
+  return spawn(command, rest, {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options,
     env: { ...process.env, NODE_OPTIONS: '', TSX_TSCONFIG_PATH: tsconfig, ...(options.env ?? {}) },

@@ -97,6 +97,30 @@ describe('backupDatabase', () => {
     expect(readdirSync(backupDir)).toEqual(['gateway-20250131T120000.123Z.db']);
   });
 
+  it("runs the caller's check on the finished copy before it gets its name, and a refusal leaves nothing", async () => {
+    const backupDir = join(dir, 'backups');
+    const seen: string[] = [];
+    const refusal = Object.assign(new Error('schema of the copy is newer than this build'), { code: 'schema_too_new' });
+    await expect(
+      backupDatabase(ds, {
+        dir: backupDir,
+        check: async (copy) => {
+          seen.push(String(copy.options.database));
+          const [{ n }] = (await copy.query('SELECT count(*) AS n FROM seq')) as [{ n: number }];
+          expect(n).toBe(PREFILL);
+          throw refusal;
+        },
+      }),
+    ).rejects.toBe(refusal);
+    // The check saw the copy under its temp name; no file of any kind is left.
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/\/\.gateway-\d{8}T\d{6}\.\d{3}Z\.db\.\d+-[0-9a-f]{12}\.cairn-tmp$/);
+    expect(readdirSync(backupDir)).toEqual([]);
+
+    const accepted = await backupDatabase(ds, { dir: backupDir, check: async () => undefined });
+    expect(readdirSync(backupDir)).toEqual([accepted.path.slice(backupDir.length + 1)]);
+  });
+
   it('refuses an in-memory database and a closed DataSource', async () => {
     const memory = await openSqliteDatabase({ path: ':memory:' });
     await expect(backupDatabase(memory, { dir: join(dir, 'b') })).rejects.toMatchObject({ code: 'invalid_path' });

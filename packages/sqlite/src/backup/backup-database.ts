@@ -1,8 +1,9 @@
-import { chmodSync, closeSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { SqliteStorageError, isSqliteStorageError } from '../errors.js';
+import { commitTempFile, createTempFile, discardTempFile } from '../files/durable-file.js';
 import { DATABASE_FILE_MODE, ensurePrivateDirectory } from '../files/permissions.js';
 import { nativeHandle } from '../open/native.js';
 import { checkDatabaseFile, type IntegrityMode } from '../integrity/check-integrity.js';
@@ -20,6 +21,12 @@ export interface BackupOptions {
    * time linear in the size of the copy.
    */
   verify?: IntegrityMode | false;
+  /**
+   * The caller's own check of the finished copy, given a read-only DataSource on it, before
+   * the copy gets its final name (e.g. its schema version against this build's migrations).
+   * Throwing refuses the backup: the copy is deleted and the error reaches the caller as thrown.
+   */
+  check?: (copy: DataSource) => Promise<void>;
 }
 
 export interface BackupResult {
@@ -37,8 +44,13 @@ export interface BackupResult {
  * transaction from the first page to the last: in WAL mode that pins a snapshot, so the copy
  * is exactly the database as of one commit, and writers are never blocked. (Backing up
  * through the writer's own connection would copy uncommitted pages of a transaction in
- * progress.) The copy is switched to rollback-journal mode, so it is one self-contained file,
- * created 0600 and never over an existing file.
+ * progress.)
+ *
+ * The copy is built under a temp name (`.<name>.<pid>-<hex>.cairn-tmp`), switched to
+ * rollback-journal mode (one self-contained file), fsynced, checked, and only then linked to
+ * its final name (never over an existing file) and the directory fsynced. So a file under a
+ * final backup name is always complete and checked; a backup killed half-way leaves only a
+ * temp, which `removeLeftoverTempFiles(dir)` recognises and removes.
  */
 export async function backupDatabase(dataSource: DataSource, options: BackupOptions): Promise<BackupResult> {
   nativeHandle(dataSource); // asserts the source is open
@@ -49,21 +61,34 @@ export async function backupDatabase(dataSource: DataSource, options: BackupOpti
   ensurePrivateDirectory(options.dir);
   const taken = (options.now ?? (() => new Date()))();
   const path = join(options.dir, `${basename(source, extname(source))}-${fileStamp(taken)}.db`);
-  createExclusive(path);
+  // Checked again, atomically, by the link at the end; this only saves copying for nothing.
+  if (existsSync(path)) throw backupExists(path);
+  const temp = createTempFile(path, DATABASE_FILE_MODE);
+  closeSync(temp.fd);
+  let refusal: { error: unknown } | undefined;
   try {
-    const pages = await copySnapshot(source, path, Math.max(1, Math.floor(options.pagesPerStep ?? 256)));
-    finishCopy(path);
+    const pages = await copySnapshot(source, temp.path, Math.max(1, Math.floor(options.pagesPerStep ?? 256)));
+    finishCopy(temp.path);
     const verify = options.verify ?? 'quick';
     if (verify !== false) {
-      const check = await checkDatabaseFile(path, verify);
+      const check = await checkDatabaseFile(temp.path, verify);
       if (!check.ok) {
-        throw new SqliteStorageError('integrity_failed', `backup ${path} failed its integrity check`, { details: { problems: check.problems } });
+        throw new SqliteStorageError('integrity_failed', `backup of ${source} failed its integrity check`, { details: { problems: check.problems } });
       }
     }
-    return { path, pages, bytes: statSync(path).size, takenAt: taken.toISOString() };
+    if (options.check) refusal = await runCallerCheck(temp.path, options.check);
+    if (refusal) throw refusal.error;
+    const bytes = statSync(temp.path).size;
+    try {
+      commitTempFile(temp.path, path, 'create');
+    } catch (error) {
+      if (isSqliteStorageError(error) && error.code === 'file_exists') throw backupExists(path);
+      throw error;
+    }
+    return { path, pages, bytes, takenAt: taken.toISOString() };
   } catch (error) {
-    for (const file of [path, `${path}-journal`, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
-    if (isSqliteStorageError(error)) throw error;
+    discardTempFile(temp.path);
+    if (isSqliteStorageError(error) || (refusal && error === refusal.error)) throw error;
     throw new SqliteStorageError('storage_failed', `backup to ${path} failed: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -73,16 +98,8 @@ function fileStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '');
 }
 
-/** O_EXCL: two backups in the same millisecond, or a name reused by hand, never overwrite one another. */
-function createExclusive(path: string): void {
-  try {
-    closeSync(openSync(path, 'wx', DATABASE_FILE_MODE));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new SqliteStorageError('backup_exists', `a backup already exists at ${path}`, { details: { path } });
-    }
-    throw new SqliteStorageError('storage_failed', `cannot create backup file ${path}`, { cause: error });
-  }
+function backupExists(path: string): SqliteStorageError {
+  return new SqliteStorageError('backup_exists', `a backup already exists at ${path}`, { details: { path } });
 }
 
 async function copySnapshot(source: string, target: string, pagesPerStep: number): Promise<number> {
@@ -99,7 +116,7 @@ async function copySnapshot(source: string, target: string, pagesPerStep: number
   }
 }
 
-/** Rollback-journal mode (no `-wal` needed beside the copy), 0600, and on disk before we answer. */
+/** Rollback-journal mode (no `-wal` needed beside the copy) and the bytes on disk before any check or rename. */
 function finishCopy(path: string): void {
   const db = new Database(path, { fileMustExist: true });
   try {
@@ -107,16 +124,24 @@ function finishCopy(path: string): void {
   } finally {
     db.close();
   }
-  chmodSync(path, DATABASE_FILE_MODE);
-  fsyncPath(path, 'r+');
-  fsyncPath(dirname(path), 'r');
-}
-
-function fsyncPath(path: string, flags: string): void {
-  const fd = openSync(path, flags);
+  const fd = openSync(path, 'r+');
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Runs the caller's check on a read-only DataSource over the copy; what it throws comes back as a refusal, unwrapped. */
+async function runCallerCheck(path: string, check: (copy: DataSource) => Promise<void>): Promise<{ error: unknown } | undefined> {
+  const copy = new DataSource({ type: 'better-sqlite3', database: path, driver: Database, readonly: true, fileMustExist: true, entities: [] });
+  await copy.initialize();
+  try {
+    await check(copy);
+    return undefined;
+  } catch (error) {
+    return { error };
+  } finally {
+    await copy.destroy();
   }
 }
