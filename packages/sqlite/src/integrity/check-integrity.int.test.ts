@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { nativeHandle } from '../open/native.js';
 import { openSqliteDatabase } from '../open/open-sqlite-database.js';
@@ -83,6 +84,27 @@ describe('quickCheck / integrityCheck', () => {
     const result = await checkDatabaseFile(junk);
     expect(result).toMatchObject({ ok: false });
     if (!result.ok) expect(result.problems[0]).toContain('SQLITE_NOTADB');
+  });
+
+  it('reports a hot journal beside a file (an interrupted write) as a problem instead of throwing', async () => {
+    const live = join(dir, 'live.db');
+    const db = new Database(live);
+    try {
+      db.pragma('cache_size = 10'); // spill to the file mid-transaction, so the journal is hot
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
+      for (let i = 0; i < 300; i++) db.prepare('INSERT INTO t (v) VALUES (randomblob(1000))').run();
+      db.exec('BEGIN');
+      db.exec('UPDATE t SET v = randomblob(1000)');
+      // What a process killed now leaves behind: the file and its journal, nobody holding a lock.
+      copyFileSync(live, join(dir, 'torn.db'));
+      copyFileSync(`${live}-journal`, join(dir, 'torn.db-journal'));
+      db.exec('ROLLBACK');
+    } finally {
+      db.close();
+    }
+    const result = await checkDatabaseFile(join(dir, 'torn.db'), 'quick');
+    expect(result).toMatchObject({ ok: false });
+    if (!result.ok) expect(result.problems[0]).toMatch(/hot journal.*SQLITE_READONLY_ROLLBACK/);
   });
 
   it('refuses a closed DataSource with closed', async () => {

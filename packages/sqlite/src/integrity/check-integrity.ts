@@ -31,8 +31,8 @@ export async function integrityCheck(dataSource: DataSource, options: IntegrityC
 
 /**
  * Checks a database file that nobody needs to keep open (a backup, a copy under repair):
- * opens it read-only, checks, closes. A file SQLite cannot read as a database at all is
- * reported as a problem, not thrown.
+ * opens it read-only, checks, closes. A file SQLite cannot read as a database at all, or one
+ * with a hot journal beside it, is reported as a problem, not thrown.
  */
 export async function checkDatabaseFile(path: string, mode: IntegrityMode = 'full', options: IntegrityCheckOptions = {}): Promise<IntegrityResult> {
   let db: NativeDatabase;
@@ -72,13 +72,22 @@ function foreignKeyProblems(db: NativeDatabase, limit: number): string[] {
     .map((r) => `foreign key violation: ${r.table} rowid ${r.rowid ?? '?'} references missing row in ${r.parent} (constraint ${r.fkid})`);
 }
 
+/**
+ * Findings about the file, not faults of the check: damage SQLite trips over, and a hot
+ * rollback journal beside a file opened read-only (`SQLITE_READONLY_ROLLBACK`: a write was
+ * interrupted, and what the file holds depends on rolling the journal back, which a
+ * read-only check must not do).
+ */
 function isCorruption(error: unknown): boolean {
   const code = sqliteCodeOf(error);
-  return code !== undefined && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+  return code !== undefined && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code === 'SQLITE_READONLY_ROLLBACK');
 }
 
 function describe(error: unknown): string {
   const code = sqliteCodeOf(error);
   const message = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_READONLY_ROLLBACK') {
+    return `hot journal beside the file: a write to it was interrupted, and its content is not what it will be once the journal is rolled back (${code})`;
+  }
   return code ? `${message} (${code})` : message;
 }
