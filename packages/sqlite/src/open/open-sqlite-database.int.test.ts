@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runTs } from '@cairn/tooling/child';
+import { spawnSync, type SpawnOptions } from 'node:child_process';
+import { spawnTsWith } from '@cairn/tooling/child';
 import { nativeHandle } from './native.js';
 import { openSqliteDatabase, readPragmas } from './open-sqlite-database.js';
 
 const OPEN_FIXTURE = join(import.meta.dirname, '../testing/fixtures/open-database.ts');
-const NOBODY = 65534;
 
 describe('openSqliteDatabase', () => {
   let dir: string;
@@ -89,19 +89,19 @@ describe('openSqliteDatabase', () => {
   });
 
   it('answers wal_unavailable when the directory is read-only (checked as an unprivileged child)', async () => {
-    // Root ignores directory permissions, so the open runs in a child that drops to nobody.
-    const asRoot = process.getuid?.() === 0;
-    chmodSync(dir, 0o755); // lets the unprivileged child traverse the temp dir
+    // Root ignores directory permissions, so the open runs in a child that cannot: see unprivileged().
+    const child = unprivileged();
     const roDir = join(dir, 'ro');
     mkdirSync(roDir);
     const path = join(roDir, 'legacy.db');
     createRollbackJournalDatabase(path);
-    if (asRoot) chownSync(path, NOBODY, NOBODY);
+    chownSync(dir, child.uid, child.gid);
+    chownSync(path, child.uid, child.gid);
     chmodSync(roDir, 0o555);
     try {
-      const child = await runTs(OPEN_FIXTURE, [path], asRoot ? { uid: NOBODY, gid: NOBODY, timeout: 20_000 } : { timeout: 20_000 });
-      expect(child.stderr).toBe('');
-      const answer = JSON.parse(child.stdout.trim()) as { ok: boolean; code?: string; message?: string };
+      const result = await runChild(child, OPEN_FIXTURE, [path]);
+      expect(result.stderr).toBe('');
+      const answer = JSON.parse(result.stdout.trim()) as { ok: boolean; code?: string; message?: string };
       expect(answer).toMatchObject({ ok: false, code: 'wal_unavailable' });
       expect(answer.message).toContain(path);
     } finally {
@@ -109,6 +109,43 @@ describe('openSqliteDatabase', () => {
     }
   });
 });
+
+/**
+ * How to start a child for which directory permissions hold, wherever the checkout lives
+ * (a 0700 clone under root's home, a `mktemp -d`): the child runs as the checkout's owner,
+ * who can read its own node_modules. When that owner is root, the child keeps uid 0 but
+ * loses the capabilities that override permissions (setpriv, util-linux). Never a third uid
+ * such as nobody, which cannot read a private checkout.
+ */
+interface Unprivileged {
+  uid: number;
+  gid: number;
+  /** Put in front of node (setpriv), or nothing. */
+  prefix: string[];
+  options: SpawnOptions;
+}
+
+function unprivileged(): Unprivileged {
+  const uid = process.getuid?.() ?? 0;
+  if (uid !== 0) return { uid, gid: process.getgid?.() ?? 0, prefix: [], options: {} };
+  const owner = statSync(import.meta.dirname);
+  if (owner.uid !== 0) return { uid: owner.uid, gid: owner.gid, prefix: [], options: { uid: owner.uid, gid: owner.gid } };
+  const setpriv = spawnSync('setpriv', ['--version']);
+  if (setpriv.error) throw new Error(`as root on a root-owned checkout this test needs setpriv (util-linux) to drop CAP_DAC_OVERRIDE: ${setpriv.error.message}`);
+  return { uid: 0, gid: 0, prefix: ['setpriv', '--bounding-set=-dac_override,-dac_read_search,-fowner', '--inh-caps=-all', '--'], options: {} };
+}
+
+function runChild(child: Unprivileged, script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawnTsWith(child.prefix, script, args, { ...child.options, timeout: 20_000 });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    proc.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    proc.on('error', reject);
+    proc.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 function createRollbackJournalDatabase(path: string): void {
   const db = new Database(path);
