@@ -5,7 +5,7 @@ export { openSqliteKeystore, type OpenSqliteKeystoreOptions } from './sqlite/ope
 export type { RotationResult } from './sqlite/rotate-in-transaction.js';
 export { MASTER_KEY_BYTES, MasterKey } from './crypto/master-key.js';
 export type { KeyCandidates, MasterKeySource } from './key-source/master-key-source.js';
-export { KEY_FILE_NAME, NEXT_KEY_SUFFIX, createFileMasterKeySource } from './key-source/file-key-source.js';
+export { KEY_FILE_NAME, NEXT_KEY_SUFFIX, createFileMasterKeySource, hardenKeyFiles } from './key-source/file-key-source.js';
 export { createStaticMasterKeySource } from './key-source/static-key-source.js';
 export { MASTER_KEY_ENV, masterKeySourceFor, readMasterKeyEnv } from './key-source/env.js';
 export { parseMasterKeyText } from './key-source/parse-master-key.js';

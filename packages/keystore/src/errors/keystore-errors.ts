@@ -3,14 +3,18 @@ import { CairnError, isCairnError } from '@cairn/protocol';
 /**
  * Wraps an infrastructure error (sqlite, migration, fs) at the package edge. Their messages
  * carry paths and SQL, never values: statement parameters are not part of a SQLite message.
+ * Their `details` (a path, a SQLite code, schema differences) are kept for the same reason.
  */
 export function wrapKeystoreError(error: unknown, context: string): CairnError {
   if (isCairnError(error)) return error;
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, details: raw } = (error ?? {}) as { code?: unknown; details?: unknown };
   const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
-  if (code === 'busy') return new CairnError('busy', message, { cause: error });
-  if (code === 'schema_too_new' || code === 'checksum_mismatch') return new CairnError(code, message, { cause: error });
-  return new CairnError('storage_failed', message, { cause: error });
+  const options = { cause: error, ...(typeof raw === 'object' && raw !== null ? { details: raw as Record<string, unknown> } : {}) };
+  if (code === 'busy') return new CairnError('busy', message, options);
+  if (code === 'schema_too_new' || code === 'checksum_mismatch') return new CairnError(code, message, options);
+  // The file's tables or triggers are not what the migrations made: tampering or a stray hand edit.
+  if (code === 'schema_mismatch') return new CairnError('integrity_failed', message, options);
+  return new CairnError('storage_failed', message, options);
 }
 
 export function closedKeystoreError(): CairnError {

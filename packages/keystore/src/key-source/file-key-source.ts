@@ -1,6 +1,7 @@
-import { chmodSync, renameSync, unlinkSync } from 'node:fs';
+import { renameSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CairnError } from '@cairn/protocol';
+import { tightenFile, type HardenOptions, type ModeChange } from '@cairn/sqlite';
 import { MasterKey } from '../crypto/master-key.js';
 import { KEY_FILE_MODE, fsyncDirectory, readKeyFile, writeKeyFile } from './key-file.js';
 import type { KeyCandidates, MasterKeySource } from './master-key-source.js';
@@ -86,15 +87,16 @@ export function createFileMasterKeySource(home: string): MasterKeySource {
   };
 }
 
-/** Tightens the key files that exist to 0600. */
-export function hardenKeyFiles(source: MasterKeySource): void {
+/**
+ * Tightens the key files that exist to at most their mode (0600: `mode & 0600`, never
+ * looser) and returns what changed. A key file that is a symlink is refused
+ * (`symlink_refused`), never read or chmod'ed through: call this before any key is read.
+ */
+export function hardenKeyFiles(source: MasterKeySource, options: HardenOptions = {}): ModeChange[] {
+  const changes: ModeChange[] = [];
   for (const { path, expectedMode } of source.files()) {
-    try {
-      chmodSync(path, expectedMode);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new CairnError('storage_failed', `cannot restrict permissions of ${path}`, { cause: error });
-      }
-    }
+    const change = tightenFile(path, expectedMode, options);
+    if (change) changes.push(change);
   }
+  return changes;
 }

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { keystoreMigrations, runMigrations } from '@cairn/migration';
+import { assertSchemaFingerprint, keystoreMigrations, runMigrations } from '@cairn/migration';
 import { CairnError } from '@cairn/protocol';
 import { SqliteWriteCoordinator, ensurePrivateDirectory, openSqliteDatabase } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
+import type { ModeChange } from '@cairn/sqlite';
 import { wrapKeystoreError } from '../errors/keystore-errors.js';
 import { KEYSTORE_DB_FILE } from '../health/keystore-health.js';
 import { masterKeySourceFor } from '../key-source/env.js';
@@ -17,11 +18,16 @@ export interface OpenSqliteKeystoreOptions {
   /** Default: `CAIRN_MASTER_KEY` when set, else `<home>/keystore.key`. */
   keySource?: MasterKeySource;
   now?: () => Date;
+  /** Told about every permission tightened on the home, keystore.db and the key files, so the caller can log it. */
+  onModeChange?: (change: ModeChange) => void;
 }
 
 /**
- * Opens (creating on first start) `<home>/keystore.db`: home forced to 0700, the file and its
- * `-wal`/`-shm` to 0600, schema migrated under the `keystore` service, the master key checked
+ * Opens (creating on first start) `<home>/keystore.db`: home tightened to at most 0700, the file,
+ * its `-wal`/`-shm` and the key files to at most 0600 (never loosened, never through a
+ * symlink: `symlink_refused`; each change passed to `onModeChange`), the schema checked
+ * against its frozen fingerprint (`integrity_failed` naming each difference) before and after
+ * it is migrated under the `keystore` service, the master key checked
  * against the database (a wrong key fails here with `master_key_invalid`, before any secret is
  * read) and any interrupted rotation settled.
  *
@@ -36,14 +42,20 @@ export async function openSqliteKeystore(options: OpenSqliteKeystoreOptions): Pr
   const opened: DataSource[] = [];
   try {
     const source = options.keySource ?? masterKeySourceFor(home);
-    ensurePrivateDirectory(home);
-    const writer = await openSqliteDatabase({ path, synchronous: 'FULL' });
+    const report = (changes: readonly ModeChange[]) => changes.forEach((change) => options.onModeChange?.(change));
+    report(ensurePrivateDirectory(home));
+    // Before any key is read: a key file that is a link is refused, never read through.
+    report(hardenKeyFiles(source));
+    const writer = await openSqliteDatabase({ path, synchronous: 'FULL', onModeChange: options.onModeChange });
     opened.push(writer);
     await enableSecureDelete(writer);
-    await runMigrations(writer, keystoreMigrations);
+    // Exactly what the migrations made, at the version found (a drifted file is never migrated) and after.
+    await assertSchemaFingerprint(writer, keystoreMigrations);
+    const migrated = await runMigrations(writer, keystoreMigrations);
+    if (migrated.applied.length > 0) await assertSchemaFingerprint(writer, keystoreMigrations);
     const coordinator = new SqliteWriteCoordinator(writer, { maxBatch: 1 });
     const key = await coordinator.write((ctx) => reconcileMasterKey(ctx, source, now()));
-    hardenKeyFiles(source);
+    report(hardenKeyFiles(source));
     const reader = await openSqliteDatabase({ path, readonly: true });
     opened.push(reader);
     return new SqliteKeystore({ home, path, writer, reader, coordinator, source, key, now });
