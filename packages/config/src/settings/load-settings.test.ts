@@ -42,7 +42,7 @@ describe('loadSettings', () => {
     const file = settingsFile('[listen]\nport = 18000\n[storage]\nsynchronous = "FULL"\n[providers.openai]\napi_key = "secret://provider/openai"\n');
     const { settings } = loadSettings({ file });
     expect(settings.listen).toEqual({ host: '127.0.0.1', port: 18000 });
-    expect(settings.storage).toEqual({ synchronous: 'FULL', busy_timeout_ms: 5000 });
+    expect(settings.storage).toEqual({ synchronous: 'FULL', busy_timeout_ms: 5000, startup_check: 'quick' });
     expect(settings.providers['openai']?.api_key).toBe('secret://provider/openai');
   });
 
@@ -62,6 +62,12 @@ describe('loadSettings', () => {
     const error = errorOf(() => loadSettings({ file }));
     expect(error.code).toBe('invalid_params');
     expect(error.message).toContain(file);
+  });
+
+  it('accepts startup_check "off" and refuses anything but quick or off', () => {
+    expect(validateSettings({ storage: { startup_check: 'off' } }).storage.startup_check).toBe('off');
+    const error = errorOf(() => validateSettings({ storage: { startup_check: 'full' } }));
+    expect(((error.details?.['problems'] ?? []) as string[]).some((p) => p.startsWith('/storage/startup_check'))).toBe(true);
   });
 
   it('names the path of every invalid value and refuses unknown keys', () => {

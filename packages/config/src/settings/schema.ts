@@ -19,6 +19,11 @@ export const StorageSettings = Type.Object(
   {
     synchronous: Type.Union([Type.Literal('NORMAL'), Type.Literal('FULL'), Type.Literal('EXTRA')], { default: 'NORMAL' }),
     busy_timeout_ms: Type.Integer({ default: 5000, minimum: 0, maximum: 60_000 }),
+    /**
+     * `PRAGMA quick_check` of gateway.db and keystore.db at every gateway start, before
+     * migrating; `off` skips it (a very large database on slow storage: see the gateway README).
+     */
+    startup_check: Type.Union([Type.Literal('quick'), Type.Literal('off')], { default: 'quick' }),
   },
   { default: {}, additionalProperties: false },
 );
