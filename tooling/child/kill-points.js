@@ -1,16 +1,26 @@
 // Crash tests as a class: run a TypeScript child under strace, list every file-system step it
-// takes between two markers (each write, fsync, rename, link, unlink, ...), then run it again
+// takes between two markers (each pwrite, fsync, rename, link, unlink, ...), then run it again
 // once per step with SIGKILL injected at that step (strace -e inject=<syscall>:signal=SIGKILL:
 // when=N). The signal is delivered on entry to the syscall, so the step itself never happens:
 // N = 1..all covers every state the files can be left in between two steps.
-import { spawnSync } from 'node:child_process';
+//
+// Only the child's main thread is traced (no -f): that is where Cairn's synchronous file
+// calls and SQLite run, and it keeps strace's per-thread counters unambiguous. When ptrace
+// may attach to a running process, strace attaches once the child has loaded its modules
+// ("attach" mode: fast, and nothing before the markers is counted); otherwise strace starts
+// the child ("launch" mode) and steps before the begin marker are counted too.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { clearTimeout, setTimeout } from 'node:timers';
 import { join } from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { spawnTsWith } from './spawn-ts.js';
 
 const STRACE = process.env.CAIRN_STRACE || 'strace';
+const MODE_ENV = 'CAIRN_KILL_POINTS';
+const READY = 'kill-points-ready';
+const BEGIN = 'kill-points-begin';
+const END = 'kill-points-end';
 
 /** The syscalls by which Cairn and SQLite change files. */
 export const FILE_STEP_SYSCALLS = [
@@ -29,24 +39,33 @@ export const FILE_STEP_SYSCALLS = [
   'unlinkat',
 ];
 
-const BEGIN = 'kill-points-begin';
-const END = 'kill-points-end';
-
 /**
- * For the child: steps after `markKillPoints('begin')` and before `markKillPoints('end')` are
- * the ones the parent kills at. Written with write(2) on fd 1 so the marker is one syscall.
- * @param {'begin' | 'end'} which
+ * For the child, once its modules are loaded: the steps after this and before
+ * `endKillPoints()` are the ones the parent kills at. In attach mode it first waits until the
+ * parent says strace is attached. Markers are written with write(2) on fd 1: one syscall each.
  */
-export function markKillPoints(which) {
-  writeSync(1, `${which === 'begin' ? BEGIN : END}\n`);
+export async function beginKillPoints() {
+  if (process.env[MODE_ENV] === 'attach') {
+    writeSync(1, `${READY}\n`);
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    process.stdin.destroy();
+  }
+  writeSync(1, `${BEGIN}\n`);
 }
+
+export function endKillPoints() {
+  writeSync(1, `${END}\n`);
+}
+
+let mode;
 
 /**
  * Throws (never skips) when strace is missing or cannot inject here: the crash tests are the
  * proof that every home starts again, and a silent skip would hide that the proof did not run.
+ * Also decides the mode (attach when ptrace may attach to a non-child here).
  */
 export function assertStraceUsable() {
-  const probe = spawnSync(STRACE, ['-f', '-qq', '-o', '/dev/null', '-e', 'inject=write:signal=SIGKILL:when=1', '/bin/sh', '-c', 'echo probe'], {
+  const probe = spawnSync(STRACE, ['-qq', '-o', '/dev/null', '-e', 'inject=write:signal=SIGKILL:when=1', '/bin/sh', '-c', 'echo probe'], {
     encoding: 'utf8',
   });
   if (probe.error) {
@@ -55,53 +74,86 @@ export function assertStraceUsable() {
   if (probe.signal !== 'SIGKILL' && probe.status !== 128 + 9) {
     throw new Error(`strace cannot trace and inject here (is ptrace allowed?): status ${probe.status}, ${probe.stderr.trim()}`);
   }
+  mode ??= canAttach() ? 'attach' : 'launch';
+  return mode;
+}
+
+function canAttach() {
+  const sleeper = spawn('sleep', ['5'], { stdio: 'ignore' });
+  try {
+    const attach = spawnSync(STRACE, ['-o', '/dev/null', '-e', 'trace=none', '-p', String(sleeper.pid)], {
+      encoding: 'utf8',
+      timeout: 300, // attached strace waits for the tracee: a timeout after "attached" means it worked
+    });
+    return /attached/.test(attach.stderr ?? '');
+  } finally {
+    sleeper.kill('SIGKILL');
+  }
 }
 
 /**
  * @typedef {{ syscall: string, occurrence: number, call: string }} KillPoint
  * @typedef {{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }} RunResult
- * @typedef {{ syscalls?: string[], env?: NodeJS.ProcessEnv, timeoutMs?: number }} KillPointOptions
+ * @typedef {{ syscalls?: string[], within?: string[], env?: NodeJS.ProcessEnv, timeoutMs?: number }} KillPointOptions
  */
 
 /**
- * Runs the child once under strace, without injecting, and lists the steps of its main thread
- * between the markers, each with its occurrence number counted from the process start (what
- * strace's `when=` counts).
- * @returns {Promise<{ points: KillPoint[], run: RunResult }>}
+ * Runs the child under strace, without injecting, and lists the steps of its main thread
+ * between the markers, each with the occurrence number strace's `when=` counts. `within`:
+ * keep only steps on files under these directories (`-y` names each descriptor's file), not
+ * the runtime's pipe and eventfd writes. `args` may be a function of the attempt, for a child
+ * that needs a fresh directory each run.
+ *
+ * A syscall is a usable kill point only if its count before the begin marker is the same in
+ * every run (in launch mode node's own `write`s while loading modules are not): two runs
+ * decide, and a syscall whose count differs is dropped and named in `unstable`.
+ * @returns {Promise<{ points: KillPoint[], unstable: string[], run: RunResult }>}
  */
 export async function listKillPoints(script, args, options = {}) {
-  const { run, trace } = await runTraced(script, args, undefined, options);
-  const parsed = parseTrace(trace);
-  if (!parsed) throw new Error(`no "${BEGIN}" marker in the child's trace; stdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return { points: parsed.points, run };
+  const runs = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const { run, trace } = await runTraced(script, typeof args === 'function' ? args(attempt) : args, undefined, options);
+    const parsed = parseTrace(trace, options.within);
+    if (!parsed) throw new Error(`no "${BEGIN}" marker in the child's trace; stdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    runs.push({ run, parsed });
+  }
+  const [first, second] = runs.map((r) => r.parsed);
+  const names = new Set([...first.startCounts.keys(), ...second.startCounts.keys()]);
+  const unstable = [...names].filter((name) => first.startCounts.get(name) !== second.startCounts.get(name)).sort();
+  return { points: second.points.filter((p) => !unstable.includes(p.syscall)), unstable, run: runs[1].run };
 }
 
 /**
- * Runs the child with SIGKILL injected at `point`. `landed` is the step the kill actually hit
- * (undefined if the child got through): a step of another run's numbering may shift by a few
- * when the child is not deterministic, and the caller can report that.
+ * Runs the child with SIGKILL injected at `point`. `landed` is the step the kill hit
+ * (undefined if the child got through), to check that the numbering still names that step.
  * @param {KillPoint} point
  * @returns {Promise<RunResult & { landed: KillPoint | undefined }>}
  */
 export async function runKilledAt(script, args, point, options = {}) {
   const { run, trace } = await runTraced(script, args, point, options);
-  return { ...run, landed: run.signal === 'SIGKILL' ? parseTrace(trace)?.killed : undefined };
+  return { ...run, landed: run.signal === 'SIGKILL' ? parseTrace(trace, undefined)?.killed : undefined };
 }
 
 /**
  * Thins runs of the same step on the same file descriptor (a backup writing page after page,
- * a WAL filling up) to their first, second and last step: the states between two pages of one
- * copy differ only in how far it got, so these three stand for the run. Every other step is kept.
+ * a WAL filling up) to their first and last step: the states between two pages of one copy
+ * differ only in how far it got, and "nothing of it yet" and "all but the last page" stand for
+ * the run. Every other step is kept.
  * @param {KillPoint[]} points
  * @returns {KillPoint[]}
  */
 export function collapseRuns(points) {
   const key = (p) => `${p.syscall} ${/^[a-z0-9_]+\((\d+)/.exec(p.call)?.[1] ?? p.call}`;
-  return points.filter((point, i) => {
-    const same = (j) => j >= 0 && j < points.length && key(points[j]) === key(point);
-    if (!same(i - 1) || !same(i + 1)) return true; // first or last of its run (or alone)
-    return !same(i - 2); // the second
-  });
+  return points.filter((point, i) => i === 0 || i === points.length - 1 || key(points[i - 1]) !== key(point) || key(points[i + 1]) !== key(point));
+}
+
+/**
+ * True for a step on a SQLite `-shm` file: the WAL index is memory-mapped and rebuilt from the
+ * WAL by the next opener, so a kill at it leaves the same files as a kill at the step before.
+ * @param {KillPoint} point
+ */
+export function isSharedMemoryStep(point) {
+  return /-shm[>"]/.test(point.call);
 }
 
 /**
@@ -128,60 +180,99 @@ export async function forEachBounded(items, concurrency, deadline, fn) {
 }
 
 async function runTraced(script, args, point, options) {
-  const syscalls = options.syscalls ?? FILE_STEP_SYSCALLS;
+  const current = assertStraceUsable();
   const dir = mkdtempSync(join(tmpdir(), 'cairn-strace-'));
   const log = join(dir, 'trace');
-  const prefix = [STRACE, '-f', '-qq', '-o', log, '-e', `trace=${syscalls.join(',')}`];
-  if (point) prefix.push('-e', `inject=${point.syscall}:signal=SIGKILL:when=${point.occurrence}`);
+  // -y prints the path behind each descriptor, which is what `within` matches.
+  const straceArgs = ['-y', '-o', log, '-e', `trace=${(options.syscalls ?? FILE_STEP_SYSCALLS).join(',')}`];
+  if (point) straceArgs.push('-e', `inject=${point.syscall}:signal=SIGKILL:when=${point.occurrence}`);
   try {
-    const run = await new Promise((resolve, reject) => {
-      const child = spawnTsWith(prefix, script, args, { env: options.env ?? {} });
-      let stdout = '';
-      let stderr = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-      child.stdout?.setEncoding('utf8').on('data', (d) => (stdout += d));
-      child.stderr?.setEncoding('utf8').on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        // strace re-raises the signal that killed the child, or exits 128 + its number.
-        resolve({ code, signal: signal ?? (code === 128 + 9 ? 'SIGKILL' : null), stdout, stderr });
-      });
-    });
+    const run = current === 'attach' ? await runAttached(script, args, straceArgs, options) : await runLaunched(script, args, straceArgs, options);
     return { run, trace: readFileSync(log, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Entry lines look like `1234  write(1, "...", 5) = 5` or `1234  fsync(7 <unfinished ...>`. */
-const ENTRY = /^(\d+)\s+([a-z0-9_]+)\(/;
-const RESUMED = /^\d+\s+<\.\.\. [a-z0-9_]+ resumed>/;
+function runLaunched(script, args, straceArgs, options) {
+  const child = spawnTsWith([STRACE, '-qq', ...straceArgs, '--'], script, args, { env: options.env ?? {} });
+  // strace re-raises the signal that killed its child, or exits 128 + its number.
+  return collect(child, options, (code, signal) => signal ?? (code === 128 + 9 ? 'SIGKILL' : null));
+}
 
-function parseTrace(text) {
+function runAttached(script, args, straceArgs, options) {
+  const child = spawnTsWith([], script, args, { env: { ...(options.env ?? {}), [MODE_ENV]: 'attach' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let tracer;
+  let ready = false;
+  child.stdout?.on('data', (chunk) => {
+    if (ready || !String(chunk).includes(READY)) return;
+    ready = true;
+    tracer = spawn(STRACE, [...straceArgs, '-p', String(child.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    tracer.stderr.setEncoding('utf8').on('data', (d) => {
+      if (said.includes('attached')) return;
+      said += d;
+      if (said.includes('attached')) child.stdin.write('go\n');
+    });
+    tracer.on('exit', () => {
+      if (!said.includes('attached')) child.kill('SIGKILL');
+    });
+  });
+  const exited = collect(child, options, (_code, signal) => signal);
+  // The trace is complete once strace has seen its tracee die.
+  return exited.then((run) => (tracer && tracer.exitCode === null ? new Promise((resolve) => tracer.on('exit', () => resolve(run))) : run));
+}
+
+function collect(child, options, signalOf) {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.stdout?.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal: signalOf(code, signal), stdout, stderr });
+    });
+  });
+}
+
+/** Entry lines look like `write(1<pipe:[9]>, "...", 5) = 5` or `fsync(7</h/k.db> <unfinished ...>`, perhaps after a pid. */
+const ENTRY = /^(?:\d+\s+)?([a-z0-9_]+)\(/;
+
+function parseTrace(text, within) {
   const lines = text.split('\n');
   const begin = lines.findIndex((line) => ENTRY.test(line) && line.includes(`"${BEGIN}\\n"`));
   if (begin < 0) return undefined;
-  const main = ENTRY.exec(lines[begin])[1];
   const seen = new Map();
   const points = [];
   let killed;
   let inside = false;
   for (const [index, line] of lines.entries()) {
     const entry = ENTRY.exec(line);
-    if (!entry) {
-      // A step another thread's trace interrupted finished after all: it was not the kill.
-      if (line.startsWith(`${main} `) && RESUMED.test(line) && !line.endsWith('= ?')) killed = undefined;
-      continue;
-    }
-    if (entry[1] !== main) continue;
-    const syscall = entry[2];
+    if (!entry) continue;
+    const syscall = entry[1];
     const occurrence = (seen.get(syscall) ?? 0) + 1;
     seen.set(syscall, occurrence);
+    const call = line.slice(entry[0].length - syscall.length - 1, 200).trim();
     if (index === begin) inside = true;
     else if (line.includes(`"${END}\\n"`)) inside = false;
-    else if (inside) points.push({ syscall, occurrence, call: line.slice(entry[0].length - syscall.length - 1, 160).trim() });
-    if (/= \?$|<unfinished \.\.\.>$/.test(line)) killed = { syscall, occurrence, call: line.trim().slice(0, 160) };
+    else if (inside && relevant(call, within)) points.push({ syscall, occurrence, call });
+    if (/= \?$/.test(line)) killed = { syscall, occurrence, call };
   }
-  return { points, killed };
+  return { points, killed, startCounts: countsBefore(lines, begin) };
+}
+
+function relevant(call, within) {
+  return !within || within.some((dir) => call.includes(`${dir}/`));
+}
+
+function countsBefore(lines, end) {
+  const counts = new Map();
+  for (const line of lines.slice(0, end)) {
+    const entry = ENTRY.exec(line);
+    if (entry) counts.set(entry[1], (counts.get(entry[1]) ?? 0) + 1);
+  }
+  return counts;
 }

@@ -91,7 +91,8 @@ export function writeFileDurably(path: string, data: string | Uint8Array, option
   const temp = createTempFile(path, options.mode);
   try {
     try {
-      for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(temp.fd, bytes, offset, bytes.byteLength - offset);
+      // Positional writes (pwrite): the file is new, and the position never depends on a shared offset.
+      for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(temp.fd, bytes, offset, bytes.byteLength - offset, offset);
       fsyncSync(temp.fd);
     } finally {
       closeSync(temp.fd);
