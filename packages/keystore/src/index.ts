@@ -9,7 +9,7 @@ export { KEY_FILE_NAME, NEXT_KEY_SUFFIX, createFileMasterKeySource, hardenKeyFil
 export { createStaticMasterKeySource } from './key-source/static-key-source.js';
 export { MASTER_KEY_ENV, masterKeySourceFor, readMasterKeyEnv } from './key-source/env.js';
 export { parseMasterKeyText } from './key-source/parse-master-key.js';
-export { formatKeyFile } from './key-source/key-file.js';
+export { formatKeyFile, inspectKeyFile, type KeyFileStatus } from './key-source/key-file.js';
 export { KEYSTORE_DB_FILE, keystoreHealth, type KeystoreFileHealth, type KeystoreHealthReport } from './health/keystore-health.js';
 export { MIN_REDACTABLE_LENGTH, REDACTION, createSecretRedactor, type SecretRedactor, type StreamSplit } from './redact/secret-redactor.js';
 export { HELD_TEXT_KEY, createHeldTextSealer, type HeldTextSealer } from './redact/held-text-sealer.js';

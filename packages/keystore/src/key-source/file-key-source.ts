@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { CairnError } from '@cairn/protocol';
 import { tightenFile, type HardenOptions, type ModeChange } from '@cairn/sqlite';
 import { MasterKey } from '../crypto/master-key.js';
-import { KEY_FILE_MODE, fsyncDirectory, readKeyFile, writeKeyFile } from './key-file.js';
+import { KEY_FILE_MODE, fsyncKeyDirectory, readKeyFile, writeKeyFile } from './key-file.js';
 import type { KeyCandidates, MasterKeySource } from './master-key-source.js';
 
 export const KEY_FILE_NAME = 'keystore.key';
@@ -13,7 +13,8 @@ export const NEXT_KEY_SUFFIX = '.next';
  * The master key in `<home>/keystore.key` (0600), generated on first start. A rotation stages
  * the new key in `keystore.key.next` and renames it over `keystore.key`: rename is atomic, so
  * at every instant the current key is one whole file, and between stage and promote both keys
- * exist on disk.
+ * exist on disk. Both files are written through a temp file (`writeKeyFile`), so neither name
+ * ever holds a partial key, whatever instant the process dies at.
  */
 export function createFileMasterKeySource(home: string): MasterKeySource {
   const keyPath = join(home, KEY_FILE_NAME);
@@ -25,9 +26,8 @@ export function createFileMasterKeySource(home: string): MasterKeySource {
     if (read.ok) return read.key;
     if (read.reason === 'missing') return undefined;
     // Never regenerate over a damaged key file: that would orphan every secret.
-    throw new CairnError('master_key_invalid', `key file ${keyPath} is not a Cairn keystore key (expected "cairn-keystore-key v1 <base64 of 32 bytes>")`, {
-      details: { path: keyPath },
-    });
+    const what = read.reason === 'empty' ? 'is empty (0 bytes)' : 'is not a Cairn keystore key (expected "cairn-keystore-key v1 <base64 of 32 bytes>")';
+    throw new CairnError('master_key_invalid', `key file ${keyPath} ${what}`, { details: { path: keyPath, reason: read.reason } });
   };
 
   return {
@@ -36,7 +36,7 @@ export function createFileMasterKeySource(home: string): MasterKeySource {
     canGenerate: true,
     read(): KeyCandidates {
       const next = readKeyFile(nextPath);
-      return { current: readCurrent(), next: next.ok ? next.key : next.reason === 'malformed' ? 'malformed' : undefined };
+      return { current: readCurrent(), next: next.ok ? next.key : next.reason === 'missing' ? undefined : 'malformed' };
     },
     create(): MasterKey {
       const key = MasterKey.generate();
@@ -60,7 +60,7 @@ export function createFileMasterKeySource(home: string): MasterKeySource {
         } catch (error) {
           throw new CairnError('storage_failed', `cannot rename ${nextPath} over ${keyPath}`, { cause: error });
         }
-        fsyncDirectory(dir);
+        fsyncKeyDirectory(dir);
         return;
       }
       // Promoted already (by another process that reconciled first) is success.
@@ -76,7 +76,7 @@ export function createFileMasterKeySource(home: string): MasterKeySource {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw new CairnError('storage_failed', `cannot remove ${nextPath}`, { cause: error });
       }
-      fsyncDirectory(dir);
+      fsyncKeyDirectory(dir);
     },
     files() {
       return [

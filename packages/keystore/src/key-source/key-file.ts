@@ -1,6 +1,6 @@
-import { closeSync, constants, fchmodSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { CairnError } from '@cairn/protocol';
+import { fsyncDirectory, writeFileDurably } from '@cairn/sqlite';
 import type { MasterKey } from '../crypto/master-key.js';
 import { parseMasterKeyText } from './parse-master-key.js';
 
@@ -13,7 +13,8 @@ export function formatKeyFile(key: MasterKey): string {
   return `${HEADER} ${key.toBase64()}\n`;
 }
 
-export type KeyFileRead = { ok: true; key: MasterKey } | { ok: false; reason: 'missing' | 'malformed' };
+/** `empty`: the file exists with no byte in it (what an interrupted create left before keys were written crash-safely). */
+export type KeyFileRead = { ok: true; key: MasterKey } | { ok: false; reason: 'missing' | 'empty' | 'malformed' };
 
 /** Reads a key file. Never follows a symlink (O_NOFOLLOW): the key is a regular file in the home or nothing. */
 export function readKeyFile(path: string): KeyFileRead {
@@ -22,8 +23,8 @@ export function readKeyFile(path: string): KeyFileRead {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const buffer = readFileSync(fd);
-      if (buffer.byteLength > MAX_KEY_FILE_BYTES) return { ok: false, reason: 'malformed' };
-      text = buffer.toString('utf8');
+      if (buffer.byteLength === 0) return { ok: false, reason: 'empty' };
+      text = buffer.byteLength > MAX_KEY_FILE_BYTES ? '' : buffer.toString('utf8');
       buffer.fill(0);
     } finally {
       closeSync(fd);
@@ -44,41 +45,37 @@ export function readKeyFile(path: string): KeyFileRead {
 }
 
 /**
- * Writes the key file durably: created 0600 (and forced to 0600 if it existed looser), the
- * bytes fsynced, then the directory fsynced so the name survives a power loss too.
- * `exclusive` refuses to replace an existing file.
+ * Writes the key file crash-safely (`writeFileDurably`): the bytes go to a temp file created
+ * 0600 before any byte is written, are fsynced, and only then get the final name (a link for
+ * `exclusive`, which refuses an existing file; a rename over it otherwise), and the directory
+ * is fsynced. So `path` never names a partial key: a crash leaves the old state (no file, or
+ * the previous key) plus at most a temp file that the next open removes.
  */
 export function writeKeyFile(path: string, key: MasterKey, options: { exclusive: boolean }): void {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (options.exclusive ? constants.O_EXCL : constants.O_TRUNC);
-  let fd: number;
+  const bytes = Buffer.from(formatKeyFile(key), 'utf8');
   try {
-    fd = openSync(path, flags, KEY_FILE_MODE);
+    writeFileDurably(path, bytes, { mode: KEY_FILE_MODE, commit: options.exclusive ? 'create' : 'replace' });
   } catch (error) {
-    throw new CairnError('storage_failed', `cannot create key file ${path}`, { cause: error });
-  }
-  try {
-    fchmodSync(fd, KEY_FILE_MODE);
-    const bytes = Buffer.from(formatKeyFile(key), 'utf8');
-    writeSync(fd, bytes);
-    bytes.fill(0);
-    fsyncSync(fd);
-  } catch (error) {
-    throw new CairnError('storage_failed', `cannot write key file ${path}`, { cause: error });
+    const exists = (error as { code?: unknown }).code === 'file_exists';
+    throw new CairnError('storage_failed', exists ? `key file ${path} already exists` : `cannot write key file ${path}`, { cause: error });
   } finally {
-    closeSync(fd);
+    bytes.fill(0);
   }
-  fsyncDirectory(dirname(path));
 }
 
 /** Makes a rename, create or unlink in `dir` durable. */
-export function fsyncDirectory(dir: string): void {
-  let fd: number | undefined;
+export function fsyncKeyDirectory(dir: string): void {
   try {
-    fd = openSync(dir, constants.O_RDONLY);
-    fsyncSync(fd);
+    fsyncDirectory(dir);
   } catch (error) {
     throw new CairnError('storage_failed', `cannot fsync directory ${dir}`, { cause: error });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
+}
+
+export type KeyFileStatus = 'ok' | Extract<KeyFileRead, { ok: false }>['reason'];
+
+/** What `cairn doctor` reports about a key file: whether it holds a key, and which (its id, never the key). */
+export function inspectKeyFile(path: string): { path: string; status: KeyFileStatus; keyId?: string } {
+  const read = readKeyFile(path);
+  return read.ok ? { path, status: 'ok', keyId: read.key.id } : { path, status: read.reason };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { assertSchemaFingerprint, keystoreMigrations, runMigrations } from '@cairn/migration';
 import { CairnError } from '@cairn/protocol';
-import { SqliteWriteCoordinator, ensurePrivateDirectory, openSqliteDatabase } from '@cairn/sqlite';
+import { SqliteWriteCoordinator, ensurePrivateDirectory, openSqliteDatabase, removeLeftoverTempFiles } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
 import type { ModeChange } from '@cairn/sqlite';
 import { wrapKeystoreError } from '../errors/keystore-errors.js';
@@ -29,7 +29,8 @@ export interface OpenSqliteKeystoreOptions {
  * against its frozen fingerprint (`integrity_failed` naming each difference) before and after
  * it is migrated under the `keystore` service, the master key checked
  * against the database (a wrong key fails here with `master_key_invalid`, before any secret is
- * read) and any interrupted rotation settled.
+ * read) and any interrupted rotation settled. Leftover temp files of writes a crash
+ * interrupted (`.keystore.key.<pid>-<hex>.cairn-tmp`) are removed first.
  *
  * keystore.db runs with `synchronous=FULL`: writes are rare, and a rotation's COMMIT must be on
  * disk before the new key file replaces the old one. `secure_delete=ON` zeroes freed pages, so
@@ -46,6 +47,8 @@ export async function openSqliteKeystore(options: OpenSqliteKeystoreOptions): Pr
     report(ensurePrivateDirectory(home));
     // Before any key is read: a key file that is a link is refused, never read through.
     report(hardenKeyFiles(source));
+    // What a write killed half-way left (a key file that never got its name): never read, safe to drop.
+    removeLeftoverTempFiles(home);
     const writer = await openSqliteDatabase({ path, synchronous: 'FULL', onModeChange: options.onModeChange });
     opened.push(writer);
     await enableSecureDelete(writer);
