@@ -1,5 +1,5 @@
 import type { CairnEnv } from '@cairn/config';
-import { backupRuntime, inspectRuntime, migrateRuntime, migrationStatus } from '@cairn/gateway';
+import { backupRuntime, inspectRuntime, migrateRuntime, migrationStatus, type DatabaseSchemaHealth } from '@cairn/gateway';
 import type { GlobalOptions } from '../cli.js';
 import { output } from './output.js';
 
@@ -14,11 +14,12 @@ export async function migrateCommand(env: CairnEnv, global: GlobalOptions, optio
     return;
   }
   const report = await migrateRuntime(runtimeOf(env, global));
-  output(global, report, () =>
-    report.applied.length === 0
+  output(global, report, () => [
+    ...report.permissionChanges.map((c) => `tightened ${c.path} from ${c.from} to ${c.to}`),
+    ...(report.applied.length === 0
       ? [`gateway.db is at version ${report.version}; nothing to apply`]
-      : [...report.applied.map((m) => `applied ${m.version} ${m.name}`), `gateway.db is at version ${report.version}`],
-  );
+      : [...report.applied.map((m) => `applied ${m.version} ${m.name}`), `gateway.db is at version ${report.version}`]),
+  ]);
 }
 
 export async function backupCommand(env: CairnEnv, global: GlobalOptions): Promise<void> {
@@ -31,7 +32,26 @@ export async function doctorCommand(env: CairnEnv, global: GlobalOptions): Promi
   output(global, health, () => [
     `home ${health.home}: ${health.ok ? 'ok' : 'PROBLEMS FOUND'}`,
     ...health.files.map((f) => `  ${f.status.padEnd(14)} ${f.mode ?? '---'} ${f.path}`),
+    ...health.changes.map((c) => `  would tighten  ${c.from} -> ${c.to} ${c.path}`),
+    ...health.refusals.map((r) => `  would refuse   ${r}`),
     ...Object.entries(health.integrity).map(([db, r]) => `  integrity ${r.ok ? 'ok' : `FAILED: ${(r.problems ?? []).join('; ')}`} ${db}`),
+    ...Object.entries(health.schema).map(([db, s]) => `  schema ${schemaLine(s)} ${db}`),
   ]);
   if (!health.ok) process.exitCode = 1;
+}
+
+function schemaLine(s: DatabaseSchemaHealth): string {
+  const at = `${s.service} v${s.version ?? '?'} of ${s.latestVersion}`;
+  switch (s.status) {
+    case 'current':
+      return `ok (${at})`;
+    case 'pending':
+      return `ok (${at}; serve migrates it)`;
+    case 'too_new':
+      return `FAILED: newer than this build (${at}); serve refuses it`;
+    case 'mismatch':
+      return `FAILED (${at}): ${s.differences.length > 0 ? s.differences.join('; ') : s.message ?? 'does not match the migrations'}`;
+    case 'unreadable':
+      return `FAILED: cannot read: ${s.message ?? 'unknown error'}`;
+  }
 }

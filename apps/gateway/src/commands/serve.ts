@@ -9,7 +9,6 @@ import type { GlobalOptions } from '../cli.js';
 export async function serveCommand(env: CairnEnv, global: GlobalOptions, options: { listen?: string }): Promise<void> {
   const effectiveEnv: CairnEnv = { ...env, ...(options.listen !== undefined ? { listen: options.listen } : {}) };
   const gateway = await startGateway({ env: effectiveEnv, ...(global.home !== undefined ? { home: global.home } : {}) });
-  process.stdout.write(`cairn gateway listening on ${gateway.url} (home ${gateway.runtime.paths.home})\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       gateway.app.log.info({ signal }, 'shutting down');
@@ -23,5 +22,8 @@ export async function serveCommand(env: CairnEnv, global: GlobalOptions, options
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Printed only once a signal closes the gateway gracefully: a supervisor (or a test) that
+    // stops it the moment it sees this line gets a clean shutdown, not Node's default kill.
+    process.stdout.write(`cairn gateway listening on ${gateway.url} (home ${gateway.runtime.paths.home})\n`);
   });
 }

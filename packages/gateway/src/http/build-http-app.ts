@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { loggerOptions } from '../logging/logger-options.js';
 import type { ReadinessProbe } from './readiness.js';
 
@@ -20,7 +20,9 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     logger: loggerOptions(options.logLevel ?? 'info'),
     bodyLimit: options.maxMessageBytes ?? 4 * 1024 * 1024,
-    disableRequestLogging: true,
+    // Through a LogController: the top-level `disableRequestLogging` option is deprecated in
+    // Fastify 5 and printed FSTDEP023 on every start.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

@@ -1,19 +1,8 @@
 import { existsSync } from 'node:fs';
 import { gatewayMigrations, assertSchemaCompatible } from '@cairn/migration';
-import { openCrudStore } from '@cairn/crud';
-import {
-  DATABASE_FILE_MODE,
-  HOME_DIR_MODE,
-  backupDatabase,
-  checkDatabaseFile,
-  checkFileModes,
-  databaseFileHealth,
-  ensurePrivateDirectory,
-  openSqliteDatabase,
-  type BackupResult,
-  type FileHealth,
-} from '@cairn/sqlite';
+import { backupDatabase, openSqliteDatabase, type BackupResult, type ModeChange } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
+import { openGatewayStore, prepareRuntimeHome } from './startup.js';
 
 export interface MigrationStatus {
   database: string;
@@ -39,13 +28,25 @@ export async function migrationStatus(options: RuntimeOptions = {}): Promise<Mig
   }
 }
 
-/** Migrates gateway.db to head (what `serve` also does at start) and reports what ran. */
-export async function migrateRuntime(options: RuntimeOptions = {}): Promise<{ applied: Array<{ version: number; name: string }>; version: number }> {
+export interface MigrateReport {
+  applied: Array<{ version: number; name: string }>;
+  version: number;
+  /** Permissions tightened on the way (the home and its files; never loosened). */
+  permissionChanges: ModeChange[];
+}
+
+/**
+ * Migrates gateway.db to head (what `serve` also does at start) and reports what ran. The
+ * same checks as a start come first: the home hardened, then `quick_check` (unless
+ * `storage.startup_check` is off) and the schema fingerprint of the version found, so a
+ * damaged or hand-edited file is refused before a migration touches it.
+ */
+export async function migrateRuntime(options: RuntimeOptions = {}): Promise<MigrateReport> {
   const { paths, settings } = resolveRuntime(options);
-  ensurePrivateDirectory(paths.home);
-  const store = await openCrudStore({ path: paths.gatewayDb, synchronous: settings.storage.synchronous, busyTimeoutMs: settings.storage.busy_timeout_ms });
+  const permissionChanges = await prepareRuntimeHome(paths, settings, { log: options.log, which: ['gateway'] });
+  const store = await openGatewayStore(paths, settings);
   try {
-    return { applied: [...store.migration.applied], version: store.migration.toVersion };
+    return { applied: [...store.migration.applied], version: store.migration.toVersion, permissionChanges };
   } finally {
     await store.close();
   }
@@ -65,31 +66,4 @@ export async function backupRuntime(options: RuntimeOptions = {}): Promise<Backu
     }
   }
   return results;
-}
-
-export interface RuntimeHealth {
-  home: string;
-  files: FileHealth[];
-  integrity: Record<string, { ok: boolean; problems?: string[] }>;
-  ok: boolean;
-}
-
-/**
- * `cairn doctor`: permissions of the home and its database files, and `quick_check` of each
- * database. `-wal`/`-shm` may be missing after a clean close; that is not a problem.
- */
-export async function inspectRuntime(options: RuntimeOptions = {}): Promise<RuntimeHealth> {
-  const { paths } = resolveRuntime(options);
-  const files = [
-    ...checkFileModes([{ path: paths.home, expectedMode: HOME_DIR_MODE }]),
-    ...databaseFileHealth(paths.gatewayDb),
-    ...(existsSync(paths.keystoreDb) ? databaseFileHealth(paths.keystoreDb) : []),
-    ...(existsSync(paths.keystoreKey) ? checkFileModes([{ path: paths.keystoreKey, expectedMode: DATABASE_FILE_MODE }]) : []),
-  ];
-  const integrity: RuntimeHealth['integrity'] = {};
-  for (const db of [paths.gatewayDb, paths.keystoreDb]) {
-    if (existsSync(db)) integrity[db] = await checkDatabaseFile(db, 'quick');
-  }
-  const filesOk = files.every((f) => f.status === 'ok' || (f.status === 'missing' && /-(wal|shm)$/.test(f.path)));
-  return { home: paths.home, files, integrity, ok: filesOk && Object.values(integrity).every((r) => r.ok) && existsSync(paths.gatewayDb) };
 }

@@ -1,8 +1,9 @@
 import type { RuntimePaths, GatewaySettings } from '@cairn/config';
-import { openCrudStore, type CrudStore } from '@cairn/crud';
+import type { CrudStore } from '@cairn/crud';
 import { createHeldTextSealer, createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
-import { ensurePrivateDirectory } from '@cairn/sqlite';
+import type { ModeChange } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
+import { modeChangeLogger, openGatewayStore, prepareRuntimeHome } from './startup.js';
 import { openDatabaseProbe } from './readiness-probe.js';
 import { runStartupRecovery, type StartupRecoveryReport } from './startup-recovery.js';
 import type { ReadinessProbe } from '../http/readiness.js';
@@ -21,37 +22,37 @@ export interface GatewayRuntime {
   readiness: ReadinessProbe;
   /** What startup recovery found and fixed. */
   recovery: StartupRecoveryReport;
+  /** Permissions this start tightened (each also logged at warn). */
+  permissionChanges: ModeChange[];
   close(): Promise<void>;
 }
 
 /**
- * Opens a runtime home for serving: the home directory (0700), keystore.db (its master key
- * checked, created with keystore.key on first start), gateway.db (migrated to head;
- * a schema newer than this build is refused before anything is written) and the readiness
- * probe's read-only connection. Startup recovery runs before the runtime is returned, so
- * no client ever sees a read model a crash left inconsistent.
+ * Opens a runtime home for serving. Before any database is used: the home, its database and
+ * key files are tightened (never loosened, never through a symlink; each change logged at
+ * warn), and keystore.db and gateway.db are checked (`quick_check` unless
+ * `storage.startup_check` is off; schema version; schema fingerprint), so a damaged or
+ * hand-edited file is refused before anything migrates it. Then keystore.db (its master key
+ * checked, created with keystore.key on first start), gateway.db (migrated to head) and the
+ * readiness probe's read-only connection. Startup recovery runs before the runtime is
+ * returned, so no client ever sees a read model a crash left inconsistent.
  */
 export async function openRuntime(options: RuntimeOptions = {}): Promise<GatewayRuntime> {
   const { paths, settings } = resolveRuntime(options);
-  ensurePrivateDirectory(paths.home);
+  const permissionChanges = await prepareRuntimeHome(paths, settings, { log: options.log, which: ['keystore', 'gateway'] });
   // The keystore opens first: a wrong master key stops the start before gateway.db is touched.
-  const keystore = await openSqliteKeystore({ home: paths.home });
+  const keystore = await openSqliteKeystore({ home: paths.home, onModeChange: modeChangeLogger(options.log) });
   let redactor: SecretRedactor | undefined;
   let store: CrudStore | undefined;
   try {
     redactor = await createSecretRedactor(keystore);
     const scrub = redactor;
     const sealer = await createHeldTextSealer(keystore);
-    store = await openCrudStore({
-      path: paths.gatewayDb,
-      synchronous: settings.storage.synchronous,
-      busyTimeoutMs: settings.storage.busy_timeout_ms,
-      // Every journal payload (and what is stored from it) loses any value the keystore holds,
-      // and streamed text that may begin one is held back sealed until the next delta.
-      journal: {
-        redact: (payload) => scrub.redactDeep(payload),
-        heldText: { split: (text) => scrub.split(text), seal: (text) => sealer.seal(text), open: (sealed) => sealer.open(sealed) },
-      },
+    // Every journal payload (and what is stored from it) loses any value the keystore holds,
+    // and streamed text that may begin one is held back sealed until the next delta.
+    store = await openGatewayStore(paths, settings, {
+      redact: (payload) => scrub.redactDeep(payload),
+      heldText: { split: (text) => scrub.split(text), seal: (text) => sealer.seal(text), open: (sealed) => sealer.open(sealed) },
     });
   } catch (error) {
     redactor?.close();
@@ -72,6 +73,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
       redactor,
       readiness: probe.probe,
       recovery,
+      permissionChanges,
       // Idempotent: the HTTP server's onClose and an embedder may both close the runtime.
       close: () =>
         (closing ??= (async () => {

@@ -1,4 +1,4 @@
-import { assertSchemaCompatible, gatewayMigrations } from '@cairn/migration';
+import { assertSchemaCompatible, checkSchemaFingerprint, gatewayMigrations } from '@cairn/migration';
 import { openSqliteDatabase } from '@cairn/sqlite';
 import { combineChecks, type ReadinessCheck, type ReadinessProbe } from '../http/readiness.js';
 
@@ -9,8 +9,11 @@ export interface DatabaseProbe {
 
 /**
  * Readiness from the database itself, on its own read-only connection: the file answers a
- * query, and its gateway schema is exactly the version this build ships (not pending, not
- * newer). A separate connection means the probe never queues behind the write coordinator.
+ * query, its gateway schema is exactly the version this build ships (not pending, not
+ * newer), and its schema objects are still what the migrations made (the frozen
+ * fingerprint: one `sqlite_master` read and a hash), so a trigger dropped while serving
+ * takes the gateway out of rotation. A separate connection means the probe never queues
+ * behind the write coordinator.
  */
 export async function openDatabaseProbe(path: string, isOpen: () => boolean): Promise<DatabaseProbe> {
   const reader = await openSqliteDatabase({ path, readonly: true });
@@ -34,6 +37,13 @@ export async function openDatabaseProbe(path: string, isOpen: () => boolean): Pr
           : { ok: false, detail: `version ${currentVersion}, expected ${latestVersion}` };
     } catch (error) {
       checks['migrations'] = { ok: false, detail: (error as { code?: string }).code ?? 'schema check failed' };
+    }
+    try {
+      const report = await checkSchemaFingerprint(reader, gatewayMigrations);
+      // How many, not which: the probe is unauthenticated; `cairn doctor` names them.
+      checks['schema'] = report.ok ? { ok: true } : { ok: false, detail: `${report.differences.length} schema difference(s); run cairn doctor` };
+    } catch (error) {
+      checks['schema'] = { ok: false, detail: (error as { code?: string }).code ?? 'schema check failed' };
     }
     return combineChecks(checks);
   };

@@ -9,6 +9,12 @@ import {
   type RuntimePaths,
 } from '@cairn/config';
 
+/** The slice of a pino logger the runtime writes to before the HTTP app exists (Fastify's `app.log` fits). */
+export interface RuntimeLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
 export interface RuntimeOptions {
   /** Runtime home; default `$CAIRN_HOME`, else `~/.cairn`. */
   home?: string;
@@ -16,6 +22,8 @@ export interface RuntimeOptions {
   env?: CairnEnv;
   /** Settings given in code replace `gateway-settings.toml` (env overrides still apply to `listen`). */
   settings?: unknown;
+  /** Where opening the runtime logs what it changed (tightened permissions); default: nowhere. */
+  log?: RuntimeLog;
 }
 
 export interface ResolvedRuntime {

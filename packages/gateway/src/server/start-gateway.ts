@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/build-http-app.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
-import type { RuntimeOptions } from '../runtime/runtime-options.js';
+import { resolveRuntime, type RuntimeOptions } from '../runtime/runtime-options.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
   /** Overrides the settings' listen address (tests pass port 0). */
@@ -20,13 +20,22 @@ export interface RunningGateway {
 }
 
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const runtime = await openRuntime(options);
-  const { settings } = runtime;
+  // The app (and so its logger) exists before the runtime opens, so what opening changes in
+  // the home (tightened permissions) is logged by the same pino as everything else.
+  const { settings } = resolveRuntime(options);
+  let opened: GatewayRuntime | undefined;
   const app = buildHttpApp({
-    readiness: runtime.readiness,
+    readiness: async () => (opened ? opened.readiness() : { ready: false, checks: { runtime: { ok: false, detail: 'starting' } } }),
     logLevel: settings.log_level,
     maxMessageBytes: settings.limits.max_message_bytes,
   });
+  let runtime: GatewayRuntime;
+  try {
+    runtime = opened = await openRuntime({ ...options, log: options.log ?? app.log });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   app.addHook('onClose', async () => runtime.close());
   const host = options.listen?.host ?? settings.listen.host;
   const port = options.listen?.port ?? settings.listen.port;
