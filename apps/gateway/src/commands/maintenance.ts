@@ -24,7 +24,8 @@ export async function migrateCommand(env: CairnEnv, global: GlobalOptions, optio
 
 export async function backupCommand(env: CairnEnv, global: GlobalOptions): Promise<void> {
   const results = await backupRuntime(runtimeOf(env, global));
-  output(global, results, () => (results.length === 0 ? ['nothing to back up: no database in the runtime home'] : results.map((r) => `${r.path} (${r.bytes} bytes)`)));
+  // A home with nothing to back up is an error (exit 1), not an empty success: see backupRuntime.
+  output(global, results, () => results.map((r) => `${r.path} (${r.bytes} bytes)`));
 }
 
 export async function doctorCommand(env: CairnEnv, global: GlobalOptions): Promise<void> {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { gatewayMigrations, assertSchemaCompatible } from '@cairn/migration';
-import { backupDatabase, openSqliteDatabase, type BackupResult, type ModeChange } from '@cairn/sqlite';
+import { openSqliteDatabase, type ModeChange } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { openGatewayStore, prepareRuntimeHome } from './startup.js';
 
@@ -52,18 +52,5 @@ export async function migrateRuntime(options: RuntimeOptions = {}): Promise<Migr
   }
 }
 
-/** Online backup of every database of the home into `<home>/backups/`, consistent while a gateway writes. */
-export async function backupRuntime(options: RuntimeOptions = {}): Promise<BackupResult[]> {
-  const { paths } = resolveRuntime(options);
-  const results: BackupResult[] = [];
-  for (const db of [paths.gatewayDb, paths.keystoreDb]) {
-    if (!existsSync(db)) continue;
-    const source = await openSqliteDatabase({ path: db, readonly: true });
-    try {
-      results.push(await backupDatabase(source, { dir: paths.backupsDir }));
-    } finally {
-      await source.destroy();
-    }
-  }
-  return results;
-}
+/** `cairn backup` lives in its own file (temp name, checked copy, refusal of a bad home). */
+export { backupRuntime } from './backup-runtime.js';
