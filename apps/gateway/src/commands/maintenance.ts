@@ -37,6 +37,7 @@ export async function doctorCommand(env: CairnEnv, global: GlobalOptions): Promi
     ...health.refusals.map((r) => `  would refuse   ${r}`),
     ...Object.entries(health.integrity).map(([db, r]) => `  integrity ${r.ok ? 'ok' : `FAILED: ${(r.problems ?? []).join('; ')}`} ${db}`),
     ...Object.entries(health.schema).map(([db, s]) => `  schema ${schemaLine(s)} ${db}`),
+    ...health.homeFiles.findings.map((f) => `  ${(f.status === 'problem' ? 'PROBLEM' : f.status).padEnd(14)} ${f.path}: ${f.message}`),
   ]);
   if (!health.ok) process.exitCode = 1;
 }

@@ -19,6 +19,7 @@ import {
   type ModeChange,
 } from '@cairn/sqlite';
 import { planRuntimeHardening } from './harden-home.js';
+import { inspectHomeFiles, type HomeFilesHealth } from './inspect-home-files.js';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 
 export interface DatabaseSchemaHealth {
@@ -44,6 +45,8 @@ export interface RuntimeHealth {
   refusals: string[];
   integrity: Record<string, { ok: boolean; problems?: string[] }>;
   schema: Record<string, DatabaseSchemaHealth>;
+  /** Key files, temp files of interrupted writes, and every entry of backups/ (see inspectHomeFiles). */
+  homeFiles: HomeFilesHealth;
   ok: boolean;
 }
 
@@ -74,14 +77,16 @@ export async function inspectRuntime(options: RuntimeOptions = {}): Promise<Runt
     integrity[db] = await checkDatabaseFile(db, 'quick');
     schema[db] = await inspectSchema(db, set);
   }
+  const homeFiles = await inspectHomeFiles(paths);
   const filesOk = files.every((f) => f.status === 'ok' || (f.status === 'missing' && /-(wal|shm)$/.test(f.path)));
   const ok =
     filesOk &&
     refusals.length === 0 &&
+    homeFiles.ok &&
     Object.values(integrity).every((r) => r.ok) &&
     Object.values(schema).every((s) => s.ok) &&
     existsSync(paths.gatewayDb);
-  return { home: paths.home, files, changes, refusals, integrity, schema, ok };
+  return { home: paths.home, files, changes, refusals, integrity, schema, homeFiles, ok };
 }
 
 async function inspectSchema(path: string, set: MigrationSet): Promise<DatabaseSchemaHealth> {
