@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { RuntimePaths } from '@cairn/config';
 import { createFileMasterKeySource, hardenKeyFiles } from '@cairn/keystore';
 import { ensurePrivateDirectory, hardenDatabaseFiles, type ModeChange } from '@cairn/sqlite';
@@ -8,8 +8,8 @@ function steps(paths: RuntimePaths, dryRun: boolean): Array<() => ModeChange[]> 
   const options = { dryRun };
   return [
     () => ensurePrivateDirectory(paths.home, options),
-    // Subdirectories are tightened (and refused if they are links) only once something made them.
-    ...[paths.backupsDir, paths.artifactsDir].map((dir) => () => (existsSync(dir) ? ensurePrivateDirectory(dir, options) : [])),
+    // Subdirectories are tightened (and refused if they are links, dangling or not) only once something made them.
+    ...[paths.backupsDir, paths.artifactsDir].map((dir) => () => (lstatSync(dir, { throwIfNoEntry: false }) ? ensurePrivateDirectory(dir, options) : [])),
     () => hardenDatabaseFiles(paths.gatewayDb, options),
     () => hardenDatabaseFiles(paths.keystoreDb, options),
     // The key files whatever the key source: a stray keystore.key link is refused even when CAIRN_MASTER_KEY is set.

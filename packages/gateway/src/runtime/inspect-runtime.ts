@@ -59,7 +59,7 @@ export interface RuntimeHealth {
  */
 export async function inspectRuntime(options: RuntimeOptions = {}): Promise<RuntimeHealth> {
   const { paths } = resolveRuntime(options);
-  const dirs = [paths.backupsDir, paths.artifactsDir].filter((dir) => existsSync(dir));
+  const dirs = [paths.backupsDir, paths.artifactsDir].filter((dir) => exists(dir));
   const files = [
     ...checkFileModes([paths.home, ...dirs].map((path) => ({ path, expectedMode: HOME_DIR_MODE }))),
     ...databaseFileHealth(paths.gatewayDb),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, statSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, statSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteDatabase } from '@cairn/sqlite';
@@ -151,6 +151,23 @@ describe('startup and doctor tell the truth', () => {
     const health = await inspectRuntime({ home, ...quiet });
     expect(health.ok).toBe(false);
     expect(health.files.find((f) => f.path === gatewayDb())?.status).toBe('symlink');
+  });
+
+  it('refuses a home subdirectory or key file that is a symlink, dangling or not, and leaves targets alone', async () => {
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere, { mode: 0o755 });
+    chmodSync(elsewhere, 0o755);
+    symlinkSync(elsewhere, join(home, 'backups'));
+    expect((await errorOf(openRuntime({ home, ...quiet }))).message).toContain(`${join(home, 'backups')} is a symbolic link`);
+    expect(modeOf(elsewhere)).toBe(0o755);
+    rmSync(join(home, 'backups'));
+    symlinkSync(join(root, 'nothing-here'), join(home, 'artifacts'));
+    expect((await errorOf(openRuntime({ home, ...quiet }))).code).toBe('symlink_refused');
+    rmSync(join(home, 'artifacts'));
+    symlinkSync(join(root, 'nothing-here'), join(home, 'keystore.key.next'));
+    const error = await errorOf(openRuntime({ home, ...quiet }));
+    expect([error.code, error.message]).toEqual(['symlink_refused', expect.stringContaining('keystore.key.next')]);
+    expect((await inspectRuntime({ home, ...quiet })).refusals).toEqual([expect.stringContaining('keystore.key.next is a symbolic link')]);
   });
 
   it('keeps an operator 0500 home, tightens a 0755 one, logs each change at warn and doctor shows what it would change', async () => {
