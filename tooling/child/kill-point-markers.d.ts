@@ -1,0 +1,2 @@
+export declare function beginKillPoints(): Promise<void>;
+export declare function endKillPoints(): void;
