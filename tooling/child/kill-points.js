@@ -57,7 +57,9 @@ export function assertStraceUsable() {
   if (probe.signal !== 'SIGKILL' && probe.status !== 128 + 9) {
     throw new Error(`strace cannot trace and inject here (is ptrace allowed?): status ${probe.status}, ${probe.stderr.trim()}`);
   }
-  mode ??= canAttach() ? 'attach' : 'launch';
+  // CAIRN_KILL_POINTS_MODE=launch|attach forces a mode (to exercise the other one).
+  const forced = process.env.CAIRN_KILL_POINTS_MODE;
+  mode ??= forced === 'launch' || forced === 'attach' ? forced : canAttach() ? 'attach' : 'launch';
   return mode;
 }
 
