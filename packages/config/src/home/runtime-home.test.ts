@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasErrorCode } from '@cairn/protocol';
 import { readCairnEnv } from '../env.js';
@@ -9,6 +11,18 @@ describe('runtime home', () => {
     expect(resolveRuntimeHome({ home: '/srv/cairn', userHome: '/home/a' })).toBe('/srv/cairn');
     expect(resolveRuntimeHome({ userHome: '/home/a' })).toBe('/home/a/.cairn');
     expect(resolveRuntimeHome({ home: 'rel/home' })).toBe(join(process.cwd(), 'rel/home'));
+  });
+
+  it('resolves a home that is itself a symlink to the directory it names', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cairn-home-link-'));
+    try {
+      mkdirSync(join(root, 'disk'));
+      symlinkSync(join(root, 'disk'), join(root, 'link'));
+      expect(resolveRuntimeHome({ home: join(root, 'link') })).toBe(realpathSync(join(root, 'disk')));
+      expect(resolveRuntimeHome({ home: join(root, 'missing') })).toBe(join(root, 'missing'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("refuses '..' segments", () => {

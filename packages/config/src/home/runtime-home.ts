@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CairnError } from '@cairn/protocol';
@@ -15,13 +16,23 @@ export interface RuntimePaths {
   backupsDir: string;
 }
 
-/** `$CAIRN_HOME`, else `~/.cairn`; always absolute, never with `..` segments. */
+/**
+ * `$CAIRN_HOME`, else `~/.cairn`; always absolute, never with `..` segments. A home that is
+ * itself a symlink (an operator pointing `~/.cairn` at another disk) is resolved here, once,
+ * to the directory it names: the home is where the operator put it, while a link *inside*
+ * it, which could lead out of the home, is refused when the home is opened.
+ */
 export function resolveRuntimeHome(env: CairnEnv): string {
   const raw = env.home ?? join(env.userHome ?? homedir(), '.cairn');
   if (raw.split(/[\\/]+/).includes('..')) {
     throw new CairnError('invalid_params', `runtime home must not contain '..' segments: ${raw}`, { details: { home: raw } });
   }
-  return isAbsolute(raw) ? raw : resolve(raw);
+  const home = isAbsolute(raw) ? raw : resolve(raw);
+  try {
+    return realpathSync(home);
+  } catch {
+    return home; // not created yet (or unreachable: opening it reports why)
+  }
 }
 
 export function runtimePaths(home: string): RuntimePaths {

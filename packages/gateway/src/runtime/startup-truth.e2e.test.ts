@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, statSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, statSync, symlinkSync, writeFileSync, renameSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteDatabase } from '@cairn/sqlite';
@@ -168,6 +168,14 @@ describe('startup and doctor tell the truth', () => {
     const error = await errorOf(openRuntime({ home, ...quiet }));
     expect([error.code, error.message]).toEqual(['symlink_refused', expect.stringContaining('keystore.key.next')]);
     expect((await inspectRuntime({ home, ...quiet })).refusals).toEqual([expect.stringContaining('keystore.key.next is a symbolic link')]);
+  });
+
+  it('opens a home that is itself a symlink (where the operator put it) at the directory it names', async () => {
+    const link = join(root, 'home-link');
+    symlinkSync(home, link);
+    runtime = await openRuntime({ home: link, ...quiet });
+    expect(runtime.paths.home).toBe(realpathSync(home));
+    expect(runtime.paths.gatewayDb).toBe(join(realpathSync(home), 'gateway.db'));
   });
 
   it('keeps an operator 0500 home, tightens a 0755 one, logs each change at warn and doctor shows what it would change', async () => {
