@@ -11,7 +11,7 @@
 // the child ("launch" mode) and steps before the begin marker are counted too.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -221,7 +221,8 @@ const bundles = new Map();
  * `@cairn/source` condition, as tsx would) with esbuild, the compiler tsx itself uses;
  * third-party packages stay external, imported by absolute path. A kill run then starts in
  * under half the time of a tsx child, which loads some 500 files through loader hooks. It is
- * written under the package's node_modules/.cache, rebuilt once per test process.
+ * written under the package's node_modules/.cache (one file per child), rebuilt once per test
+ * process.
  * @param {string} script
  */
 function bundleFor(script) {
@@ -235,10 +236,11 @@ async function buildBundle(script) {
   while (!existsSync(join(pkg, 'package.json')) && dirname(pkg) !== pkg) pkg = dirname(pkg);
   const outDir = join(pkg, 'node_modules', '.cache', 'cairn-kill-points');
   mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, `${basename(script, '.ts')}-${createHash('sha256').update(`${script}:${process.pid}`).digest('hex').slice(0, 8)}.mjs`);
-  await esbuild.build({
+  const outfile = join(outDir, `${basename(script, '.ts')}-${createHash('sha256').update(script).digest('hex').slice(0, 8)}.mjs`);
+  const built = await esbuild.build({
     entryPoints: [script],
     outfile,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -248,7 +250,11 @@ async function buildBundle(script) {
     logLevel: 'error',
     plugins: [externalThirdParty],
   });
-  process.once('exit', () => rmSync(outfile, { force: true }));
+  // One file per fixture, replaced whole (rename), so test processes bundling the same child
+  // at once never run a half-written one.
+  const temp = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(temp, built.outputFiles[0].contents);
+  renameSync(temp, outfile);
   return outfile;
 }
 
