@@ -50,10 +50,19 @@ export function sqliteCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** SQLITE_BUSY and SQLITE_LOCKED (and their extended codes) from better-sqlite3 or wrapped by TypeORM. */
+/**
+ * SQLITE_BUSY and SQLITE_LOCKED (and their extended codes) from better-sqlite3 or wrapped by
+ * TypeORM, and SQLITE_PROTOCOL: in WAL mode two connections starting a transaction at the
+ * same instant race on the wal-index; SQLite retries the loser about 100 times and then
+ * gives up with SQLITE_PROTOCOL, which under heavy contention is the same "try again later".
+ */
 export function isBusyError(error: unknown): boolean {
   const code = sqliteCodeOf(error);
-  return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  return code !== undefined && isBusyCode(code);
+}
+
+function isBusyCode(code: string): boolean {
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'SQLITE_PROTOCOL';
 }
 
 /**
@@ -68,7 +77,7 @@ export function wrapSqliteError(error: unknown, context: string): unknown {
   const message = `${context}: ${error instanceof Error ? error.message : String(error)} (${sqliteCode})`;
   const code: SqliteErrorCode = sqliteCode.startsWith('SQLITE_CONSTRAINT')
     ? 'constraint_failed'
-    : sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')
+    : isBusyCode(sqliteCode)
       ? 'busy'
       : 'storage_failed';
   return new SqliteStorageError(code, message, { cause: error, details: { sqliteCode } });

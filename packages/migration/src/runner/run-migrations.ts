@@ -5,6 +5,7 @@ import { ensureMigrationTable, readAppliedRows } from './bookkeeping.js';
 import { assertStateMatchesSet } from './check-state.js';
 import { withMigrationSession } from './migration-session.js';
 import { assertTargetVersion } from './target-version.js';
+import { retryTransient } from './transient.js';
 import { assertContiguousSet, latestVersion } from './validate-set.js';
 import type { Migration, MigrationSet } from './types.js';
 
@@ -32,13 +33,13 @@ export async function runMigrations(dataSource: DataSource, set: MigrationSet, o
   assertContiguousSet(set);
   const target = assertTargetVersion(set, options.targetVersion ?? latestVersion(set));
   // Refuse an incompatible database before taking any lock or creating anything.
-  await assertSchemaCompatible(dataSource, set);
+  await retryTransient(() => assertSchemaCompatible(dataSource, set));
 
   return withMigrationSession(dataSource, async (session) => {
     let fromVersion: number | undefined;
     const applied: Array<{ version: number; name: string }> = [];
     for (;;) {
-      const step = await session.transaction(async (runner): Promise<{ current: number; migration?: Migration }> => {
+      const step = await retryTransient(() => session.transaction(async (runner): Promise<{ current: number; migration?: Migration }> => {
         await ensureMigrationTable(runner);
         const current = assertStateMatchesSet(set, await readAppliedRows(runner, set.service));
         fromVersion ??= current;
@@ -46,7 +47,7 @@ export async function runMigrations(dataSource: DataSource, set: MigrationSet, o
         const migration = set.migrations[current]!;
         await applyStep(runner, set.service, migration, 'up');
         return { current, migration };
-      });
+      }));
       if (!step.migration) return { service: set.service, fromVersion: fromVersion ?? step.current, toVersion: step.current, applied };
       applied.push({ version: step.migration.version, name: step.migration.name });
     }
