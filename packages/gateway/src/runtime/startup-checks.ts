@@ -23,6 +23,9 @@ export interface PreflightOptions {
  */
 export async function preflightDatabase(path: string, set: MigrationSet, options: PreflightOptions): Promise<void> {
   if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) === 0) return;
+  // Before the connection opens: closing a descriptor of the file drops every POSIX lock this
+  // process holds on it, a live connection's included (see @cairn/sqlite hardenDatabaseFiles).
+  if (options.quickCheck) for (const file of [path, `${path}-wal`]) warmPageCache(file);
   const ds = await openSqliteDatabase({ path });
   try {
     if (options.quickCheck) await assertQuickCheck(ds, path);
@@ -59,8 +62,6 @@ function refusalOf(error: unknown, path: string): unknown {
 }
 
 async function assertQuickCheck(ds: DataSource, path: string): Promise<void> {
-  warmPageCache(path);
-  warmPageCache(`${path}-wal`);
   const result = await quickCheck(ds);
   if (result.ok) return;
   const shown = result.problems.slice(0, 5).join('; ') + (result.problems.length > 5 ? `; and ${result.problems.length - 5} more` : '');

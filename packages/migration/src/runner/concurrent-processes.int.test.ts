@@ -33,7 +33,7 @@ describe('runMigrations across OS processes', () => {
     await waitFor(ready, 25_000);
     writeFileSync(go, '');
     const results = await Promise.all(children);
-    for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    for (const r of results) expect({ code: r.code, signal: r.signal, stderr: r.stderr }).toEqual({ code: 0, signal: null, stderr: "" });
 
     const reports = results.map((r) => JSON.parse(r.stdout.trim()) as MigrationReport);
     const appliedVersions = reports.flatMap((r) => r.applied.map((a) => a.version)).sort((a, b) => a - b);

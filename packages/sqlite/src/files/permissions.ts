@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, type Stats } from 'node:fs';
 import { SqliteStorageError } from '../errors.js';
 import { assertSafePath } from './validate-path.js';
 
@@ -24,17 +24,66 @@ export function databaseFileSet(path: string): string[] {
 
 /**
  * Tightens the database file and any existing `-wal`/`-shm` to at most 0600, and returns
- * what it changed. A sibling that vanishes between listing and opening (another process
+ * what it changed. A sibling that vanishes between listing and the change (another process
  * closed the last connection and SQLite removed its WAL) is not an error; a symlink is
  * (`symlink_refused`), whatever it points at.
+ *
+ * These files are changed by path, never through a descriptor of ours: POSIX advisory locks
+ * belong to the process, and closing ANY descriptor of a file drops every lock the process
+ * holds on it, those of a live SQLite connection included. Another process could then take
+ * the database as if nobody had it open, and truncate `-shm` under this process's mapping
+ * (SIGBUS; seen with two processes migrating one fresh file). The link check is an lstat
+ * right before the chmod; what remains is a link swapped in between, which needs write
+ * access to the 0700 home (the same window SQLite's own open has).
  */
 export function hardenDatabaseFiles(path: string, options: HardenOptions = {}): ModeChange[] {
   const changes: ModeChange[] = [];
   for (const file of databaseFileSet(path)) {
-    const change = tightenFile(file, DATABASE_FILE_MODE, { ...options, create: false });
+    const change = tightenDatabaseFile(file, options);
     if (change) changes.push(change);
   }
   return changes;
+}
+
+/**
+ * Creates a missing database file 0600 (O_EXCL: a file that does not exist yet is held by no
+ * connection, so opening it here is safe), or tightens an existing one by path (see
+ * `hardenDatabaseFiles`). Returns the change made to an existing file.
+ */
+export function createDatabaseFile(path: string): ModeChange | undefined {
+  try {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, DATABASE_FILE_MODE);
+    try {
+      fchmodSync(fd, DATABASE_FILE_MODE); // whatever the umask made of the create mode
+    } finally {
+      closeSync(fd);
+    }
+    return undefined;
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return tightenDatabaseFile(path, {});
+    if (code === 'ELOOP') throw symlinkRefused(path);
+    throw new SqliteStorageError('open_failed', `cannot create database file ${path}: ${(cause as Error).message}`, { cause, details: { path } });
+  }
+}
+
+function tightenDatabaseFile(path: string, options: HardenOptions): ModeChange | undefined {
+  const stat = lstatOrUndefined(path);
+  if (!stat) return undefined;
+  if (stat.isSymbolicLink()) throw symlinkRefused(path);
+  if (!stat.isFile()) throw new SqliteStorageError('invalid_path', `not a regular file: ${path}`, { details: { path } });
+  const current = stat.mode & 0o777;
+  const next = current & DATABASE_FILE_MODE;
+  if (next === current) return undefined;
+  if (!options.dryRun) {
+    try {
+      chmodSync(path, next);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new SqliteStorageError('open_failed', `cannot restrict permissions of ${path}: ${(cause as Error).message}`, { cause, details: { path } });
+    }
+  }
+  return { path, from: current.toString(8), to: next.toString(8) };
 }
 
 /**

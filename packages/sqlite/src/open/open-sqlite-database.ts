@@ -5,12 +5,11 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { SqliteStorageError, isSqliteStorageError, sqliteCodeOf } from '../errors.js';
 import { validateDatabasePath } from '../files/validate-path.js';
 import {
-  DATABASE_FILE_MODE,
   HOME_DIR_MODE,
   assertNoSymlinks,
   databaseFileSet,
+  createDatabaseFile,
   hardenDatabaseFiles,
-  tightenFile,
   type ModeChange,
 } from '../files/permissions.js';
 
@@ -187,6 +186,6 @@ function prepareFile(path: string): ModeChange[] {
   } catch (cause) {
     throw new SqliteStorageError('open_failed', `cannot prepare database file ${path}: ${(cause as Error).message}`, { cause });
   }
-  const created = tightenFile(path, DATABASE_FILE_MODE, { create: true });
+  const created = createDatabaseFile(path);
   return [...(created ? [created] : []), ...hardenDatabaseFiles(path)];
 }
