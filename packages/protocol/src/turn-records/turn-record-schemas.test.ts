@@ -36,6 +36,8 @@ describe('turn record schemas', () => {
 
   it('event payloads carry their type literal and only identity for LLM context', () => {
     expect(Object.values(TURN_RECORD_EVENT_TYPES)).toEqual(['turn.prompt_manifest.recorded', 'turn.skill.bound', 'turn.mcp.bound', 'turn.llm_context.retained']);
+    // The name map covers the union exactly: a payload added to one and not the other fails here.
+    expect(Object.values(TURN_RECORD_EVENT_TYPES)).toEqual(TurnRecordEventPayload.anyOf.map((payload) => payload.properties.type.const));
     const retained = { type: 'turn.llm_context.retained', turn_id: 'u', thread_id: 't', revision: 2, sha256: SHA, size_bytes: 10, message_count: 1 };
     expect(checkValue(TurnRecordEventPayload, retained).ok).toBe(true);
     expect(checkValue(TurnRecordEventPayload, { ...retained, context: { messages: [] } }).ok).toBe(false);
