@@ -1,8 +1,8 @@
 export { startGateway, type RunningGateway, type StartGatewayOptions } from './server/start-gateway.js';
 export { openRuntime, type GatewayRuntime } from './runtime/open-runtime.js';
 export { resolveRuntime, type ResolvedRuntime, type RuntimeOptions } from './runtime/runtime-options.js';
-export { buildHttpApp, type HttpAppOptions } from './http/build-http-app.js';
 export type { ReadinessCheck, ReadinessProbe, ReadinessReport } from './http/readiness.js';
+export type { RecoveryCount, StartupRecoveryReport } from './runtime/startup-recovery.js';
 export {
   backupRuntime,
   inspectRuntime,
@@ -11,4 +11,3 @@ export {
   type MigrationStatus,
   type RuntimeHealth,
 } from './runtime/maintenance.js';
-export { runStartupRecovery, type RecoveryCount, type StartupRecoveryReport } from './runtime/startup-recovery.js';

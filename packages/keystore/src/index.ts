@@ -5,11 +5,11 @@ export { openSqliteKeystore, type OpenSqliteKeystoreOptions } from './sqlite/ope
 export type { RotationResult } from './sqlite/rotate-in-transaction.js';
 export { MASTER_KEY_BYTES, MasterKey } from './crypto/master-key.js';
 export type { KeyCandidates, MasterKeySource } from './key-source/master-key-source.js';
-export { KEY_FILE_NAME, NEXT_KEY_SUFFIX, createFileMasterKeySource, hardenKeyFiles } from './key-source/file-key-source.js';
+export { createFileMasterKeySource, hardenKeyFiles } from './key-source/file-key-source.js';
 export { createStaticMasterKeySource } from './key-source/static-key-source.js';
-export { MASTER_KEY_ENV, masterKeySourceFor, readMasterKeyEnv } from './key-source/env.js';
+export { MASTER_KEY_ENV, masterKeySourceFor } from './key-source/env.js';
 export { parseMasterKeyText } from './key-source/parse-master-key.js';
-export { formatKeyFile, inspectKeyFile, type KeyFileStatus } from './key-source/key-file.js';
+export { inspectKeyFile, type KeyFileStatus } from './key-source/key-file.js';
 export { KEYSTORE_DB_FILE, keystoreHealth, type KeystoreFileHealth, type KeystoreHealthReport } from './health/keystore-health.js';
 export { MIN_REDACTABLE_LENGTH, REDACTION, createSecretRedactor, type SecretRedactor, type StreamSplit } from './redact/secret-redactor.js';
 export { HELD_TEXT_KEY, createHeldTextSealer, type HeldTextSealer } from './redact/held-text-sealer.js';
