@@ -1,6 +1,7 @@
 export type { Keystore, KeystoreChange, KeystoreListener, SecretInfo, SetSecretOptions } from './keystore.js';
 export { MemoryKeystore, type MemoryKeystoreOptions } from './memory/memory-keystore.js';
-export { SqliteKeystore, type RotateMasterKeyOptions } from './sqlite/sqlite-keystore.js';
+// A type only: `openSqliteKeystore` is the way to get one (it checks the file, the key and the schema first).
+export type { RotateMasterKeyOptions, SqliteKeystore } from './sqlite/sqlite-keystore.js';
 export { openSqliteKeystore, type OpenSqliteKeystoreOptions } from './sqlite/open-sqlite-keystore.js';
 export type { RotationResult } from './sqlite/rotate-in-transaction.js';
 export { MASTER_KEY_BYTES, MasterKey } from './crypto/master-key.js';
