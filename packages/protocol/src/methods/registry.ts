@@ -6,9 +6,9 @@ import { workspaceMethods } from '../workspace/workspace-methods.js';
 import { mergeMethodGroups, type ParamsOfSpec, type ResultOfSpec } from './define-methods.js';
 
 /**
- * Method name to `{ params, result }` schemas: what the gateway validates against and what
- * the OpenRPC document lists. Built here, once, from every domain's group; a new domain adds
- * its group to this call, and a name two groups declare fails at load.
+ * Method name to `{ params, result }` schemas: what the gateway validates against, and what
+ * the OpenRPC export will list. Built here, once, from every domain's group; a new domain
+ * adds its group to this call, and a name two groups declare fails at load.
  */
 export const METHODS = mergeMethodGroups(workspaceMethods, threadMethods, threadFolderMethods, turnMethods, turnRecordMethods);
 

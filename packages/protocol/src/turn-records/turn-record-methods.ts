@@ -30,7 +30,8 @@ const strict = { additionalProperties: false } as const;
  * The wire forms of the recovery-job operations differ from the store's params in two ways,
  * both about trust: they carry no `now` (the gateway's clock decides whose lease expired; a
  * client-chosen `now` could take over a live claim), and settling names the workspace, so the
- * gateway can check the token's scope and that the job belongs to it before it calls the store.
+ * gateway can check the token's scope, and that the job belongs to that workspace, before it
+ * settles the job (the store's settle operations know the job by id alone).
  */
 const { now: _claimNow, ...claimFields } = ClaimRecoveryJobParams.properties;
 const { now: _completeNow, ...completeFields } = CompleteRecoveryJobParams.properties;
@@ -62,9 +63,10 @@ export type RecoveryJobResult = Static<typeof RecoveryJobResult>;
 export type RecoveryJobListResult = Static<typeof RecoveryJobListResult>;
 
 /**
- * What a runtime records beside a turn's events (PROTOCOL.md, `turn/records/*`). Each method
- * maps to one `store.turnRecords` operation; the maintenance passes (`pruneLlmContext`,
- * `rearmExpiredRecoveryClaims`) are the gateway's own work and have no method.
+ * What a runtime records beside a turn's events (PROTOCOL.md, `turn/records/*`): one method
+ * per operation of crud's turn-record, recovery-job and attachment stores. The maintenance
+ * passes (pruning retained LLM context, re-arming expired claims) are the gateway's own work
+ * and have no method.
  */
 export const turnRecordMethods = defineMethods({
   'turn/records/prompt_manifest/record': { params: RecordPromptManifestParams, result: RecordPromptManifestResult },
