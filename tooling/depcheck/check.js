@@ -72,15 +72,21 @@ export function checkWorkspace(root, layers = LAYERS) {
       if (dep.startsWith('@cairn/') && !layer.allow.includes(dep)) report('package.json', `dependency ${dep} crosses a line not in the table`);
     }
     checkReferences(root, dir, pkg, byDir, report);
+    checkExportsMap(dir, pkg, report);
+    const imported = { runtime: new Set(), any: new Set() };
     for (const file of sourceFiles(dir)) {
       if (file.startsWith('node_modules') || file === 'jest.config.js') continue;
       filesChecked++;
       const text = readFileSync(join(dir, file), 'utf8');
       const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+      const test = isTestFile(file);
       for (const specifier of imports) {
-        checkImport({ specifier, file, dir, name, layer, deps, devDeps, exportsOf, test: isTestFile(file), report });
+        checkImport({ specifier, file, dir, name, layer, deps, devDeps, exportsOf, test, report });
+        imported.any.add(packageOf(specifier));
+        if (!test) imported.runtime.add(packageOf(specifier));
       }
     }
+    checkUnusedDependencies(deps, devDeps, imported, report);
   }
   return { violations, filesChecked };
 }
@@ -106,6 +112,7 @@ function checkImport({ specifier, file, dir, name, layer, deps, devDeps, exports
   if (target.startsWith('@cairn/') && specifier !== target) {
     const subpath = `.${specifier.slice(target.length)}`;
     if (!exportsOf.get(target)?.has(subpath)) report(file, `deep import '${specifier}': use the package's exports map`);
+    else if (subpath === TESTING_SUBPATH && !test) report(file, `imports '${specifier}' outside a test: ./testing is for tests only`);
   }
   const declared = deps.includes(target) || (test && devDeps.includes(target));
   if (test) {
@@ -116,6 +123,54 @@ function checkImport({ specifier, file, dir, name, layer, deps, devDeps, exports
   const allowed = layer.allow.some((a) => matches(target, a));
   if ((guarded || layer.strict) && !allowed) report(file, `imports ${target}: not allowed for ${name} by ARCHITECTURE.md`);
   else if (!declared) report(file, `imports ${target}, which package.json does not declare in dependencies`);
+}
+
+/** The entry point of a package's test helpers (STYLE.md): other packages' tests may import it, their runtime code may not. */
+const TESTING_SUBPATH = './testing';
+
+/**
+ * Every entry of a package's exports map resolves the way `.` does: `@cairn/source` (what jest,
+ * tsx and tsc read, so no test needs a build) to an existing file in `src/`, then `types` and
+ * `default` in `dist/`. No wildcard entries: the map lists every entry point.
+ */
+function checkExportsMap(dir, pkg, report) {
+  for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+    const where = `exports['${subpath}']`;
+    if (subpath.includes('*')) {
+      report('package.json', `${where}: no wildcard entry points`);
+      continue;
+    }
+    const source = typeof target === 'object' && target !== null ? target['@cairn/source'] : undefined;
+    if (typeof source !== 'string') report('package.json', `${where} lacks the @cairn/source condition`);
+    else if (!source.startsWith('./src/') || !existsSync(join(dir, source))) report('package.json', `${where}: @cairn/source ${source} is not a file in src/`);
+    for (const condition of ['types', 'default']) {
+      if (typeof target !== 'object' || target === null || typeof target[condition] !== 'string') report('package.json', `${where} lacks the ${condition} condition`);
+    }
+  }
+}
+
+/**
+ * A dependency nothing imports is dead weight for every project that reuses the package
+ * (STYLE.md): each runtime dependency must be imported by a runtime source, each dev
+ * dependency by some file. `@types/x` counts as used when `x` is; `@cairn/tooling` is what
+ * jest.config.js and tsconfig.json use.
+ */
+function checkUnusedDependencies(deps, devDeps, imported, report) {
+  const used = (dep, set) => set.has(dep) || (dep.startsWith('@types/') && set.has(typesTarget(dep)));
+  for (const dep of deps) {
+    if (used(dep, imported.runtime)) continue;
+    if (used(dep, imported.any)) report('package.json', `dependency ${dep} is imported only by tests: make it a devDependency`);
+    else report('package.json', `dependency ${dep} is not imported by anything`);
+  }
+  for (const dep of devDeps) {
+    if (dep !== '@cairn/tooling' && !used(dep, imported.any)) report('package.json', `devDependency ${dep} is not imported by anything`);
+  }
+}
+
+/** `@types/better-sqlite3` → `better-sqlite3`; `@types/babel__core` → `@babel/core`. */
+function typesTarget(dep) {
+  const bare = dep.slice('@types/'.length);
+  return bare.includes('__') ? `@${bare.replace('__', '/')}` : bare;
 }
 
 /** Test tooling installed once at the root for every package. */

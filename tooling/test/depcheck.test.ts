@@ -15,6 +15,7 @@ interface FakePackage {
   deps?: string[];
   devDeps?: string[];
   refs?: string[];
+  exports?: Record<string, unknown>;
   files: Record<string, string>;
 }
 
@@ -31,7 +32,7 @@ function workspace(packages: FakePackage[]): string {
     mkdirSync(dir, { recursive: true });
     const dependencies = Object.fromEntries((p.deps ?? []).map((d) => [d, d.startsWith('@cairn/') ? 'workspace:*' : '1']));
     const devDependencies = Object.fromEntries((p.devDeps ?? []).map((d) => [d, 'workspace:*']));
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: p.name, dependencies, devDependencies }));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: p.name, dependencies, devDependencies, ...(p.exports ? { exports: p.exports } : {}) }));
     const references = (p.refs ?? [...(p.deps ?? []), ...(p.devDeps ?? [])].filter((d) => d.startsWith('@cairn/')))
       .map((d) => ({ path: `../${d.replace('@cairn/', '')}` }));
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ references }));
@@ -55,7 +56,7 @@ describe('dependency-direction check', () => {
   });
 
   it('passes a workspace that respects the table', () => {
-    const crud: FakePackage = { dir: 'packages/crud', name: '@cairn/crud', deps: ['@cairn/entity', '@cairn/protocol', 'typeorm'], files: { 'src/index.ts': "import { Entity } from '@cairn/entity';\nimport type { DataSource } from 'typeorm';\nexport { Entity };\nexport type { DataSource };\n" } };
+    const crud: FakePackage = { dir: 'packages/crud', name: '@cairn/crud', deps: ['@cairn/entity', 'typeorm'], files: { 'src/index.ts': "import { Entity } from '@cairn/entity';\nimport type { DataSource } from 'typeorm';\nexport { Entity };\nexport type { DataSource };\n" } };
     expect(check(workspace([protocol, entity, crud])).violations).toEqual([]);
   });
 
@@ -119,6 +120,86 @@ describe('dependency-direction check', () => {
     const rogue: FakePackage = { dir: 'packages/rogue', name: '@cairn/rogue', files: { 'src/index.ts': 'export {};\n' } };
     expect(check(workspace([rogue])).violations.map((v) => v.message)).toEqual([
       '@cairn/rogue is not in the dependency table (tooling/depcheck/rules.js)',
+    ]);
+  });
+
+  describe('./testing entry points', () => {
+    const entry = (source: string) => ({ '@cairn/source': source, types: source.replace('./src/', './dist/').replace(/\.ts$/, '.d.ts'), default: source.replace('./src/', './dist/').replace(/\.ts$/, '.js') });
+    const keystore = (exportsMap: Record<string, unknown>): FakePackage => ({
+      dir: 'packages/keystore',
+      name: '@cairn/keystore',
+      exports: exportsMap,
+      files: {
+        'src/index.ts': 'export const K = 1;\n',
+        'src/testing/index.ts': "import { describe } from '@jest/globals';\nexport const describeKeystoreContract = describe;\n",
+      },
+    });
+    const gateway = (files: Record<string, string>, runtime = false): FakePackage => ({
+      dir: 'packages/gateway',
+      name: '@cairn/gateway',
+      ...(runtime ? { deps: ['@cairn/keystore'] } : { devDeps: ['@cairn/keystore'] }),
+      files,
+    });
+    const fromTest = { 'src/index.ts': 'export {};\n', 'src/keys.test.ts': "import { describeKeystoreContract } from '@cairn/keystore/testing';\nvoid describeKeystoreContract;\n" };
+
+    it('accepts a ./testing export with the @cairn/source condition, imported from another package\'s test', () => {
+      const ks = keystore({ '.': entry('./src/index.ts'), './testing': entry('./src/testing/index.ts') });
+      expect(check(workspace([protocol, ks, gateway(fromTest)])).violations).toEqual([]);
+    });
+
+    it('refuses ./testing in runtime code, and a ./testing the exports map does not list', () => {
+      const runtime = gateway({ 'src/index.ts': "import { describeKeystoreContract } from '@cairn/keystore/testing';\nexport { describeKeystoreContract };\n" }, true);
+      const listed = keystore({ '.': entry('./src/index.ts'), './testing': entry('./src/testing/index.ts') });
+      expect(check(workspace([protocol, listed, runtime])).violations.map((v) => `${v.file}: ${v.message}`)).toEqual([
+        "packages/gateway/src/index.ts: imports '@cairn/keystore/testing' outside a test: ./testing is for tests only",
+      ]);
+      const unlisted = keystore({ '.': entry('./src/index.ts') });
+      expect(check(workspace([protocol, unlisted, gateway(fromTest)])).violations.map((v) => v.message)).toEqual([
+        "deep import '@cairn/keystore/testing': use the package's exports map",
+      ]);
+    });
+
+    it('refuses an exports entry without @cairn/source, one pointing at a missing file, and a wildcard', () => {
+      const ks = keystore({
+        '.': entry('./src/index.ts'),
+        './testing': { types: './dist/testing/index.d.ts', default: './dist/testing/index.js' },
+        './fixtures': entry('./src/fixtures/index.ts'),
+        './*': entry('./src/*.ts'),
+      });
+      expect(check(workspace([protocol, ks])).violations.map((v) => `${v.file}: ${v.message}`)).toEqual([
+        "packages/keystore/package.json: exports['./testing'] lacks the @cairn/source condition",
+        "packages/keystore/package.json: exports['./fixtures']: @cairn/source ./src/fixtures/index.ts is not a file in src/",
+        "packages/keystore/package.json: exports['./*']: no wildcard entry points",
+      ]);
+    });
+  });
+
+  it('fails on a dependency nothing imports, and on a runtime dependency only tests import', () => {
+    const gateway: FakePackage = {
+      dir: 'packages/gateway',
+      name: '@cairn/gateway',
+      deps: ['@cairn/protocol', 'fastify', '@fastify/websocket', 'pino'],
+      devDeps: ['@cairn/entity', '@cairn/tooling'],
+      refs: ['@cairn/protocol', '@cairn/entity'],
+      files: {
+        'src/index.ts': "import Fastify from 'fastify';\nexport const app = Fastify;\n",
+        'src/app.test.ts': "import { CairnError } from '@cairn/protocol';\nvoid CairnError;\n",
+      },
+    };
+    const sqlite: FakePackage = {
+      dir: 'packages/sqlite',
+      name: '@cairn/sqlite',
+      deps: ['better-sqlite3'],
+      devDeps: ['@types/better-sqlite3', '@types/ws'],
+      files: { 'src/index.ts': "import Database from 'better-sqlite3';\nexport { Database };\n" },
+    };
+    const messages = check(workspace([protocol, entity, gateway, sqlite])).violations.map((v) => `${v.package} ${v.message}`);
+    expect(messages.sort()).toEqual([
+      '@cairn/gateway dependency @cairn/protocol is imported only by tests: make it a devDependency',
+      '@cairn/gateway dependency @fastify/websocket is not imported by anything',
+      '@cairn/gateway dependency pino is not imported by anything',
+      '@cairn/gateway devDependency @cairn/entity is not imported by anything',
+      '@cairn/sqlite devDependency @types/ws is not imported by anything',
     ]);
   });
 });

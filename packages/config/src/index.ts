@@ -1,9 +1,5 @@
 export { readCairnEnv, type CairnEnv } from './env.js';
 export { resolveRuntimeHome, runtimePaths, type RuntimePaths } from './home/runtime-home.js';
 export { loadSettings, validateSettings, type LoadedSettings } from './settings/load-settings.js';
-export {
-  GatewaySettingsSchema,
-  SecretRefString,
-  type GatewaySettings,
-} from './settings/schema.js';
+export { GatewaySettingsSchema, type GatewaySettings } from './settings/schema.js';
 export { findLiteralSecrets } from './settings/literal-secrets.js';

@@ -1,9 +1,8 @@
 export { ENTITIES } from './entities.js';
-export { DEFAULT_WORKSPACE_SLOT, WORKSPACE_ENTITIES, WorkspaceEntity } from './workspace/index.js';
-export { THREAD_ENTITIES, ThreadEntity, ThreadFolderEntity } from './thread/index.js';
-export { JOURNAL_ENTITIES, JournalEventEntity } from './journal/index.js';
+export { DEFAULT_WORKSPACE_SLOT, WorkspaceEntity } from './workspace/index.js';
+export { ThreadEntity, ThreadFolderEntity } from './thread/index.js';
+export { JournalEventEntity } from './journal/index.js';
 export {
-  TURN_ENTITIES,
   TurnEntity,
   TurnInputEntity,
   TurnItemAttemptEntity,
@@ -13,7 +12,6 @@ export {
 } from './turn/index.js';
 export {
   RecoveryJobEntity,
-  TURN_RECORD_ENTITIES,
   TurnAttachmentEntity,
   TurnLlmContextEntity,
   TurnMcpBindingEntity,

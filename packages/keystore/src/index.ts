@@ -1,15 +1,16 @@
 export type { Keystore, KeystoreChange, KeystoreListener, SecretInfo, SetSecretOptions } from './keystore.js';
 export { MemoryKeystore, type MemoryKeystoreOptions } from './memory/memory-keystore.js';
-export { SqliteKeystore, type RotateMasterKeyOptions } from './sqlite/sqlite-keystore.js';
+// A type only: `openSqliteKeystore` is the way to get one (it checks the file, the key and the schema first).
+export type { RotateMasterKeyOptions, SqliteKeystore } from './sqlite/sqlite-keystore.js';
 export { openSqliteKeystore, type OpenSqliteKeystoreOptions } from './sqlite/open-sqlite-keystore.js';
 export type { RotationResult } from './sqlite/rotate-in-transaction.js';
 export { MASTER_KEY_BYTES, MasterKey } from './crypto/master-key.js';
 export type { KeyCandidates, MasterKeySource } from './key-source/master-key-source.js';
-export { KEY_FILE_NAME, NEXT_KEY_SUFFIX, createFileMasterKeySource, hardenKeyFiles } from './key-source/file-key-source.js';
+export { createFileMasterKeySource, hardenKeyFiles } from './key-source/file-key-source.js';
 export { createStaticMasterKeySource } from './key-source/static-key-source.js';
 export { MASTER_KEY_ENV, masterKeySourceFor, readMasterKeyEnv } from './key-source/env.js';
 export { parseMasterKeyText } from './key-source/parse-master-key.js';
-export { formatKeyFile, inspectKeyFile, type KeyFileStatus } from './key-source/key-file.js';
+export { inspectKeyFile, type KeyFileStatus } from './key-source/key-file.js';
 export { KEYSTORE_DB_FILE, keystoreHealth, type KeystoreFileHealth, type KeystoreHealthReport } from './health/keystore-health.js';
 export { MIN_REDACTABLE_LENGTH, REDACTION, createSecretRedactor, type SecretRedactor, type StreamSplit } from './redact/secret-redactor.js';
 export { HELD_TEXT_KEY, createHeldTextSealer, type HeldTextSealer } from './redact/held-text-sealer.js';

@@ -7,7 +7,7 @@ export { MIGRATION_TABLE, type AppliedMigration } from './runner/bookkeeping.js'
 export { migrationChecksum } from './runner/checksum.js';
 export { MigrationError, isMigrationError, type MigrationErrorCode } from './runner/migration-error.js';
 export { gatewayMigrations } from './gateway/index.js';
-export { KEYSTORE_SERVICE, keystoreMigrations } from './keystore/index.js';
+export { keystoreMigrations } from './keystore/index.js';
 export {
   assertSchemaFingerprint,
   checkSchemaFingerprint,

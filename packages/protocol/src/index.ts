@@ -2,7 +2,7 @@ export { ERROR_CODES, isErrorCode, rpcCodeFor, type ErrorCode } from './errors/e
 export { CairnError, hasErrorCode, isCairnError, type CairnErrorOptions } from './errors/cairn-error.js';
 
 export { LIMITS } from './common/limits.js';
-export { FolderId, ID_PATTERN, Name, ThreadId, Timestamp, TurnId, WorkspaceId } from './common/ids.js';
+export { AttachmentId, FolderId, ID_PATTERN, Name, ThreadId, Timestamp, TurnId, WorkspaceId } from './common/ids.js';
 export { Cursor, PAGE_PARAMS, Page, PageLimit, PageParams, type PageResult } from './common/pagination.js';
 export { checkValue, type CheckResult, type ValidationIssue } from './common/check-value.js';
 /** Re-exported so packages that may not import typebox (crud, gateway) can type schema-generic code. */
@@ -56,12 +56,14 @@ export {
 
 export {
   defineMethods,
+  mergeMethodGroups,
+  type MergedMethods,
   type MethodGroup,
   type MethodSpec,
   type ParamsOfSpec,
   type ResultOfSpec,
 } from './methods/define-methods.js';
-export { METHODS, METHOD_GROUPS, isMethodName, type MethodName, type Methods, type ParamsOf, type ResultOf } from './methods/registry.js';
+export { METHODS, isMethodName, type MethodName, type Methods, type ParamsOf, type ResultOf } from './methods/registry.js';
 
 export * from './secrets/index.js';
 export * from './turn/index.js';

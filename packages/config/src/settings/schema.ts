@@ -1,11 +1,9 @@
+import { SecretRefString } from '@cairn/protocol';
 import { Type, type Static } from 'typebox';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
-
-/** A credential in settings is always a reference into the keystore, never the value. */
-export const SecretRefString = Type.String({ pattern: '^secret://[^/\\s]+/[^/\\s]+$', description: 'secret://<service>/<id>' });
 
 export const ListenSettings = Type.Object(
   {
@@ -68,6 +66,7 @@ export const CaptureSettings = Type.Object(
 export const ProviderSettings = Type.Object(
   {
     base_url: Type.Optional(Type.String({ format: 'uri' })),
+    /** A credential in settings is always a ref into the keystore (`secret://<service>/<id>`), never the value. */
     api_key: Type.Optional(SecretRefString),
   },
   { additionalProperties: false },

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listFiles, scanForValues } from '@cairn/keystore/testing';
 import type { RunningGateway } from '../server/start-gateway.js';
 import { startTestGateway, turnAppender } from '../testing/gateway-fixture.js';
 
@@ -13,15 +14,6 @@ afterEach(async () => {
   gateway = undefined;
   rmSync(root, { recursive: true, force: true });
 });
-
-/** Every file under the home except keystore.db (which holds the values, encrypted). */
-function filesOutsideKeystore(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return filesOutsideKeystore(path);
-    return /^keystore\.db(-wal|-shm)?$/.test(name) || name.startsWith('keystore.key') ? [] : [path];
-  });
-}
 
 describe('secrets stay out of gateway.db', () => {
   it('scrubs keystore values from turn payloads before they are journaled, projected or indexed', async () => {
@@ -48,15 +40,13 @@ describe('secrets stay out of gateway.db', () => {
     const hits = await store.search.threads({ workspace_id: ws.workspace_id, query: 'horse' });
     expect(JSON.stringify(hits)).not.toContain(value);
 
-    const scanned = filesOutsideKeystore(home);
-    expect(scanned.some((f) => f.endsWith('gateway.db'))).toBe(true);
-    const leaks = (files: string[]) =>
-      files.filter((f) => existsSync(f) && readFileSync(f).includes(Buffer.from(value, 'utf8')));
-    expect(leaks(scanned)).toEqual([]);
+    // Every file of the home, keystore.db and its -wal included, in every encoding a leak
+    // could hide in (raw UTF-8, UTF-16, base64, base64url, hex): the keystore's own scan.
+    expect(listFiles(home).some((f) => f.endsWith('gateway.db'))).toBe(true);
+    const needles = [{ label: 'acme key', value }];
+    expect(scanForValues(home, needles)).toEqual([]);
     await gateway.close();
     gateway = undefined;
-    expect(leaks(filesOutsideKeystore(home))).toEqual([]);
-    // The keystore does hold it, encrypted: its raw bytes never show the value either.
-    expect(leaks([join(home, 'keystore.db'), join(home, 'keystore.db-wal')])).toEqual([]);
+    expect(scanForValues(home, needles)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { hasErrorCode } from '@cairn/protocol';
 import { openSqliteDatabase } from '@cairn/sqlite';
 import { startGateway, type RunningGateway } from './start-gateway.js';
-import { startTestGateway } from '../testing/gateway-fixture.js';
+import { startTestGateway } from '@cairn/gateway/testing';
 import { openDatabaseProbe } from '../runtime/readiness-probe.js';
 
 let root: string;

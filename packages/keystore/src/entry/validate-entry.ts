@@ -1,4 +1,4 @@
-import { CairnError, SECRET_KINDS, SECRET_LIMITS, checkSecretService, utf8ByteLength, type SecretKind } from '@cairn/protocol';
+import { CairnError, LIMITS, SECRET_KINDS, checkSecretService, utf8ByteLength, type SecretKind } from '@cairn/protocol';
 import type { SetSecretOptions } from '../keystore.js';
 
 const LONE_SURROGATE_RE = /\p{Cs}/u;
@@ -14,9 +14,9 @@ export function assertSecretValue(value: unknown): asserts value is string {
   // A lone surrogate has no UTF-8 form: it would come back as U+FFFD, a different value.
   if (LONE_SURROGATE_RE.test(value)) throw new CairnError('invalid_params', 'secret value contains a lone UTF-16 surrogate');
   const bytes = utf8ByteLength(value);
-  if (bytes > SECRET_LIMITS.valueMaxBytes) {
-    throw new CairnError('payload_too_large', `secret value is ${bytes} bytes of UTF-8, the limit is ${SECRET_LIMITS.valueMaxBytes}`, {
-      details: { bytes, limit: SECRET_LIMITS.valueMaxBytes },
+  if (bytes > LIMITS.secret.valueMaxBytes) {
+    throw new CairnError('payload_too_large', `secret value is ${bytes} bytes of UTF-8, the limit is ${LIMITS.secret.valueMaxBytes}`, {
+      details: { bytes, limit: LIMITS.secret.valueMaxBytes },
     });
   }
 }
@@ -30,8 +30,8 @@ export function assertSetOptions(options: SetSecretOptions | undefined): void {
   }
   if (label === undefined || label === null) return;
   if (typeof label !== 'string') throw new CairnError('invalid_params', 'secret label must be a string or null', { details: { field: 'label' } });
-  if (label.length > SECRET_LIMITS.labelMaxLength || CONTROL_RE.test(label)) {
-    throw new CairnError('invalid_params', `secret label must be at most ${SECRET_LIMITS.labelMaxLength} characters without control characters`, {
+  if (label.length > LIMITS.secret.labelMaxLength || CONTROL_RE.test(label)) {
+    throw new CairnError('invalid_params', `secret label must be at most ${LIMITS.secret.labelMaxLength} characters without control characters`, {
       details: { field: 'label' },
     });
   }

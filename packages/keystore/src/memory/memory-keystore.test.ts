@@ -1,4 +1,5 @@
-import { describeKeystoreContract } from '../testing/keystore-contract.js';
+// Through the public entry, as another implementation's tests would.
+import { describeKeystoreContract } from '@cairn/keystore/testing';
 import { MemoryKeystore } from './memory-keystore.js';
 
 describeKeystoreContract('MemoryKeystore', async ({ now }) => {

@@ -2,12 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Keystore, KeystoreChange } from '../keystore.js';
 import { createManualClock } from './temp-home.js';
 
-export interface ContractSubject {
+/** A fresh, empty keystore for one test, and how to dispose of it afterwards. */
+export interface KeystoreContractSubject {
   keystore: Keystore;
   cleanup: () => Promise<void>;
 }
 
-export type ContractFactory = (options: { now: () => Date }) => Promise<ContractSubject>;
+/**
+ * Makes a subject per test. The keystore must take its time from `now` (the suite moves the
+ * clock by hand to check `createdAt`/`updatedAt`).
+ */
+export type KeystoreContractFactory = (options: { now: () => Date }) => Promise<KeystoreContractSubject>;
 
 /** An error's code, or 'no error'. */
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -31,12 +36,13 @@ async function errorOf(promise: Promise<unknown>): Promise<{ code: string; messa
 const VALUE = 'sk-contract-0123456789abcdef';
 
 /**
- * The behaviour every `Keystore` shares. Run against `MemoryKeystore` and `SqliteKeystore`;
- * an implementation passes only if it is indistinguishable through the interface.
+ * The behaviour every `Keystore` shares, as a Jest suite. Run against `MemoryKeystore` and
+ * `SqliteKeystore`, and against any other implementation (a keystore over a cloud KMS, a
+ * PostgreSQL keystore): it passes only if it is indistinguishable through the interface.
  */
-export function describeKeystoreContract(name: string, factory: ContractFactory): void {
+export function describeKeystoreContract(name: string, factory: KeystoreContractFactory): void {
   describe(`Keystore contract: ${name}`, () => {
-    let subject: ContractSubject;
+    let subject: KeystoreContractSubject;
     let ks: Keystore;
     let clock: ReturnType<typeof createManualClock>;
     beforeEach(async () => {

@@ -17,11 +17,14 @@ export const WorkspaceId = id('Workspace id.');
 export const ThreadId = id('Thread id, unique across the gateway.');
 export const FolderId = id('Thread folder id, unique across the gateway.');
 export const TurnId = id('Turn id.');
+/** The one attachment id: the turn record of an upload, and what a turn's input part names. */
+export const AttachmentId = id('Attachment id, unique across the gateway (client-suppliable).');
 
 export type WorkspaceId = Static<typeof WorkspaceId>;
 export type ThreadId = Static<typeof ThreadId>;
 export type FolderId = Static<typeof FolderId>;
 export type TurnId = Static<typeof TurnId>;
+export type AttachmentId = Static<typeof AttachmentId>;
 
 /** ISO-8601 UTC with milliseconds, as written by `Date.prototype.toISOString`: sorts as text. */
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601 UTC timestamp.' });

@@ -1,9 +1,15 @@
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
- * Size limits shared by the wire schemas and by `crud`, which re-checks them for library
- * callers that never pass through the gateway. Changing one is a protocol change.
+ * Every size and count limit of the protocol, in one table. The wire schemas read it, and
+ * `crud` and the keystore re-check it for library callers that never pass through the
+ * gateway. Changing a value is a protocol change. Limits every domain shares (ids, names,
+ * pages) sit at the top; each domain's own limits sit in its section.
  */
 export const LIMITS = {
-  /** Client-suppliable ids (`workspace_id`, `thread_id`, `folder_id`, `turn_id`). */
+  /** Client-suppliable ids (`workspace_id`, `thread_id`, `turn_id`, `attachment_id`, ...). */
   idLength: 128,
   nameLength: 200,
   titleLength: 500,
@@ -13,4 +19,69 @@ export const LIMITS = {
   cursorLength: 1024,
   pageDefault: 50,
   pageMax: 500,
+  /** Threads one `thread/tree` answer includes at most (the most recently active). */
+  threadTreeMaxThreads: 2000,
+
+  /** Turn events (`turn/event/append`, `turn/start`) and what they project into. */
+  turn: {
+    inputTextLength: 200_000,
+    inputParts: 64,
+    deltaLength: 64_000,
+    itemTextLength: 1_000_000,
+    /** A `TurnError`'s human message. */
+    messageLength: 4_000,
+    errorCodeLength: 100,
+    reasonLength: 200,
+    repairKindLength: 100,
+    modelLength: 200,
+    /** Attempts of one item, counting the first. */
+    attemptMax: 1000,
+    idempotencyKeyLength: 256,
+    /** An attachment input part's display name and media type. */
+    attachmentNameLength: 500,
+    attachmentMediaTypeLength: 255,
+    /** Serialized JSON of one event's `payload` object. */
+    payloadBytes: 256 * KiB,
+    searchQueryLength: 500,
+  },
+
+  /** Turn records: prompt manifests, skill/MCP bindings, retained LLM context, recovery jobs, attachments. */
+  turnRecords: {
+    /** Redacted canonical JSON of one retained LLM context, in UTF-8 bytes. */
+    llmContextMaxBytes: 16 * MiB,
+    llmContextMaxMessages: 10_000,
+    manifestMaxSkills: 256,
+    manifestMaxTools: 1024,
+    mcpMaxToolNames: 1024,
+    mcpPolicyKeyLength: 256,
+    toolNameLength: 256,
+    versionLength: 128,
+    fileNameLength: 255,
+    mediaTypeLength: 255,
+    errorMessageLength: 2000,
+    /** A provider name (`openai`) and an error class (`rate_limited`). */
+    providerLength: 128,
+    errorClassLength: 128,
+    /** A model name as the provider spells it. */
+    modelLength: 256,
+    /** A recovery claim's lease: at least 1 ms, at most one day. */
+    leaseMaxMs: DAY_MS,
+    /** Default and largest batch of one LLM-context prune pass. */
+    pruneBatchDefault: 200,
+    pruneBatchMax: 5000,
+    /** How long a terminal turn's LLM context is kept: 7 days. */
+    llmContextTtlDefaultMs: 7 * DAY_MS,
+  },
+
+  /** A keystore entry's address `(service, id)`, value and label. */
+  secret: {
+    /** An id is at most this many bytes of UTF-8. */
+    idMaxBytes: 1024,
+    /** A service name is at most this many characters (ASCII slug, so bytes too). */
+    serviceMaxLength: 64,
+    /** A value is at most this many bytes of UTF-8. */
+    valueMaxBytes: 64 * KiB,
+    /** A label is at most this many characters. */
+    labelMaxLength: 256,
+  },
 } as const;

@@ -1,16 +1,28 @@
 import { describe, expect, it } from '@jest/globals';
-import { METHOD_GROUPS, METHODS, isMethodName } from './registry.js';
-import { defineMethods } from './define-methods.js';
+import { Type } from 'typebox';
+import { METHODS, isMethodName } from './registry.js';
+import { defineMethods, mergeMethodGroups } from './define-methods.js';
 import { checkValue } from '../common/check-value.js';
 
-describe('METHODS registry', () => {
-  it('holds every group and no name twice', () => {
-    const names = METHOD_GROUPS.flatMap((group) => Object.keys(group));
-    expect(new Set(names).size).toBe(names.length);
-    expect(Object.keys(METHODS).sort()).toEqual([...names].sort());
+const spec = { params: Type.Object({}), result: Type.Object({}) };
+
+describe('mergeMethodGroups', () => {
+  it('builds one table from the groups', () => {
+    const table = mergeMethodGroups(defineMethods({ 'a/one': spec }), defineMethods({ 'b/two': spec, 'b/three': spec }));
+    expect(Object.keys(table)).toEqual(['a/one', 'b/two', 'b/three']);
+    expect(Object.isFrozen(table)).toBe(true);
   });
 
-  it('declares the workspace and thread methods of PROTOCOL.md', () => {
+  it('throws on a name two groups declare, naming it', () => {
+    const first = defineMethods({ 'a/one': spec, 'a/two': spec });
+    const second = defineMethods({ 'a/two': { params: Type.Object({ x: Type.String() }), result: Type.Object({}) } });
+    expect(() => mergeMethodGroups(first, second)).toThrow('duplicate method name: a/two is declared by two groups');
+    expect(() => mergeMethodGroups(first, first)).toThrow(/duplicate method name: a\/one/);
+  });
+});
+
+describe('METHODS registry', () => {
+  it('declares the workspace, thread, turn and turn-record methods of PROTOCOL.md', () => {
     for (const name of [
       'workspace/list',
       'workspace/create',
@@ -26,17 +38,33 @@ describe('METHODS registry', () => {
       'thread/folder/create',
       'thread/folder/move',
       'thread/folder/delete',
+      'thread/history',
+      'thread/search',
+      'turn/start',
+      'turn/cancel',
+      'turn/get',
+      'turn/items',
+      'turn/timeline',
+      'turn/event/append',
     ]) {
       expect(isMethodName(name)).toBe(true);
     }
     expect(isMethodName('thread/nope')).toBe(false);
     expect(isMethodName('toString')).toBe(false);
+    expect(isMethodName(42)).toBe(false);
   });
 
-  it('gives every method object schemas for params and result', () => {
-    for (const [name, spec] of Object.entries(METHODS)) {
-      expect({ name, params: spec.params.type }).toEqual({ name, params: 'object' });
-      expect({ name, result: spec.result.type }).toEqual({ name, result: 'object' });
+  it('names every turn record operation turn/records/<record>/<verb>', () => {
+    const records = Object.keys(METHODS).filter((name) => name.startsWith('turn/records/'));
+    expect(records.length).toBeGreaterThanOrEqual(18);
+    for (const name of records) expect(name).toMatch(/^turn\/records\/[a-z_]+\/[a-z_]+$/);
+  });
+
+  it('gives every method object schemas for params and result, and strict params', () => {
+    for (const [name, method] of Object.entries(METHODS)) {
+      expect({ name, params: method.params.type, result: method.result.type }).toEqual({ name, params: 'object', result: 'object' });
+      // Params reject unknown fields, so a typo fails loudly; results may grow.
+      expect({ name, additionalProperties: (method.params as { additionalProperties?: unknown }).additionalProperties }).toEqual({ name, additionalProperties: false });
     }
   });
 

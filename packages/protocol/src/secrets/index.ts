@@ -1,5 +1,4 @@
 export {
-  SECRET_LIMITS,
   SECRET_SERVICE_PATTERN,
   checkSecretId,
   checkSecretService,

@@ -1,6 +1,6 @@
 import { CairnError } from '../errors/cairn-error.js';
 import { assertSecretAddress } from './assert-secret-address.js';
-import { SECRET_LIMITS } from './secret-rules.js';
+import { LIMITS } from '../common/limits.js';
 
 /**
  * A reference to a keystore entry, `secret://<service>/<percent-encoded id>`. Domain rows and
@@ -20,7 +20,7 @@ export interface ParsedSecretRef {
 }
 
 // Scheme + service + '/' + every id byte percent-encoded, with room to spare.
-const MAX_REF_LENGTH = SECRET_REF_SCHEME.length + SECRET_LIMITS.serviceMaxLength + 1 + 3 * SECRET_LIMITS.idMaxBytes;
+const MAX_REF_LENGTH = SECRET_REF_SCHEME.length + LIMITS.secret.serviceMaxLength + 1 + 3 * LIMITS.secret.idMaxBytes;
 
 /** Builds the canonical ref; throws `invalid_secret_id` if the address breaks the id rules. */
 export function formatSecretRef(service: string, id: string): SecretRef {

@@ -1,21 +1,15 @@
-/**
+import { LIMITS } from '../common/limits.js';
+
+/*
  * The rules for a secret's address `(service, id)`, shared by the keystore (which enforces
  * them on every call) and by refs (which must never name an entry the keystore would refuse).
  * They live in protocol because crud and config check refs without importing the keystore.
+ * The sizes are `LIMITS.secret`.
  */
-export const SECRET_LIMITS = {
-  /** An id is at most this many bytes of UTF-8. */
-  idMaxBytes: 1024,
-  /** A service name is at most this many characters (ASCII slug, so bytes too). */
-  serviceMaxLength: 64,
-  /** A value is at most this many bytes of UTF-8. */
-  valueMaxBytes: 64 * 1024,
-  /** A label is at most this many characters. */
-  labelMaxLength: 256,
-} as const;
+const SECRET = LIMITS.secret;
 
 /** A service is a slug: lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
-export const SECRET_SERVICE_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+export const SECRET_SERVICE_PATTERN = `^[a-z0-9][a-z0-9._-]{0,${SECRET.serviceMaxLength - 1}}$`;
 const SERVICE_RE = new RegExp(SECRET_SERVICE_PATTERN);
 
 export type SecretIdRule =
@@ -53,8 +47,8 @@ export function checkSecretId(id: unknown): SecretIdProblem | undefined {
   if (id.trim() !== id) return problem('untrimmed', 'secret id must not start or end with whitespace');
   if (LONE_SURROGATE_RE.test(id)) return problem('malformed_unicode', 'secret id contains a lone UTF-16 surrogate');
   const bytes = utf8ByteLength(id);
-  if (bytes > SECRET_LIMITS.idMaxBytes) {
-    return problem('too_long', `secret id is ${bytes} bytes of UTF-8, the limit is ${SECRET_LIMITS.idMaxBytes}`);
+  if (bytes > SECRET.idMaxBytes) {
+    return problem('too_long', `secret id is ${bytes} bytes of UTF-8, the limit is ${SECRET.idMaxBytes}`);
   }
   if (id.includes('/')) return problem('slash', "secret id must not contain '/'");
   if (id.includes('\\')) return problem('backslash', "secret id must not contain '\\'");
@@ -67,8 +61,8 @@ export function checkSecretService(service: unknown): SecretIdProblem | undefine
   const problem = (rule: SecretIdRule, message: string): SecretIdProblem => ({ field: 'service', rule, message });
   if (typeof service !== 'string') return problem('not_a_string', 'secret service must be a string');
   if (service === '') return problem('empty', 'secret service must not be empty');
-  if (service.length > SECRET_LIMITS.serviceMaxLength) {
-    return problem('too_long', `secret service is ${service.length} characters, the limit is ${SECRET_LIMITS.serviceMaxLength}`);
+  if (service.length > SECRET.serviceMaxLength) {
+    return problem('too_long', `secret service is ${service.length} characters, the limit is ${SECRET.serviceMaxLength}`);
   }
   if (!SERVICE_RE.test(service)) {
     return problem('service_charset', 'secret service must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Timestamp } from '../common/ids.js';
-import { SECRET_LIMITS, SECRET_SERVICE_PATTERN } from './secret-rules.js';
+import { LIMITS } from '../common/limits.js';
+import { SECRET_SERVICE_PATTERN } from './secret-rules.js';
 
 /**
  * Wire shapes of secrets. A schema checks shape only: the id rules JSON Schema cannot say
@@ -20,20 +21,14 @@ export const SecretKind = Type.Union([
   Type.Literal('generic'),
 ]);
 export type SecretKind = Static<typeof SecretKind>;
-export const SECRET_KINDS = [
-  'provider_api_key',
-  'mcp_env',
-  'mcp_header',
-  'token_signing_key',
-  'client_token',
-  'generic',
-] as const satisfies readonly SecretKind[];
+/** Every kind, read off the union. */
+export const SECRET_KINDS: readonly SecretKind[] = Object.freeze(SecretKind.anyOf.map((kind) => kind.const));
 
 export const SecretService = Type.String({ pattern: SECRET_SERVICE_PATTERN, description: 'Keystore service (a slug).' });
 
 export const SecretId = Type.String({
   minLength: 1,
-  maxLength: SECRET_LIMITS.idMaxBytes,
+  maxLength: LIMITS.secret.idMaxBytes,
   pattern: '^[^/\\\\]+$',
   description: 'Keystore id within the service: trimmed, no slash or backslash, no control character, at most 1024 bytes of UTF-8.',
 });
@@ -44,7 +39,7 @@ export const SecretRefString = Type.String({
 });
 
 /** Labels are shown in lists and logs: never a place for a secret. */
-export const SecretLabel = Type.Union([Type.String({ maxLength: SECRET_LIMITS.labelMaxLength }), Type.Null()]);
+export const SecretLabel = Type.Union([Type.String({ maxLength: LIMITS.secret.labelMaxLength }), Type.Null()]);
 
 /** One keystore entry as a client sees it. Never carries the value. */
 export const SecretMetadata = Type.Object(
@@ -68,7 +63,7 @@ export const SecretSetParams = Type.Object(
     service: SecretService,
     id: SecretId,
     /** Written once to keystore.db (encrypted); never echoed in a result, an error or a log. */
-    value: Type.String({ minLength: 1, maxLength: SECRET_LIMITS.valueMaxBytes }),
+    value: Type.String({ minLength: 1, maxLength: LIMITS.secret.valueMaxBytes }),
     /** Default `generic` on creation; kept on update when absent. */
     kind: Type.Optional(SecretKind),
     /** Kept on update when absent; `null` clears it. */

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { WorkspaceId } from '../common/ids.js';
+import { LIMITS } from '../common/limits.js';
 import { Thread } from './thread.js';
 import { ThreadFolder } from './thread-folder.js';
 
@@ -23,7 +24,7 @@ export interface ThreadTreeNode {
 
 /**
  * The whole folder tree of a workspace with its threads. Folders are ordered by name, threads
- * by newest activity. At most `THREAD_TREE_MAX_THREADS` threads (the most recently active)
+ * by newest activity. At most `LIMITS.threadTreeMaxThreads` threads (the most recently active)
  * are included; `truncated` says some were left out (page them with `thread/list`).
  */
 export const ThreadTree = Type.Object({
@@ -38,4 +39,5 @@ export interface ThreadTree extends Omit<Static<typeof ThreadTree>, 'folders'> {
   folders: ThreadTreeNode[];
 }
 
-export const THREAD_TREE_MAX_THREADS = 2000;
+/** @deprecated Use `LIMITS.threadTreeMaxThreads`: this alias stays while crud imports it. */
+export const THREAD_TREE_MAX_THREADS = LIMITS.threadTreeMaxThreads;

@@ -1,10 +1,13 @@
 import { Type, type Static } from 'typebox';
-import { ThreadId, Timestamp, TurnId, WorkspaceId } from '../common/ids.js';
+import { AttachmentId, ThreadId, Timestamp, TurnId, WorkspaceId, idSchema } from '../common/ids.js';
+import { LIMITS } from '../common/limits.js';
 import { PAGE_PARAMS, Page } from '../common/pagination.js';
-import { AttachmentId, Sha256, TURN_RECORD_LIMITS } from './turn-record-common.js';
+import { Sha256 } from './turn-record-common.js';
 
 const strict = { additionalProperties: false } as const;
-const ref = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
+const UploadId = idSchema('Upload session id.');
+const ArtifactId = idSchema('Artifact id.');
+const VersionId = idSchema('Artifact version id.');
 
 /** `pending`: declared, bytes not yet verified; `ready`: bytes stored and checked; `failed`: the upload was abandoned or rejected. */
 export const AttachmentStatus = Type.Union([Type.Literal('pending'), Type.Literal('ready'), Type.Literal('failed')]);
@@ -13,9 +16,9 @@ export type AttachmentStatus = Static<typeof AttachmentStatus>;
 /** Where the bytes ended up, once known: the upload session and/or the artifact version. */
 export const AttachmentStorageRef = Type.Object(
   {
-    upload_id: Type.Union([ref, Type.Null()]),
-    artifact_id: Type.Union([ref, Type.Null()]),
-    version_id: Type.Union([ref, Type.Null()]),
+    upload_id: Type.Union([UploadId, Type.Null()]),
+    artifact_id: Type.Union([ArtifactId, Type.Null()]),
+    version_id: Type.Union([VersionId, Type.Null()]),
   },
   strict,
 );
@@ -23,13 +26,13 @@ export type AttachmentStorageRef = Static<typeof AttachmentStorageRef>;
 
 export const AttachmentFileName = Type.String({
   minLength: 1,
-  maxLength: TURN_RECORD_LIMITS.fileNameLength,
+  maxLength: LIMITS.turnRecords.fileNameLength,
   // No path separator and no control character: a name, never a path.
   pattern: '^[^/\\\\\\u0000-\\u001f\\u007f]+$',
 });
 export const MediaType = Type.String({
   minLength: 3,
-  maxLength: TURN_RECORD_LIMITS.mediaTypeLength,
+  maxLength: LIMITS.turnRecords.mediaTypeLength,
   pattern: '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*( *;.*)?$',
 });
 
@@ -46,7 +49,7 @@ export const Attachment = Type.Object({
   status: AttachmentStatus,
   storage: AttachmentStorageRef,
   /** Why it failed, when `failed`. */
-  failure_reason: Type.Union([Type.String({ maxLength: TURN_RECORD_LIMITS.errorMessageLength }), Type.Null()]),
+  failure_reason: Type.Union([Type.String({ maxLength: LIMITS.turnRecords.errorMessageLength }), Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -77,9 +80,9 @@ export type RegisterAttachmentResult = Static<typeof RegisterAttachmentResult>;
 
 const StorageRefInput = Type.Object(
   {
-    upload_id: Type.Optional(ref),
-    artifact_id: Type.Optional(ref),
-    version_id: Type.Optional(ref),
+    upload_id: Type.Optional(UploadId),
+    artifact_id: Type.Optional(ArtifactId),
+    version_id: Type.Optional(VersionId),
   },
   { ...strict, minProperties: 1 },
 );
@@ -96,7 +99,7 @@ export const MarkAttachmentFailedParams = Type.Object(
   {
     workspace_id: WorkspaceId,
     attachment_id: AttachmentId,
-    reason: Type.String({ minLength: 1, maxLength: TURN_RECORD_LIMITS.errorMessageLength }),
+    reason: Type.String({ minLength: 1, maxLength: LIMITS.turnRecords.errorMessageLength }),
   },
   strict,
 );

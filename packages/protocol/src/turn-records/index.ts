@@ -1,5 +1,4 @@
 export {
-  AttachmentId,
   McpServerId,
   PromptId,
   RecoveryJobId,
@@ -72,3 +71,14 @@ export {
   TurnRecordEventPayload,
   type TurnRecordEventType,
 } from './turn-record-events.js';
+export {
+  ClaimRecoveryJobRequest,
+  CompleteRecoveryJobRequest,
+  FailRecoveryJobRequest,
+  LlmContextResult,
+  PromptManifestResult,
+  RecoveryJobListResult,
+  RecoveryJobResult,
+  ReleaseRecoveryJobRequest,
+  turnRecordMethods,
+} from './turn-record-methods.js';

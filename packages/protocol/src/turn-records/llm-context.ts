@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ThreadId, Timestamp, TurnId, WorkspaceId } from '../common/ids.js';
-import { Sha256, TURN_RECORD_LIMITS } from './turn-record-common.js';
+import { LIMITS } from '../common/limits.js';
+import { Sha256 } from './turn-record-common.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -11,11 +12,11 @@ const strict = { additionalProperties: false } as const;
  */
 export const LlmContextBody = Type.Object(
   {
-    messages: Type.Array(Type.Unknown(), { maxItems: TURN_RECORD_LIMITS.llmContextMaxMessages }),
+    messages: Type.Array(Type.Unknown(), { maxItems: LIMITS.turnRecords.llmContextMaxMessages }),
     tool_state: Type.Optional(Type.Unknown()),
     /** Provider/model the messages were shaped for. */
-    provider: Type.Optional(Type.String({ maxLength: 128 })),
-    model: Type.Optional(Type.String({ maxLength: 256 })),
+    provider: Type.Optional(Type.String({ maxLength: LIMITS.turnRecords.providerLength })),
+    model: Type.Optional(Type.String({ maxLength: LIMITS.turnRecords.modelLength })),
   },
   strict,
 );
@@ -69,7 +70,7 @@ export const PruneLlmContextParams = Type.Object(
   {
     /** Default 7 days. Measured from the turn's terminal time. */
     ttl_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: TURN_RECORD_LIMITS.pruneBatchMax })),
+    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.turnRecords.pruneBatchMax })),
     now: Type.Optional(Timestamp),
   },
   strict,

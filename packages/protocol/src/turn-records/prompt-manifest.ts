@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ThreadId, Timestamp, TurnId, WorkspaceId } from '../common/ids.js';
-import { McpServerId, PromptId, Sha256, SkillId, ToolName, TURN_RECORD_LIMITS, VersionLabel } from './turn-record-common.js';
+import { LIMITS } from '../common/limits.js';
+import { McpServerId, PromptId, Sha256, SkillId, ToolName, VersionLabel } from './turn-record-common.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -39,8 +40,8 @@ export type ManifestTool = Static<typeof ManifestTool>;
 export const PromptManifestInput = Type.Object(
   {
     prompt: ManifestPrompt,
-    skills: Type.Array(ManifestSkill, { maxItems: TURN_RECORD_LIMITS.manifestMaxSkills }),
-    tools: Type.Array(ManifestTool, { maxItems: TURN_RECORD_LIMITS.manifestMaxTools }),
+    skills: Type.Array(ManifestSkill, { maxItems: LIMITS.turnRecords.manifestMaxSkills }),
+    tools: Type.Array(ManifestTool, { maxItems: LIMITS.turnRecords.manifestMaxTools }),
   },
   strict,
 );

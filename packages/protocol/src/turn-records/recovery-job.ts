@@ -1,21 +1,23 @@
 import { Type, type Static } from 'typebox';
 import { Timestamp, TurnId, WorkspaceId } from '../common/ids.js';
-import { RecoveryJobId, TURN_RECORD_LIMITS, WorkerId } from './turn-record-common.js';
+import { LIMITS } from '../common/limits.js';
+import { ItemId, RecoveryId } from '../turn/turn-ids.js';
+import { RecoveryJobId, WorkerId } from './turn-record-common.js';
 
 const strict = { additionalProperties: false } as const;
 
 /** What the model provider answered when a call failed: enough to decide whether and when to retry. */
 export const ProviderFailure = Type.Object(
   {
-    provider: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
-    model: Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()]),
+    provider: Type.Union([Type.String({ minLength: 1, maxLength: LIMITS.turnRecords.providerLength }), Type.Null()]),
+    model: Type.Union([Type.String({ minLength: 1, maxLength: LIMITS.turnRecords.modelLength }), Type.Null()]),
     http_status: Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Null()]),
     /** e.g. `rate_limited`, `overloaded`, `timeout`, `connection_reset`, `server_error`. */
-    error_class: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
+    error_class: Type.Union([Type.String({ minLength: 1, maxLength: LIMITS.turnRecords.errorClassLength }), Type.Null()]),
     /** From the provider's Retry-After, in milliseconds. */
     retry_after_ms: Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()]),
     /** Redacted before it is stored. */
-    message: Type.Union([Type.String({ maxLength: TURN_RECORD_LIMITS.errorMessageLength }), Type.Null()]),
+    message: Type.Union([Type.String({ maxLength: LIMITS.turnRecords.errorMessageLength }), Type.Null()]),
   },
   strict,
 );
@@ -42,9 +44,9 @@ export const RecoveryJob = Type.Object({
   workspace_id: WorkspaceId,
   turn_id: TurnId,
   /** The turn's recovery id; null for a job opened by a `retry.scheduled` that named none. */
-  recovery_id: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
+  recovery_id: Type.Union([RecoveryId, Type.Null()]),
   /** The turn item whose call failed, when the recovery is about one. */
-  item_id: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
+  item_id: Type.Union([ItemId, Type.Null()]),
   status: RecoveryJobStatus,
   /** The attempt the last `retry.scheduled` announced; 0 until one arrives. */
   attempt: Type.Integer({ minimum: 0 }),
@@ -63,7 +65,7 @@ export const RecoveryJob = Type.Object({
 });
 export type RecoveryJob = Static<typeof RecoveryJob>;
 
-const Lease = Type.Integer({ minimum: 1, maximum: TURN_RECORD_LIMITS.leaseMaxMs });
+const Lease = Type.Integer({ minimum: 1, maximum: LIMITS.turnRecords.leaseMaxMs });
 
 /** Takes the due job (earliest `due_at`) or an expired claim, atomically. `now` defaults to the clock. */
 export const ClaimRecoveryJobParams = Type.Object(

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ThreadId, Timestamp, TurnId, WorkspaceId } from '../common/ids.js';
-import { McpServerId, Sha256, SkillId, ToolName, TURN_RECORD_LIMITS, VersionLabel } from './turn-record-common.js';
+import { LIMITS } from '../common/limits.js';
+import { McpServerId, Sha256, SkillId, ToolName, VersionLabel } from './turn-record-common.js';
 
 const strict = { additionalProperties: false } as const;
 const TurnRef = { workspace_id: WorkspaceId, thread_id: ThreadId, turn_id: TurnId };
@@ -22,7 +23,7 @@ export type SkillBindingInput = Static<typeof SkillBindingInput>;
  * mode, allowed tools, ...). Redacted of secrets before it is journaled or stored; secrets
  * belong in `secret://` refs, never here.
  */
-export const McpPolicySnapshot = Type.Record(Type.String({ maxLength: 256 }), Type.Unknown());
+export const McpPolicySnapshot = Type.Record(Type.String({ maxLength: LIMITS.turnRecords.mcpPolicyKeyLength }), Type.Unknown());
 export type McpPolicySnapshot = Static<typeof McpPolicySnapshot>;
 
 /** An MCP server a turn could call, the tools it exposed, and its policy. One per (turn, server). */
@@ -30,7 +31,7 @@ export const McpBindingInput = Type.Object(
   {
     server_id: McpServerId,
     server_version: Type.Union([VersionLabel, Type.Null()]),
-    tool_names: Type.Array(ToolName, { maxItems: TURN_RECORD_LIMITS.mcpMaxToolNames, uniqueItems: true }),
+    tool_names: Type.Array(ToolName, { maxItems: LIMITS.turnRecords.mcpMaxToolNames, uniqueItems: true }),
     policy: McpPolicySnapshot,
   },
   strict,

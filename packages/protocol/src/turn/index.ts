@@ -1,11 +1,12 @@
 export { TURN_LIMITS } from './turn-limits.js';
-export { AttachmentRefId, IdempotencyKey, ItemId, RecoveryId } from './turn-ids.js';
+export { IdempotencyKey, ItemId, RecoveryId } from './turn-ids.js';
 export {
   Attempt,
   AttemptStatus,
   AttachmentInputPart,
   ItemPayload,
   ItemTerminalStatus,
+  ModelName,
   Reason,
   RepairMarker,
   TERMINAL_TURN_STATUSES,

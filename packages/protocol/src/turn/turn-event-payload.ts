@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { Timestamp } from '../common/ids.js';
 import { SandboxPolicy } from '../thread/sandbox-policy.js';
-import { TURN_LIMITS } from './turn-limits.js';
+import { LIMITS } from '../common/limits.js';
 import { ItemId, RecoveryId } from './turn-ids.js';
-import { Attempt, ItemPayload, ItemTerminalStatus, Reason, RepairMarker, TurnError, TurnInput, TurnItemType } from './turn-values.js';
+import { Attempt, ItemPayload, ItemTerminalStatus, ModelName, Reason, RepairMarker, TurnError, TurnInput, TurnItemType } from './turn-values.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -11,7 +11,7 @@ const strict = { additionalProperties: false } as const;
 export const TurnStartedEvent = Type.Object({ type: Type.Literal('turn.started'),
   input: TurnInput,
   sandbox_policy: Type.Optional(SandboxPolicy),
-  model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  model: Type.Optional(ModelName),
 }, strict);
 
 /** An item begins (attempt 1 unless a retry is replaying it). `timeout_ms` arms timeout detection. */
@@ -29,14 +29,14 @@ export const ItemUpdatedEvent = Type.Object({ type: Type.Literal('item.updated')
 /** Appends text to an `agent_message` or `reasoning` item. */
 export const ItemAgentMessageDeltaEvent = Type.Object({ type: Type.Literal('item.agent_message.delta'),
   item_id: ItemId,
-  delta: Type.String({ minLength: 1, maxLength: TURN_LIMITS.deltaLength }),
+  delta: Type.String({ minLength: 1, maxLength: LIMITS.turn.deltaLength }),
 }, strict);
 
 /** The item ends. `text`, when given, replaces the text accumulated from deltas. */
 export const ItemCompletedEvent = Type.Object({ type: Type.Literal('item.completed'),
   item_id: ItemId,
   status: ItemTerminalStatus,
-  text: Type.Optional(Type.String({ maxLength: TURN_LIMITS.itemTextLength })),
+  text: Type.Optional(Type.String({ maxLength: LIMITS.turn.itemTextLength })),
   payload: Type.Optional(ItemPayload),
   error: Type.Optional(TurnError),
   reason: Type.Optional(Reason),
@@ -119,24 +119,10 @@ export type TurnEventPayload = Static<typeof TurnEventPayload>;
 export type TurnEventType = TurnEventPayload['type'];
 export type TurnEventOf<K extends TurnEventType> = Extract<TurnEventPayload, { type: K }>;
 
-export const TURN_EVENT_TYPES: readonly TurnEventType[] = [
-  'turn.started',
-  'item.started',
-  'item.updated',
-  'item.agent_message.delta',
-  'item.completed',
-  'item.timeout_detected',
-  'recovery.opened',
-  'retry.scheduled',
-  'retry.attempt_started',
-  'recovery.succeeded',
-  'recovery.exhausted',
-  'turn.tool_loop.budget_exhausted',
-  'turn.completed',
-  'turn.failed',
-  'turn.cancelled',
-];
+/** Every event type, read off the union (so a new event needs no second list). */
+export const TURN_EVENT_TYPES: readonly TurnEventType[] = Object.freeze(TurnEventPayload.anyOf.map((event) => event.properties.type.const));
+const TURN_EVENT_TYPE_SET: ReadonlySet<string> = new Set(TURN_EVENT_TYPES);
 
 export function isTurnEventType(value: unknown): value is TurnEventType {
-  return typeof value === 'string' && (TURN_EVENT_TYPES as readonly string[]).includes(value);
+  return typeof value === 'string' && TURN_EVENT_TYPE_SET.has(value);
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { TURN_LIMITS } from './turn-limits.js';
-import { AttachmentRefId } from './turn-ids.js';
+import { AttachmentId } from '../common/ids.js';
+import { LIMITS } from '../common/limits.js';
 
 /** `recovering` while at least one recovery is open; the last three are terminal. */
 export const TurnStatus = Type.Union([
@@ -47,49 +47,52 @@ export const AttemptStatus = Type.Union([
 ]);
 export type AttemptStatus = Static<typeof AttemptStatus>;
 
-export const Attempt = Type.Integer({ minimum: 1, maximum: 1000 });
+export const Attempt = Type.Integer({ minimum: 1, maximum: LIMITS.turn.attemptMax });
 
 /** A machine-readable reason plus a human message (never a secret, never a stack). */
 export const TurnError = Type.Object(
   {
-    code: Type.String({ minLength: 1, maxLength: 100 }),
-    message: Type.String({ maxLength: TURN_LIMITS.messageLength }),
+    code: Type.String({ minLength: 1, maxLength: LIMITS.turn.errorCodeLength }),
+    message: Type.String({ maxLength: LIMITS.turn.messageLength }),
   },
   { additionalProperties: false },
 );
 export type TurnError = Static<typeof TurnError>;
 
-export const Reason = Type.String({ minLength: 1, maxLength: 200 });
+export const Reason = Type.String({ minLength: 1, maxLength: LIMITS.turn.reasonLength });
+
+/** A model name as the runtime reports it. */
+export const ModelName = Type.String({ minLength: 1, maxLength: LIMITS.turn.modelLength });
 
 /** A free-form JSON object (tool name and arguments, command and exit code, ...). Size-checked by crud. */
 export const ItemPayload = Type.Record(Type.String(), Type.Unknown());
 export type ItemPayload = Static<typeof ItemPayload>;
 
 export const TextInputPart = Type.Object(
-  { type: Type.Literal('text'), text: Type.String({ minLength: 1, maxLength: TURN_LIMITS.inputTextLength }) },
+  { type: Type.Literal('text'), text: Type.String({ minLength: 1, maxLength: LIMITS.turn.inputTextLength }) },
   { additionalProperties: false },
 );
 export const AttachmentInputPart = Type.Object(
   {
     type: Type.Literal('attachment'),
     /** The turn record of the upload (`Attachment.attachment_id`); its bytes live in artifacts. */
-    attachment_id: AttachmentRefId,
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-    mime_type: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    attachment_id: AttachmentId,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.turn.attachmentNameLength })),
+    mime_type: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.turn.attachmentMediaTypeLength })),
   },
   { additionalProperties: false },
 );
 /** One part of what the user sent: text, or a reference to an attachment (never inline bytes). */
 export const TurnInputPart = Type.Union([TextInputPart, AttachmentInputPart]);
 export type TurnInputPart = Static<typeof TurnInputPart>;
-export const TurnInput = Type.Array(TurnInputPart, { minItems: 1, maxItems: TURN_LIMITS.inputParts });
+export const TurnInput = Type.Array(TurnInputPart, { minItems: 1, maxItems: LIMITS.turn.inputParts });
 
 /**
  * Marks an event written by startup repair rather than by a runtime. Repair events are the
  * only ones a terminal turn still accepts, and only to close what was left open.
  */
 export const RepairMarker = Type.Object(
-  { kind: Type.String({ minLength: 1, maxLength: 100 }) },
+  { kind: Type.String({ minLength: 1, maxLength: LIMITS.turn.repairKindLength }) },
   { additionalProperties: false },
 );
 export type RepairMarker = Static<typeof RepairMarker>;
