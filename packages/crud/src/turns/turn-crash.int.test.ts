@@ -83,7 +83,7 @@ async function halfProjectedTurns(store: CrudStore): Promise<string[]> {
 }
 
 async function snapshotReadModels(store: CrudStore): Promise<string> {
-  const tables = store.turnStream.projectors().flatMap((p) => p.tables);
+  const tables = store.events.log.projectors.flatMap((p) => p.tables);
   return store.context.read((q) => JSON.stringify(tables.map((t) => q.all(`SELECT * FROM "${t}" ORDER BY rowid`))));
 }
 
