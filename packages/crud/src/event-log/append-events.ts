@@ -15,11 +15,11 @@ const NONE: readonly Projector[] = [];
 
 /**
  * The one append path, for every stream, inside the caller's write job. Per event, in order:
- * check the input; look its key up (a key seen before answers the first result, before any
- * no-op or refusal is reported, and `conflict` when that result was another event); prepare
- * the payload (the stream's hook) and redact it ONCE; let every projector that handles the
- * type decide on that redacted event; if one applies, place the event in the journal and run
- * the applied writes with it. No-ops are not journaled: the journal holds what changed state,
+ * check the input; prepare the payload (the stream's hook) and redact it ONCE; let every
+ * projector that handles the type decide on that redacted event; if one applies, place the
+ * event in the journal and run the applied writes with it. A key seen before answers the
+ * first result wherever it is noticed (before a no-op or a refusal is reported, or when the
+ * journal refuses the reused key), and is `conflict` when that result was another event. No-ops are not journaled: the journal holds what changed state,
  * so a rebuild replays exactly the applied events. An event no projector handles is a plain
  * fact and is journaled. A refusal throws, naming the event's index; the coordinator rolls
  * the whole job back, so a batch commits all or nothing.
@@ -54,10 +54,6 @@ function appendOne(
   const stream = streams.get(input.streamType);
   if (!stream) throw new CairnError('invalid_params', `${at(index, size)}no stream ${input.streamType} is registered`, { details: { index } });
   const key = input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey);
-  if (key !== null) {
-    const first = journal.findByKey(ctx, input.workspaceId, key);
-    if (first) return firstResult(first, input, index, size);
-  }
   const payload = stream.prepare ? stream.prepare(ctx, input) : input.payload;
   const pending: PendingEvent = {
     workspaceId: input.workspaceId,
@@ -71,14 +67,33 @@ function appendOne(
   const projectors = stream.byType.get(input.type) ?? NONE;
   let writes: Array<(placed: JournalEvent) => void> | undefined;
   let noop: NoopOutcome | undefined;
+  let refused: { projector: Projector; reason: string } | undefined;
   for (const projector of projectors) {
     const decision = projector.decide(ctx, pending);
     if (decision.outcome === 'applied') (writes ??= []).push(decision.write);
-    else if (decision.outcome === 'invariant_violation') throw refusal(projector, pending, decision.reason, index, size);
-    else noop ??= decision.outcome;
+    else if (decision.outcome === 'invariant_violation') {
+      refused = { projector, reason: decision.reason };
+      break;
+    } else noop ??= decision.outcome;
   }
-  if (noop !== undefined && writes === undefined) return { outcome: noop, event: null, duplicate: false };
-  const event = journal.place(ctx, pending);
+  if (refused || (noop !== undefined && writes === undefined)) {
+    // A retry of an event that was applied may well be a no-op or impossible now (an item
+    // started after its turn ended): its key answers before the no-op or refusal does.
+    const first = key === null ? undefined : journal.findByKey(ctx, input.workspaceId, key);
+    if (first) return firstResult(first, input, index, size);
+    if (refused) throw refusal(refused.projector, pending, refused.reason, index, size);
+    return { outcome: noop!, event: null, duplicate: false };
+  }
+  let event: JournalEvent;
+  try {
+    event = journal.place(ctx, pending);
+  } catch (error) {
+    // The applied path does not look the key up beforehand (one indexed read per event saved):
+    // the journal's unique key refuses a reused one, and only then is its first use read.
+    const first = key === null ? undefined : journal.findByKey(ctx, input.workspaceId, key);
+    if (first) return firstResult(first, input, index, size);
+    throw error;
+  }
   if (writes) for (const write of writes) write(event);
   return { outcome: 'applied', event, duplicate: false };
 }
