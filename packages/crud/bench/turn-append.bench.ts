@@ -1,14 +1,12 @@
 // turn-append: one turn event per transaction, appended and projected through
-// `store.turns.appendEvent` (params validated, idempotency key checked, projectors checked,
-// payload redacted + RFC 8785 canonical JSON + SHA-256 chain link, journal row, read models,
-// FTS5 document, thread activity; one coordinator job = one BEGIN IMMEDIATE..COMMIT).
+// `store.turns.appendEvent` (a batch of one through the event log: params validated, payload
+// redacted once, projectors' decisions, RFC 8785 canonical JSON + SHA-256 chain link, journal
+// row with its key held unique, read models, FTS5 document, thread activity; one coordinator
+// job = one BEGIN IMMEDIATE..COMMIT).
 //
 // Baseline, same process, same file settings (WAL, synchronous=NORMAL): the same logical work
-// written by hand on better-sqlite3 prepared statements (through `nativeHandle`): the same
-// journal rows with the same hashes (same canonical JSON and hash function) and the same
-// read-model rows, statement for statement the minimum, heads re-read under the write lock
-// (multi-process safe, as the journal is). The bench checks that both files end up with
-// identical rows. `ratio` = ours / baseline events per second.
+// written by hand (turn-bench-baseline.ts), one event per transaction. The bench checks that
+// both files end up with identical rows. `ratio` = ours / baseline events per second.
 //
 // Also: LangGraph's SQLite checkpointer (`@langchain/langgraph-checkpoint-sqlite`, bench-only
 // devDependency), one step = `putWrites` (one write of the event) + `put` (a checkpoint whose
