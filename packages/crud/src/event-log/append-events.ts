@@ -17,12 +17,13 @@ const NONE: readonly Projector[] = [];
  * The one append path, for every stream, inside the caller's write job. Per event, in order:
  * check the input; prepare the payload (the stream's hook) and redact it ONCE; let every
  * projector that handles the type decide on that redacted event; if one applies, place the
- * event in the journal and run the applied writes with it. A key seen before answers the
- * first result wherever it is noticed (before a no-op or a refusal is reported, or when the
- * journal refuses the reused key), and is `conflict` when that result was another event. No-ops are not journaled: the journal holds what changed state,
- * so a rebuild replays exactly the applied events. An event no projector handles is a plain
- * fact and is journaled. A refusal throws, naming the event's index; the coordinator rolls
- * the whole job back, so a batch commits all or nothing.
+ * event in the journal and run the applied writes with it. No-ops are not journaled: the
+ * journal holds what changed state, so a rebuild replays exactly the applied events. An event
+ * no projector handles is a plain fact and is journaled. A key seen before answers the first
+ * result wherever it is noticed (before a no-op or a refusal is reported, or when the journal
+ * refuses the reused key), and is `conflict` when that result was another event. A refusal
+ * throws, naming the event's index; the coordinator rolls the whole job back, so a batch
+ * commits all or nothing.
  */
 export function appendEvents(
   ctx: WriteContext,
@@ -89,7 +90,10 @@ function appendOne(
     event = journal.place(ctx, pending);
   } catch (error) {
     // The applied path does not look the key up beforehand (one indexed read per event saved):
-    // the journal's unique key refuses a reused one, and only then is its first use read.
+    // the journal's unique key refuses a reused one, and only then is its first use read. This
+    // needs a refused insert to leave the transaction usable: true of SQLite (the trigger's
+    // RAISE(ABORT) undoes that statement only); a PostgreSQL journal must place with
+    // ON CONFLICT DO NOTHING (or a savepoint) to keep the same contract.
     const first = key === null ? undefined : journal.findByKey(ctx, input.workspaceId, key);
     if (first) return firstResult(first, input, index, size);
     throw error;
