@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { gatewayMigrations, runMigrations } from '@cairn/migration';
 import { SqliteWriteCoordinator, nativeHandle, openSqliteDatabase, type NativeDatabase } from '@cairn/sqlite';
 import { report, round } from '@cairn/tooling/bench';
-import { JOURNAL_HASH_TAG, VERIFY_BATCH, createJournal, verifyJournal, type JournalEventInput } from '../src/index.js';
+import { JOURNAL_HASH_TAG, createJournal, verifyJournal, type JournalEventInput } from '../src/index.js';
+import { VERIFY_BATCH } from '../src/journal/verify-journal.js';
 
 const EVENTS = 1_000_000;
 const TRANSACTION = 50_000;

@@ -14,7 +14,7 @@ import type { TurnEventPayload } from '@cairn/protocol';
 import { nativeHandle } from '@cairn/sqlite';
 import { measure, report, round } from '@cairn/tooling/bench';
 import { openCrudStore } from '../src/index.js';
-import { appendTurnEvent } from '../src/turns/append-turn-event.js';
+import { appendTurnEvents } from '../src/turns/append-turn-events.js';
 
 const WS = 'ws_bench';
 const ITEMS_PER_TURN = 10;
@@ -57,8 +57,7 @@ try {
   await store.threads.start({ workspace_id: WS, thread_id: 'thread_h' });
   for (let o = 0; o < OTHER_THREADS; o++) await store.threads.start({ workspace_id: WS, thread_id: `thread_${o}` });
   const setupStart = performance.now();
-  const { journal, projectors } = store.turnStream;
-  const list = projectors();
+  const { log } = store.events;
   const source = allEvents();
   let written = 0;
   for (let done = false; !done; ) {
@@ -67,7 +66,7 @@ try {
         const next = source.next();
         if (next.done) return void (done = true);
         const [threadId, turnId, event] = next.value;
-        appendTurnEvent(ctx, journal, list, { workspaceId: WS, threadId, turnId, event, recordedAt: store.context.now() });
+        appendTurnEvents(ctx, log, WS, [{ threadId, turnId, event }]);
         written++;
       }
     });

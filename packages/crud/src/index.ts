@@ -1,3 +1,6 @@
+// The public surface of @cairn/crud: the store and its domain stores, and the extension
+// points a new domain or stream needs (store context, event log contract, journal readers,
+// redaction). The built-in projectors and the write paths behind the stores are internals.
 export { openCrudStore, type OpenCrudStoreOptions } from './store/open-crud-store.js';
 export { CrudStore, type CrudStoreParts } from './store/crud-store.js';
 export { createStoreContext, type ReadContext, type StoreContext, type StoreContextOptions, type WriteContext } from './store/store-context.js';
@@ -10,6 +13,28 @@ export { FolderStore } from './folder/folder-store.js';
 export { toCairnError } from './errors/to-cairn-error.js';
 export { parseParams } from './errors/parse-params.js';
 export { decodeCursor, encodeCursor, toPage, type CursorKey } from './pagination/cursor.js';
+
+// The event log: one append path for every stream; a stream is a registration.
+export type {
+  Applied,
+  Decision,
+  EventAppendResult,
+  EventInput,
+  EventLog,
+  EventStream,
+  Noop,
+  NoopOutcome,
+  ProjectionOutcome,
+  Projector,
+  Refusal,
+} from './event-log/types.js';
+export { createEventLog, type EventLogOptions } from './event-log/create-event-log.js';
+export { EventStore } from './event-log/event-store.js';
+export { NOOP_ALREADY_STARTED, NOOP_ALREADY_TERMINAL, NOOP_DUPLICATE_TERMINAL, applied, violation } from './event-log/decision.js';
+export { payloadOf, type PayloadOf } from './event-log/payload-of.js';
+export { rebuildReadModels, type RebuildReport } from './repair/rebuild-read-models.js';
+
+// The journal under it: reads, verification, redaction, hashing.
 export type {
   AppendEvent,
   AppendResult,
@@ -20,38 +45,36 @@ export type {
   JournalOptions,
   JournalReader,
   PayloadRedactor,
+  PendingEvent,
   ReadStreamOptions,
   StreamType,
   VerifyFailureReason,
   VerifyOptions,
   VerifyResult,
 } from './journal/types.js';
-export type { ProjectionOutcome, Projector } from './journal/projector.js';
 export { createJournal } from './journal/create-journal.js';
 export { readStream } from './journal/read-stream.js';
 export { readWorkspaceAfter } from './journal/read-workspace-after.js';
 export { readJournalAfter } from './journal/read-journal-after.js';
 export { workspaceHead } from './journal/workspace-head.js';
-export { VERIFY_BATCH, verifyJournal } from './journal/verify-journal.js';
+export { verifyJournal } from './journal/verify-journal.js';
 export { redactPayload } from './journal/redact-payload.js';
 export { REDACTED, isSecretKey, redactString } from './journal/secret-rules.js';
 export { canonicalJson } from './journal/canonical-json.js';
 export { idempotencyDigest } from './journal/idempotency-key.js';
 export { GENESIS_HASH, JOURNAL_HASH_TAG, hashEvent, type HashedFields } from './journal/hash-event.js';
 export { MAX_READ_LIMIT } from './journal/read-limit.js';
-export { TurnRecordsStore } from './turn-records/turn-records-store.js';
-export { TurnRecordsProjector } from './turn-records/turn-records-projector.js';
-export type { TurnRecordsDeps } from './turn-records/append-record-event.js';
-export type { RearmClaimsReport } from './turn-records/rearm-recovery-claims.js';
+
+// Turns and what a turn records.
 export { TurnStore } from './turns/turn-store.js';
-export { TURN_TABLES, TurnProjector, type TurnProjectorOptions } from './turns/turn-projector.js';
-export { createTurnStream, type TurnStreamOptions } from './turns/turn-stream.js';
-export { appendTurnEvent, type TurnEventInput } from './turns/append-turn-event.js';
-export type { TurnDeps } from './turns/turn-deps.js';
+export type { TurnEventAppendOneParams } from './turns/append-event.js';
 export type { SearchDocument, SearchIndex, SearchQuery } from './search/search-index.js';
 export { createSqliteFtsSearchIndex, toFtsQuery } from './search/sqlite-fts-search-index.js';
 export { SearchStore } from './search/search-store.js';
+export { TurnRecordsStore } from './turn-records/turn-records-store.js';
+export { RecoveryJobStore } from './recovery-jobs/recovery-job-store.js';
+export type { RearmClaimsReport } from './recovery-jobs/rearm-recovery-claims.js';
+export { AttachmentStore } from './attachments/attachment-store.js';
 export { RepairStore } from './repair/repair-store.js';
 export { REPAIR_KINDS, type RepairKind } from './repair/repair-findings.js';
 export { REPAIR_REASON, type RepairCount, type RepairOptions, type RepairReport } from './repair/repair-turns.js';
-export { rebuildReadModels, type RebuildAware, type RebuildReport } from './repair/rebuild-read-models.js';

@@ -5,7 +5,7 @@ import { GENESIS_HASH, hashEvent } from './hash-event.js';
 import { idempotencyDigest } from './idempotency-key.js';
 import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from './journal-row.js';
 import { redactPayload } from './redact-payload.js';
-import type { AppendResult, Journal, JournalEventInput, JournalOptions, StreamType } from './types.js';
+import type { AppendResult, Journal, JournalEvent, JournalEventInput, JournalOptions, JournalReader, PendingEvent, StreamType } from './types.js';
 
 const STREAM_TYPES: ReadonlySet<string> = new Set<StreamType>(['turn', 'task', 'audit']);
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
@@ -35,15 +35,31 @@ export function createJournal(options: JournalOptions = {}): Journal {
   };
 
   const append = (ctx: WriteContext, input: JournalEventInput): AppendResult => {
-    assertInput(input);
+    assertEventInput(input);
     const key = input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey);
     if (key !== null) {
-      const first = ctx.get<JournalEventRow>(SELECT_BY_KEY, [input.workspaceId, key]);
-      if (first) return { event: toJournalEvent(first), duplicate: true };
+      const first = findByKey(ctx, input.workspaceId, key);
+      if (first) return { event: first, duplicate: true };
     }
-    const payload = redact(input.payload);
+    const pending = { ...input, payload: redact(input.payload), idempotencyKey: key, recordedAt: input.recordedAt ?? now() };
+    return { event: place(ctx, pending), duplicate: false };
+  };
+
+  const findByKey = (ctx: JournalReader, workspaceId: string, key: string): JournalEvent | undefined => {
+    const row = ctx.get<JournalEventRow>(SELECT_BY_KEY, [workspaceId, key]);
+    return row ? toJournalEvent(row) : undefined;
+  };
+
+  /**
+   * Gives a checked, redacted event its place (position, sequences, hash link) and stores it.
+   * The caller has validated it (`assertEventInput`), redacted its payload and looked its
+   * key up: the event log, which decides between the two whether the event is journaled at all.
+   */
+  const place = (ctx: WriteContext, input: PendingEvent): JournalEvent => {
+    const key = input.idempotencyKey;
+    const payload = input.payload;
     const payloadText = canonicalJson(payload);
-    const recordedAt = input.recordedAt ?? now();
+    const recordedAt = input.recordedAt;
 
     const heads = transactionHeads(ctx);
     const streamKey = `${input.streamType}\u0000${input.streamId}`;
@@ -82,10 +98,10 @@ export function createJournal(options: JournalOptions = {}): Journal {
     heads.chain = { position: fields.position, hash };
     heads.workspaces.set(fields.workspaceId, fields.workspaceSeq);
     heads.streams.set(streamKey, fields.streamSeq);
-    return { event: { ...fields, payload, hash }, duplicate: false };
+    return { ...fields, payload, hash };
   };
 
-  return { append, redact, heldText: options.heldText };
+  return { append, place, findByKey, redact, now, heldText: options.heldText };
 }
 
 interface ChainHead {
@@ -121,7 +137,8 @@ function transactionHeads(ctx: WriteContext): TransactionHeads {
   return heads;
 }
 
-function assertInput(input: JournalEventInput): void {
+/** What `append` checks of an event before anything else; the event log checks the same before it decides. */
+export function assertEventInput(input: JournalEventInput): void {
   const bad = (what: string): never => {
     throw new CairnError('invalid_params', `journal event refused: ${what}`);
   };

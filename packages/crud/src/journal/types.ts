@@ -1,10 +1,13 @@
 import type { WriteContext } from '@cairn/sqlite';
 
 /**
- * The contract of the one append-only journal (turn events now; task and audit events
- * later). Implemented in this folder; the projectors call `appendEvent` inside the same
- * coordinator job that writes their read models, so an event and its projection commit
- * together or not at all.
+ * The contract of the one append-only journal: the storage under the event log
+ * (`event-log/`), for every stream (turn, task, audit). Implemented in this folder. Domain
+ * code does not call it: it appends through the event log, which redacts, lets the stream's
+ * projectors decide, then `place`s the event and runs their writes, all inside one
+ * coordinator job, so an event and its projection commit together or not at all. `append`
+ * (key check, redaction, placement; no projector) is for tools and tests that write the
+ * journal alone.
  */
 export type StreamType = 'turn' | 'task' | 'audit';
 
@@ -46,6 +49,13 @@ export interface JournalEvent {
   prevHash: string;
   hash: string;
 }
+
+/**
+ * An event before the journal placed it: validated, payload redacted (the stored tree), key
+ * as its digest, time stamped. What projectors decide on; a `JournalEvent` is one too, so a
+ * rebuild decides on the journaled event the same way.
+ */
+export type PendingEvent = Omit<JournalEvent, 'position' | 'workspaceSeq' | 'streamSeq' | 'prevHash' | 'hash'>;
 
 export interface AppendResult {
   event: JournalEvent;
@@ -97,6 +107,15 @@ export interface JournalOptions {
 
 export interface Journal {
   append: AppendEvent;
+  /**
+   * Places a pending event (next position, workspace and stream seq, hash link) and inserts
+   * it; inside a write transaction. No validation, redaction or key check: the caller did them.
+   */
+  place(ctx: WriteContext, event: PendingEvent): JournalEvent;
+  /** The event appended with this key digest in the workspace, if any. */
+  findByKey(reader: JournalReader, workspaceId: string, keyDigest: string): JournalEvent | undefined;
+  /** The clock of events appended without `recordedAt`. */
+  now(): string;
   /** The redaction `append` applies (built-in rules, then the extra hook): for logs and errors too. */
   redact(payload: unknown): unknown;
   /** The streamed-text guard the write paths apply before appending, if any. */

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { TurnEventPayload } from '@cairn/protocol';
-import type { Projector } from '../journal/projector.js';
+import { createEventLog } from '../event-log/create-event-log.js';
+import { violation } from '../event-log/decision.js';
+import type { Projector } from '../event-log/types.js';
 import { TURN_TABLES } from '../turns/turn-projector.js';
-import { RepairStore } from './repair-store.js';
+import { rebuildReadModels } from './rebuild-read-models.js';
 import { THREAD, WS, openTurnFixture, type TurnFixture } from '../turns/testing/turn-fixture.js';
 
 const ORDER: Record<string, string> = {
@@ -15,7 +17,7 @@ const ORDER: Record<string, string> = {
   turn_search: 'turn_id, item_id, body',
 };
 
-/** Every table of every turn-stream projector (turn read models, search, turn records). */
+/** Every table of every projector of the event log (turn read models, search, turn records, recovery jobs). */
 async function readModels(fx: TurnFixture): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of fx.projectors.flatMap((p) => p.tables)) out[table] = await fx.rows(table, ORDER[table] ?? 'rowid');
@@ -101,12 +103,13 @@ describe('rebuilding the turn read models from the journal', () => {
     const strict: Projector = {
       name: 'strict',
       tables: [],
-      handles: (type) => type === 'item.agent_message.delta',
-      check: () => ({ outcome: 'applied' }),
-      apply: () => ({ outcome: 'invariant_violation', reason: 'deltas are forbidden now' }),
+      canHandle: ['item.agent_message.delta'],
+      decide: () => violation('deltas are forbidden now'),
     };
-    const repair = new RepairStore({ ...fx.deps, projectors: () => [...fx.projectors, strict] });
-    const report = await repair.rebuild();
+    // One more registration on the turn stream, beside the store's own.
+    const { log } = fx.store.events;
+    const stricter = createEventLog({ journal: log.journal, streams: [...log.streams, { streamType: 'turn', projectors: [strict] }] });
+    const report = await fx.store.context.write((ctx) => rebuildReadModels(ctx, stricter));
     expect(report.violations).toHaveLength(3);
     expect(report.violations[0]).toMatchObject({ projector: 'strict', type: 'item.agent_message.delta', reason: 'deltas are forbidden now' });
   });

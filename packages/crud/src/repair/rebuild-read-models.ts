@@ -1,6 +1,7 @@
 import type { WriteContext } from '@cairn/sqlite';
-import type { Projector } from '../journal/projector.js';
+import type { EventLog, Projector } from '../event-log/types.js';
 import { readJournalAfter } from '../journal/read-journal-after.js';
+import type { JournalEvent } from '../journal/types.js';
 
 export interface RebuildReport {
   /** Journal events replayed (all of them, in position order). */
@@ -12,24 +13,22 @@ export interface RebuildReport {
   tables: string[];
 }
 
-/** A projector that wants a different instance for replay (the TurnProjector leaves thread rows alone). */
-export interface RebuildAware {
-  forRebuild(): Projector;
-}
-
 const BATCH = 2_000;
 const MAX_LISTED = 100;
 
 /**
  * Empties every projector's tables (later projectors first, each one's children first) and
- * replays the whole journal through them, in one write transaction: readers see the old read
- * models until COMMIT and the rebuilt ones after, never a half-built state. A violation on
- * replay does not stop the rebuild: it is reported (the event is skipped by that projector).
+ * replays the whole journal through the same projectors the event log appends through
+ * (their `forRebuild` instance where they have one), in one write transaction: readers see
+ * the old read models until COMMIT and the rebuilt ones after, never a half-built state. As
+ * on append, every projector of an event decides first, then the applied ones write. A
+ * violation on replay does not stop the rebuild: it is reported (that projector skips the
+ * event).
  */
-export function rebuildReadModels(ctx: WriteContext, projectors: readonly Projector[]): RebuildReport {
-  const replaying = projectors.map((p) => (isRebuildAware(p) ? p.forRebuild() : p));
+export function rebuildReadModels(ctx: WriteContext, log: Pick<EventLog, 'projectors' | 'projectorsFor'>): RebuildReport {
+  const replaying = new Map<Projector, Projector>(log.projectors.map((p) => [p, p.forRebuild?.() ?? p]));
   const tables: string[] = [];
-  for (const projector of [...replaying].reverse()) {
+  for (const projector of [...log.projectors].reverse()) {
     for (const table of projector.tables) {
       ctx.run(`DELETE FROM "${table.replaceAll('"', '""')}"`);
       tables.push(table);
@@ -40,20 +39,23 @@ export function rebuildReadModels(ctx: WriteContext, projectors: readonly Projec
     const events = readJournalAfter(ctx, after, BATCH);
     for (const event of events) {
       report.events++;
-      for (const projector of replaying) {
-        if (!projector.handles(event.type)) continue;
-        const result = projector.apply(ctx, event);
-        report.outcomes[result.outcome] = (report.outcomes[result.outcome] ?? 0) + 1;
-        if (result.outcome === 'invariant_violation' && report.violations.length < MAX_LISTED) {
-          report.violations.push({ position: event.position, projector: projector.name, type: event.type, reason: result.reason });
-        }
-      }
+      replay(ctx, event, log.projectorsFor(event.streamType, event.type), replaying, report);
       after = event.position;
     }
     if (events.length < BATCH) return report;
   }
 }
 
-function isRebuildAware(projector: Projector): projector is Projector & RebuildAware {
-  return typeof (projector as Partial<RebuildAware>).forRebuild === 'function';
+function replay(ctx: WriteContext, event: JournalEvent, projectors: readonly Projector[], replaying: Map<Projector, Projector>, report: RebuildReport): void {
+  const writes: Array<(placed: JournalEvent) => void> = [];
+  for (const registered of projectors) {
+    const projector = replaying.get(registered) ?? registered;
+    const decision = projector.decide(ctx, event);
+    report.outcomes[decision.outcome] = (report.outcomes[decision.outcome] ?? 0) + 1;
+    if (decision.outcome === 'applied') writes.push(decision.write);
+    else if (decision.outcome === 'invariant_violation' && report.violations.length < MAX_LISTED) {
+      report.violations.push({ position: event.position, projector: projector.name, type: event.type, reason: decision.reason });
+    }
+  }
+  for (const write of writes) write(event);
 }

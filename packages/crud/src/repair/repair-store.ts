@@ -1,6 +1,5 @@
 import type { TurnDeps } from '../turns/turn-deps.js';
-import type { RebuildReport } from './rebuild-read-models.js';
-import { rebuildTurnReadModels } from './rebuild-turns.js';
+import { rebuildReadModels, type RebuildReport } from './rebuild-read-models.js';
 import { repairTurns, type RepairOptions, type RepairReport } from './repair-turns.js';
 
 /** `store.repair`: startup repair of read-model invariants, and rebuilds from the journal. */
@@ -16,8 +15,8 @@ export class RepairStore {
     return repairTurns(this.#deps, options);
   }
 
-  /** Empties the turn-stream read models and replays the journal into them. */
+  /** Empties the read models of every registered projector and replays the journal into them, in one transaction. */
   rebuild(): Promise<RebuildReport> {
-    return rebuildTurnReadModels(this.#deps);
+    return this.#deps.context.write((ctx) => rebuildReadModels(ctx, this.#deps.events));
   }
 }

@@ -1,6 +1,6 @@
 import type { TurnEventPayload } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
-import { appendTurnEvent } from '../turns/append-turn-event.js';
+import { appendTurnEvents } from '../turns/append-turn-events.js';
 import type { TurnDeps } from '../turns/turn-deps.js';
 import { REPAIR_KINDS, findDamage, type Finding, type RepairKind } from './repair-findings.js';
 
@@ -54,18 +54,18 @@ export async function repairTurns(deps: TurnDeps, options: RepairOptions = {}): 
 
 function repairRound(ctx: WriteContext, deps: TurnDeps, kind: RepairKind, batch: number, nowMs: number): { detected: number; repaired: number } {
   const findings = findDamage(ctx, kind, batch, nowMs);
-  const projectors = deps.projectors();
   let repaired = 0;
   for (const finding of findings) {
-    const result = appendTurnEvent(ctx, deps.journal, projectors, {
-      workspaceId: finding.workspace_id,
-      threadId: finding.thread_id,
-      turnId: finding.turn_id,
-      idempotencyKey: `repair:${kind}:${finding.turn_id}:${finding.item_id ?? '-'}:${finding.last_seq}`,
-      event: repairEvent(finding),
-      recordedAt: deps.context.now(),
-    });
-    if (result.outcome === 'applied') repaired++;
+    // One event per append: findings span workspaces, and a batch holds one workspace's events.
+    const [result] = appendTurnEvents(ctx, deps.events, finding.workspace_id, [
+      {
+        threadId: finding.thread_id,
+        turnId: finding.turn_id,
+        idempotencyKey: `repair:${kind}:${finding.turn_id}:${finding.item_id ?? '-'}:${finding.last_seq}`,
+        event: repairEvent(finding),
+      },
+    ]);
+    if (result!.outcome === 'applied') repaired++;
   }
   return { detected: findings.length, repaired };
 }

@@ -1,15 +1,23 @@
 import type { DataSource } from 'typeorm';
 import type { SqliteWriteCoordinator } from '@cairn/sqlite';
 import type { MigrationReport } from '@cairn/migration';
+import { AttachmentStore } from '../attachments/attachment-store.js';
+import { createEventLog } from '../event-log/create-event-log.js';
+import { EventStore } from '../event-log/event-store.js';
+import type { EventStream } from '../event-log/types.js';
 import { FolderStore } from '../folder/folder-store.js';
+import { createJournal } from '../journal/create-journal.js';
+import type { JournalOptions } from '../journal/types.js';
+import { RecoveryJobProjector } from '../recovery-jobs/recovery-job-projector.js';
+import { RecoveryJobStore } from '../recovery-jobs/recovery-job-store.js';
 import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
-import type { JournalOptions } from '../journal/types.js';
-import type { TurnDeps } from '../turns/turn-deps.js';
-import { createTurnStream } from '../turns/turn-stream.js';
-import { TurnRecordsStore } from '../turn-records/turn-records-store.js';
-import { TurnStore } from '../turns/turn-store.js';
+import { createSqliteFtsSearchIndex } from '../search/sqlite-fts-search-index.js';
 import { ThreadStore } from '../thread/thread-store.js';
+import { TurnRecordsProjector } from '../turn-records/turn-records-projector.js';
+import { TurnRecordsStore } from '../turn-records/turn-records-store.js';
+import { turnStream } from '../turns/turn-stream.js';
+import { TurnStore } from '../turns/turn-store.js';
 import { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { StoreContext } from './store-context.js';
 
@@ -20,29 +28,36 @@ export interface CrudStoreParts {
   coordinator: SqliteWriteCoordinator;
   migration: MigrationReport;
   close: () => Promise<void>;
-  /** Options of the one journal every turn-stream module shares (e.g. an extra redactor). */
+  /** Options of the one journal under the event log (e.g. an extra redactor, the held-text guard). */
   journalOptions?: Pick<JournalOptions, 'redact' | 'heldText'>;
+  /** Streams registered after the built-in ones (see `OpenCrudStoreOptions.streams`). */
+  streams?: readonly EventStream[];
 }
 
 /**
  * The facade over gateway.db. One property per domain; a new domain adds its store class in
- * its own folder and one line here (`readonly turns = new TurnStore(this.context)`). Every
- * method takes the protocol's params object (snake_case, validated: `invalid_params`) and
- * returns plain protocol records, never entities.
+ * its own folder and one line here (`this.tasks = new TaskStore(...)`), and a new stream of
+ * events one registration in the event log's list below, never a write path of its own.
+ * Every method takes the protocol's params object (snake_case, validated: `invalid_params`)
+ * and returns plain protocol records, never entities.
  */
 export class CrudStore {
   /** Shared by the domain stores: snapshot reads, coordinated writes, clock, ids. */
   readonly context: StoreContext;
+  /** The one event log (journal + every stream's projectors), built once here. */
+  readonly events: EventStore;
   readonly workspaces: WorkspaceStore;
   readonly threads: ThreadStore;
   readonly folders: FolderStore;
-  /** The journal, search index and projectors every turn-stream module shares. */
-  readonly turnStream: TurnDeps;
   readonly turns: TurnStore;
   readonly search: SearchStore;
   readonly repair: RepairStore;
-  /** Prompt manifests, skill/MCP bindings, retained LLM context, recovery jobs, attachments. */
+  /** Prompt manifests, skill/MCP bindings, retained LLM context. */
   readonly turnRecords: TurnRecordsStore;
+  /** The recovery work queue (jobs opened by the turns' recovery events). */
+  readonly recoveryJobs: RecoveryJobStore;
+  /** Files a turn's input references (not journaled). */
+  readonly attachments: AttachmentStore;
 
   /** The read-write DataSource. Writes must go through `coordinator`, never straight through this. */
   readonly dataSource: DataSource;
@@ -60,14 +75,29 @@ export class CrudStore {
     this.coordinator = parts.coordinator;
     this.migration = parts.migration;
     this.#close = parts.close;
-    this.workspaces = new WorkspaceStore(this.context);
-    this.threads = new ThreadStore(this.context);
-    this.folders = new FolderStore(this.context);
-    this.turnStream = createTurnStream(this.context, { journalOptions: parts.journalOptions ?? {} });
-    this.turns = new TurnStore(this.turnStream);
-    this.search = new SearchStore(this.context, this.turnStream.search);
-    this.repair = new RepairStore(this.turnStream);
-    this.turnRecords = new TurnRecordsStore({ ...this.turnStream, coordinator: this.coordinator });
+    const { context, coordinator } = this;
+    const journal = createJournal({ now: () => context.now(), ...parts.journalOptions });
+    const search = createSqliteFtsSearchIndex();
+    // The turn read models first, so the projectors after them see the turn as the event left it.
+    const log = createEventLog({
+      journal,
+      streams: [
+        turnStream({ journal, search }),
+        { streamType: 'turn', projectors: [new TurnRecordsProjector(), new RecoveryJobProjector()] },
+        ...(parts.streams ?? []),
+      ],
+    });
+    this.events = new EventStore(context, log);
+    this.workspaces = new WorkspaceStore(context);
+    this.threads = new ThreadStore(context);
+    this.folders = new FolderStore(context);
+    const turnDeps = { context, events: log, search };
+    this.turns = new TurnStore(turnDeps);
+    this.search = new SearchStore(context, search);
+    this.repair = new RepairStore(turnDeps);
+    this.turnRecords = new TurnRecordsStore({ context, coordinator, events: log });
+    this.recoveryJobs = new RecoveryJobStore({ context, redact: journal.redact });
+    this.attachments = new AttachmentStore({ context, redact: journal.redact });
   }
 
   /** Waits for queued writes to commit, then closes both connections. Idempotent. */

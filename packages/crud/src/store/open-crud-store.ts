@@ -10,6 +10,7 @@ import {
 } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
 import { toCairnError } from '../errors/to-cairn-error.js';
+import type { EventStream } from '../event-log/types.js';
 import type { JournalOptions } from '../journal/types.js';
 import { CrudStore } from './crud-store.js';
 import { createStoreContext } from './store-context.js';
@@ -29,6 +30,12 @@ export interface OpenCrudStoreOptions {
    * is stored or hashed (the gateway passes the keystore's "every value currently held" redactor).
    */
   journal?: Pick<JournalOptions, 'redact' | 'heldText'>;
+  /**
+   * More streams for the event log, registered after the built-in turn stream: a stream type
+   * and its projectors (or more projectors for an existing type). Appended through
+   * `store.events`; their tables are created by the caller's own migrations.
+   */
+  streams?: readonly EventStream[];
 }
 
 /**
@@ -60,7 +67,7 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
         await readDataSource.destroy();
         await dataSource.destroy();
       })());
-    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions: options.journal ?? {} });
+    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions: options.journal ?? {}, streams: options.streams ?? [] });
   } catch (error) {
     for (const ds of opened.reverse()) await ds.destroy().catch(() => undefined);
     throw toCairnError(error);

@@ -12,7 +12,7 @@ import {
   type TurnBindings,
 } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import { appendRecordEvent, type TurnRecordsDeps } from './append-record-event.js';
+import { appendRecordEvent, type TurnRecordsDeps } from './turn-records-deps.js';
 import { findMcpBinding, findSkillBinding, listMcpBindings, listSkillBindings, toMcpBinding, toSkillBinding } from './binding-rows.js';
 import { sealJson } from './record-values.js';
 import { requireTurn, requireTurnInWorkspace } from './turn-ref.js';
@@ -20,7 +20,7 @@ import { requireTurn, requireTurnInWorkspace } from './turn-ref.js';
 /** Binds a skill (at a version) to a turn: `turn.skill.bound` plus its row. Same binding again: `bound: false`; another version: `conflict`. */
 export async function bindSkill(deps: TurnRecordsDeps, params: BindSkillParams): Promise<BindSkillResult> {
   const p = parseParams(BindSkillParams, params, 'turnRecords.bindSkill');
-  const binding = sealJson(deps.journal.redact, p.binding).value;
+  const binding = sealJson(deps.events.journal.redact, p.binding).value;
   const type = TURN_RECORD_EVENT_TYPES.skillBound;
   return deps.context.write((ctx) => {
     requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
@@ -30,7 +30,7 @@ export async function bindSkill(deps: TurnRecordsDeps, params: BindSkillParams):
       throw new CairnError('conflict', 'the turn already bound this skill at another version', { details: { turn_id: p.turn_id, skill_id: binding.skill_id } });
     }
     const payload: SkillBoundPayload = { type, turn_id: p.turn_id, thread_id: p.thread_id, binding };
-    appendRecordEvent(ctx, deps, { workspaceId: p.workspace_id, turnId: p.turn_id, type, payload, recordedAt: deps.context.now() });
+    appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
     return { binding: toSkillBinding(findSkillBinding(ctx, p.turn_id, binding.skill_id)!), bound: true };
   });
 }
@@ -42,7 +42,7 @@ export async function bindSkill(deps: TurnRecordsDeps, params: BindSkillParams):
  */
 export async function bindMcp(deps: TurnRecordsDeps, params: BindMcpParams): Promise<BindMcpResult> {
   const p = parseParams(BindMcpParams, params, 'turnRecords.bindMcp');
-  const sealed = sealJson<McpBindingInput>(deps.journal.redact, p.binding);
+  const sealed = sealJson<McpBindingInput>(deps.events.journal.redact, p.binding);
   const serverId = sealed.value.server_id;
   const type = TURN_RECORD_EVENT_TYPES.mcpBound;
   return deps.context.write((ctx) => {
@@ -53,7 +53,7 @@ export async function bindMcp(deps: TurnRecordsDeps, params: BindMcpParams): Pro
       throw new CairnError('conflict', 'the turn already bound this MCP server with another snapshot', { details: { turn_id: p.turn_id, server_id: serverId } });
     }
     const payload: McpBoundPayload = { type, turn_id: p.turn_id, thread_id: p.thread_id, binding: sealed.value, binding_sha256: sealed.sha256 };
-    appendRecordEvent(ctx, deps, { workspaceId: p.workspace_id, turnId: p.turn_id, type, payload, recordedAt: deps.context.now() });
+    appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
     return { binding: toMcpBinding(findMcpBinding(ctx, p.turn_id, serverId)!), bound: true };
   });
 }

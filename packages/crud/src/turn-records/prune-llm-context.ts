@@ -1,7 +1,7 @@
 import { PruneLlmContextParams, TURN_RECORD_LIMITS, type PruneLlmContextResult } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
 import { toCairnError } from '../errors/to-cairn-error.js';
-import type { TurnRecordsDeps } from './append-record-event.js';
+import type { TurnRecordsDeps } from './turn-records-deps.js';
 import { normalizeTimestamp } from './record-values.js';
 
 /**

@@ -9,7 +9,7 @@ import {
   type TurnPromptManifest,
 } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import { appendRecordEvent, type TurnRecordsDeps } from './append-record-event.js';
+import { appendRecordEvent, type TurnRecordsDeps } from './turn-records-deps.js';
 import { findManifest, toPromptManifest } from './manifest-rows.js';
 import { sealJson } from './record-values.js';
 import { requireTurn, requireTurnInWorkspace } from './turn-ref.js';
@@ -21,7 +21,7 @@ import { requireTurn, requireTurnInWorkspace } from './turn-ref.js';
  */
 export async function recordPromptManifest(deps: TurnRecordsDeps, params: RecordPromptManifestParams): Promise<RecordPromptManifestResult> {
   const p = parseParams(RecordPromptManifestParams, params, 'turnRecords.recordPromptManifest');
-  const sealed = sealJson<PromptManifestInput>(deps.journal.redact, p.manifest);
+  const sealed = sealJson<PromptManifestInput>(deps.events.journal.redact, p.manifest);
   const type = TURN_RECORD_EVENT_TYPES.promptManifestRecorded;
   return deps.context.write((ctx) => {
     requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
@@ -31,7 +31,7 @@ export async function recordPromptManifest(deps: TurnRecordsDeps, params: Record
       throw new CairnError('conflict', 'the turn already has a different prompt manifest', { details: { turn_id: p.turn_id } });
     }
     const payload: PromptManifestRecordedPayload = { type, turn_id: p.turn_id, thread_id: p.thread_id, manifest: sealed.value, manifest_sha256: sealed.sha256 };
-    appendRecordEvent(ctx, deps, { workspaceId: p.workspace_id, turnId: p.turn_id, type, payload, recordedAt: deps.context.now() });
+    appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
     return { manifest: toPromptManifest(findManifest(ctx, p.turn_id)!), recorded: true };
   });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Attachment, RecoveryJob, TurnBindings, TurnLlmContext, TurnPromptManifest, checkValue, type TSchema } from '@cairn/protocol';
 import { openRecordsFixture, THREAD, WS, type RecordsFixture } from './testing/records-fixture.js';
-import { seedJobs } from './testing/seed-jobs.js';
+import { seedJobs } from '../recovery-jobs/testing/seed-jobs.js';
 
 let f: RecordsFixture;
 beforeAll(async () => {
@@ -26,9 +26,9 @@ it('every record the store hands out matches its wire DTO schema', async () => {
   await f.records.retainLlmContext({ ...ref, revision: 1, context: { messages: [{ role: 'user', content: 'x' }], tool_state: { a: 1 }, model: 'm' } });
   valid(TurnLlmContext, await f.records.getLlmContext({ workspace_id: WS, turn_id: 'u1' }));
   await seedJobs(f, 1);
-  const job = await f.records.claimRecoveryJob({ worker_id: 'w', lease_ms: 1000, now: '2025-03-10T00:00:00.000Z' });
+  const job = await f.recoveryJobs.claim({ worker_id: 'w', lease_ms: 1000, now: '2025-03-10T00:00:00.000Z' });
   valid(RecoveryJob, job);
-  const { attachment } = await f.records.registerAttachment({ ...ref, file_name: 'a.txt', media_type: 'text/plain', size_bytes: 1, sha256: sha });
+  const { attachment } = await f.attachments.register({ ...ref, file_name: 'a.txt', media_type: 'text/plain', size_bytes: 1, sha256: sha });
   valid(Attachment, attachment);
-  valid(Attachment, await f.records.markAttachmentReady({ workspace_id: WS, attachment_id: attachment.attachment_id, storage: { upload_id: 'up' } }));
+  valid(Attachment, await f.attachments.markReady({ workspace_id: WS, attachment_id: attachment.attachment_id, storage: { upload_id: 'up' } }));
 });

@@ -10,7 +10,7 @@ import {
   type TurnLlmContext,
 } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import { appendRecordEvent, type TurnRecordsDeps } from './append-record-event.js';
+import { appendRecordEvent, type TurnRecordsDeps } from './turn-records-deps.js';
 import { findLlmContext, findLlmContextInfo, toLlmContext, toLlmContextInfo, upsertLlmContext } from './llm-context-rows.js';
 import { sealJson } from './record-values.js';
 import { isTerminalTurn, requireTurn, requireTurnInWorkspace } from './turn-ref.js';
@@ -24,7 +24,7 @@ import { isTerminalTurn, requireTurn, requireTurnInWorkspace } from './turn-ref.
  */
 export async function retainLlmContext(deps: TurnRecordsDeps, params: RetainLlmContextParams): Promise<RetainLlmContextResult> {
   const p = parseParams(RetainLlmContextParams, params, 'turnRecords.retainLlmContext');
-  const sealed = sealJson<LlmContextBody>(deps.journal.redact, p.context);
+  const sealed = sealJson<LlmContextBody>(deps.events.journal.redact, p.context);
   if (sealed.sizeBytes > TURN_RECORD_LIMITS.llmContextMaxBytes) {
     throw new CairnError('payload_too_large', 'the LLM context is larger than the limit', {
       details: { size_bytes: sealed.sizeBytes, limit: TURN_RECORD_LIMITS.llmContextMaxBytes },
@@ -51,7 +51,7 @@ export async function retainLlmContext(deps: TurnRecordsDeps, params: RetainLlmC
       size_bytes: sealed.sizeBytes,
       message_count: sealed.value.messages.length,
     };
-    const event = appendRecordEvent(ctx, deps, { workspaceId: p.workspace_id, turnId: p.turn_id, type, payload, recordedAt: now });
+    const event = appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload, now);
     // A context retained after the turn ended (a late flush) starts its TTL from the turn's end.
     const terminalAt = existing?.turn_terminal_at ?? (isTerminalTurn(turn) ? (turn.completed_at ?? now) : null);
     const row = {

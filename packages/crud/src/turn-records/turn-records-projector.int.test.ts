@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { openRecordsFixture, THREAD, WS, type RecordsFixture } from './testing/records-fixture.js';
-import { recoveryJobId } from './recovery-job-rows.js';
+import { rebuildReadModels } from '../repair/rebuild-read-models.js';
+import { recoveryJobId } from '../recovery-jobs/recovery-job-rows.js';
 
 const SHA = (c: string) => c.repeat(64);
 const manifest = (version = '1') => ({
@@ -9,7 +10,7 @@ const manifest = (version = '1') => ({
   tools: [{ name: 'read_file', origin: 'builtin', origin_id: null, schema_sha256: null }],
 });
 
-describe('TurnRecordsProjector (given / when / then)', () => {
+describe('TurnRecordsProjector and RecoveryJobProjector (given / when / then)', () => {
   let f: RecordsFixture;
   beforeEach(async () => {
     f = await openRecordsFixture();
@@ -178,31 +179,13 @@ describe('TurnRecordsProjector (given / when / then)', () => {
       { turnId: 'u1', type: 'recovery.opened', payload: { recovery_id: 'r2', reason: 'x', thread_id: THREAD } },
       { turnId: 'u1', type: 'recovery.exhausted', payload: { recovery_id: 'r2', thread_id: THREAD } },
     );
-    const snapshot = async () =>
-      Promise.all(f.projector.tables.map((table) => f.rows(`SELECT * FROM ${table} ORDER BY 1, 2`)));
+    const tables = f.projectors.flatMap((p) => p.tables);
+    const snapshot = async () => Promise.all(tables.map((table) => f.rows(`SELECT * FROM ${table} ORDER BY 1, 2`)));
     const before = await snapshot();
-    const outcomes = await f.store.coordinator.write((ctx) => {
-      for (const table of f.projector.tables) ctx.run(`DELETE FROM ${table}`);
-      const events = ctx.all<{ position: number }>('SELECT position FROM journal_event ORDER BY position');
-      return events.map(({ position }) => {
-        const row = ctx.get<Record<string, unknown>>('SELECT * FROM journal_event WHERE position = ?', [position])!;
-        return f.projector.apply(ctx, {
-          position,
-          workspaceId: row.workspace_id as string,
-          workspaceSeq: row.workspace_seq as number,
-          streamType: 'turn',
-          streamId: row.stream_id as string,
-          streamSeq: row.stream_seq as number,
-          type: row.type as string,
-          payload: JSON.parse(row.payload as string),
-          idempotencyKey: null,
-          recordedAt: row.recorded_at as string,
-          prevHash: row.prev_hash as string,
-          hash: row.hash as string,
-        }).outcome;
-      });
-    });
-    expect(outcomes.every((o) => o === 'applied')).toBe(true);
+    // The same projectors the event log appends through, replaying every journaled event into emptied tables.
+    const report = await f.store.coordinator.write((ctx) => rebuildReadModels(ctx, f.log));
+    expect(report.tables).toEqual(expect.arrayContaining(tables));
+    expect(report.outcomes).toEqual({ applied: 6 });
     expect(await snapshot()).toEqual(before);
   });
 });

@@ -4,25 +4,24 @@ import { rebuildReadModels } from '../repair/rebuild-read-models.js';
 import { expectCode } from '../testing/expect-error.js';
 import { openTempStore } from '../testing/temp-store.js';
 import { openTurnFixture, text, THREAD, WS, type TurnFixture } from '../turns/testing/turn-fixture.js';
-import { recoveryJobId } from './recovery-job-rows.js';
-import { TurnRecordsProjector } from './turn-records-projector.js';
-import { TurnRecordsStore } from './turn-records-store.js';
+import { recoveryJobId } from '../recovery-jobs/recovery-job-rows.js';
+import type { RecoveryJobStore } from '../recovery-jobs/recovery-job-store.js';
+import type { TurnRecordsStore } from './turn-records-store.js';
 
 const failure = { provider: 'anthropic', model: 'claude-x', http_status: 529, error_class: 'overloaded', retry_after_ms: 2000, message: 'Overloaded' };
 const call = (item_id: string): TurnEventPayload => ({ type: 'item.started', item_id, item_type: 'tool_call' });
 
 /**
- * The turn records on the real turn write path: TurnProjector first, TurnRecordsProjector
- * second, both run by `turns.appendEvent` in the transaction that journals the event.
+ * The turn records on the real turn write path: TurnProjector first, then the turn-record
+ * and recovery-job projectors, all run by the event log in the transaction that journals the event.
  */
 describe('turn records on the turn write path', () => {
   let fx: TurnFixture;
   let records: TurnRecordsStore;
+  let recoveryJobs: RecoveryJobStore;
   beforeEach(async () => {
     fx = await openTurnFixture();
-    // The fixture wires the stream as the facade does; add the projector only if it does not yet.
-    if (!fx.projectors.some((p) => p instanceof TurnRecordsProjector)) fx.projectors.push(new TurnRecordsProjector());
-    records = new TurnRecordsStore({ ...fx.deps, coordinator: fx.store.coordinator });
+    ({ turnRecords: records, recoveryJobs } = fx.store);
   });
   afterEach(async () => fx.cleanup());
 
@@ -31,20 +30,20 @@ describe('turn records on the turn write path', () => {
     await fx.append('u1', call('c1'));
     await fx.append('u1', { type: 'recovery.opened', recovery_id: 'r1', item_id: 'c1', reason: 'provider_error', failure });
     const id = recoveryJobId(WS, 'u1', { recoveryId: 'r1' });
-    const opened = await records.getRecoveryJob({ workspace_id: WS, job_id: id });
+    const opened = await recoveryJobs.get({ workspace_id: WS, job_id: id });
     expect(opened).toMatchObject({ status: 'pending', item_id: 'c1', failure: { ...failure } });
     expect((await fx.turns.get({ workspace_id: WS, turn_id: 'u1' })).turn.status).toBe('recovering');
 
-    const claimed = await records.claimRecoveryJob({ worker_id: 'gw', lease_ms: 60_000, now: opened.due_at });
+    const claimed = await recoveryJobs.claim({ worker_id: 'gw', lease_ms: 60_000, now: opened.due_at });
     expect(claimed).toMatchObject({ job_id: id, status: 'claimed' });
     await fx.append('u1', { type: 'retry.scheduled', recovery_id: 'r1', item_id: 'c1', attempt: 2, due_at: '2030-01-01T00:00:00.000Z' });
-    expect(await records.getRecoveryJob({ workspace_id: WS, job_id: id })).toMatchObject({ status: 'pending', attempt: 2, due_at: '2030-01-01T00:00:00.000Z', claimed_by: null });
+    expect(await recoveryJobs.get({ workspace_id: WS, job_id: id })).toMatchObject({ status: 'pending', attempt: 2, due_at: '2030-01-01T00:00:00.000Z', claimed_by: null });
     // The claim was handed back by scheduling: the former holder no longer holds it.
-    await expectCode(records.completeRecoveryJob({ job_id: id, worker_id: 'gw' }), 'conflict');
+    await expectCode(recoveryJobs.complete({ job_id: id, worker_id: 'gw' }), 'conflict');
 
     await fx.append('u1', { type: 'retry.attempt_started', recovery_id: 'r1', item_id: 'c1', attempt: 2 });
     await fx.append('u1', { type: 'recovery.succeeded', recovery_id: 'r1' });
-    expect(await records.getRecoveryJob({ workspace_id: WS, job_id: id })).toMatchObject({ status: 'succeeded', closed_at: expect.any(String) });
+    expect(await recoveryJobs.get({ workspace_id: WS, job_id: id })).toMatchObject({ status: 'succeeded', closed_at: expect.any(String) });
     // A duplicate from the runtime is a no-op for both projectors.
     expect(await fx.append('u1', { type: 'recovery.succeeded', recovery_id: 'r1' })).toMatchObject({ outcome: 'noop_duplicate_terminal', position: null });
   });
@@ -73,8 +72,8 @@ describe('turn records on the turn write path', () => {
     expect((await fx.turns.get({ workspace_id: WS, turn_id: 'u1' })).turn.status).toBe('failed');
     const context = await records.getLlmContext({ workspace_id: WS, turn_id: 'u1' });
     expect(context.turn_terminal_at).toEqual(expect.any(String));
-    expect(await records.listRecoveryJobs({ workspace_id: WS, turn_id: 'u1' })).toMatchObject([{ status: 'abandoned' }]);
-    expect(await records.claimRecoveryJob({ worker_id: 'w', lease_ms: 1000, now: '2099-01-01T00:00:00.000Z' })).toBeNull();
+    expect(await recoveryJobs.listForTurn({ workspace_id: WS, turn_id: 'u1' })).toMatchObject([{ status: 'abandoned' }]);
+    expect(await recoveryJobs.claim({ worker_id: 'w', lease_ms: 1000, now: '2099-01-01T00:00:00.000Z' })).toBeNull();
     // Pruning waits for the TTL from the turn's end.
     expect(await records.pruneLlmContext({ now: context.turn_terminal_at! })).toMatchObject({ pruned: 0 });
     expect(await records.pruneLlmContext({ now: '2099-01-01T00:00:00.000Z' })).toMatchObject({ pruned: 1 });
@@ -93,7 +92,7 @@ describe('turn records on the turn write path', () => {
     const tables = ['turn_prompt_manifest', 'turn_mcp_binding', 'recovery_job', 'turn_llm_context'];
     const snapshot = () => Promise.all(tables.map((t) => fx.rows(t)));
     const before = await snapshot();
-    const report = await fx.store.coordinator.write((ctx) => rebuildReadModels(ctx, fx.projectors));
+    const report = await fx.store.coordinator.write((ctx) => rebuildReadModels(ctx, fx.store.events.log));
     expect(report.violations).toEqual([]);
     expect(report.tables).toEqual(expect.arrayContaining(['turn_prompt_manifest', 'recovery_job']));
     expect(report.tables).not.toContain('turn_llm_context');
@@ -101,7 +100,7 @@ describe('turn records on the turn write path', () => {
   });
 });
 
-it('the facade wires store.turnRecords onto the same turn stream as store.turns', async () => {
+it('the facade wires store.turnRecords and store.recoveryJobs onto the same turn stream as store.turns', async () => {
   const temp = await openTempStore();
   try {
     const { store } = temp;
@@ -112,7 +111,7 @@ it('the facade wires store.turnRecords onto the same turn stream as store.turns'
     await store.turnRecords.bindSkill({ ...ref, binding: { skill_id: 'pdf', version: '1', sha256: null } });
     await store.turns.appendEvent({ ...ref, idempotency_key: 'k1', event: call('c1') });
     await store.turns.appendEvent({ ...ref, idempotency_key: 'k2', event: { type: 'recovery.opened', recovery_id: 'r1', item_id: 'c1', reason: 'rate_limited' } });
-    expect(await store.turnRecords.listRecoveryJobs({ workspace_id: WS, turn_id: 'u1' })).toMatchObject([{ status: 'pending', failure: { error_class: 'rate_limited' } }]);
+    expect(await store.recoveryJobs.listForTurn({ workspace_id: WS, turn_id: 'u1' })).toMatchObject([{ status: 'pending', failure: { error_class: 'rate_limited' } }]);
     expect((await store.turnRecords.listBindings({ workspace_id: WS, turn_id: 'u1' })).skills).toHaveLength(1);
   } finally {
     await temp.cleanup();

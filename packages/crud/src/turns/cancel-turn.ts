@@ -1,6 +1,6 @@
 import { TurnCancelParams, type TurnCancelResult } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import { appendTurnEvent } from './append-turn-event.js';
+import { appendTurnEvents } from './append-turn-events.js';
 import { requireTurn, toTurn } from './read/turn-rows.js';
 import type { TurnDeps } from './turn-deps.js';
 
@@ -11,17 +11,12 @@ import type { TurnDeps } from './turn-deps.js';
  */
 export async function cancelTurn(deps: TurnDeps, params: TurnCancelParams): Promise<TurnCancelResult> {
   const p = parseParams(TurnCancelParams, params, 'turn/cancel');
-  const { context, journal } = deps;
+  const { context } = deps;
   return context.write((ctx) => {
     const row = requireTurn(ctx, p.workspace_id, p.turn_id);
-    const result = appendTurnEvent(ctx, journal, deps.projectors(), {
-      workspaceId: p.workspace_id,
-      threadId: row.thread_id,
-      turnId: p.turn_id,
-      idempotencyKey: p.idempotency_key,
-      event: { type: 'turn.cancelled', ...(p.reason ? { reason: p.reason } : {}) },
-      recordedAt: context.now(),
-    });
-    return { ...result, turn: toTurn(ctx, requireTurn(ctx, p.workspace_id, p.turn_id)) };
+    const [result] = appendTurnEvents(ctx, deps.events, p.workspace_id, [
+      { threadId: row.thread_id, turnId: p.turn_id, idempotencyKey: p.idempotency_key, event: { type: 'turn.cancelled', ...(p.reason ? { reason: p.reason } : {}) } },
+    ]);
+    return { ...result!, turn: toTurn(ctx, requireTurn(ctx, p.workspace_id, p.turn_id)) };
   });
 }

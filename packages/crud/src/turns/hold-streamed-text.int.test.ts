@@ -126,4 +126,18 @@ describe('held streamed text (crud write path)', () => {
     await append('u', { type: 'item.agent_message.delta', item_id: 'm', delta: '-sesame-77' });
     expect((await item('u')).text).toBe('hi [REDACTED]');
   });
+
+  it('holds across the events of one batch: each delta sees the tail the one before it held', async () => {
+    const { store, append, item, journaled } = await open();
+    await startMessage(append, 'u');
+    const entry = (key: string, event: TurnEventPayload) => ({ thread_id: 't', turn_id: 'u', idempotency_key: key, event });
+    const delta = (key: string, text: string) => entry(key, { type: 'item.agent_message.delta', item_id: 'm', delta: text });
+    await store.turns.appendEvents({ workspace_id: 'w', events: [delta('b1', 'say open-'), delta('b2', 'ses'), delta('b3', 'ame-77 and open-s')] });
+    expect((await item('u')).text).toBe('say [REDACTED] and ');
+    await store.turns.appendEvents({ workspace_id: 'w', events: [delta('b4', 'es'), entry('b5', { type: 'item.completed', item_id: 'm', status: 'completed' })] });
+    expect((await item('u')).text).toBe('say [REDACTED] and open-ses');
+    // The journal never held the value, only sealed tails and what was released around it.
+    expect(JSON.stringify(await journaled('u'))).not.toContain(SECRET);
+    expect((await journaled('u')).filter((e) => e.type === 'item.agent_message.delta').map((e) => JSON.parse(e.payload).delta)).toEqual(['say ', '', '[REDACTED] and ', '']);
+  });
 });

@@ -19,7 +19,9 @@ const SEAL_ATTEMPTS = 8;
  * tail as `held_release` (`held_releases` for a failed or cancelled turn), so no
  * acknowledged text is lost: what was held is either completed into a redacted secret by
  * the next delta, or released as the item ends. Returns the event as it is journaled; without
- * a guard, the event unchanged.
+ * a guard, the event unchanged. Runs as the turn stream's `prepare` hook: inside the write
+ * job, in event order (a batch's second delta sees the tail the first one held), before the
+ * event log redacts the payload once and the projectors decide.
  */
 export function holdStreamedText(ctx: WriteContext, journal: Journal, turnId: string, event: TurnEventPayload): JournaledTurnEvent {
   const guard = journal.heldText;
@@ -29,7 +31,8 @@ export function holdStreamedText(ctx: WriteContext, journal: Journal, turnId: st
       const row = ctx.get<{ held_sealed: string | null }>(HELD_OF_ITEM, [turnId, event.item_id]);
       if (!row) return event; // unknown or closed item: the projector names the violation
       const { release, hold } = guard.split(openHeld(guard, row.held_sealed) + event.delta);
-      return { type: event.type, item_id: event.item_id, delta: release, ...(hold === '' ? {} : { held: sealIntact(guard, journal, hold) }) };
+      // Spread, not rebuilt: the journal's envelope fields (`thread_id`) ride along.
+      return { ...event, delta: release, ...(hold === '' ? {} : { held: sealIntact(guard, journal, hold) }) };
     }
     case 'item.completed': {
       if (event.text !== undefined) return event; // the given text replaces the streamed one, held tail included

@@ -1,6 +1,6 @@
 import { TurnStartParams, type TurnStartResult } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import { appendTurnEvent } from './append-turn-event.js';
+import { appendTurnEvents } from './append-turn-events.js';
 import { toTurn, type TurnRow, TURN_COLUMNS } from './read/turn-rows.js';
 import type { TurnDeps } from './turn-deps.js';
 
@@ -12,7 +12,7 @@ const TURN = `SELECT ${TURN_COLUMNS} FROM turn WHERE turn_id = ?`;
  */
 export async function startTurn(deps: TurnDeps, params: TurnStartParams): Promise<TurnStartResult> {
   const p = parseParams(TurnStartParams, params, 'turn/start');
-  const { context, journal } = deps;
+  const { context } = deps;
   const turnId = p.turn_id ?? context.newId('turn');
   const event = {
     type: 'turn.started' as const,
@@ -21,14 +21,7 @@ export async function startTurn(deps: TurnDeps, params: TurnStartParams): Promis
     ...(p.model ? { model: p.model } : {}),
   };
   return context.write((ctx) => {
-    const result = appendTurnEvent(ctx, journal, deps.projectors(), {
-      workspaceId: p.workspace_id,
-      threadId: p.thread_id,
-      turnId,
-      idempotencyKey: p.idempotency_key,
-      event,
-      recordedAt: context.now(),
-    });
-    return { ...result, turn: toTurn(ctx, ctx.get<TurnRow>(TURN, [turnId])!) };
+    const [result] = appendTurnEvents(ctx, deps.events, p.workspace_id, [{ threadId: p.thread_id, turnId, idempotencyKey: p.idempotency_key, event }]);
+    return { ...result!, turn: toTurn(ctx, ctx.get<TurnRow>(TURN, [turnId])!) };
   });
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnTs } from '@cairn/tooling/child';
 import { nativeHandle } from '@cairn/sqlite';
 import { TURN_EVENT_TYPES } from '@cairn/protocol';
+import { idempotencyDigest } from '../journal/idempotency-key.js';
 import { verifyJournal } from '../journal/verify-journal.js';
 import { REPAIR_KINDS } from '../repair/repair-findings.js';
 import { openCrudStore } from '../store/open-crud-store.js';
@@ -20,6 +21,8 @@ const TURN_TYPES = new Set<string>(TURN_EVENT_TYPES);
 
 interface ChildRun {
   positions: number[];
+  /** The idempotency keys of every batch the child sent (announced before sending). */
+  batches: string[][];
   signal: NodeJS.Signals | null;
   stderr: string;
 }
@@ -29,16 +32,21 @@ function runAndKill(path: string, run: number): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawnTs(CHILD, [path, String(run), String(AGENTS)]);
     const positions: number[] = [];
+    const batches: string[][] = [];
     let stderr = '';
     let buffer = '';
     let armed = false;
     const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const read = (line: string): void => {
+      if (line.startsWith('P ')) positions.push(Number(line.slice(2)));
+      else if (line.startsWith('B ')) batches.push(line.slice(2).split(' '));
+    };
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       buffer += d;
       const lines = buffer.split('\n');
       buffer = lines.pop()!;
-      for (const line of lines) if (line.startsWith('P ')) positions.push(Number(line.slice(2)));
+      for (const line of lines) read(line);
       if (!armed && positions.length > 0) {
         armed = true;
         // Random moment: anywhere from mid-first-transaction to a few hundred commits later.
@@ -49,10 +57,20 @@ function runAndKill(path: string, run: number): Promise<ChildRun> {
     child.on('close', (_code, signal) => {
       clearTimeout(giveUp);
       // Lines the child wrote before dying are all in: the pipe is drained before 'close'.
-      for (const line of buffer.split('\n')) if (line.startsWith('P ')) positions.push(Number(line.slice(2)));
-      resolve({ positions, signal, stderr });
+      for (const line of buffer.split('\n')) read(line);
+      resolve({ positions, batches, signal, stderr });
     });
   });
+}
+
+/** Batches of which some events but not all are in the journal: must be none (one transaction each). */
+async function tornBatches(store: CrudStore, batches: string[][]): Promise<string[][]> {
+  return store.context.read((q) =>
+    batches.filter((keys) => {
+      const found = keys.filter((key) => q.get("SELECT 1 AS found FROM journal_event WHERE workspace_id = 'w1' AND idempotency_key = ?", [idempotencyDigest(key)])).length;
+      return found !== 0 && found !== keys.length;
+    }),
+  );
 }
 
 async function missingPositions(store: CrudStore, printed: number[]): Promise<number[]> {
@@ -83,11 +101,11 @@ async function halfProjectedTurns(store: CrudStore): Promise<string[]> {
 }
 
 async function snapshotReadModels(store: CrudStore): Promise<string> {
-  const tables = store.turnStream.projectors().flatMap((p) => p.tables);
+  const tables = store.events.log.projectors.flatMap((p) => p.tables);
   return store.context.read((q) => JSON.stringify(tables.map((t) => q.all(`SELECT * FROM "${t}" ORDER BY rowid`))));
 }
 
-describe('turn appends survive SIGKILL at random moments', () => {
+describe('turn appends (single and batched) survive SIGKILL at random moments', () => {
   let temp: TempDir;
   beforeAll(async () => {
     temp = makeTempDir('cairn-turn-crash-');
@@ -98,11 +116,12 @@ describe('turn appends survive SIGKILL at random moments', () => {
   });
   afterAll(() => temp.remove());
 
-  it(`keeps every committed event, a valid chain and whole projections across ${KILLS} kills`, async () => {
+  it(`keeps every committed event, every batch whole or absent, a valid chain and whole projections across ${KILLS} kills`, async () => {
     const started = Date.now();
     const printed: number[] = [];
     const repaired: Record<string, number> = {};
     let kills = 0;
+    let batches = 0;
     for (let run = 0; kills < KILLS && Date.now() - started < BUDGET_MS; run++) {
       const result = await runAndKill(temp.path, run);
       expect({ run, signal: result.signal, stderr: result.signal === 'SIGKILL' ? '' : result.stderr }).toEqual({ run, signal: 'SIGKILL', stderr: '' });
@@ -113,6 +132,8 @@ describe('turn appends survive SIGKILL at random moments', () => {
       const store = await openCrudStore({ path: temp.path });
       try {
         expect(await missingPositions(store, result.positions)).toEqual([]);
+        expect(await tornBatches(store, result.batches)).toEqual([]);
+        batches += result.batches.length;
         const report = await store.repair.turns();
         for (const kind of REPAIR_KINDS) {
           expect({ kind, remaining: report[kind].remaining }).toEqual({ kind, remaining: 0 });
@@ -137,7 +158,7 @@ describe('turn appends survive SIGKILL at random moments', () => {
       const before = await snapshotReadModels(store);
       await store.repair.rebuild();
       expect(await snapshotReadModels(store)).toEqual(before);
-      console.log(`turn crash test: ${kills} kills, ${printed.length} acknowledged events, repairs ${JSON.stringify(repaired)}`);
+      console.log(`turn crash test: ${kills} kills, ${printed.length} acknowledged events, ${batches} batches sent, repairs ${JSON.stringify(repaired)}`);
     } finally {
       await store.close();
     }

@@ -1,13 +1,10 @@
-import type { Projector } from '../journal/projector.js';
-import type { Journal } from '../journal/types.js';
+import type { EventLog } from '../event-log/types.js';
 import type { SearchIndex } from '../search/search-index.js';
 import type { StoreContext } from '../store/store-context.js';
 
-/** What the turn operations need besides the store context. */
+/** What the turn operations need besides the store context: the store's one event log, and the search index its turn projector writes. */
 export interface TurnDeps {
   context: StoreContext;
-  journal: Journal;
-  /** Every projector of the turn stream (TurnProjector first, then TurnRecordsProjector, ...), in order. */
-  projectors: () => readonly Projector[];
+  events: EventLog;
   search: SearchIndex;
 }

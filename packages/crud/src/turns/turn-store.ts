@@ -4,6 +4,7 @@ import type {
   TimelineEntry,
   TurnCancelParams,
   TurnCancelResult,
+  TurnEventAppendEntryResult,
   TurnEventAppendParams,
   TurnEventAppendResult,
   TurnGetParams,
@@ -18,7 +19,7 @@ import type {
 } from '@cairn/protocol';
 import { TurnGetParams as TurnRefSchema } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import { appendEvent } from './append-event.js';
+import { appendEvent, appendEvents, type TurnEventAppendOneParams } from './append-event.js';
 import { cancelTurn } from './cancel-turn.js';
 import { getTurn, statusHistory } from './read/get-turn.js';
 import { listTurnItems } from './read/list-turn-items.js';
@@ -35,8 +36,13 @@ export class TurnStore {
     this.#deps = deps;
   }
 
-  /** `turn/event/append`. */
-  appendEvent(params: TurnEventAppendParams): Promise<TurnEventAppendResult> {
+  /** `turn/event/append`: 1..256 events of one workspace in one transaction, all or nothing; one result per event. */
+  appendEvents(params: TurnEventAppendParams): Promise<TurnEventAppendResult> {
+    return appendEvents(this.#deps, params);
+  }
+
+  /** One event: `appendEvents` with a batch of one. */
+  appendEvent(params: TurnEventAppendOneParams): Promise<TurnEventAppendEntryResult> {
     return appendEvent(this.#deps, params);
   }
 

@@ -1,30 +1,21 @@
-import type { Projector } from '../journal/projector.js';
-import { createJournal } from '../journal/create-journal.js';
-import type { Journal, JournalOptions } from '../journal/types.js';
-import { createSqliteFtsSearchIndex } from '../search/sqlite-fts-search-index.js';
+import type { TurnEventPayload } from '@cairn/protocol';
+import type { EventStream } from '../event-log/types.js';
+import type { Journal } from '../journal/types.js';
 import type { SearchIndex } from '../search/search-index.js';
-import type { StoreContext } from '../store/store-context.js';
-import { TurnRecordsProjector } from '../turn-records/turn-records-projector.js';
+import { holdStreamedText } from './hold-streamed-text.js';
 import { TurnProjector } from './turn-projector.js';
-import type { TurnDeps } from './turn-deps.js';
-
-export interface TurnStreamOptions {
-  /** A journal of the caller's (e.g. with the keystore's redaction hook); default `createJournal()` on the store clock. */
-  journal?: Journal;
-  journalOptions?: JournalOptions;
-  /** Default: SQLite FTS5. */
-  search?: SearchIndex;
-}
 
 /**
- * The turn stream as the facade wires it: one journal, one search index, and every projector
- * that follows turn events, in the order they apply (the turn read models first, so the turn
- * records see the turn as the event left it). `store.turns`, `store.turnRecords`,
- * `store.search` and `store.repair` share it.
+ * The turn stream's registration with the event log: the TurnProjector (turns, items,
+ * timeline, search), and the held-streamed-text transform as its `prepare` hook. Other
+ * projectors that follow turn events (the turn records, the recovery jobs) register for the
+ * same stream type beside it, after it.
  */
-export function createTurnStream(context: StoreContext, options: TurnStreamOptions = {}): TurnDeps {
-  const journal = options.journal ?? createJournal({ now: () => context.now(), ...options.journalOptions });
-  const search = options.search ?? createSqliteFtsSearchIndex();
-  const projectors: readonly Projector[] = [new TurnProjector({ search }), new TurnRecordsProjector()];
-  return { context, journal, search, projectors: () => projectors };
+export function turnStream(options: { journal: Journal; search: SearchIndex }): EventStream {
+  const { journal, search } = options;
+  return {
+    streamType: 'turn',
+    projectors: [new TurnProjector({ search })],
+    prepare: journal.heldText ? (ctx, input) => holdStreamedText(ctx, journal, input.streamId, input.payload as TurnEventPayload) : undefined,
+  };
 }

@@ -21,6 +21,6 @@ export interface StartupRecoveryReport {
  */
 export async function runStartupRecovery(store: CrudStore): Promise<StartupRecoveryReport> {
   const turns = await store.repair.turns();
-  const recoveryClaims = await store.turnRecords.rearmExpiredRecoveryClaims();
+  const recoveryClaims = await store.recoveryJobs.rearmExpiredClaims();
   return { turns, recoveryClaims };
 }

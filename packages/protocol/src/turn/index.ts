@@ -45,14 +45,17 @@ export {
 export { SearchHit, TimelineEntry, Turn, TurnItem, TurnItemAttempt, TurnStatusChange, TurnWithItems } from './turn.js';
 export {
   AppendOutcome,
+  EVENT_BATCH_MAX,
   ThreadHistoryParams,
   ThreadHistoryResult,
   ThreadSearchParams,
   ThreadSearchResult,
   TurnCancelParams,
   TurnCancelResult,
+  TurnEventAppendEntryResult,
   TurnEventAppendParams,
   TurnEventAppendResult,
+  TurnEventEntry,
   TurnGetParams,
   TurnGetResult,
   TurnItemsParams,

@@ -34,13 +34,35 @@ const AppendFields = {
   /** True when the idempotency key was seen before: this is the first call's result. */
   duplicate: Type.Boolean(),
 };
-export const TurnEventAppendResult = Type.Object(AppendFields);
 
-/** Runtime-facing: one event of a turn, idempotent by `idempotency_key` within the workspace. */
-export const TurnEventAppendParams = Type.Object(
-  { ...TurnRef, thread_id: ThreadId, idempotency_key: IdempotencyKey, event: TurnEventPayload },
+/** Most events one `turn/event/append` call carries (PROTOCOL.md): one transaction, all or nothing. */
+export const EVENT_BATCH_MAX = 256;
+
+/**
+ * One event of a `turn/event/append` batch: a turn of a thread of the batch's workspace, and
+ * its idempotency key (the same key within the workspace answers the first result and writes
+ * nothing, so a batch retried after a lost answer writes nothing either).
+ */
+export const TurnEventEntry = Type.Object(
+  { thread_id: ThreadId, turn_id: TurnId, idempotency_key: IdempotencyKey, event: TurnEventPayload },
   strict,
 );
+
+/** What appending one event did. */
+export const TurnEventAppendEntryResult = Type.Object(AppendFields);
+
+/**
+ * Runtime-facing: a batch of 1..256 events of one workspace (any of its threads and turns),
+ * committed in ONE transaction, all or nothing, in the order given: a later event sees what
+ * the earlier ones did. A single event is a batch of one. An event a projector refuses fails
+ * the whole batch with `invariant_violation`, `details.index` naming it.
+ */
+export const TurnEventAppendParams = Type.Object(
+  { workspace_id: WorkspaceId, events: Type.Array(TurnEventEntry, { minItems: 1, maxItems: EVENT_BATCH_MAX }) },
+  strict,
+);
+/** One result per event, in the order of `events`. */
+export const TurnEventAppendResult = Type.Object({ results: Type.Array(TurnEventAppendEntryResult) });
 
 /** Starts a turn in a thread of this workspace (a `turn.started` event). */
 export const TurnStartParams = Type.Object(
@@ -94,6 +116,8 @@ export const ThreadSearchParams = Type.Object(
 );
 export const ThreadSearchResult = Page(SearchHit);
 
+export type TurnEventEntry = Static<typeof TurnEventEntry>;
+export type TurnEventAppendEntryResult = Static<typeof TurnEventAppendEntryResult>;
 export type TurnEventAppendParams = Static<typeof TurnEventAppendParams>;
 export type TurnEventAppendResult = Static<typeof TurnEventAppendResult>;
 export type TurnStartParams = Static<typeof TurnStartParams>;

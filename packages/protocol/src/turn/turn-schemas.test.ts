@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { checkValue } from '../common/check-value.js';
 import { METHODS, isMethodName } from '../methods/registry.js';
 import { TURN_EVENT_TYPES, TurnEventPayload, isTurnEventType } from './turn-event-payload.js';
-import { ThreadHistoryParams, TurnEventAppendParams } from './turn-methods.js';
+import { EVENT_BATCH_MAX, ThreadHistoryParams, TurnEventAppendParams, TurnEventAppendResult } from './turn-methods.js';
 
 const examples: Record<string, unknown> = {
   'turn.started': { type: 'turn.started', input: [{ type: 'text', text: 'hi' }, { type: 'attachment', attachment_id: 'att_1' }] },
@@ -42,10 +42,25 @@ describe('TurnEventPayload', () => {
   });
 
   it('wraps events in turn/event/append params that require an idempotency key', () => {
-    const params = { workspace_id: 'w', thread_id: 't', turn_id: 'u', event: examples['turn.completed'] };
-    expect(checkValue(TurnEventAppendParams, params).ok).toBe(false);
-    expect(checkValue(TurnEventAppendParams, { ...params, idempotency_key: 'k-1' }).ok).toBe(true);
-    expect(checkValue(TurnEventAppendParams, { ...params, idempotency_key: 'has space' }).ok).toBe(false);
+    const entry = { thread_id: 't', turn_id: 'u', event: examples['turn.completed'] };
+    const params = (...events: object[]) => ({ workspace_id: 'w', events });
+    expect(checkValue(TurnEventAppendParams, params(entry)).ok).toBe(false);
+    expect(checkValue(TurnEventAppendParams, params({ ...entry, idempotency_key: 'k-1' })).ok).toBe(true);
+    expect(checkValue(TurnEventAppendParams, params({ ...entry, idempotency_key: 'has space' })).ok).toBe(false);
+  });
+
+  it('takes a batch of 1..256 events of one workspace, each with its own key', () => {
+    const entry = (i: number) => ({ thread_id: 't', turn_id: `u${i % 3}`, idempotency_key: `k-${i}`, event: examples['item.agent_message.delta'] });
+    const batch = (n: number) => ({ workspace_id: 'w', events: Array.from({ length: n }, (_, i) => entry(i)) });
+    expect(EVENT_BATCH_MAX).toBe(256);
+    expect(checkValue(TurnEventAppendParams, batch(1)).ok).toBe(true);
+    expect(checkValue(TurnEventAppendParams, batch(EVENT_BATCH_MAX)).ok).toBe(true);
+    expect(checkValue(TurnEventAppendParams, batch(0)).ok).toBe(false);
+    expect(checkValue(TurnEventAppendParams, batch(EVENT_BATCH_MAX + 1)).ok).toBe(false);
+    // The workspace is the batch's, never an entry's: one batch cannot span workspaces.
+    expect(checkValue(TurnEventAppendParams, { workspace_id: 'w', events: [{ ...entry(0), workspace_id: 'other' }] }).ok).toBe(false);
+    const one = { position: 1, seq: 1, outcome: 'applied', duplicate: false };
+    expect(checkValue(TurnEventAppendResult, { results: [one, { position: null, seq: null, outcome: 'noop_already_started', duplicate: false }] }).ok).toBe(true);
   });
 
   it('registers the turn methods of PROTOCOL.md', () => {

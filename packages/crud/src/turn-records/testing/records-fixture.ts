@@ -1,10 +1,15 @@
+import { hasErrorCode } from '@cairn/protocol';
+import type { WriteContext } from '@cairn/sqlite';
+import { AttachmentStore } from '../../attachments/attachment-store.js';
+import { createEventLog } from '../../event-log/create-event-log.js';
+import type { EventLog, NoopOutcome, Projector } from '../../event-log/types.js';
 import { createJournal } from '../../journal/create-journal.js';
-import type { ProjectionOutcome, Projector } from '../../journal/projector.js';
 import type { Journal, JournalEvent } from '../../journal/types.js';
+import { RecoveryJobProjector } from '../../recovery-jobs/recovery-job-projector.js';
+import { RecoveryJobStore } from '../../recovery-jobs/recovery-job-store.js';
 import type { CrudStore } from '../../store/crud-store.js';
 import { manualClock, type ManualClock } from '../../testing/manual-clock.js';
 import { openTempStore, type TempStore } from '../../testing/temp-store.js';
-import type { TurnRecordsDeps } from '../append-record-event.js';
 import { TurnRecordsProjector } from '../turn-records-projector.js';
 import { TurnRecordsStore } from '../turn-records-store.js';
 
@@ -21,40 +26,46 @@ export interface EventSpec {
   at?: string;
 }
 
+/** What projecting one event did, over every projector of the fixture's log that handles it. */
+export type Projected = { outcome: 'applied' } | { outcome: NoopOutcome } | { outcome: 'invariant_violation'; reason: string };
+
 /**
- * A real gateway.db (all migrations) with two workspaces and a thread in each, the
- * TurnRecordsProjector on its own, and given/when helpers that journal an event and project
- * it in one coordinator job. Turns are seeded as rows (the TurnProjector's read model), so
- * these tests do not depend on the turn write path.
+ * A real gateway.db (all migrations) with two workspaces and a thread in each, and an event
+ * log whose turn stream has the turn-record and recovery-job projectors only, with
+ * given/when helpers that append an event through it (journaled and projected in one
+ * coordinator job). Turns are seeded as rows (the TurnProjector's read model), so these tests
+ * do not depend on the turn projector.
  */
 export interface RecordsFixture {
   temp: TempStore;
   store: CrudStore;
   clock: ManualClock;
   journal: Journal;
-  projector: TurnRecordsProjector;
-  deps: TurnRecordsDeps;
+  /** TurnRecordsProjector, then RecoveryJobProjector. */
+  projectors: readonly Projector[];
+  log: EventLog;
   records: TurnRecordsStore;
+  recoveryJobs: RecoveryJobStore;
+  attachments: AttachmentStore;
   seedTurn(turnId: string, options?: { workspaceId?: string; threadId?: string; status?: string; completedAt?: string | null }): Promise<void>;
   setTurnStatus(turnId: string, status: string, completedAt: string | null): Promise<void>;
-  /** Journals and projects each event; throws unless every projection is `applied`. */
+  /** Appends each event; throws unless every one is `applied`. */
   given(...events: EventSpec[]): Promise<JournalEvent[]>;
-  /** Journals and projects one event; answers what the projector said. */
-  when(event: EventSpec): Promise<ProjectionOutcome>;
-  /** Projects an already journaled event again (a replay), in its own job. */
-  replay(event: JournalEvent): Promise<ProjectionOutcome>;
+  /** Appends one event; answers what the projectors decided (a refusal as its outcome, not a throw). */
+  when(event: EventSpec): Promise<Projected>;
+  /** Projects an already journaled event again (a replay, as a rebuild does), in its own job. */
+  replay(event: JournalEvent): Promise<Projected>;
   rows<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   cleanup(): Promise<void>;
 }
 
-export async function openRecordsFixture(options: { projectors?: (own: TurnRecordsProjector) => readonly Projector[] } = {}): Promise<RecordsFixture> {
+export async function openRecordsFixture(): Promise<RecordsFixture> {
   const clock = manualClock(Date.parse('2025-03-01T00:00:00.000Z'));
   const temp = await openTempStore({ clock });
   const store = temp.store;
   const journal = createJournal({ now: () => clock().toISOString() });
-  const projector = new TurnRecordsProjector();
-  const projectors = options.projectors?.(projector) ?? [projector];
-  const deps: TurnRecordsDeps = { context: store.context, coordinator: store.coordinator, journal, projectors: () => projectors };
+  const projectors = [new TurnRecordsProjector(), new RecoveryJobProjector()];
+  const log = createEventLog({ journal, streams: [{ streamType: 'turn', projectors }] });
   for (const [workspace_id, thread_id] of [
     [WS, THREAD],
     [OTHER_WS, OTHER_THREAD],
@@ -64,27 +75,52 @@ export async function openRecordsFixture(options: { projectors?: (own: TurnRecor
   }
   let threadSeq = 0;
 
-  const project = (spec: EventSpec) =>
-    store.coordinator.write((ctx) => {
-      const { event } = journal.append(ctx, {
-        workspaceId: spec.workspaceId ?? WS,
-        streamType: 'turn',
-        streamId: spec.turnId,
-        type: spec.type,
-        payload: { type: spec.type, ...spec.payload },
-        recordedAt: spec.at ?? clock().toISOString(),
+  const project = async (spec: EventSpec): Promise<{ event: JournalEvent | null; outcome: Projected }> => {
+    try {
+      return await store.coordinator.write((ctx) => {
+        const [result] = log.appendEvents(ctx, [
+          {
+            workspaceId: spec.workspaceId ?? WS,
+            streamType: 'turn',
+            streamId: spec.turnId,
+            type: spec.type,
+            payload: { type: spec.type, ...spec.payload },
+            recordedAt: spec.at ?? clock().toISOString(),
+          },
+        ]);
+        return { event: result!.event, outcome: { outcome: result!.outcome } };
       });
-      return { event, outcome: projector.apply(ctx, event) };
-    });
+    } catch (error) {
+      if (!hasErrorCode(error, 'invariant_violation')) throw error;
+      return { event: null, outcome: { outcome: 'invariant_violation', reason: String(error.details?.reason) } };
+    }
+  };
 
+  const replay = (ctx: WriteContext, event: JournalEvent): Projected => {
+    const writes: Array<(placed: JournalEvent) => void> = [];
+    let noop: NoopOutcome | undefined;
+    for (const projector of log.projectorsFor(event.streamType, event.type)) {
+      const decision = projector.decide(ctx, event);
+      if (decision.outcome === 'invariant_violation') return decision;
+      if (decision.outcome === 'applied') writes.push(decision.write);
+      else noop ??= decision.outcome;
+    }
+    for (const write of writes) write(event);
+    return writes.length > 0 || noop === undefined ? { outcome: 'applied' } : { outcome: noop };
+  };
+
+  const context = store.context;
+  const redact = journal.redact;
   return {
     temp,
     store,
     clock,
     journal,
-    projector,
-    deps,
-    records: new TurnRecordsStore(deps),
+    projectors,
+    log,
+    records: new TurnRecordsStore({ context, coordinator: store.coordinator, events: log }),
+    recoveryJobs: new RecoveryJobStore({ context, redact }),
+    attachments: new AttachmentStore({ context, redact }),
     async seedTurn(turnId, o = {}) {
       const at = clock().toISOString();
       const status = o.status ?? 'running';
@@ -103,7 +139,7 @@ export async function openRecordsFixture(options: { projectors?: (own: TurnRecor
       const out: JournalEvent[] = [];
       for (const spec of events) {
         const { event, outcome } = await project(spec);
-        if (outcome.outcome !== 'applied') throw new Error(`given ${spec.type}: ${JSON.stringify(outcome)}`);
+        if (outcome.outcome !== 'applied' || !event) throw new Error(`given ${spec.type}: ${JSON.stringify(outcome)}`);
         out.push(event);
       }
       return out;
@@ -112,7 +148,7 @@ export async function openRecordsFixture(options: { projectors?: (own: TurnRecor
       return (await project(spec)).outcome;
     },
     replay(event) {
-      return store.coordinator.write((ctx) => projector.apply(ctx, event));
+      return store.coordinator.write((ctx) => replay(ctx, event));
     },
     rows(sql, params = []) {
       return store.context.read((q) => q.all(sql, params));

@@ -1,7 +1,7 @@
 import type { ItemTerminalStatus, TurnError } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
 import type { ItemState } from './turn-state.js';
-import type { ProjectionDeps, TurnEnvelope } from './types.js';
+import type { PlacedTurnEnvelope, ProjectionDeps } from './types.js';
 
 const CLOSE_ITEM = `UPDATE turn_item SET status = ?, text = ?, payload = ?, error = ?, reason = ?, completed_at = ?, updated_at = ?,
   retry_due_at = NULL, held_sealed = NULL WHERE turn_id = ? AND item_id = ?`;
@@ -23,7 +23,7 @@ export interface ItemEnd {
 }
 
 /** Ends an open item and every running attempt of it, and indexes its final text for search. */
-export function closeItem(ctx: WriteContext, env: TurnEnvelope, deps: ProjectionDeps, item: ItemState, end: ItemEnd): void {
+export function closeItem(ctx: WriteContext, env: PlacedTurnEnvelope, deps: ProjectionDeps, item: ItemState, end: ItemEnd): void {
   const text = end.text ?? (end.heldRelease ? (item.text ?? '') + end.heldRelease : item.text);
   const payload = end.payload === undefined ? item.payload : JSON.stringify(end.payload);
   const error = end.error === undefined ? null : JSON.stringify(end.error);
@@ -36,7 +36,7 @@ export function closeItem(ctx: WriteContext, env: TurnEnvelope, deps: Projection
   }
 }
 
-export function closeAttempts(ctx: WriteContext, env: TurnEnvelope, itemId: string, status: string, reason: string | null): number {
+export function closeAttempts(ctx: WriteContext, env: PlacedTurnEnvelope, itemId: string, status: string, reason: string | null): number {
   return ctx.run(CLOSE_ATTEMPTS, [status, env.at, reason, env.turnId, itemId]).changes;
 }
 

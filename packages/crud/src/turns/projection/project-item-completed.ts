@@ -1,8 +1,9 @@
 import type { TurnEventOf } from '@cairn/protocol';
 import { closeAttempts, closeItem, hasRunningAttempts } from './close-item.js';
 import { addTimeline, bumpTurn, compact } from './turn-writes.js';
-import { findOwnTurn, isDecision, isTerminalItem, isTerminalTurn, loadItem } from './turn-state.js';
-import { NOOP_DUPLICATE_TERMINAL, NOOP_TERMINAL, applied, violation, type Handler } from './types.js';
+import { findOwnTurn, isRefusal, isTerminalItem, isTerminalTurn, loadItem } from './turn-state.js';
+import { NOOP_DUPLICATE_TERMINAL, NOOP_ALREADY_TERMINAL, applied, violation } from '../../event-log/decision.js';
+import type { Handler } from './types.js';
 
 type Completed = TurnEventOf<'item.completed'>;
 
@@ -15,7 +16,7 @@ type Completed = TurnEventOf<'item.completed'>;
  */
 export const projectItemCompleted: Handler<Completed> = (ctx, env, deps) => {
   const turn = findOwnTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const { event } = env;
   const repair = event.repair !== undefined;
   if (isTerminalTurn(turn.status) && !repair) return violation(`item.completed after the turn ended (${turn.status})`);
@@ -25,15 +26,15 @@ export const projectItemCompleted: Handler<Completed> = (ctx, env, deps) => {
 
   if (isTerminalItem(item.status)) {
     if (repair && hasRunningAttempts(ctx, env.turnId, item.item_id)) {
-      return applied(() => {
+      return applied((env) => {
         closeAttempts(ctx, env, item.item_id, item.status, event.reason ?? null);
         bumpTurn(ctx, env);
         addTimeline(ctx, env, { itemId: item.item_id, attempt: item.attempt, status: item.status, detail });
       });
     }
-    return item.status === event.status ? NOOP_DUPLICATE_TERMINAL : NOOP_TERMINAL;
+    return item.status === event.status ? NOOP_DUPLICATE_TERMINAL : NOOP_ALREADY_TERMINAL;
   }
-  return applied(() => {
+  return applied((env) => {
     closeItem(ctx, env, deps, item, { ...event, heldRelease: event.held_release });
     bumpTurn(ctx, env);
     addTimeline(ctx, env, { itemId: item.item_id, attempt: item.attempt, status: event.status, detail });

@@ -1,16 +1,9 @@
 import type { TurnEventOf } from '@cairn/protocol';
 import { addTimeline, bumpTurn, compact } from './turn-writes.js';
-import { findActiveTurn, isDecision, isTerminalItem, loadItem, type ItemState, type TurnState } from './turn-state.js';
-import {
-  NOOP_DUPLICATE_TERMINAL,
-  NOOP_STARTED,
-  NOOP_TERMINAL,
-  applied,
-  violation,
-  type Decision,
-  type Handler,
-  type TurnEnvelope,
-} from './types.js';
+import { findActiveTurn, isRefusal, isTerminalItem, loadItem, type ItemState, type TurnState } from './turn-state.js';
+import { NOOP_DUPLICATE_TERMINAL, NOOP_ALREADY_STARTED, NOOP_ALREADY_TERMINAL, applied, violation } from '../../event-log/decision.js';
+import type { Refusal } from '../../event-log/types.js';
+import type { Handler, TurnEnvelope } from './types.js';
 import type { WriteContext } from '@cairn/sqlite';
 
 const INSERT_ITEM = `INSERT INTO turn_item (turn_id, item_id, workspace_id, thread_id, ordinal, item_type, status, attempt, text, payload,
@@ -30,9 +23,9 @@ const TEXT_ITEM_TYPES = new Set(['agent_message', 'reasoning']);
 type ItemEvent = TurnEventOf<'item.updated' | 'item.agent_message.delta' | 'item.timeout_detected'>;
 
 /** The active turn and an open item of it, or why the event cannot apply. */
-function openItem(ctx: WriteContext, env: TurnEnvelope<ItemEvent>): { turn: TurnState; item: ItemState } | Decision {
+function openItem(ctx: WriteContext, env: TurnEnvelope<ItemEvent>): { turn: TurnState; item: ItemState } | Refusal {
   const turn = findActiveTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const item = loadItem(ctx, env.turnId, env.event.item_id);
   if (!item) return violation(`${env.event.type} for unknown item ${env.event.item_id}`);
   if (isTerminalItem(item.status)) return violation(`${env.event.type} after item ${env.event.item_id} ended (${item.status})`);
@@ -42,12 +35,12 @@ function openItem(ctx: WriteContext, env: TurnEnvelope<ItemEvent>): { turn: Turn
 /** `item.started`: numbered in start order; attempt 1 unless given. Starting it again is a no-op. */
 export const projectItemStarted: Handler<TurnEventOf<'item.started'>> = (ctx, env) => {
   const turn = findActiveTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const { event } = env;
   const existing = loadItem(ctx, env.turnId, event.item_id);
-  if (existing) return isTerminalItem(existing.status) ? NOOP_TERMINAL : NOOP_STARTED;
+  if (existing) return isTerminalItem(existing.status) ? NOOP_ALREADY_TERMINAL : NOOP_ALREADY_STARTED;
   const attempt = event.attempt ?? 1;
-  return applied(() => {
+  return applied((env) => {
     const payload = event.payload === undefined ? null : JSON.stringify(event.payload);
     ctx.run(INSERT_ITEM, [
       env.turnId,
@@ -72,7 +65,7 @@ export const projectItemStarted: Handler<TurnEventOf<'item.started'>> = (ctx, en
 export const projectItemUpdated: Handler<TurnEventOf<'item.updated'>> = (ctx, env) => {
   const found = openItem(ctx, env);
   if ('outcome' in found) return found;
-  return applied(() => {
+  return applied((env) => {
     ctx.run(SET_PAYLOAD, [JSON.stringify(env.event.payload), env.at, env.turnId, env.event.item_id]);
     bumpTurn(ctx, env);
   });
@@ -88,7 +81,7 @@ export const projectItemDelta: Handler<TurnEventOf<'item.agent_message.delta'>> 
   if ('outcome' in found) return found;
   if (!TEXT_ITEM_TYPES.has(found.item.item_type)) return violation(`text delta for ${found.item.item_type} item ${env.event.item_id}`);
   const { delta, held } = env.event;
-  return applied(() => {
+  return applied((env) => {
     if (delta === '') ctx.run(SET_HELD, [held ?? null, env.at, env.turnId, env.event.item_id]);
     else ctx.run(APPEND_TEXT, [delta, held ?? null, env.at, env.turnId, env.event.item_id]);
     bumpTurn(ctx, env);
@@ -102,12 +95,12 @@ export const projectItemDelta: Handler<TurnEventOf<'item.agent_message.delta'>> 
  */
 export const projectItemTimeout: Handler<TurnEventOf<'item.timeout_detected'>> = (ctx, env) => {
   const turn = findActiveTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const item = loadItem(ctx, env.turnId, env.event.item_id);
   if (!item) return violation(`item.timeout_detected for unknown item ${env.event.item_id}`);
-  if (isTerminalItem(item.status)) return NOOP_TERMINAL;
+  if (isTerminalItem(item.status)) return NOOP_ALREADY_TERMINAL;
   if (item.timed_out_at !== null) return NOOP_DUPLICATE_TERMINAL;
-  return applied(() => {
+  return applied((env) => {
     ctx.run(TIME_OUT_ITEM, [env.at, env.at, env.turnId, item.item_id]);
     ctx.run(TIME_OUT_ATTEMPT, [env.at, env.turnId, item.item_id, item.attempt]);
     bumpTurn(ctx, env);

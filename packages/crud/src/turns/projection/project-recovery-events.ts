@@ -1,8 +1,9 @@
 import type { TurnEventOf } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
 import { addStatusChange, addTimeline, bumpTurn, compact } from './turn-writes.js';
-import { findActiveTurn, isDecision, type TurnState } from './turn-state.js';
-import { NOOP_DUPLICATE_TERMINAL, NOOP_STARTED, NOOP_TERMINAL, applied, violation, type Handler, type TurnEnvelope } from './types.js';
+import { findActiveTurn, isRefusal, type TurnState } from './turn-state.js';
+import { NOOP_DUPLICATE_TERMINAL, NOOP_ALREADY_STARTED, NOOP_ALREADY_TERMINAL, applied, violation } from '../../event-log/decision.js';
+import type { Handler, PlacedTurnEnvelope } from './types.js';
 
 const RECOVERY_ENTRIES = `SELECT type, detail FROM turn_timeline_entry WHERE turn_id = ? AND type IN ('recovery.opened', 'recovery.succeeded', 'recovery.exhausted')`;
 const SET_RECOVERIES = 'UPDATE turn SET open_recoveries = ?, status = ?, last_seq = ?, updated_at = ? WHERE turn_id = ?';
@@ -25,7 +26,7 @@ function recoveryState(ctx: WriteContext, turnId: string, recoveryId: string): R
 }
 
 /** Moves the open-recovery count, and the status between `running` and `recovering` with it. */
-function setRecoveries(ctx: WriteContext, env: TurnEnvelope, turn: TurnState, count: number): void {
+function setRecoveries(ctx: WriteContext, env: PlacedTurnEnvelope, turn: TurnState, count: number): void {
   const status = count > 0 ? 'recovering' : 'running';
   ctx.run(SET_RECOVERIES, [count, status, env.seq, env.at, env.turnId]);
   if (status !== turn.status) addStatusChange(ctx, env, turn.status, status, env.event.type);
@@ -34,15 +35,15 @@ function setRecoveries(ctx: WriteContext, env: TurnEnvelope, turn: TurnState, co
 /** `recovery.opened`: the turn is `recovering` while any recovery is open. Opening one twice is a no-op. */
 export const projectRecoveryOpened: Handler<TurnEventOf<'recovery.opened'>> = (ctx, env) => {
   const turn = findActiveTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const { event } = env;
   const state = recoveryState(ctx, env.turnId, event.recovery_id);
-  if (state === 'open') return NOOP_STARTED;
-  if (state !== 'none') return NOOP_TERMINAL;
+  if (state === 'open') return NOOP_ALREADY_STARTED;
+  if (state !== 'none') return NOOP_ALREADY_TERMINAL;
   if (event.item_id !== undefined && !ctx.get(ITEM_EXISTS, [env.turnId, event.item_id])) {
     return violation(`recovery.opened for unknown item ${event.item_id}`);
   }
-  return applied(() => {
+  return applied((env) => {
     setRecoveries(ctx, env, turn, turn.open_recoveries + 1);
     addTimeline(ctx, env, {
       itemId: event.item_id ?? null,
@@ -55,14 +56,14 @@ export const projectRecoveryOpened: Handler<TurnEventOf<'recovery.opened'>> = (c
 /** `recovery.succeeded` / `recovery.exhausted`: closes an open recovery; closing it again is a no-op. */
 export const projectRecoveryClosed: Handler<TurnEventOf<'recovery.succeeded' | 'recovery.exhausted'>> = (ctx, env) => {
   const turn = findActiveTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const { event } = env;
   const closedAs = event.type === 'recovery.succeeded' ? 'succeeded' : 'exhausted';
   const state = recoveryState(ctx, env.turnId, event.recovery_id);
   if (state === 'none') return violation(`${event.type} for unknown recovery ${event.recovery_id}`);
-  if (state !== 'open') return state === closedAs ? NOOP_DUPLICATE_TERMINAL : NOOP_TERMINAL;
+  if (state !== 'open') return state === closedAs ? NOOP_DUPLICATE_TERMINAL : NOOP_ALREADY_TERMINAL;
   const reason = event.type === 'recovery.exhausted' ? event.reason : undefined;
-  return applied(() => {
+  return applied((env) => {
     setRecoveries(ctx, env, turn, Math.max(0, turn.open_recoveries - 1));
     addTimeline(ctx, env, { status: closedAs, detail: compact({ recovery_id: event.recovery_id, reason }) });
   });
@@ -71,8 +72,8 @@ export const projectRecoveryClosed: Handler<TurnEventOf<'recovery.succeeded' | '
 /** `turn.tool_loop.budget_exhausted`: a timeline fact; the turn's end follows as its own event. */
 export const projectBudgetExhausted: Handler<TurnEventOf<'turn.tool_loop.budget_exhausted'>> = (ctx, env) => {
   const turn = findActiveTurn(ctx, env);
-  if (isDecision(turn)) return turn;
-  return applied(() => {
+  if (isRefusal(turn)) return turn;
+  return applied((env) => {
     bumpTurn(ctx, env);
     addTimeline(ctx, env, { detail: { budget: env.event.budget, used: env.event.used } });
   });

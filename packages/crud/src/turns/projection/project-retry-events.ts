@@ -2,8 +2,10 @@ import type { TurnEventOf } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
 import { closeAttempts } from './close-item.js';
 import { addTimeline, bumpTurn, compact } from './turn-writes.js';
-import { findActiveTurn, isDecision, isTerminalItem, loadItem, type ItemState } from './turn-state.js';
-import { NOOP_STARTED, applied, violation, type Decision, type Handler, type TurnEnvelope } from './types.js';
+import { findActiveTurn, isRefusal, isTerminalItem, loadItem, type ItemState } from './turn-state.js';
+import { NOOP_ALREADY_STARTED, applied, violation } from '../../event-log/decision.js';
+import type { Noop, Refusal } from '../../event-log/types.js';
+import type { Handler, TurnEnvelope } from './types.js';
 
 const SCHEDULE = 'UPDATE turn_item SET retry_due_at = ?, updated_at = ? WHERE turn_id = ? AND item_id = ?';
 const NEXT_ATTEMPT = `UPDATE turn_item SET attempt = ?, timed_out_at = NULL, retry_due_at = NULL, updated_at = ?
@@ -16,14 +18,14 @@ type RetryEvent = TurnEventOf<'retry.scheduled' | 'retry.attempt_started'>;
  * The open item a retry is about, if `attempt` is the next one. An attempt that already
  * started is `noop_already_started`; skipping a number is a violation.
  */
-function retryTarget(ctx: WriteContext, env: TurnEnvelope<RetryEvent>): ItemState | Decision {
+function retryTarget(ctx: WriteContext, env: TurnEnvelope<RetryEvent>): ItemState | Refusal | Noop {
   const turn = findActiveTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const { event } = env;
   const item = loadItem(ctx, env.turnId, event.item_id);
   if (!item) return violation(`${event.type} for unknown item ${event.item_id}`);
   if (isTerminalItem(item.status)) return violation(`${event.type} after item ${event.item_id} ended (${item.status})`);
-  if (event.attempt <= item.attempt) return NOOP_STARTED;
+  if (event.attempt <= item.attempt) return NOOP_ALREADY_STARTED;
   if (event.attempt !== item.attempt + 1) return violation(`${event.type} for attempt ${event.attempt}; the next is ${item.attempt + 1}`);
   return item;
 }
@@ -33,7 +35,7 @@ export const projectRetryScheduled: Handler<TurnEventOf<'retry.scheduled'>> = (c
   const item = retryTarget(ctx, env);
   if ('outcome' in item) return item;
   const { event } = env;
-  return applied(() => {
+  return applied((env) => {
     ctx.run(SCHEDULE, [event.due_at, env.at, env.turnId, item.item_id]);
     closeAttempts(ctx, env, item.item_id, 'failed', 'retry_scheduled');
     bumpTurn(ctx, env);
@@ -51,7 +53,7 @@ export const projectRetryAttemptStarted: Handler<TurnEventOf<'retry.attempt_star
   const item = retryTarget(ctx, env);
   if ('outcome' in item) return item;
   const { event } = env;
-  return applied(() => {
+  return applied((env) => {
     closeAttempts(ctx, env, item.item_id, 'failed', 'superseded');
     ctx.run(NEXT_ATTEMPT, [event.attempt, env.at, env.turnId, item.item_id]);
     ctx.run(INSERT_ATTEMPT, [env.turnId, item.item_id, event.attempt, env.at]);

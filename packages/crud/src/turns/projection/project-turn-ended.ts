@@ -3,16 +3,9 @@ import type { WriteContext } from '@cairn/sqlite';
 import { touchThreadActivity } from '../../thread/touch-thread-activity.js';
 import { closeAttempts, closeItem } from './close-item.js';
 import { addStatusChange, addTimeline, compact } from './turn-writes.js';
-import { findOwnTurn, isDecision, isTerminalTurn, type ItemState, type TurnState } from './turn-state.js';
-import {
-  NOOP_DUPLICATE_TERMINAL,
-  NOOP_TERMINAL,
-  applied,
-  violation,
-  type Handler,
-  type ProjectionDeps,
-  type TurnEnvelope,
-} from './types.js';
+import { findOwnTurn, isRefusal, isTerminalTurn, type ItemState, type TurnState } from './turn-state.js';
+import { NOOP_DUPLICATE_TERMINAL, NOOP_ALREADY_TERMINAL, applied, violation } from '../../event-log/decision.js';
+import type { Handler, PlacedTurnEnvelope, ProjectionDeps } from './types.js';
 
 type Ended = TurnEventOf<'turn.completed' | 'turn.failed' | 'turn.cancelled'>;
 
@@ -39,21 +32,21 @@ const STATUS_OF: Record<Ended['type'], TurnStatus> = {
  */
 export const projectTurnEnded: Handler<Ended> = (ctx, env, deps) => {
   const turn = findOwnTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   const status = STATUS_OF[env.event.type];
   if (isTerminalTurn(turn.status)) {
-    if (env.event.repair !== undefined && turn.completed_at === null) return applied(() => fillCompletedAt(ctx, env, turn));
-    return turn.status === status ? NOOP_DUPLICATE_TERMINAL : NOOP_TERMINAL;
+    if (env.event.repair !== undefined && turn.completed_at === null) return applied((env) => fillCompletedAt(ctx, env, turn));
+    return turn.status === status ? NOOP_DUPLICATE_TERMINAL : NOOP_ALREADY_TERMINAL;
   }
   const open = ctx.all<ItemState>(OPEN_ITEMS, [env.turnId]);
   if (status === 'completed') {
     if (open.length > 0) return violation(`turn.completed with ${open.length} item(s) still in progress (${open[0]!.item_id}, ...)`);
     if (turn.open_recoveries > 0) return violation(`turn.completed with ${turn.open_recoveries} recovery(ies) still open`);
   }
-  return applied(() => endTurn(ctx, env, deps, turn, status, open));
+  return applied((env) => endTurn(ctx, env, deps, turn, status, open));
 };
 
-function endTurn(ctx: WriteContext, env: TurnEnvelope<Ended>, deps: ProjectionDeps, turn: TurnState, status: TurnStatus, open: ItemState[]): void {
+function endTurn(ctx: WriteContext, env: PlacedTurnEnvelope<Ended>, deps: ProjectionDeps, turn: TurnState, status: TurnStatus, open: ItemState[]): void {
   const { event } = env;
   const itemStatus = status === 'cancelled' ? 'cancelled' : 'failed';
   const itemReason = status === 'cancelled' ? 'turn_cancelled' : 'turn_failed';
@@ -75,7 +68,7 @@ function endTurn(ctx: WriteContext, env: TurnEnvelope<Ended>, deps: ProjectionDe
 }
 
 /** Repair of a terminal turn without completion time: the time of its last status change, else the repair's own. */
-function fillCompletedAt(ctx: WriteContext, env: TurnEnvelope<Ended>, turn: TurnState): void {
+function fillCompletedAt(ctx: WriteContext, env: PlacedTurnEnvelope<Ended>, turn: TurnState): void {
   const at = ctx.get<{ changed_at: string }>(LAST_STATUS_CHANGE, [turn.turn_id])?.changed_at ?? env.at;
   ctx.run(SET_COMPLETED_AT, [at, env.seq, env.at, env.turnId]);
   addTimeline(ctx, env, { status: turn.status, detail: { repair: env.event.repair?.kind ?? 'repair', completed_at: at } });

@@ -4,7 +4,8 @@ import { policyJson } from '../../thread/thread-row.js';
 import { touchThreadActivity } from '../../thread/touch-thread-activity.js';
 import { addStatusChange, addTimeline } from './turn-writes.js';
 import { isTerminalTurn, loadTurn } from './turn-state.js';
-import { NOOP_STARTED, NOOP_TERMINAL, applied, violation, type Handler, type ProjectionDeps, type TurnEnvelope } from './types.js';
+import { NOOP_ALREADY_STARTED, NOOP_ALREADY_TERMINAL, applied, violation } from '../../event-log/decision.js';
+import type { Handler, PlacedTurnEnvelope, ProjectionDeps } from './types.js';
 
 const THREAD = 'SELECT workspace_id, status FROM thread WHERE thread_id = ?';
 const NEXT_THREAD_SEQ = 'SELECT max(thread_seq) AS seq FROM turn WHERE thread_id = ?';
@@ -28,14 +29,14 @@ export const projectTurnStarted: Handler<Started> = (ctx, env, deps) => {
     if (existing.workspace_id !== env.workspaceId || existing.thread_id !== env.threadId) {
       return violation(`turn ${env.turnId} already exists in another thread or workspace`);
     }
-    return isTerminalTurn(existing.status) ? NOOP_TERMINAL : NOOP_STARTED;
+    return isTerminalTurn(existing.status) ? NOOP_ALREADY_TERMINAL : NOOP_ALREADY_STARTED;
   }
   const thread = ctx.get<{ workspace_id: string; status: string }>(THREAD, [env.threadId]);
   if (!thread || thread.workspace_id !== env.workspaceId) return violation(`thread ${env.threadId} not found in workspace ${env.workspaceId}`);
-  return applied(() => writeTurnStarted(ctx, env, deps));
+  return applied((env) => writeTurnStarted(ctx, env, deps));
 };
 
-function writeTurnStarted(ctx: WriteContext, env: TurnEnvelope<Started>, deps: ProjectionDeps): void {
+function writeTurnStarted(ctx: WriteContext, env: PlacedTurnEnvelope<Started>, deps: ProjectionDeps): void {
   const { event } = env;
   const threadSeq = (ctx.get<{ seq: number | null }>(NEXT_THREAD_SEQ, [env.threadId])?.seq ?? 0) + 1;
   const policy = event.sandbox_policy ? policyJson(event.sandbox_policy) : null;

@@ -1,6 +1,8 @@
 import type { TurnStatus } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
-import { violation, type Decision, type TurnEnvelope } from './types.js';
+import { violation } from '../../event-log/decision.js';
+import type { Refusal } from '../../event-log/types.js';
+import type { TurnEnvelope } from './types.js';
 
 export interface TurnState {
   turn_id: string;
@@ -43,7 +45,7 @@ export function loadItem(ctx: WriteContext, turnId: string, itemId: string): Ite
  * workspace and thread. A turn of another thread or workspace is a violation, never a match:
  * a runtime cannot write into someone else's turn by reusing its id.
  */
-export function findOwnTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | Decision {
+export function findOwnTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | Refusal {
   const turn = loadTurn(ctx, env.turnId);
   if (!turn) return violation(`turn ${env.turnId} has not started`);
   if (turn.workspace_id !== env.workspaceId || turn.thread_id !== env.threadId) {
@@ -53,13 +55,13 @@ export function findOwnTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | D
 }
 
 /** As `findOwnTurn`, and the turn must still be running: anything after the end is impossible. */
-export function findActiveTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | Decision {
+export function findActiveTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | Refusal {
   const turn = findOwnTurn(ctx, env);
-  if (isDecision(turn)) return turn;
+  if (isRefusal(turn)) return turn;
   if (isTerminalTurn(turn.status)) return violation(`${env.event.type} after the turn ended (${turn.status})`);
   return turn;
 }
 
-export function isDecision(value: TurnState | Decision): value is Decision {
+export function isRefusal(value: TurnState | Refusal): value is Refusal {
   return 'outcome' in value;
 }

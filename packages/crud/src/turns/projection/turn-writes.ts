@@ -1,5 +1,5 @@
 import type { WriteContext } from '@cairn/sqlite';
-import type { TurnEnvelope } from './types.js';
+import type { PlacedTurnEnvelope } from './types.js';
 
 const TIMELINE = `INSERT INTO turn_timeline_entry (turn_id, seq, workspace_seq, type, item_id, attempt, status, detail, at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -14,7 +14,7 @@ export interface TimelineFields {
 }
 
 /** One timeline row for the event, keyed by its stream sequence. */
-export function addTimeline(ctx: WriteContext, env: TurnEnvelope, fields: TimelineFields = {}): void {
+export function addTimeline(ctx: WriteContext, env: PlacedTurnEnvelope, fields: TimelineFields = {}): void {
   const detail = fields.detail && Object.keys(fields.detail).length > 0 ? JSON.stringify(fields.detail) : null;
   ctx.run(TIMELINE, [
     env.turnId,
@@ -29,12 +29,12 @@ export function addTimeline(ctx: WriteContext, env: TurnEnvelope, fields: Timeli
   ]);
 }
 
-export function addStatusChange(ctx: WriteContext, env: TurnEnvelope, from: string | null, to: string, reason: string | null): void {
+export function addStatusChange(ctx: WriteContext, env: PlacedTurnEnvelope, from: string | null, to: string, reason: string | null): void {
   ctx.run(STATUS_CHANGE, [env.turnId, env.seq, from, to, reason, env.at]);
 }
 
 /** Records that the turn has seen this event: `last_seq` is how a rebuild check proves nothing was skipped. */
-export function bumpTurn(ctx: WriteContext, env: TurnEnvelope): void {
+export function bumpTurn(ctx: WriteContext, env: PlacedTurnEnvelope): void {
   ctx.run(BUMP, [env.seq, env.at, env.turnId]);
 }
 

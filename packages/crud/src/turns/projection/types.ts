@@ -1,6 +1,6 @@
 import type { TurnEventPayload } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
-import type { ProjectionOutcome } from '../../journal/projector.js';
+import type { Decision } from '../../event-log/types.js';
 import type { SearchIndex } from '../../search/search-index.js';
 
 /**
@@ -19,18 +19,22 @@ export interface HeldTextFields {
 /** A turn event as journaled. A delta's `delta` may be empty when all of it is held. */
 export type JournaledTurnEvent = TurnEventPayload & HeldTextFields;
 
-/** One turn event as the projector sees it: the journal's envelope fields plus the typed payload. */
+/** One turn event as the projector decides on it: the journal's envelope fields plus the typed payload. */
 export interface TurnEnvelope<E extends TurnEventPayload = TurnEventPayload> {
   workspaceId: string;
   turnId: string;
   threadId: string;
-  /** Per-turn stream sequence (0 while only being checked, before the journal assigned one). */
-  seq: number;
-  /** Workspace journal position (`seq` of notifications); 0 while only being checked. */
-  workspaceSeq: number;
-  /** The journal's `recordedAt`: every time the read models store comes from here, so rebuilds reproduce it. */
+  /** The event's `recordedAt`: every time the read models store comes from here, so rebuilds reproduce it. */
   at: string;
   event: E & HeldTextFields;
+}
+
+/** The same event once the journal placed it: what a decision's writes receive. */
+export interface PlacedTurnEnvelope<E extends TurnEventPayload = TurnEventPayload> extends TurnEnvelope<E> {
+  /** Per-turn stream sequence. */
+  seq: number;
+  /** Workspace journal position (`seq` of notifications). */
+  workspaceSeq: number;
 }
 
 export interface ProjectionDeps {
@@ -44,16 +48,11 @@ export interface ProjectionDeps {
 }
 
 /**
- * What one event would do, decided from current state without writing: a named no-op, a
- * violation, or `applied` with the writes to run. `check` stops at the decision, `apply`
- * runs `write`; both see the same state inside one transaction, so they agree.
+ * What one turn event would do, decided from current state without writing (the event log's
+ * `Decision`): a named no-op, a refusal, or `applied` with the writes to run once the
+ * journal placed the event. A handler's write closure takes the placed envelope as `env`,
+ * shadowing the one it decided on: the same event, now with its sequence numbers.
  */
-export type Decision = Exclude<ProjectionOutcome, { outcome: 'applied' }> | { outcome: 'applied'; write: () => void };
+export type TurnDecision<E extends TurnEventPayload = TurnEventPayload> = Decision<PlacedTurnEnvelope<E>>;
 
-export type Handler<E extends TurnEventPayload = TurnEventPayload> = (ctx: WriteContext, env: TurnEnvelope<E>, deps: ProjectionDeps) => Decision;
-
-export const violation = (reason: string): Decision => ({ outcome: 'invariant_violation', reason });
-export const applied = (write: () => void): Decision => ({ outcome: 'applied', write });
-export const NOOP_STARTED: Decision = { outcome: 'noop_already_started' };
-export const NOOP_TERMINAL: Decision = { outcome: 'noop_already_terminal' };
-export const NOOP_DUPLICATE_TERMINAL: Decision = { outcome: 'noop_duplicate_terminal' };
+export type Handler<E extends TurnEventPayload = TurnEventPayload> = (ctx: WriteContext, env: TurnEnvelope<E>, deps: ProjectionDeps) => TurnDecision<E>;

@@ -1,4 +1,4 @@
-import type { TurnEventAppendResult, TurnEventPayload } from '@cairn/protocol';
+import type { TurnEventAppendEntryResult, TurnEventPayload } from '@cairn/protocol';
 import { TURN_TABLES } from '../turn-projector.js';
 import type { TurnFixture } from './turn-fixture.js';
 
@@ -7,7 +7,7 @@ export type SpecEvent = [turnId: string, event: TurnEventPayload, options?: { th
 export interface WhenOutcome {
   /** `applied`, a `noop_*` outcome, or the error code that refused the event. */
   outcome: string;
-  result?: TurnEventAppendResult;
+  result?: TurnEventAppendEntryResult;
   /** The refusal's message (for violations: the projector's reason). */
   reason?: string;
   /** Whether any turn read model, the search index or the journal differs from before `when`. */

@@ -1,7 +1,7 @@
 import { ClaimRecoveryJobParams, type RecoveryJob } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import type { TurnRecordsDeps } from './append-record-event.js';
-import { addMs, normalizeTimestamp } from './record-values.js';
+import type { RecoveryJobDeps } from './recovery-job-store.js';
+import { addMs, normalizeTimestamp } from '../turn-records/record-values.js';
 import { findRecoveryJob, toRecoveryJob } from './recovery-job-rows.js';
 
 const CANDIDATE = 'SELECT job_id FROM recovery_job WHERE ready_at IS NOT NULL AND ready_at <= ? ORDER BY ready_at, job_id LIMIT 1';
@@ -25,8 +25,8 @@ const MAX_CANDIDATES = 8;
  * Claims the most overdue job (due `pending`, or `claimed` with an expired lease) for
  * `worker_id` until `now + lease_ms`. Answers null when nothing is due.
  */
-export async function claimRecoveryJob(deps: TurnRecordsDeps, params: ClaimRecoveryJobParams): Promise<RecoveryJob | null> {
-  const p = parseParams(ClaimRecoveryJobParams, params, 'turnRecords.claimRecoveryJob');
+export async function claimRecoveryJob(deps: RecoveryJobDeps, params: ClaimRecoveryJobParams): Promise<RecoveryJob | null> {
+  const p = parseParams(ClaimRecoveryJobParams, params, 'recoveryJobs.claim');
   const now = p.now === undefined ? deps.context.now() : normalizeTimestamp(p.now, 'now');
   const expires = addMs(now, p.lease_ms);
   return deps.context.write((ctx) => {

@@ -1,6 +1,6 @@
 import { TURN_RECORD_LIMITS } from '@cairn/protocol';
-import type { TurnRecordsDeps } from './append-record-event.js';
-import { normalizeTimestamp } from './record-values.js';
+import type { RecoveryJobDeps } from './recovery-job-store.js';
+import { normalizeTimestamp } from '../turn-records/record-values.js';
 
 export interface RearmClaimsReport {
   detected: number;
@@ -16,7 +16,7 @@ const COUNT_EXPIRED = `SELECT count(*) AS n FROM recovery_job WHERE status = 'cl
  * `pending`, claimable from their due time. A worker could take them anyway (an expired
  * claim is claimable); re-arming makes the state say so and reports what it found.
  */
-export async function rearmExpiredRecoveryClaims(deps: TurnRecordsDeps, options: { now?: string; batch?: number } = {}): Promise<RearmClaimsReport> {
+export async function rearmExpiredRecoveryClaims(deps: RecoveryJobDeps, options: { now?: string; batch?: number } = {}): Promise<RearmClaimsReport> {
   const now = options.now === undefined ? deps.context.now() : normalizeTimestamp(options.now, 'now');
   const batch = options.batch ?? TURN_RECORD_LIMITS.pruneBatchMax;
   return deps.context.write((ctx) => {

@@ -9,7 +9,7 @@ const [dbPath, readyFile, goFile, workerId, now] = process.argv.slice(2) as [str
 
 const store = await openCrudStore({ path: dbPath, busyTimeoutMs: 10_000 });
 try {
-  const records = store.turnRecords;
+  const recoveryJobs = store.recoveryJobs;
   writeFileSync(readyFile, String(process.pid));
   const deadline = Date.now() + 20_000;
   while (!existsSync(goFile)) {
@@ -19,7 +19,7 @@ try {
   const won: string[] = [];
   // Several claims in flight at once, so each process also races with itself.
   for (;;) {
-    const batch = await Promise.all(Array.from({ length: 4 }, () => records.claimRecoveryJob({ worker_id: workerId, lease_ms: 600_000, now })));
+    const batch = await Promise.all(Array.from({ length: 4 }, () => recoveryJobs.claim({ worker_id: workerId, lease_ms: 600_000, now })));
     const got = batch.filter((job) => job !== null);
     won.push(...got.map((job) => job.job_id));
     if (got.length === 0) break;

@@ -6,18 +6,13 @@ import {
   TURN_RECORD_LIMITS,
   type ProviderFailure,
 } from '@cairn/protocol';
-import type { JournalEvent } from '../journal/types.js';
+import { NOOP_ALREADY_STARTED, NOOP_ALREADY_TERMINAL, applied, violation } from '../event-log/decision.js';
+import { turnPayloadOf } from '../event-log/payload-of.js';
+import type { Decision } from '../event-log/types.js';
+import type { PendingEvent } from '../journal/types.js';
 import type { WriteContext } from '../store/store-context.js';
-import { ALREADY_RECORDED, ALREADY_TERMINAL, applied, turnPayloadOf, violation, type Decision } from './projection.js';
-import { addMs } from './record-values.js';
-import {
-  findOpenJobForItem,
-  findRecoveryJob,
-  insertRecoveryJob,
-  recoveryJobId,
-  type RecoveryJobRow,
-} from './recovery-job-rows.js';
-
+import { addMs } from '../turn-records/record-values.js';
+import { findOpenJobForItem, findRecoveryJob, insertRecoveryJob, recoveryJobId, type RecoveryJobRow } from './recovery-job-rows.js';
 
 const text = (value: unknown, max: number): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null);
 const integer = (value: unknown, min: number, max: number): number | null =>
@@ -50,7 +45,7 @@ function isOpen(row: RecoveryJobRow): boolean {
   return row.status === 'pending' || row.status === 'claimed';
 }
 
-function newJob(event: JournalEvent, fields: Pick<RecoveryJobRow, 'job_id' | 'recovery_id' | 'item_id' | 'attempt' | 'due_at'>, failure: ProviderFailure): RecoveryJobRow {
+function newJob(event: PendingEvent, fields: Pick<RecoveryJobRow, 'job_id' | 'recovery_id' | 'item_id' | 'attempt' | 'due_at'>, failure: ProviderFailure): RecoveryJobRow {
   return {
     ...fields,
     workspace_id: event.workspaceId,
@@ -75,13 +70,13 @@ function newJob(event: JournalEvent, fields: Pick<RecoveryJobRow, 'job_id' | 're
 }
 
 /** `recovery.opened`: a new pending job, due at the event's `due_at`, else after the provider's retry-after, else at once. */
-export function decideRecoveryOpened(ctx: WriteContext, event: JournalEvent): Decision {
+export function decideRecoveryOpened(ctx: WriteContext, event: PendingEvent): Decision {
   const parsed = turnPayloadOf(RecoveryOpenedEvent, event);
-  if (!parsed.ok) return parsed.decision;
+  if (!parsed.ok) return parsed.refusal;
   const p = parsed.value;
   const jobId = recoveryJobId(event.workspaceId, event.streamId, { recoveryId: p.recovery_id });
   const existing = findRecoveryJob(ctx, jobId);
-  if (existing) return { outcome: isOpen(existing) ? ALREADY_RECORDED : ALREADY_TERMINAL };
+  if (existing) return isOpen(existing) ? NOOP_ALREADY_STARTED : NOOP_ALREADY_TERMINAL;
   const failure = failureOf(p.failure, p.reason);
   const dueAt = p.due_at !== undefined ? toIso(p.due_at) : addMs(event.recordedAt, failure.retry_after_ms ?? 0);
   if (dueAt === undefined) return violation('recovery.opened due_at is not a timestamp');
@@ -95,9 +90,9 @@ export function decideRecoveryOpened(ctx: WriteContext, event: JournalEvent): De
  * holder handed the job back by scheduling the retry). Opens the job when no event did yet,
  * and re-opens one its holder had `completed`. An attempt not newer than the job's is a replay.
  */
-export function decideRetryScheduled(ctx: WriteContext, event: JournalEvent): Decision {
+export function decideRetryScheduled(ctx: WriteContext, event: PendingEvent): Decision {
   const parsed = turnPayloadOf(RetryScheduledEvent, event);
-  if (!parsed.ok) return parsed.decision;
+  if (!parsed.ok) return parsed.refusal;
   const p = parsed.value;
   const dueAt = toIso(p.due_at);
   if (dueAt === undefined) return violation('retry.scheduled due_at is not a timestamp');
@@ -112,8 +107,8 @@ export function decideRetryScheduled(ctx: WriteContext, event: JournalEvent): De
     return applied(() => insertRecoveryJob(ctx, newJob(event, fields, failureOf(undefined, p.reason))));
   }
   // A job its holder marked `completed` re-opens for a newer attempt; one the turn closed stays closed.
-  if (!isOpen(existing) && existing.status !== 'completed') return { outcome: ALREADY_TERMINAL };
-  if (existing.attempt >= p.attempt) return { outcome: isOpen(existing) ? ALREADY_RECORDED : ALREADY_TERMINAL };
+  if (!isOpen(existing) && existing.status !== 'completed') return NOOP_ALREADY_TERMINAL;
+  if (existing.attempt >= p.attempt) return isOpen(existing) ? NOOP_ALREADY_STARTED : NOOP_ALREADY_TERMINAL;
   return applied(() =>
     ctx.run(
       `UPDATE recovery_job SET status = 'pending', attempt = ?, due_at = ?, ready_at = ?, item_id = coalesce(item_id, ?),
@@ -124,18 +119,35 @@ export function decideRetryScheduled(ctx: WriteContext, event: JournalEvent): De
 }
 
 /** `recovery.succeeded` / `recovery.exhausted`: closes the job; the holder, if any, stays on record. */
-export function decideRecoveryClosed(ctx: WriteContext, event: JournalEvent): Decision {
+export function decideRecoveryClosed(ctx: WriteContext, event: PendingEvent): Decision {
   const succeeded = event.type === 'recovery.succeeded';
   const parsed = succeeded ? turnPayloadOf(RecoverySucceededEvent, event) : turnPayloadOf(RecoveryExhaustedEvent, event);
-  if (!parsed.ok) return parsed.decision;
+  if (!parsed.ok) return parsed.refusal;
   const jobId = recoveryJobId(event.workspaceId, event.streamId, { recoveryId: parsed.value.recovery_id });
   const existing = findRecoveryJob(ctx, jobId);
   if (!existing) return violation(`${event.type}: no recovery job for recovery ${parsed.value.recovery_id}`);
-  if (!isOpen(existing)) return { outcome: ALREADY_TERMINAL };
+  if (!isOpen(existing)) return NOOP_ALREADY_TERMINAL;
   return applied(() =>
     ctx.run(
       `UPDATE recovery_job SET status = ?, ready_at = NULL, claim_expires_at = NULL, closed_at = ?, updated_at = ? WHERE job_id = ?`,
       [succeeded ? 'succeeded' : 'exhausted', event.recordedAt, event.recordedAt, jobId],
+    ),
+  );
+}
+
+/**
+ * A turn ended: recovery jobs still open can no longer help it, so they close as `abandoned`
+ * and no worker claims them. None open (a replay, a repair of an ended turn): a no-op.
+ */
+export function decideTurnEnd(ctx: WriteContext, event: PendingEvent): Decision {
+  const turnId = event.streamId;
+  const open = ctx.get<{ n: number }>(`SELECT count(*) AS n FROM recovery_job WHERE turn_id = ? AND status IN ('pending', 'claimed')`, [turnId]);
+  if ((open?.n ?? 0) === 0) return NOOP_ALREADY_TERMINAL;
+  return applied(() =>
+    ctx.run(
+      `UPDATE recovery_job SET status = 'abandoned', ready_at = NULL, claim_expires_at = NULL, closed_at = ?, updated_at = ?
+       WHERE turn_id = ? AND status IN ('pending', 'claimed')`,
+      [event.recordedAt, event.recordedAt, turnId],
     ),
   );
 }

@@ -15,7 +15,7 @@ import { decodeCursor, toPage } from '../pagination/cursor.js';
 import type { ReadContext } from '../store/store-context.js';
 import { requireThread } from '../thread/thread-row.js';
 import { requireWorkspace } from '../workspace/workspace-row.js';
-import type { TurnRecordsDeps } from './append-record-event.js';
+import type { AttachmentDeps } from './attachment-store.js';
 import { ATTACHMENT_COLUMNS, findAttachmentAnywhere, insertAttachment, toAttachment, type AttachmentRow } from './attachment-rows.js';
 
 /**
@@ -41,8 +41,8 @@ const sameDeclaration = (row: AttachmentRow, p: RegisterAttachmentParams): boole
   row.sha256 === p.sha256;
 
 /** Declares an attachment (`pending`). The same declaration again answers the record (`created: false`); anything else on a taken id is `conflict`. */
-export async function registerAttachment(deps: TurnRecordsDeps, params: RegisterAttachmentParams): Promise<RegisterAttachmentResult> {
-  const p = parseParams(RegisterAttachmentParams, params, 'turnRecords.registerAttachment');
+export async function registerAttachment(deps: AttachmentDeps, params: RegisterAttachmentParams): Promise<RegisterAttachmentResult> {
+  const p = parseParams(RegisterAttachmentParams, params, 'attachments.register');
   const attachmentId = p.attachment_id ?? deps.context.newId('att');
   return deps.context.write((ctx) => {
     requireThread(ctx, p.workspace_id, p.thread_id);
@@ -75,8 +75,8 @@ export async function registerAttachment(deps: TurnRecordsDeps, params: Register
 }
 
 /** `pending` → `ready` with its storage reference. Again with the same reference: no-op; a `failed` one, or another reference: `conflict`. */
-export async function markAttachmentReady(deps: TurnRecordsDeps, params: MarkAttachmentReadyParams): Promise<Attachment> {
-  const p = parseParams(MarkAttachmentReadyParams, params, 'turnRecords.markAttachmentReady');
+export async function markAttachmentReady(deps: AttachmentDeps, params: MarkAttachmentReadyParams): Promise<Attachment> {
+  const p = parseParams(MarkAttachmentReadyParams, params, 'attachments.markReady');
   return deps.context.write((ctx) => {
     const row = requireAttachment(ctx, p.workspace_id, p.attachment_id);
     const next = {
@@ -103,9 +103,9 @@ export async function markAttachmentReady(deps: TurnRecordsDeps, params: MarkAtt
 }
 
 /** `pending` → `failed` with a (redacted) reason. A failed one again: no-op; a `ready` one: `conflict`. */
-export async function markAttachmentFailed(deps: TurnRecordsDeps, params: MarkAttachmentFailedParams): Promise<Attachment> {
-  const p = parseParams(MarkAttachmentFailedParams, params, 'turnRecords.markAttachmentFailed');
-  const reason = String(deps.journal.redact(p.reason));
+export async function markAttachmentFailed(deps: AttachmentDeps, params: MarkAttachmentFailedParams): Promise<Attachment> {
+  const p = parseParams(MarkAttachmentFailedParams, params, 'attachments.markFailed');
+  const reason = String(deps.redact(p.reason));
   return deps.context.write((ctx) => {
     const row = requireAttachment(ctx, p.workspace_id, p.attachment_id);
     if (row.status === 'failed') return toAttachment(row);
@@ -116,8 +116,8 @@ export async function markAttachmentFailed(deps: TurnRecordsDeps, params: MarkAt
   });
 }
 
-export async function getAttachment(deps: TurnRecordsDeps, params: AttachmentRefParams): Promise<Attachment> {
-  const p = parseParams(AttachmentRefParams, params, 'turnRecords.getAttachment');
+export async function getAttachment(deps: AttachmentDeps, params: AttachmentRefParams): Promise<Attachment> {
+  const p = parseParams(AttachmentRefParams, params, 'attachments.get');
   return deps.context.read((q) => toAttachment(requireAttachment(q, p.workspace_id, p.attachment_id)));
 }
 
@@ -127,8 +127,8 @@ const LIST_AFTER =
   'AND (created_at > ? OR (created_at = ? AND attachment_id > ?)) ORDER BY created_at, attachment_id LIMIT ?';
 
 /** A turn's attachments in registration order, keyset-paginated. The turn need not have started. */
-export async function listTurnAttachments(deps: TurnRecordsDeps, params: ListTurnAttachmentsParams): Promise<PageResult<Attachment>> {
-  const p = parseParams(ListTurnAttachmentsParams, params, 'turnRecords.listTurnAttachments');
+export async function listTurnAttachments(deps: AttachmentDeps, params: ListTurnAttachmentsParams): Promise<PageResult<Attachment>> {
+  const p = parseParams(ListTurnAttachmentsParams, params, 'attachments.listForTurn');
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = JSON.stringify(['turn_attachments', p.workspace_id, p.turn_id]);
   const after = p.cursor === undefined ? undefined : decodeCursor(p.cursor, filter);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { runTs } from '@cairn/tooling/child';
-import { openRecordsFixture, type RecordsFixture } from './testing/records-fixture.js';
+import { openRecordsFixture, type RecordsFixture } from '../turn-records/testing/records-fixture.js';
 import { seedJobs } from './testing/seed-jobs.js';
 
 const CHILD = join(import.meta.dirname, 'testing/claim-child.ts');

@@ -1,5 +1,5 @@
-import type { RecordsFixture } from './records-fixture.js';
-import { THREAD, WS } from './records-fixture.js';
+import type { RecordsFixture } from '../../turn-records/testing/records-fixture.js';
+import { THREAD, WS } from '../../turn-records/testing/records-fixture.js';
 import { recoveryJobId } from '../recovery-job-rows.js';
 
 /** Opens `count` recovery jobs on `turnId` (one `recovery.opened` each), due at `dueAt`; answers their ids. */

@@ -7,8 +7,8 @@ import {
 } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
 import type { WriteContext } from '../store/store-context.js';
-import type { TurnRecordsDeps } from './append-record-event.js';
-import { addMs, normalizeTimestamp } from './record-values.js';
+import type { RecoveryJobDeps } from './recovery-job-store.js';
+import { addMs, normalizeTimestamp } from '../turn-records/record-values.js';
 import { FAILURE_SET, failureColumns, findRecoveryJob, toRecoveryJob, type RecoveryJobRow } from './recovery-job-rows.js';
 
 type Settle = 'complete' | 'fail' | 'release';
@@ -34,7 +34,7 @@ function holderCheck(ctx: WriteContext, jobId: string, workerId: string, now: st
 const HELD = `job_id = ? AND status = 'claimed' AND claimed_by = ? AND claim_count = ?`;
 
 function settle<P extends { job_id: string; worker_id: string; now?: string }>(
-  deps: TurnRecordsDeps,
+  deps: RecoveryJobDeps,
   p: P,
   op: Settle,
   write: (ctx: WriteContext, row: RecoveryJobRow, now: string) => void,
@@ -48,8 +48,8 @@ function settle<P extends { job_id: string; worker_id: string; now?: string }>(
 }
 
 /** The holder closes the job (`completed`). Done again by the same worker, or after the turn closed it: answers the job as is. */
-export async function completeRecoveryJob(deps: TurnRecordsDeps, params: CompleteRecoveryJobParams): Promise<RecoveryJob> {
-  const p = parseParams(CompleteRecoveryJobParams, params, 'turnRecords.completeRecoveryJob');
+export async function completeRecoveryJob(deps: RecoveryJobDeps, params: CompleteRecoveryJobParams): Promise<RecoveryJob> {
+  const p = parseParams(CompleteRecoveryJobParams, params, 'recoveryJobs.complete');
   return settle(deps, p, 'complete', (ctx, row, now) =>
     ctx.run(`UPDATE recovery_job SET status = 'completed', ready_at = NULL, claim_expires_at = NULL, closed_at = ?, updated_at = ? WHERE ${HELD}`, [
       now,
@@ -65,9 +65,9 @@ export async function completeRecoveryJob(deps: TurnRecordsDeps, params: Complet
  * The holder's attempt failed: the job is `pending` again, due at `retry_at`, else after the
  * failure's `retry_after_ms`, else now; the (redacted) failure replaces the stored one.
  */
-export async function failRecoveryJob(deps: TurnRecordsDeps, params: FailRecoveryJobParams): Promise<RecoveryJob> {
-  const p = parseParams(FailRecoveryJobParams, params, 'turnRecords.failRecoveryJob');
-  const failure = deps.journal.redact(p.failure) as typeof p.failure;
+export async function failRecoveryJob(deps: RecoveryJobDeps, params: FailRecoveryJobParams): Promise<RecoveryJob> {
+  const p = parseParams(FailRecoveryJobParams, params, 'recoveryJobs.fail');
+  const failure = deps.redact(p.failure) as typeof p.failure;
   return settle(deps, p, 'fail', (ctx, row, now) => {
     const due = p.retry_at !== undefined ? normalizeTimestamp(p.retry_at, 'retry_at') : addMs(now, failure.retry_after_ms ?? 0);
     ctx.run(
@@ -79,8 +79,8 @@ export async function failRecoveryJob(deps: TurnRecordsDeps, params: FailRecover
 }
 
 /** The holder hands the job back untouched: `pending`, claimable again at its due time. */
-export async function releaseRecoveryJob(deps: TurnRecordsDeps, params: ReleaseRecoveryJobParams): Promise<RecoveryJob> {
-  const p = parseParams(ReleaseRecoveryJobParams, params, 'turnRecords.releaseRecoveryJob');
+export async function releaseRecoveryJob(deps: RecoveryJobDeps, params: ReleaseRecoveryJobParams): Promise<RecoveryJob> {
+  const p = parseParams(ReleaseRecoveryJobParams, params, 'recoveryJobs.release');
   return settle(deps, p, 'release', (ctx, row, now) =>
     ctx.run(
       `UPDATE recovery_job SET status = 'pending', ready_at = due_at, claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL, updated_at = ?

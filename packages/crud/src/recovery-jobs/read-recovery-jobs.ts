@@ -1,12 +1,12 @@
 import { CairnError, RecoveryJobRefParams, TurnRecordRefParams, type RecoveryJob } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import type { TurnRecordsDeps } from './append-record-event.js';
+import type { RecoveryJobDeps } from './recovery-job-store.js';
 import { RECOVERY_JOB_COLUMNS, findRecoveryJob, toRecoveryJob, type RecoveryJobRow } from './recovery-job-rows.js';
-import { requireTurnInWorkspace } from './turn-ref.js';
+import { requireTurnInWorkspace } from '../turn-records/turn-ref.js';
 
 /** One job; a job of another workspace is `not_found`, exactly like a missing one. */
-export async function getRecoveryJob(deps: TurnRecordsDeps, params: RecoveryJobRefParams): Promise<RecoveryJob> {
-  const p = parseParams(RecoveryJobRefParams, params, 'turnRecords.getRecoveryJob');
+export async function getRecoveryJob(deps: RecoveryJobDeps, params: RecoveryJobRefParams): Promise<RecoveryJob> {
+  const p = parseParams(RecoveryJobRefParams, params, 'recoveryJobs.get');
   return deps.context.read((q) => {
     const row = findRecoveryJob(q, p.job_id);
     if (!row || row.workspace_id !== p.workspace_id) {
@@ -17,8 +17,8 @@ export async function getRecoveryJob(deps: TurnRecordsDeps, params: RecoveryJobR
 }
 
 /** Every recovery job of a turn, open and closed, in the order they opened. */
-export async function listTurnRecoveryJobs(deps: TurnRecordsDeps, params: TurnRecordRefParams): Promise<RecoveryJob[]> {
-  const p = parseParams(TurnRecordRefParams, params, 'turnRecords.listRecoveryJobs');
+export async function listTurnRecoveryJobs(deps: RecoveryJobDeps, params: TurnRecordRefParams): Promise<RecoveryJob[]> {
+  const p = parseParams(TurnRecordRefParams, params, 'recoveryJobs.listForTurn');
   return deps.context.read((q) => {
     requireTurnInWorkspace(q, p.workspace_id, p.turn_id);
     return q.all<RecoveryJobRow>(`SELECT ${RECOVERY_JOB_COLUMNS} FROM recovery_job WHERE turn_id = ? ORDER BY opened_at, job_id`, [p.turn_id]).map(toRecoveryJob);
