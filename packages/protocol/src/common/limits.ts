@@ -36,6 +36,8 @@ export const LIMITS = {
     modelLength: 200,
     /** Attempts of one item, counting the first. */
     attemptMax: 1000,
+    /** Events of one `turn/event/append` batch (one workspace, one transaction). */
+    eventBatchMax: 256,
     idempotencyKeyLength: 256,
     /** An attachment input part's display name and media type. */
     attachmentNameLength: 500,

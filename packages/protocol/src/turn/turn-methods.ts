@@ -36,7 +36,7 @@ const AppendFields = {
 };
 
 /** Most events one `turn/event/append` call carries (PROTOCOL.md): one transaction, all or nothing. */
-export const EVENT_BATCH_MAX = 256;
+export const EVENT_BATCH_MAX = TURN_LIMITS.eventBatchMax;
 
 /**
  * One event of a `turn/event/append` batch: a turn of a thread of the batch's workspace, and
