@@ -37,7 +37,16 @@ export { redactPayload } from './journal/redact-payload.js';
 export { REDACTED, isSecretKey, redactString } from './journal/secret-rules.js';
 export { canonicalJson } from './journal/canonical-json.js';
 export { idempotencyDigest } from './journal/idempotency-key.js';
-export { GENESIS_HASH, JOURNAL_HASH_TAG, hashEvent, type HashedFields } from './journal/hash-event.js';
+export {
+  GENESIS_HASH,
+  JOURNAL_HASH_TAG,
+  JOURNAL_HASH_TAG_V1,
+  JOURNAL_HASH_VERSION,
+  hashEvent,
+  hashEventV1,
+  type HashedFields,
+  type HashedFieldsV1,
+} from './journal/hash-event.js';
 export { MAX_READ_LIMIT } from './journal/read-limit.js';
 export { TurnRecordsStore } from './turn-records/turn-records-store.js';
 export { TurnRecordsProjector } from './turn-records/turn-records-projector.js';

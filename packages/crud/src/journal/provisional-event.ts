@@ -15,6 +15,7 @@ export function provisionalEvent(input: Omit<JournalEventInput, 'recordedAt'> & 
     streamType: input.streamType,
     streamId: input.streamId,
     streamSeq: 0,
+    threadId: input.threadId ?? null,
     type: input.type,
     payload: input.payload,
     idempotencyKey: input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey),

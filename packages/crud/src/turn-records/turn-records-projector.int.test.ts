@@ -193,6 +193,7 @@ describe('TurnRecordsProjector (given / when / then)', () => {
           streamType: 'turn',
           streamId: row.stream_id as string,
           streamSeq: row.stream_seq as number,
+          threadId: row.thread_id as string | null,
           type: row.type as string,
           payload: JSON.parse(row.payload as string),
           idempotencyKey: null,
