@@ -4,6 +4,7 @@ import type { MigrationReport } from '@cairn/migration';
 import { FolderStore } from '../folder/folder-store.js';
 import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
+import type { JournalCheckpointer } from '../journal/journal-checkpointer.js';
 import type { JournalOptions } from '../journal/types.js';
 import type { TurnDeps } from '../turns/turn-deps.js';
 import { createTurnStream } from '../turns/turn-stream.js';
@@ -21,7 +22,8 @@ export interface CrudStoreParts {
   migration: MigrationReport;
   close: () => Promise<void>;
   /** Options of the one journal every turn-stream module shares (e.g. an extra redactor). */
-  journalOptions?: Pick<JournalOptions, 'redact' | 'heldText'>;
+  journalOptions?: Pick<JournalOptions, 'redact' | 'heldText' | 'onAppended'>;
+  checkpoints?: JournalCheckpointer | undefined;
 }
 
 /**
@@ -51,6 +53,8 @@ export class CrudStore {
   readonly coordinator: SqliteWriteCoordinator;
   /** What `openCrudStore` migrated. */
   readonly migration: MigrationReport;
+  /** The journal's checkpointer, when the store was opened with `checkpoints`. */
+  readonly checkpoints: JournalCheckpointer | undefined;
   readonly #close: () => Promise<void>;
 
   constructor(parts: CrudStoreParts) {
@@ -59,6 +63,7 @@ export class CrudStore {
     this.readDataSource = parts.readDataSource;
     this.coordinator = parts.coordinator;
     this.migration = parts.migration;
+    this.checkpoints = parts.checkpoints;
     this.#close = parts.close;
     this.workspaces = new WorkspaceStore(this.context);
     this.threads = new ThreadStore(this.context);

@@ -10,6 +10,7 @@ import {
 } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
 import { toCairnError } from '../errors/to-cairn-error.js';
+import { startJournalCheckpointer, type JournalCheckpointOptions, type JournalCheckpointer } from '../journal/journal-checkpointer.js';
 import type { JournalOptions } from '../journal/types.js';
 import { CrudStore } from './crud-store.js';
 import { createStoreContext } from './store-context.js';
@@ -29,6 +30,12 @@ export interface OpenCrudStoreOptions {
    * is stored or hashed (the gateway passes the keystore's "every value currently held" redactor).
    */
   journal?: Pick<JournalOptions, 'redact' | 'heldText'>;
+  /**
+   * Signed checkpoints of the journal's heads, kept outside gateway.db by `checkpoints.store`:
+   * at open, every N events or T ms, and at close (after the last write). Without it, nothing
+   * anchors the journal's tail (see the README's Journal section).
+   */
+  checkpoints?: JournalCheckpointOptions;
 }
 
 /**
@@ -52,15 +59,22 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
     const reader = { ...createStatements(readHandle), inTransaction: () => readHandle.inTransaction, isOpen: () => readHandle.open };
     const coordinator = new SqliteWriteCoordinator(dataSource, options.coordinator);
     const context = createStoreContext({ reader, coordinator, clock: options.clock, newId: options.newId, redact: options.journal?.redact });
+    const checkpoints: JournalCheckpointer | undefined = options.checkpoints ? await startJournalCheckpointer(context.read, options.checkpoints) : undefined;
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         await coordinator.close();
-        await readDataSource.destroy();
-        await dataSource.destroy();
+        // After the last commit, before the connections go: the shutdown checkpoint names the final heads.
+        try {
+          await checkpoints?.close();
+        } finally {
+          await readDataSource.destroy();
+          await dataSource.destroy();
+        }
       })());
-    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions: options.journal ?? {} });
+    const journalOptions = { ...options.journal, ...(checkpoints ? { onAppended: (workspaceId: string) => checkpoints.noteAppended(workspaceId) } : {}) };
+    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions, checkpoints });
   } catch (error) {
     for (const ds of opened.reverse()) await ds.destroy().catch(() => undefined);
     throw toCairnError(error);
