@@ -59,3 +59,10 @@ export {
   type IntegrityResult,
 } from './integrity/check-integrity.js';
 export { backupDatabase, type BackupOptions, type BackupResult } from './backup/backup-database.js';
+export {
+  holdDatabaseExclusively,
+  restoreDatabase,
+  type DatabaseHold,
+  type RestoreDatabaseOptions,
+  type RestoreResult,
+} from './backup/restore-database.js';

@@ -41,8 +41,12 @@ export interface CheckpointSink {
 }
 
 export interface CheckpointSource {
-  /** Every checkpoint kept, oldest first. */
-  list(): Promise<RecordedCheckpoint[]>;
+  /**
+   * Every checkpoint kept, oldest first. `newestPerWorkspace`: the source may return only each
+   * workspace's newest one whose signature verifies (all a checkpointer resumes from; cheaper
+   * when signatures are slow to check). Returning everything is correct too.
+   */
+  list(options?: { newestPerWorkspace?: boolean }): Promise<RecordedCheckpoint[]>;
 }
 
 export type CheckpointStore = CheckpointSink & CheckpointSource;

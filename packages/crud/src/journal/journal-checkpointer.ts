@@ -51,7 +51,7 @@ export async function startJournalCheckpointer(read: Read, options: JournalCheck
   const everyEvents = options.everyEvents ?? 1_000;
   const intervalMs = options.intervalMs ?? 60_000;
   const newest = new Map<string, RecordedCheckpoint>();
-  for (const [workspaceId, { inForce }] of effectiveCheckpoints(await options.store.list()).workspaces) newest.set(workspaceId, inForce[inForce.length - 1]!);
+  for (const [workspaceId, { inForce }] of effectiveCheckpoints(await options.store.list({ newestPerWorkspace: true })).workspaces) newest.set(workspaceId, inForce[inForce.length - 1]!);
   const reported = new Set<string>();
   let pending = 0;
   let scheduled = false;

@@ -2,6 +2,7 @@ import type { RuntimePaths, GatewaySettings } from '@cairn/config';
 import { openCrudStore, type CrudStore } from '@cairn/crud';
 import { createHeldTextSealer, createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
 import { ensurePrivateDirectory } from '@cairn/sqlite';
+import { journalCheckpointOptions, type JournalAnchorReport } from './journal-checkpoints.js';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { openDatabaseProbe } from './readiness-probe.js';
 import { runStartupRecovery, type StartupRecoveryReport } from './startup-recovery.js';
@@ -21,6 +22,8 @@ export interface GatewayRuntime {
   readiness: ReadinessProbe;
   /** What startup recovery found and fixed. */
   recovery: StartupRecoveryReport;
+  /** The journal's signed checkpoints (in keystore.db): what the checkpointer heard. */
+  checkpoints: JournalAnchorReport;
   close(): Promise<void>;
 }
 
@@ -38,10 +41,15 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   const keystore = await openSqliteKeystore({ home: paths.home });
   let redactor: SecretRedactor | undefined;
   let store: CrudStore | undefined;
+  let checkpoints: JournalAnchorReport;
   try {
     redactor = await createSecretRedactor(keystore);
     const scrub = redactor;
     const sealer = await createHeldTextSealer(keystore);
+    // The journal's heads are checkpointed at open (before any client), every N events or T
+    // seconds, and at close, signed with a key that stays in keystore.db.
+    const anchor = journalCheckpointOptions(await keystore.journalCheckpoints(), settings);
+    checkpoints = anchor.report;
     store = await openCrudStore({
       path: paths.gatewayDb,
       synchronous: settings.storage.synchronous,
@@ -52,6 +60,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
         redact: (payload) => scrub.redactDeep(payload),
         heldText: { split: (text) => scrub.split(text), seal: (text) => sealer.seal(text), open: (sealed) => sealer.open(sealed) },
       },
+      checkpoints: anchor.options,
     });
   } catch (error) {
     redactor?.close();
@@ -72,6 +81,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
       redactor,
       readiness: probe.probe,
       recovery,
+      checkpoints,
       // Idempotent: the HTTP server's onClose and an embedder may both close the runtime.
       close: () =>
         (closing ??= (async () => {
