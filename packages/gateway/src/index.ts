@@ -11,4 +11,7 @@ export {
   type MigrationStatus,
   type RuntimeHealth,
 } from './runtime/maintenance.js';
+export { verifyRuntime, type CheckpointVerification, type RuntimeVerifyReport, type VerifyRuntimeOptions } from './runtime/verify-runtime.js';
+export { restoreRuntime, type RestoreReport, type RestoreRuntimeOptions } from './runtime/restore-runtime.js';
+export type { JournalAnchorReport } from './runtime/journal-checkpoints.js';
 export { runStartupRecovery, type RecoveryCount, type StartupRecoveryReport } from './runtime/startup-recovery.js';

@@ -23,3 +23,4 @@ export {
   type JournalCheckpointLog,
 } from './checkpoint/journal-checkpoint-log.js';
 export { CHECKPOINT_TAG, checkpointMessage, type JournalCheckpoint, type JournalCheckpointKind, type JournalHead } from './checkpoint/checkpoint-record.js';
+export { keystoreFileKeyId } from './sqlite/inspect-keystore-file.js';

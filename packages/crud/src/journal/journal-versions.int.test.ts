@@ -49,6 +49,23 @@ function writeV1Journal(native: NativeDatabase): void {
   }
 }
 
+describe('a v1 journal in a file not migrated yet (a v5 backup)', () => {
+  it('verifies, and names an edited row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-journal-v5-'));
+    const ds = await openSqliteDatabase({ path: join(dir, 'gateway.db') });
+    try {
+      await runMigrations(ds, gatewayMigrations, { targetVersion: 5 });
+      writeV1Journal(nativeHandle(ds));
+      expect(await verifyJournal(ds)).toEqual({ ok: true, checked: 12, lastPosition: 12 });
+      nativeHandle(ds).exec(`DROP TRIGGER trg_journal_event_no_update; UPDATE journal_event SET type = 'x' WHERE position = 4`);
+      expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: 4, reason: 'hash_mismatch' });
+    } finally {
+      await ds.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a v1 journal migrated to v6, then appended to', () => {
   let dir: string;
   let ds: DataSource;

@@ -3,10 +3,10 @@ import type { DataSource } from 'typeorm';
 import { GENESIS_HASH, chainHash, chainHashV1 } from './hash-event.js';
 import type { VerifyFailureReason, VerifyOptions, VerifyResult } from './types.js';
 
-const COLUMNS =
-  'position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash, thread_id, hash_version';
-const FIRST_BATCH = `SELECT ${COLUMNS} FROM journal_event ORDER BY position LIMIT ?`;
-const NEXT_BATCH = `SELECT ${COLUMNS} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`;
+const BASE_COLUMNS = 'position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash';
+/** A file not yet migrated to v6 (e.g. a backup, read by `cairn verify`) has only v1 rows. */
+const V1_FILE_COLUMNS = `${BASE_COLUMNS}, NULL AS thread_id, 1 AS hash_version`;
+const COLUMNS = `${BASE_COLUMNS}, thread_id, hash_version`;
 
 /** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query. */
 export const VERIFY_BATCH = 2_000;
@@ -32,8 +32,10 @@ type Failure = { reason: VerifyFailureReason; detail: string };
 export async function verifyJournal(db: DataSource | NativeDatabase, options: VerifyOptions = {}): Promise<VerifyResult> {
   const native = 'prepare' in db ? db : nativeHandle(db);
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH));
-  const first = native.prepare(FIRST_BATCH).raw(true);
-  const next = native.prepare(NEXT_BATCH).raw(true);
+  const hasVersions = native.prepare(`SELECT 1 FROM pragma_table_info('journal_event') WHERE name = 'hash_version'`).get() !== undefined;
+  const columns = hasVersions ? COLUMNS : V1_FILE_COLUMNS;
+  const first = native.prepare(`SELECT ${columns} FROM journal_event ORDER BY position LIMIT ?`).raw(true);
+  const next = native.prepare(`SELECT ${columns} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
   const ownSnapshot = !native.inTransaction;
   if (ownSnapshot) native.exec('BEGIN');
   try {

@@ -22,9 +22,16 @@ export interface CheckpointSigner {
   verify(message: Buffer, signature: string): boolean;
 }
 
-/** The signer of this keystore: its Ed25519 key is the entry `cairn/journal-signing-key`, created on first use. */
-export async function createCheckpointSigner(keystore: Keystore): Promise<CheckpointSigner> {
+/**
+ * The signer of this keystore: its Ed25519 key is the entry `cairn/journal-signing-key`,
+ * created on first use; with `create: false` (a read-only caller such as `cairn verify`),
+ * undefined when there is none yet.
+ */
+export async function createCheckpointSigner(keystore: Keystore): Promise<CheckpointSigner>;
+export async function createCheckpointSigner(keystore: Keystore, options: { create: false }): Promise<CheckpointSigner | undefined>;
+export async function createCheckpointSigner(keystore: Keystore, options: { create?: boolean } = {}): Promise<CheckpointSigner | undefined> {
   let encoded = await keystore.get(JOURNAL_SIGNING_KEY.service, JOURNAL_SIGNING_KEY.id);
+  if (encoded === undefined && options.create === false) return undefined;
   if (encoded === undefined) {
     const { privateKey } = generateKeyPairSync('ed25519');
     encoded = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');

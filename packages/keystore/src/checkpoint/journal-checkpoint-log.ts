@@ -28,7 +28,7 @@ interface Row {
  * sees the key, and gateway.db never holds a checkpoint.
  */
 export interface JournalCheckpointLog {
-  /** Which key signs (see `CheckpointSigner.keyId`). */
+  /** Which key signs (see `CheckpointSigner.keyId`); '' when the keystore holds none. */
   readonly keyId: string;
   /** The Ed25519 public key (SPKI DER, base64), for checking a copy of the records elsewhere. */
   readonly publicKey: string;
@@ -47,16 +47,21 @@ export interface CheckpointStorage {
   now: () => Date;
 }
 
-export function createJournalCheckpointLog(storage: CheckpointStorage, signer: CheckpointSigner): JournalCheckpointLog {
+/**
+ * The log over `storage`. Without a signer (the keystore holds no signing key yet and the
+ * caller may not create one) it only reads: every record is `unknown_key`, `record` refuses.
+ */
+export function createJournalCheckpointLog(storage: CheckpointStorage, signer: CheckpointSigner | undefined): JournalCheckpointLog {
   const check = (row: Row): JournalCheckpoint => {
     const checkpoint = toCheckpoint(row);
-    if (row.key_id !== signer.keyId) return { ...checkpoint, signature: 'unknown_key' };
+    if (!signer || row.key_id !== signer.keyId) return { ...checkpoint, signature: 'unknown_key' };
     return { ...checkpoint, signature: signer.verify(checkpointMessage(checkpoint), row.signature) ? 'valid' : 'invalid' };
   };
   return {
-    keyId: signer.keyId,
-    publicKey: signer.publicKey,
+    keyId: signer?.keyId ?? '',
+    publicKey: signer?.publicKey ?? '',
     async record(heads, kind, options = {}) {
+      if (!signer) throw new CairnError('storage_failed', 'no journal signing key in this keystore: cannot record a checkpoint');
       if (!KINDS.has(kind)) throw new CairnError('invalid_params', `unknown checkpoint kind ${String(kind)}`);
       heads.forEach(assertHead);
       const recordedAt = storage.now().toISOString();

@@ -139,10 +139,12 @@ export class SqliteKeystore implements Keystore {
   /**
    * The signed checkpoints of gateway.db's journal, kept in this file (table
    * `keystore_journal_checkpoint`), signed with the entry `cairn/journal-signing-key` (an
-   * Ed25519 key, created on first use). See "Journal checkpoints" in the README.
+   * Ed25519 key, created on first use unless `createKey: false`). See "Journal checkpoints"
+   * in the README.
    */
-  journalCheckpoints(): Promise<JournalCheckpointLog> {
+  journalCheckpoints(options: { createKey?: boolean } = {}): Promise<JournalCheckpointLog> {
     this.#assertOpen();
+    if (options.createKey === false && !this.#checkpoints) return this.#readOnlyCheckpoints();
     this.#checkpoints ??= createCheckpointSigner(this).then(
       (signer) => createJournalCheckpointLog({ write: (work) => this.#write('record journal checkpoint', work), read: this.#read, now: this.#now }, signer),
       (error: unknown) => {
@@ -151,6 +153,12 @@ export class SqliteKeystore implements Keystore {
       },
     );
     return this.#checkpoints;
+  }
+
+  /** For a caller that must not write (`cairn verify`): no signing key is created; without one, every record is `unknown_key`. */
+  async #readOnlyCheckpoints(): Promise<JournalCheckpointLog> {
+    const signer = await createCheckpointSigner(this, { create: false });
+    return createJournalCheckpointLog({ write: (work) => this.#write('record journal checkpoint', work), read: this.#read, now: this.#now }, signer);
   }
 
   health(): KeystoreHealthReport & { keyId: string } {
