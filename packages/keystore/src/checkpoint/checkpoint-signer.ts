@@ -12,6 +12,15 @@ import type { Keystore } from '../keystore.js';
  */
 export const JOURNAL_SIGNING_KEY = { service: 'cairn', id: 'journal-signing-key' } as const;
 
+/**
+ * The entry holds the key's 32-byte seed (base64), like any other random key the keystore
+ * keeps, not its PKCS#8 form: that starts with the same 16 bytes for every Ed25519 key, and
+ * the redactor, which holds back streamed text that may begin a stored value, would then hold
+ * back any text that happens to begin like one.
+ */
+const SEED_BYTES = 32;
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
 export interface CheckpointSigner {
   /** 16 hex digits of SHA-256 over the public key (SPKI DER): names the key in each record. */
   readonly keyId: string;
@@ -34,7 +43,7 @@ export async function createCheckpointSigner(keystore: Keystore, options: { crea
   if (encoded === undefined && options.create === false) return undefined;
   if (encoded === undefined) {
     const { privateKey } = generateKeyPairSync('ed25519');
-    encoded = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    encoded = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.byteLength).toString('base64');
     await keystore.set(JOURNAL_SIGNING_KEY.service, JOURNAL_SIGNING_KEY.id, encoded, {
       kind: 'generic',
       label: 'internal: signs the checkpoints of the journal in gateway.db',
@@ -42,7 +51,9 @@ export async function createCheckpointSigner(keystore: Keystore, options: { crea
   }
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey({ key: Buffer.from(encoded, 'base64'), format: 'der', type: 'pkcs8' });
+    const seed = Buffer.from(encoded, 'base64');
+    if (seed.byteLength !== SEED_BYTES) throw new Error(`not ${SEED_BYTES} bytes`);
+    privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   } catch (error) {
     throw new CairnError('master_key_invalid', `keystore entry ${JOURNAL_SIGNING_KEY.service}/${JOURNAL_SIGNING_KEY.id} is not an Ed25519 key`, { cause: error });
   }

@@ -36,7 +36,8 @@ describe('journal checkpoints in keystore.db', () => {
     ]);
     expect(recorded.map((r) => r.checkpointId)).toEqual([1, 2]);
     expect(log.keyId).toMatch(/^[0-9a-f]{16}$/);
-    expect(await keystore.exists(JOURNAL_SIGNING_KEY.service, JOURNAL_SIGNING_KEY.id)).toBe(true);
+    // The entry is the key's 32-byte seed, nothing with a prefix every Ed25519 key shares.
+    expect(Buffer.from((await keystore.get(JOURNAL_SIGNING_KEY.service, JOURNAL_SIGNING_KEY.id))!, 'base64').byteLength).toBe(32);
     expect((await log.list({ newestPerWorkspace: true })).map((c) => [c.workspaceId, c.workspaceSeq])).toEqual([
       ['ws_b', 1],
       ['ws_a', 5],
