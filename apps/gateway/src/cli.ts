@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { readCairnEnv, type CairnEnv } from '@cairn/config';
 import { serveCommand } from './commands/serve.js';
 import { backupCommand, doctorCommand, migrateCommand } from './commands/maintenance.js';
+import { restoreCommand, verifyCommand } from './commands/integrity.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -42,6 +43,19 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
     .command('doctor')
     .description('check permissions and integrity of the runtime home')
     .action(async () => doctorCommand(env, program.opts<GlobalOptions>()));
+
+  program
+    .command('verify')
+    .description('check integrity, the journal hash chains and the signed checkpoints; exit 1 on any finding')
+    .option('--full', 'integrity_check instead of quick_check')
+    .action(async (options: { full?: boolean }) => verifyCommand(env, program.opts<GlobalOptions>(), options));
+
+  program
+    .command('restore')
+    .description('restore gateway.db from <home>/backups/ (the newest unless named), recording a signed restore marker; the gateway must be stopped')
+    .argument('[backup]', 'a gateway-<timestamp>.db in <home>/backups/')
+    .option('--keystore <backup>', 'also restore keystore.db from this keystore-<timestamp>.db (it must be under the current master key)')
+    .action(async (backup: string | undefined, options: { keystore?: string }) => restoreCommand(env, program.opts<GlobalOptions>(), backup, options));
 
   return program;
 }

@@ -47,11 +47,11 @@ export async function openHandWritten(path: string, options: { threads: number; 
   const clock = benchClock();
   const q = {
     key: s('SELECT 1 FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?'),
-    chain: s('SELECT position, hash FROM journal_event ORDER BY position DESC LIMIT 1'),
-    wsHead: s('SELECT max(workspace_seq) AS seq FROM journal_event WHERE workspace_id = ?'),
-    streamHead: s('SELECT max(stream_seq) AS seq FROM journal_event WHERE stream_type = ? AND stream_id = ?'),
+    lastPosition: s('SELECT position FROM journal_event ORDER BY position DESC LIMIT 1'),
+    wsHead: s('SELECT workspace_seq AS seq, hash FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq DESC LIMIT 1'),
+    streamHead: s('SELECT stream_seq AS seq, workspace_id FROM journal_event WHERE stream_type = ? AND stream_id = ? ORDER BY stream_seq DESC LIMIT 1'),
     insertEvent: s(`INSERT INTO journal_event (position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload,
-      idempotency_key, recorded_at, prev_hash, hash) VALUES (?, ?, ?, 'turn', ?, ?, ?, ?, ?, ?, ?, ?)`),
+      idempotency_key, recorded_at, prev_hash, hash, thread_id, hash_version) VALUES (?, ?, ?, 'turn', ?, ?, ?, ?, ?, ?, ?, ?, ?, 2)`),
     thread: s('SELECT workspace_id FROM thread WHERE thread_id = ?'),
     threadSeq: s('SELECT max(thread_seq) AS seq FROM turn WHERE thread_id = ?'),
     insertTurn: s(`INSERT INTO turn (turn_id, workspace_id, thread_id, thread_seq, status, sandbox_policy, model, error, usage, item_count,
@@ -89,22 +89,26 @@ export async function openHandWritten(path: string, options: { threads: number; 
     // The product's rows hold the key's digest, never the key: so do these.
     const key = idempotencyDigest(e.key);
     if (q.key.get(BENCH_WS, key)) fail('duplicate key');
-    const payloadText = canonicalJson({ ...e.event, thread_id: e.threadId });
-    const chain = q.chain.get() as { position: number; hash: string } | undefined;
+    const payloadText = canonicalJson(e.event);
+    const last = q.lastPosition.get() as { position: number } | undefined;
+    const head = q.wsHead.get(BENCH_WS) as { seq: number; hash: string } | undefined;
+    const stream = q.streamHead.get('turn', e.turnId) as { seq: number; workspace_id: string } | undefined;
+    if (stream && stream.workspace_id !== BENCH_WS) fail('stream of another workspace');
     const f = {
-      position: (chain?.position ?? 0) + 1,
+      position: (last?.position ?? 0) + 1,
       recordedAt: at,
       workspaceId: BENCH_WS,
-      workspaceSeq: ((q.wsHead.get(BENCH_WS) as { seq: number | null }).seq ?? 0) + 1,
+      workspaceSeq: (head?.seq ?? 0) + 1,
       streamType: 'turn',
       streamId: e.turnId,
-      streamSeq: ((q.streamHead.get('turn', e.turnId) as { seq: number | null }).seq ?? 0) + 1,
+      streamSeq: (stream?.seq ?? 0) + 1,
+      threadId: e.threadId,
       type: e.event.type,
       idempotencyKey: key,
       payload: payloadText,
-      prevHash: chain?.hash ?? GENESIS_HASH,
+      prevHash: head?.hash ?? GENESIS_HASH,
     };
-    q.insertEvent.run(f.position, BENCH_WS, f.workspaceSeq, e.turnId, f.streamSeq, f.type, payloadText, key, at, f.prevHash, hashEvent(f));
+    q.insertEvent.run(f.position, BENCH_WS, f.workspaceSeq, e.turnId, f.streamSeq, f.type, payloadText, key, at, f.prevHash, hashEvent(f), e.threadId);
     if (!journalOnly) project(e, at, f.streamSeq, f.workspaceSeq);
   };
 

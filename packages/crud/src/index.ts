@@ -58,11 +58,42 @@ export { readWorkspaceAfter } from './journal/read-workspace-after.js';
 export { readJournalAfter } from './journal/read-journal-after.js';
 export { workspaceHead } from './journal/workspace-head.js';
 export { verifyJournal } from './journal/verify-journal.js';
+export type {
+  ChainHead,
+  CheckpointFinding,
+  CheckpointFindingReason,
+  CheckpointKind,
+  CheckpointReport,
+  CheckpointSink,
+  CheckpointSource,
+  CheckpointStore,
+  RecordedCheckpoint,
+  RestoreMarker,
+  WorkspaceCheckpointStatus,
+} from './journal/checkpoint-types.js';
+export { readChainHeads, readChainLink } from './journal/chain-heads.js';
+export { effectiveCheckpoints, type EffectiveCheckpoints, type WorkspaceCheckpoints } from './journal/effective-checkpoints.js';
+export { verifyCheckpoints } from './journal/verify-checkpoints.js';
+export {
+  startJournalCheckpointer,
+  type CheckpointOutcome,
+  type JournalCheckpointOptions,
+  type JournalCheckpointer,
+} from './journal/journal-checkpointer.js';
 export { redactPayload } from './journal/redact-payload.js';
 export { REDACTED, isSecretKey, redactString } from './journal/secret-rules.js';
 export { canonicalJson } from './journal/canonical-json.js';
 export { idempotencyDigest } from './journal/idempotency-key.js';
-export { GENESIS_HASH, JOURNAL_HASH_TAG, hashEvent, type HashedFields } from './journal/hash-event.js';
+export {
+  GENESIS_HASH,
+  JOURNAL_HASH_TAG,
+  JOURNAL_HASH_TAG_V1,
+  JOURNAL_HASH_VERSION,
+  hashEvent,
+  hashEventV1,
+  type HashedFields,
+  type HashedFieldsV1,
+} from './journal/hash-event.js';
 export { MAX_READ_LIMIT } from './journal/read-limit.js';
 
 // Turns and what a turn records.

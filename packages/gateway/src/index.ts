@@ -5,3 +5,6 @@ export type { ReadinessCheck, ReadinessProbe, ReadinessReport } from './http/rea
 export type { RecoveryCount, StartupRecoveryReport } from './runtime/startup-recovery.js';
 export { backupRuntime, migrateRuntime, migrationStatus, type MigrateReport, type MigrationStatus } from './runtime/maintenance.js';
 export { inspectRuntime, type DatabaseSchemaHealth, type RuntimeHealth } from './runtime/inspect-runtime.js';
+export { verifyRuntime, type CheckpointVerification, type RuntimeVerifyReport, type VerifyRuntimeOptions } from './runtime/verify-runtime.js';
+export { restoreRuntime, type RestoreReport, type RestoreRuntimeOptions } from './runtime/restore-runtime.js';
+export type { JournalAnchorReport } from './runtime/journal-checkpoints.js';

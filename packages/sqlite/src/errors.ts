@@ -11,6 +11,7 @@ export const SQLITE_ERROR_CODES = [
   'integrity_failed',
   'backup_exists',
   'file_exists',
+  'database_in_use',
   'closed',
 ] as const;
 

@@ -59,3 +59,11 @@ export {
   type IntegrityResult,
 } from './integrity/check-integrity.js';
 export { backupDatabase, type BackupOptions, type BackupResult } from './backup/backup-database.js';
+export { openBackupDatabase } from './backup/open-backup.js';
+export {
+  holdDatabaseExclusively,
+  restoreDatabase,
+  type DatabaseHold,
+  type RestoreDatabaseOptions,
+  type RestoreResult,
+} from './backup/restore-database.js';

@@ -64,6 +64,12 @@ describe('loadSettings', () => {
     expect(error.message).toContain(file);
   });
 
+  it('defaults the journal checkpoints to every 1000 events or 60 s, 0 turning a trigger off', () => {
+    expect(validateSettings({}).checkpoints).toEqual({ every_events: 1000, every_seconds: 60 });
+    expect(validateSettings({ checkpoints: { every_events: 0 } }).checkpoints).toEqual({ every_events: 0, every_seconds: 60 });
+    expect(errorOf(() => validateSettings({ checkpoints: { every_seconds: -1 } })).code).toBe('invalid_params');
+  });
+
   it('accepts startup_check "off" and refuses anything but quick or off', () => {
     expect(validateSettings({ storage: { startup_check: 'off' } }).storage.startup_check).toBe('off');
     const error = errorOf(() => validateSettings({ storage: { startup_check: 'full' } }));

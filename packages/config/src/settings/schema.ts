@@ -26,6 +26,21 @@ export const StorageSettings = Type.Object(
   { default: {}, additionalProperties: false },
 );
 
+/**
+ * Signed checkpoints of the journal's chain heads, kept in keystore.db (see crud's Journal
+ * README): at start, every `every_events` events appended by this gateway or every
+ * `every_seconds` (also catching other processes' appends), and at a clean shutdown. 0 turns
+ * that trigger off; both 0 leaves only the start and shutdown checkpoints. Events after the
+ * newest checkpoint are anchored nowhere, so the two bound what a truncation can hide.
+ */
+export const CheckpointSettings = Type.Object(
+  {
+    every_events: Type.Integer({ default: 1000, minimum: 0, maximum: 1_000_000 }),
+    every_seconds: Type.Integer({ default: 60, minimum: 0, maximum: 86_400 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
 export const LimitSettings = Type.Object(
   {
     max_message_bytes: Type.Integer({ default: 4 * MiB, minimum: 1 * KiB }),
@@ -76,6 +91,7 @@ export const GatewaySettingsSchema = Type.Object(
   {
     listen: ListenSettings,
     storage: StorageSettings,
+    checkpoints: CheckpointSettings,
     limits: LimitSettings,
     quotas: QuotaSettings,
     retention: RetentionSettings,

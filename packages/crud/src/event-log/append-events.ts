@@ -60,6 +60,7 @@ function appendOne(
     workspaceId: input.workspaceId,
     streamType: input.streamType,
     streamId: input.streamId,
+    threadId: input.threadId ?? null,
     type: input.type,
     payload: journal.redact(payload),
     idempotencyKey: key,

@@ -14,9 +14,9 @@ export function payloadOf<T extends TSchema>(schema: T, event: PendingEvent): Pa
 }
 
 /**
- * A turn event as the turn stream journals it: the protocol's `TurnEventPayload` plus
- * `thread_id` (spliced in until the journal's envelope carries it). The strict protocol
- * schema is checked without that field.
+ * A turn event's payload against the strict protocol schema. Events journaled before the
+ * journal's envelope had a thread (hash v1 rows) carry `thread_id` in the payload: checked
+ * without it.
  */
 export function turnPayloadOf<T extends TSchema>(schema: T, event: PendingEvent): PayloadOf<T> {
   const payload = event.payload;

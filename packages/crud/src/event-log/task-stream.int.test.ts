@@ -87,7 +87,7 @@ describe('a stream added by registering its projector (test-only `task` stream)'
       expect(row.hash).toBe(
         hashEvent({
           position: row.position, recordedAt: row.recorded_at, workspaceId: row.workspace_id, workspaceSeq: row.workspace_seq,
-          streamType: row.stream_type, streamId: row.stream_id, streamSeq: row.stream_seq, type: row.type,
+          streamType: row.stream_type, streamId: row.stream_id, streamSeq: row.stream_seq, threadId: row.thread_id, type: row.type,
           idempotencyKey: row.idempotency_key, payload: row.payload, prevHash: row.prev_hash,
         }),
       );

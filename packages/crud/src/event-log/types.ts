@@ -57,6 +57,8 @@ export interface EventInput {
   type: string;
   /** Any JSON value; redacted once before projectors see it and the journal stores it. */
   payload: unknown;
+  /** Envelope: the thread the event belongs to (turn events), stored and hashed beside the payload, never inside it. */
+  threadId?: string | undefined;
   /** The same key again (within the workspace) answers the first result and writes nothing. */
   idempotencyKey?: string | undefined;
   /** ISO-8601 UTC; default the journal's clock, read as the event's turn comes inside the job. */

@@ -37,7 +37,7 @@ describe('createJournal().append (real SQLite)', () => {
 
   const rows = (): JournalEventRow[] => db.native.prepare('SELECT * FROM journal_event ORDER BY position').all() as JournalEventRow[];
 
-  it('assigns global positions and per-workspace and per-stream seqs, and links every hash to the previous one', async () => {
+  it('assigns positions and per-workspace and per-stream seqs, and links every hash to the previous one of its workspace', async () => {
     const journal = createJournal();
     const inputs = [
       turn('ws_a', 't1', 'turn.started'),
@@ -56,8 +56,8 @@ describe('createJournal().append (real SQLite)', () => {
       [4, 3, 1],
       [5, 2, 2],
     ]);
-    expect(events[0]!.prevHash).toBe(GENESIS_HASH);
-    for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    // ws_a: 1 -> 2 -> 4; ws_b: 3 -> 5; each workspace's first from genesis.
+    expect(events.map((e) => e.prevHash)).toEqual([GENESIS_HASH, events[0]!.hash, GENESIS_HASH, events[1]!.hash, events[2]!.hash]);
     for (const row of rows()) {
       expect(row.hash).toBe(
         hashEvent({
@@ -68,6 +68,7 @@ describe('createJournal().append (real SQLite)', () => {
           streamType: row.stream_type,
           streamId: row.stream_id,
           streamSeq: row.stream_seq,
+          threadId: row.thread_id,
           type: row.type,
           idempotencyKey: row.idempotency_key,
           payload: row.payload,
@@ -75,8 +76,33 @@ describe('createJournal().append (real SQLite)', () => {
         }),
       );
     }
+    expect(db.native.prepare('SELECT DISTINCT hash_version AS v FROM journal_event').all()).toEqual([{ v: 2 }]);
     // What append returned is what a reader gets back.
     expect(readJournalAfter(reader, 0, 100)).toEqual(events);
+  });
+
+  it('stores the thread id in the envelope (hashed), null when not given', async () => {
+    const journal = createJournal();
+    const a = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't1', 'turn.started', { n: 1 }, { threadId: 'thr_1' })));
+    const b = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't2', 'turn.started', { n: 1 })));
+    expect([a.event.threadId, b.event.threadId]).toEqual(['thr_1', null]);
+    expect(rows().map((r) => r.thread_id)).toEqual(['thr_1', null]);
+    expect(readJournalAfter(reader, 0, 10)).toEqual([a.event, b.event]);
+    expect(a.event.payload).toEqual({ n: 1 });
+    await expect(db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't1', 'x', {}, { threadId: '' })))).rejects.toMatchObject({ code: 'invalid_params' });
+    // A rewritten thread id is a rewritten row.
+    db.native.exec('DROP TRIGGER trg_journal_event_no_update');
+    db.native.exec(`UPDATE journal_event SET thread_id = 'thr_2' WHERE position = 1`);
+    expect(await verifyJournal(db.dataSource)).toMatchObject({ ok: false, position: 1, reason: 'hash_mismatch' });
+  });
+
+  it('refuses to continue a stream from another workspace (conflict), without naming it', async () => {
+    const journal = createJournal();
+    await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_secret', 'shared', 'turn.started')));
+    const refused = db.coordinator.write((ctx) => journal.append(ctx, turn('ws_b', 'shared', 'turn.completed')));
+    await expect(refused).rejects.toMatchObject({ code: 'conflict' });
+    await expect(refused).rejects.not.toThrow(/ws_secret/);
+    expect(rows()).toHaveLength(1);
   });
 
   it('stores canonical JSON and stamps recordedAt from the clock when not given', async () => {
@@ -100,7 +126,7 @@ describe('createJournal().append (real SQLite)', () => {
     for (const result of again) expect(result).toEqual({ event: first.event, duplicate: true });
     expect(rows()).toHaveLength(1);
 
-    const otherWorkspace = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_b', 't1', 'turn.started', {}, { idempotencyKey: 'k1' })));
+    const otherWorkspace = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_b', 't2', 'turn.started', {}, { idempotencyKey: 'k1' })));
     expect(otherWorkspace.duplicate).toBe(false);
     expect(rows()).toHaveLength(2);
   });
@@ -193,7 +219,7 @@ describe('createJournal().append (real SQLite)', () => {
     expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: 3, lastPosition: 3 });
   });
 
-  it('reads the heads under the write lock: two connections appending to one file keep one chain', async () => {
+  it('reads the heads under the write lock: two connections appending to one file keep their chains', async () => {
     const other = await openSqliteDatabase({ path: db.path });
     const otherCoordinator = new SqliteWriteCoordinator(other);
     try {
@@ -208,7 +234,8 @@ describe('createJournal().append (real SQLite)', () => {
       const writes: Array<Promise<unknown>> = [];
       for (let i = 10; i < 40; i++) {
         const coordinator = i % 2 === 0 ? db.coordinator : otherCoordinator;
-        writes.push(coordinator.write((ctx) => journal.append(ctx, turn(i % 3 === 0 ? 'ws_a' : 'ws_b', `t${i % 4}`, 'e', { i }))));
+        const workspace = i % 3 === 0 ? 'ws_a' : 'ws_b';
+        writes.push(coordinator.write((ctx) => journal.append(ctx, turn(workspace, `${workspace}_t${i % 4}`, 'e', { i }))));
       }
       await Promise.all(writes);
       await otherCoordinator.close();
@@ -229,7 +256,7 @@ describe('journal reads', () => {
     const journal = createJournal();
     await db.coordinator.write((ctx) => {
       for (let i = 1; i <= 10; i++) {
-        journal.append(ctx, turn(i % 2 === 0 ? 'ws_even' : 'ws_odd', i <= 5 ? 'early' : 'late', `e${i}`, { i }));
+        journal.append(ctx, turn(i % 2 === 0 ? 'ws_even' : 'ws_odd', i % 2 === 0 ? 'even' : 'odd', `e${i}`, { i }));
       }
     });
   });
@@ -238,15 +265,15 @@ describe('journal reads', () => {
   });
 
   it('readStream pages one stream in stream order', () => {
-    const page1 = readStream(reader, 'turn', 'early', { limit: 3 });
+    const page1 = readStream(reader, 'turn', 'odd', { limit: 3 });
     expect(page1.map((e) => [e.streamSeq, e.type])).toEqual([
       [1, 'e1'],
-      [2, 'e2'],
-      [3, 'e3'],
+      [2, 'e3'],
+      [3, 'e5'],
     ]);
-    const page2 = readStream(reader, 'turn', 'early', { afterStreamSeq: 3, limit: 3 });
-    expect(page2.map((e) => e.type)).toEqual(['e4', 'e5']);
-    expect(readStream(reader, 'task', 'early', { limit: 3 })).toEqual([]);
+    const page2 = readStream(reader, 'turn', 'odd', { afterStreamSeq: 3, limit: 3 });
+    expect(page2.map((e) => e.type)).toEqual(['e7', 'e9']);
+    expect(readStream(reader, 'task', 'odd', { limit: 3 })).toEqual([]);
   });
 
   it('readWorkspaceAfter replays after the resync cursor, and workspaceHead is the newest seq', () => {
@@ -263,7 +290,7 @@ describe('journal reads', () => {
 
   it('refuses bad cursors and limits with invalid_params', () => {
     expect(() => readWorkspaceAfter(reader, 'ws_even', -1, 10)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
-    expect(() => readStream(reader, 'turn', 'early', { limit: 0 })).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+    expect(() => readStream(reader, 'turn', 'odd', { limit: 0 })).toThrow(expect.objectContaining({ code: 'invalid_params' }));
     expect(() => readJournalAfter(reader, 0, 10_001)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
   });
 });

@@ -1,7 +1,7 @@
 import { CairnError } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
 import { canonicalJson } from './canonical-json.js';
-import { GENESIS_HASH, hashEvent } from './hash-event.js';
+import { GENESIS_HASH, JOURNAL_HASH_VERSION, hashEvent } from './hash-event.js';
 import { idempotencyDigest } from './idempotency-key.js';
 import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from './journal-row.js';
 import { redactPayload } from './redact-payload.js';
@@ -11,19 +11,20 @@ const STREAM_TYPES: ReadonlySet<string> = new Set<StreamType>(['turn', 'task', '
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 const SELECT_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?`;
-const SELECT_CHAIN_HEAD = 'SELECT position, hash FROM journal_event ORDER BY position DESC LIMIT 1';
-const SELECT_WORKSPACE_HEAD = 'SELECT max(workspace_seq) AS seq FROM journal_event WHERE workspace_id = ?';
-const SELECT_STREAM_HEAD = 'SELECT max(stream_seq) AS seq FROM journal_event WHERE stream_type = ? AND stream_id = ?';
-const INSERT_EVENT = `INSERT INTO journal_event (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const SELECT_LAST_POSITION = 'SELECT position FROM journal_event ORDER BY position DESC LIMIT 1';
+const SELECT_WORKSPACE_HEAD = 'SELECT workspace_seq AS seq, hash FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq DESC LIMIT 1';
+const SELECT_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_event WHERE stream_type = ? AND stream_id = ? ORDER BY stream_seq DESC LIMIT 1';
+const INSERT_EVENT = `INSERT INTO journal_event (${EVENT_COLUMNS}, hash_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${JOURNAL_HASH_VERSION})`;
 
 /**
  * The journal's write side. `append` must run inside a write transaction (a
- * `SqliteWriteCoordinator` job): it reads the chain, workspace and stream heads under that
- * write lock, because another process may have appended since this one last looked; within
- * one transaction it remembers them (see `transactionHeads`), across transactions never. The
- * database checks the same heads again (migration 0002's insert trigger), so a caller that
- * appends outside the lock, or with a head it remembered wrongly, fails instead of forking
- * the chain.
+ * `SqliteWriteCoordinator` job): it reads its workspace's head (seq and hash: the chain is per
+ * workspace) and its stream's head under that write lock, because another process may have
+ * appended since this one last looked; within one transaction it remembers them (see
+ * `transactionHeads`), across transactions never. Nothing it reads or checks is shared by two
+ * workspaces except `position`, which only orders the file (see `nextPosition`). The database
+ * checks the same heads again (migration 0006's insert trigger), so a caller that appends
+ * outside the lock, or with a head it remembered wrongly, fails instead of forking a chain.
  */
 export function createJournal(options: JournalOptions = {}): Journal {
   const extra = options.redact;
@@ -41,7 +42,16 @@ export function createJournal(options: JournalOptions = {}): Journal {
       const first = findByKey(ctx, input.workspaceId, key);
       if (first) return { event: first, duplicate: true };
     }
-    const pending = { ...input, payload: redact(input.payload), idempotencyKey: key, recordedAt: input.recordedAt ?? now() };
+    const pending: PendingEvent = {
+      workspaceId: input.workspaceId,
+      streamType: input.streamType,
+      streamId: input.streamId,
+      threadId: input.threadId ?? null,
+      type: input.type,
+      payload: redact(input.payload),
+      idempotencyKey: key,
+      recordedAt: input.recordedAt ?? now(),
+    };
     return { event: place(ctx, pending), duplicate: false };
   };
 
@@ -62,23 +72,21 @@ export function createJournal(options: JournalOptions = {}): Journal {
     const recordedAt = input.recordedAt;
 
     const heads = transactionHeads(ctx);
-    const streamKey = `${input.streamType}\u0000${input.streamId}`;
-    const chain = (heads.chain ??= ctx.get<ChainHead>(SELECT_CHAIN_HEAD) ?? { position: 0, hash: GENESIS_HASH });
-    const workspaceHead = heads.workspaces.get(input.workspaceId) ?? ctx.get<{ seq: number | null }>(SELECT_WORKSPACE_HEAD, [input.workspaceId])?.seq ?? 0;
-    const streamHead = heads.streams.get(streamKey) ?? ctx.get<{ seq: number | null }>(SELECT_STREAM_HEAD, [input.streamType, input.streamId])?.seq ?? 0;
-
+    const workspace = workspaceHeadOf(ctx, heads, input.workspaceId);
+    const stream = streamHeadOf(ctx, heads, input);
     const fields = {
-      position: chain.position + 1,
+      position: nextPosition(ctx, heads),
       recordedAt,
       workspaceId: input.workspaceId,
-      workspaceSeq: workspaceHead + 1,
+      workspaceSeq: workspace.seq + 1,
       streamType: input.streamType,
       streamId: input.streamId,
-      streamSeq: streamHead + 1,
+      streamSeq: stream.seq + 1,
+      threadId: input.threadId ?? null,
       type: input.type,
       idempotencyKey: key,
       payload: payloadText,
-      prevHash: chain.hash,
+      prevHash: workspace.hash,
     };
     const hash = hashEvent(fields);
     ctx.run(INSERT_EVENT, [
@@ -94,26 +102,35 @@ export function createJournal(options: JournalOptions = {}): Journal {
       recordedAt,
       fields.prevHash,
       hash,
+      fields.threadId,
     ]);
-    heads.chain = { position: fields.position, hash };
-    heads.workspaces.set(fields.workspaceId, fields.workspaceSeq);
-    heads.streams.set(streamKey, fields.streamSeq);
+    heads.position = fields.position;
+    workspace.seq = fields.workspaceSeq;
+    workspace.hash = hash;
+    stream.seq = fields.streamSeq;
+    options.onAppended?.(fields.workspaceId);
     return { ...fields, payload, hash };
   };
 
   return { append, place, findByKey, redact, now, heldText: options.heldText };
 }
 
-interface ChainHead {
-  position: number;
+/** A workspace's chain head: its newest seq and that row's hash (genesis before its first). */
+interface WorkspaceHead {
+  seq: number;
   hash: string;
+}
+
+interface StreamHead {
+  seq: number;
+  workspaceId: string;
 }
 
 /** The heads as this transaction has seen or moved them; read from the file at most once each. */
 interface TransactionHeads {
-  chain?: ChainHead;
-  workspaces: Map<string, number>;
-  streams: Map<string, number>;
+  position?: number;
+  workspaces: Map<string, WorkspaceHead>;
+  streams: Map<string, StreamHead>;
 }
 
 const HEADS = Symbol('journal heads');
@@ -137,6 +154,41 @@ function transactionHeads(ctx: WriteContext): TransactionHeads {
   return heads;
 }
 
+function workspaceHeadOf(ctx: WriteContext, heads: TransactionHeads, workspaceId: string): WorkspaceHead {
+  let head = heads.workspaces.get(workspaceId);
+  if (!head) {
+    head = ctx.get<WorkspaceHead>(SELECT_WORKSPACE_HEAD, [workspaceId]) ?? { seq: 0, hash: GENESIS_HASH };
+    heads.workspaces.set(workspaceId, head);
+  }
+  return head;
+}
+
+/** A stream lives in one workspace (the trigger insists too), so its head is guarded by that workspace's lock. */
+function streamHeadOf(ctx: WriteContext, heads: TransactionHeads, input: Pick<PendingEvent, 'workspaceId' | 'streamType' | 'streamId'>): StreamHead {
+  const key = `${input.streamType}\u0000${input.streamId}`;
+  let head = heads.streams.get(key);
+  if (!head) {
+    head = ctx.get<StreamHead>(SELECT_STREAM_HEAD, [input.streamType, input.streamId]) ?? { seq: 0, workspaceId: input.workspaceId };
+    heads.streams.set(key, head);
+  }
+  if (head.workspaceId !== input.workspaceId) {
+    // Never names the other workspace: ids do not leak across workspaces.
+    throw new CairnError('conflict', `journal event refused: stream ${input.streamType}/${input.streamId} belongs to another workspace`);
+  }
+  return head;
+}
+
+/**
+ * The row's place in the file's order. Not part of any chain: it only has to grow within a
+ * workspace (the trigger checks that against the workspace head, not the file's). On SQLite
+ * the write lock is global anyway, so it is the last rowid + 1; on PostgreSQL it is a
+ * sequence, which two workspaces draw from without waiting for each other.
+ */
+function nextPosition(ctx: WriteContext, heads: TransactionHeads): number {
+  heads.position ??= ctx.get<{ position: number }>(SELECT_LAST_POSITION)?.position ?? 0;
+  return heads.position + 1;
+}
+
 /** What `append` checks of an event before anything else; the event log checks the same before it decides. */
 export function assertEventInput(input: JournalEventInput): void {
   const bad = (what: string): never => {
@@ -149,6 +201,7 @@ export function assertEventInput(input: JournalEventInput): void {
   if (input.idempotencyKey !== undefined && (typeof input.idempotencyKey !== 'string' || input.idempotencyKey === '')) {
     bad('idempotencyKey must be a non-empty string when given');
   }
+  if (input.threadId !== undefined && (typeof input.threadId !== 'string' || input.threadId === '')) bad('threadId must be a non-empty string when given');
   if (input.recordedAt !== undefined && (!ISO_UTC.test(input.recordedAt) || Number.isNaN(Date.parse(input.recordedAt)))) {
     bad('recordedAt must be ISO-8601 UTC (e.g. 2025-01-31T12:00:00.000Z)');
   }

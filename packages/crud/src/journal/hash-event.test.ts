@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
-import { GENESIS_HASH, hashEvent, type HashedFields } from './hash-event.js';
+import { GENESIS_HASH, hashEvent, hashEventV1, type HashedFields } from './hash-event.js';
 
 const base: HashedFields = {
   position: 1,
@@ -15,17 +15,36 @@ const base: HashedFields = {
   idempotencyKey: null,
   payload: '{}',
   prevHash: GENESIS_HASH,
+  threadId: null,
 };
 
 describe('hashEvent', () => {
-  it('is a hex SHA-256 over the tagged, length-prefixed fields', () => {
+  it('is a hex SHA-256 over the tagged, length-prefixed fields, the thread id after the stream', () => {
+    const expected = createHash('sha256')
+      .update(
+        '16:cairn.journal.v2,1:1,24:2025-01-01T00:00:00.000Z,4:ws_1,1:1,4:turn,6:turn_1,1:1,-,12:turn.started,-,2:{},' +
+          `64:${GENESIS_HASH},`,
+      )
+      .digest('hex');
+    expect(hashEvent(base)).toBe(expected);
+    const withThread = createHash('sha256')
+      .update(
+        '16:cairn.journal.v2,1:1,24:2025-01-01T00:00:00.000Z,4:ws_1,1:1,4:turn,6:turn_1,1:1,5:thr_1,12:turn.started,-,2:{},' +
+          `64:${GENESIS_HASH},`,
+      )
+      .digest('hex');
+    expect(hashEvent({ ...base, threadId: 'thr_1' })).toBe(withThread);
+  });
+
+  it('keeps the v1 encoding (no thread id, its own tag) for rows written before migration 0006', () => {
     const expected = createHash('sha256')
       .update(
         '16:cairn.journal.v1,1:1,24:2025-01-01T00:00:00.000Z,4:ws_1,1:1,4:turn,6:turn_1,1:1,12:turn.started,-,2:{},' +
           `64:${GENESIS_HASH},`,
       )
       .digest('hex');
-    expect(hashEvent(base)).toBe(expected);
+    expect(hashEventV1(base)).toBe(expected);
+    expect(hashEvent(base)).not.toBe(expected);
   });
 
   it('tells apart rows whose fields concatenate to the same text', () => {
@@ -39,12 +58,14 @@ describe('hashEvent', () => {
     const none = hashEvent(base);
     expect(hashEvent({ ...base, idempotencyKey: '' })).not.toBe(none);
     expect(hashEvent({ ...base, idempotencyKey: '-' })).not.toBe(none);
+    expect(hashEvent({ ...base, threadId: '' })).not.toBe(none);
+    expect(hashEvent({ ...base, threadId: '-' })).not.toBe(none);
   });
 
   it('counts UTF-8 bytes, not UTF-16 units, in the prefixes', () => {
     const expected = createHash('sha256')
       .update(
-        '16:cairn.journal.v1,1:1,24:2025-01-01T00:00:00.000Z,4:ws_1,1:1,4:turn,6:turn_1,1:1,12:turn.started,-,' +
+        '16:cairn.journal.v2,1:1,24:2025-01-01T00:00:00.000Z,4:ws_1,1:1,4:turn,6:turn_1,1:1,-,12:turn.started,-,' +
           `13:{"t":"é€"},64:${GENESIS_HASH},`,
       )
       .digest('hex');
@@ -55,7 +76,7 @@ describe('hashEvent', () => {
     const changed: Array<Partial<HashedFields>> = [
       { position: 2 }, { recordedAt: '2025-01-01T00:00:00.001Z' }, { workspaceId: 'ws_2' }, { workspaceSeq: 2 },
       { streamType: 'task' }, { streamId: 'turn_2' }, { streamSeq: 2 }, { type: 'turn.ended' }, { idempotencyKey: 'k' },
-      { payload: '{"a":1}' }, { prevHash: 'f'.repeat(64) },
+      { payload: '{"a":1}' }, { prevHash: 'f'.repeat(64) }, { threadId: 'thr_1' },
     ];
     const hashes = new Set([hashEvent(base), ...changed.map((c) => hashEvent({ ...base, ...c }))]);
     expect(hashes.size).toBe(changed.length + 1);

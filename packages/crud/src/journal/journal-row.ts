@@ -2,7 +2,7 @@ import type { JournalEvent, StreamType } from './types.js';
 
 /** The columns every read selects, in a fixed order. */
 export const EVENT_COLUMNS =
-  'position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash';
+  'position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash, thread_id';
 
 export interface JournalEventRow {
   position: number;
@@ -17,6 +17,7 @@ export interface JournalEventRow {
   recorded_at: string;
   prev_hash: string;
   hash: string;
+  thread_id: string | null;
 }
 
 /** A stored row as the plain record callers get (payload parsed back from its canonical text). */
@@ -28,6 +29,7 @@ export function toJournalEvent(row: JournalEventRow): JournalEvent {
     streamType: row.stream_type as StreamType,
     streamId: row.stream_id,
     streamSeq: row.stream_seq,
+    threadId: row.thread_id,
     type: row.type,
     payload: JSON.parse(row.payload) as unknown,
     idempotencyKey: row.idempotency_key,

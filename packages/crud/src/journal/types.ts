@@ -27,6 +27,8 @@ export interface JournalEventInput {
   idempotencyKey?: string;
   /** ISO-8601 UTC; defaults to now. */
   recordedAt?: string;
+  /** The thread the event belongs to, if any: an envelope field, stored in `thread_id` and hashed. */
+  threadId?: string;
 }
 
 export interface JournalEvent {
@@ -39,13 +41,18 @@ export interface JournalEvent {
   streamId: string;
   /** Per-stream sequence, 1, 2, 3, ... */
   streamSeq: number;
+  /** The thread the event belongs to, or null (and for every row written before migration 0006). */
+  threadId: string | null;
   type: string;
   /** The stored (redacted) payload. */
   payload: unknown;
   /** The digest of the idempotency key (`k1.<base64url>`), or null. */
   idempotencyKey: string | null;
   recordedAt: string;
-  /** Hex SHA-256 of the previous event, or 64 zeros for the first. */
+  /**
+   * Hex SHA-256 of the previous event of the same workspace (64 zeros for its first). Rows
+   * written before migration 0006 link to the previous row of the whole file instead.
+   */
   prevHash: string;
   hash: string;
 }
@@ -68,7 +75,17 @@ export type AppendEvent = (ctx: WriteContext, input: JournalEventInput) => Appen
 
 export type VerifyResult =
   | { ok: true; checked: number; lastPosition: number }
-  | { ok: false; checked: number; position: number; reason: string };
+  | {
+      ok: false;
+      checked: number;
+      /** The first row that does not fit. */
+      position: number;
+      reason: VerifyFailureReason;
+      detail: string;
+      /** That row's workspace and workspace_seq, when its columns could be read. */
+      workspaceId?: string;
+      workspaceSeq?: number;
+    };
 
 /**
  * Synchronous statement access for the journal's reads: the store's `ReadContext` (its
@@ -103,6 +120,11 @@ export interface JournalOptions {
   heldText?: HeldTextGuard;
   /** ISO-8601 UTC "now" for events without `recordedAt`. Default `new Date().toISOString()`. */
   now?: () => string;
+  /**
+   * Hears each event written (not duplicates), inside its write transaction, before commit:
+   * what the checkpointer counts to know when N events have passed. Must not throw or write.
+   */
+  onAppended?: (workspaceId: string) => void;
 }
 
 export interface Journal {
@@ -130,9 +152,12 @@ export interface ReadStreamOptions {
 
 /** Why `verifyJournal` stopped: the first broken link, in position order. */
 export type VerifyFailureReason =
-  /** The row's position is not the previous row's + 1 (a row was deleted, or the first is not 1). */
+  /** A v1 row's position is not the previous row's + 1 (a row was deleted, or the first is not 1). */
   | 'position_gap'
-  /** The row's `prev_hash` is not the previous row's `hash` (or not 64 zeros on the first row). */
+  /**
+   * The row's `prev_hash` is not the hash of the previous row of its workspace (v2; 64 zeros
+   * for a workspace's first row), or of the previous row of the file (v1).
+   */
   | 'prev_hash_mismatch'
   /** The row's `hash` is not the SHA-256 of its own fields: the row was edited. */
   | 'hash_mismatch'
@@ -140,8 +165,10 @@ export type VerifyFailureReason =
   | 'workspace_seq_gap'
   /** The row's `stream_seq` is not its stream's previous seq + 1. */
   | 'stream_seq_gap'
-  /** A column has the wrong storage type (e.g. a payload rewritten as a BLOB, a NULL seq). */
-  | 'malformed_row';
+  /** A column has the wrong storage type (e.g. a payload rewritten as a BLOB, a NULL seq), or an unknown `hash_version`. */
+  | 'malformed_row'
+  /** A v1 row after a v2 row: v1 rows are the file's prefix written before migration 0006. */
+  | 'hash_version_order';
 
 export interface VerifyOptions {
   /** Rows read per statement; the verifier yields to the event loop between batches. Default 2,000. */

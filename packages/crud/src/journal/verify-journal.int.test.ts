@@ -9,6 +9,13 @@ import { verifyJournal } from './verify-journal.js';
 
 const EVENTS = 30;
 
+const hashOf = (row: JournalEventRow, prevHash = row.prev_hash, payload = row.payload): string =>
+  hashEvent({
+    position: row.position, recordedAt: row.recorded_at, workspaceId: row.workspace_id, workspaceSeq: row.workspace_seq,
+    streamType: row.stream_type, streamId: row.stream_id, streamSeq: row.stream_seq, threadId: row.thread_id, type: row.type,
+    idempotencyKey: row.idempotency_key, payload, prevHash,
+  });
+
 /** 30 events over two workspaces and four streams; event i has payload {"i":i} and lives at position i. */
 async function seed(db: JournalTestDb): Promise<void> {
   const journal = createJournal();
@@ -43,21 +50,20 @@ describe('verifyJournal', () => {
   const sql = (text: string, ...params: unknown[]): void => {
     db.native.prepare(text).run(...params);
   };
-  /** Recomputes prev_hash and hash from `from` to the end, as a forger covering their tracks would. */
+  /** Recomputes prev_hash and hash from `from` to the end, each workspace's chain, as a forger covering their tracks would. */
   const rehashFrom = (from: number): void => {
     const rows = db.native.prepare('SELECT * FROM journal_event WHERE position >= ? ORDER BY position').all(from) as JournalEventRow[];
-    let prev = from === 1 ? GENESIS_HASH : (db.native.prepare('SELECT hash FROM journal_event WHERE position = ?').get(from - 1) as { hash: string }).hash;
+    const prev = new Map<string, string>();
     for (const row of rows) {
-      const hash = hashEvent({
-        position: row.position, recordedAt: row.recorded_at, workspaceId: row.workspace_id, workspaceSeq: row.workspace_seq,
-        streamType: row.stream_type, streamId: row.stream_id, streamSeq: row.stream_seq, type: row.type,
-        idempotencyKey: row.idempotency_key, payload: row.payload, prevHash: prev,
-      });
-      sql('UPDATE journal_event SET prev_hash = ?, hash = ? WHERE position = ?', prev, hash, row.position);
-      prev = hash;
+      const before = db.native.prepare('SELECT hash FROM journal_event WHERE workspace_id = ? AND position < ? ORDER BY position DESC LIMIT 1');
+      const prevHash = prev.get(row.workspace_id) ?? (before.get(row.workspace_id, from) as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+      const hash = hashOf(row, prevHash);
+      sql('UPDATE journal_event SET prev_hash = ?, hash = ? WHERE position = ?', prevHash, hash, row.position);
+      prev.set(row.workspace_id, hash);
     }
   };
-  const broken = (position: number, reason: string, checked = position - 1) => expect.objectContaining({ ok: false, position, reason, checked });
+  const broken = (position: number, reason: string, checked = position - 1, at: { workspaceId?: string; workspaceSeq?: number } = {}) =>
+    expect.objectContaining({ ok: false, position, reason, checked, ...at });
 
   it('passes a clean journal, in any batch size, reporting progress', async () => {
     expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: EVENTS, lastPosition: EVENTS });
@@ -108,42 +114,55 @@ describe('verifyJournal', () => {
     expect(await verifyJournal(db.dataSource)).toEqual(broken(4, 'hash_mismatch'));
   });
 
-  it('names a deleted row: position_gap at the row after it', async () => {
+  it('names a deleted row: workspace_seq_gap at the next row of its workspace', async () => {
     dropTriggers();
-    sql('DELETE FROM journal_event WHERE position = 9');
-    expect(await verifyJournal(db.dataSource)).toEqual(broken(10, 'position_gap', 8));
+    sql('DELETE FROM journal_event WHERE position = 9'); // ws_odd's 5th
+    expect(await verifyJournal(db.dataSource)).toEqual(broken(11, 'workspace_seq_gap', 9, { workspaceId: 'ws_odd', workspaceSeq: 6 }));
   });
 
-  it('names a deleted first row: position_gap at the new first row', async () => {
+  it("names a deleted first row: workspace_seq_gap at its workspace's new first row", async () => {
     dropTriggers();
     sql('DELETE FROM journal_event WHERE position = 1');
-    expect(await verifyJournal(db.dataSource)).toEqual(broken(2, 'position_gap', 0));
+    expect(await verifyJournal(db.dataSource)).toEqual(broken(3, 'workspace_seq_gap', 1));
   });
 
-  it('names a row whose hash was recomputed after an edit: prev_hash_mismatch at the next row', async () => {
+  it('names a row whose hash was recomputed after an edit: prev_hash_mismatch at the next row of its workspace', async () => {
     dropTriggers();
-    sql(`UPDATE journal_event SET payload = '{"i":20,"text":"forged"}' WHERE position = 20`);
     const row = db.native.prepare('SELECT * FROM journal_event WHERE position = 20').get() as JournalEventRow;
-    const forged = hashEvent({
-      position: 20, recordedAt: row.recorded_at, workspaceId: row.workspace_id, workspaceSeq: row.workspace_seq,
-      streamType: row.stream_type, streamId: row.stream_id, streamSeq: row.stream_seq, type: row.type,
-      idempotencyKey: row.idempotency_key, payload: row.payload, prevHash: row.prev_hash,
-    });
-    sql('UPDATE journal_event SET hash = ? WHERE position = 20', forged);
-    expect(await verifyJournal(db.dataSource)).toEqual(broken(21, 'prev_hash_mismatch'));
+    const payload = '{"i":20,"text":"forged"}';
+    sql('UPDATE journal_event SET payload = ?, hash = ? WHERE position = 20', payload, hashOf(row, row.prev_hash, payload));
+    // Position 21 is ws_odd's and still links fine; 22 is ws_even's next.
+    expect(await verifyJournal(db.dataSource)).toEqual(broken(22, 'prev_hash_mismatch', 21, { workspaceId: 'ws_even', workspaceSeq: 11 }));
   });
 
   it('names a forged row hashed without the right prev link: prev_hash_mismatch at that row', async () => {
     dropTriggers();
     const row = db.native.prepare('SELECT * FROM journal_event WHERE position = 15').get() as JournalEventRow;
     const prevHash = 'e'.repeat(64);
-    const forged = hashEvent({
-      position: 15, recordedAt: row.recorded_at, workspaceId: row.workspace_id, workspaceSeq: row.workspace_seq,
-      streamType: row.stream_type, streamId: row.stream_id, streamSeq: row.stream_seq, type: row.type,
-      idempotencyKey: row.idempotency_key, payload: '{"i":15,"text":"forged"}', prevHash,
-    });
-    sql(`UPDATE journal_event SET payload = '{"i":15,"text":"forged"}', prev_hash = ?, hash = ? WHERE position = 15`, prevHash, forged);
+    const payload = '{"i":15,"text":"forged"}';
+    sql('UPDATE journal_event SET payload = ?, prev_hash = ?, hash = ? WHERE position = 15', payload, prevHash, hashOf(row, prevHash, payload));
     expect(await verifyJournal(db.dataSource)).toEqual(broken(15, 'prev_hash_mismatch'));
+  });
+
+  it("names a row moved into another workspace's chain: its link does not fit there", async () => {
+    dropTriggers();
+    // Row 12 (ws_even, seq 6) relabelled as the first row of a new workspace and re-hashed: its prev_hash is still ws_even's.
+    const row = db.native.prepare('SELECT * FROM journal_event WHERE position = 12').get() as JournalEventRow;
+    sql(`UPDATE journal_event SET workspace_id = 'ws_new', workspace_seq = 1 WHERE position = 12`);
+    sql('UPDATE journal_event SET hash = ? WHERE position = 12', hashOf({ ...row, workspace_id: 'ws_new', workspace_seq: 1 }));
+    expect(await verifyJournal(db.dataSource)).toEqual(broken(12, 'prev_hash_mismatch', 11, { workspaceId: 'ws_new', workspaceSeq: 1 }));
+    // Linked to genesis as well, it is ws_even that shows the hole.
+    const relinked = { ...row, workspace_id: 'ws_new', workspace_seq: 1, prev_hash: GENESIS_HASH };
+    sql('UPDATE journal_event SET prev_hash = ?, hash = ? WHERE position = 12', GENESIS_HASH, hashOf(relinked));
+    expect(await verifyJournal(db.dataSource)).toEqual(broken(14, 'workspace_seq_gap', 13, { workspaceId: 'ws_even', workspaceSeq: 7 }));
+  });
+
+  it('names a row whose hash_version was changed: hash_mismatch (v1 encoding) or malformed_row (unknown)', async () => {
+    dropTriggers();
+    sql('UPDATE journal_event SET hash_version = 3 WHERE position = 7');
+    expect(await verifyJournal(db.dataSource)).toEqual(broken(7, 'malformed_row'));
+    sql('UPDATE journal_event SET hash_version = 1 WHERE position = 7');
+    expect(await verifyJournal(db.dataSource)).toEqual(broken(7, 'hash_version_order'));
   });
 
   it('names reordered stream seqs even when the whole chain was rehashed: stream_seq_gap', async () => {

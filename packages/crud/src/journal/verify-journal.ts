@@ -1,34 +1,41 @@
 import { nativeHandle, type NativeDatabase } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
-import { GENESIS_HASH, chainHash } from './hash-event.js';
-import { EVENT_COLUMNS } from './journal-row.js';
+import { GENESIS_HASH, chainHash, chainHashV1 } from './hash-event.js';
 import type { VerifyFailureReason, VerifyOptions, VerifyResult } from './types.js';
 
-const FIRST_BATCH = `SELECT ${EVENT_COLUMNS} FROM journal_event ORDER BY position LIMIT ?`;
-const NEXT_BATCH = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`;
+const BASE_COLUMNS = 'position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash';
+/** A file not yet migrated to v6 (e.g. a backup, read by `cairn verify`) has only v1 rows. */
+const V1_FILE_COLUMNS = `${BASE_COLUMNS}, NULL AS thread_id, 1 AS hash_version`;
+const COLUMNS = `${BASE_COLUMNS}, thread_id, hash_version`;
 
 /** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query. */
 export const VERIFY_BATCH = 2_000;
 
-type Row = [number, string, number, string, string, number, string, string, string | null, string, string, string];
+type Row = [number, string, number, string, string, number, string, string, string | null, string, string, string, string | null, number];
 type Failure = { reason: VerifyFailureReason; detail: string };
 
 /**
- * Walks the whole journal in position order and names the FIRST broken link: each row must
- * carry the next position, link to the previous row's hash, hash to its own stored hash, and
- * extend its workspace's and its stream's sequence by one. Rows are read in batches of raw
- * arrays, so memory does not grow with the journal (only with the number of workspaces and
- * streams, whose heads it remembers). Runs in one read transaction, so it checks one
- * consistent snapshot even while another process appends: give it a connection of its own
- * (e.g. the store's read-only one), not the write coordinator's, which cannot begin its
- * transactions while this snapshot is open. Truncating the newest rows cannot be seen from
- * inside the file; compare `lastPosition` with a head recorded elsewhere for that.
+ * Walks the whole journal in position order and names the FIRST broken link. Every row must
+ * hash to its own stored hash and extend its workspace's and its stream's sequence by one.
+ * Its link depends on its `hash_version`: a v2 row's `prev_hash` is the hash of the previous
+ * row of its workspace (whatever that row's version: a workspace's first v2 row links to its
+ * last v1 row), genesis for a workspace's first row; v1 rows (written before migration 0006,
+ * always a prefix of the file) form one chain over the file, each at the previous position + 1.
+ * Rows are read in batches of raw arrays, so memory does not grow with the journal (only with
+ * the number of workspaces and streams, whose heads it remembers). Runs in one read
+ * transaction, so it checks one consistent snapshot even while another process appends: give
+ * it a connection of its own (e.g. the store's read-only one), not the write coordinator's,
+ * which cannot begin its transactions while this snapshot is open. Events cut off the end of
+ * a workspace (or a whole workspace) cannot be seen from inside the file: that is what signed
+ * checkpoints (`verifyCheckpoints`) are for.
  */
 export async function verifyJournal(db: DataSource | NativeDatabase, options: VerifyOptions = {}): Promise<VerifyResult> {
   const native = 'prepare' in db ? db : nativeHandle(db);
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH));
-  const first = native.prepare(FIRST_BATCH).raw(true);
-  const next = native.prepare(NEXT_BATCH).raw(true);
+  const hasVersions = native.prepare(`SELECT 1 FROM pragma_table_info('journal_event') WHERE name = 'hash_version'`).get() !== undefined;
+  const columns = hasVersions ? COLUMNS : V1_FILE_COLUMNS;
+  const first = native.prepare(`SELECT ${columns} FROM journal_event ORDER BY position LIMIT ?`).raw(true);
+  const next = native.prepare(`SELECT ${columns} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
   const ownSnapshot = !native.inTransaction;
   if (ownSnapshot) native.exec('BEGIN');
   try {
@@ -37,7 +44,7 @@ export async function verifyJournal(db: DataSource | NativeDatabase, options: Ve
       const rows = (walk.checked === 0 ? first.all(batchSize) : next.all(walk.lastPosition, batchSize)) as Row[];
       for (const row of rows) {
         const failure = walk.check(row);
-        if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure };
+        if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure, ...where(row) };
       }
       options.onProgress?.(walk.checked);
       if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition };
@@ -48,11 +55,19 @@ export async function verifyJournal(db: DataSource | NativeDatabase, options: Ve
   }
 }
 
+/** A workspace's chain as walked so far; mutated in place, one object per workspace. */
+interface WorkspaceHead {
+  seq: number;
+  hash: string;
+}
+
 class ChainWalk {
   checked = 0;
   lastPosition = 0;
-  #lastHash = GENESIS_HASH;
-  readonly #workspaceHeads = new Map<string, number>();
+  /** The v1 chain's head: the previous row of the file while rows are v1. */
+  #lastV1Hash = GENESIS_HASH;
+  #seenV2 = false;
+  readonly #workspaces = new Map<string, WorkspaceHead>();
   /** stream type -> stream id -> last seq: no key string built per row. */
   readonly #streamHeads = new Map<string, Map<string, number>>();
 
@@ -67,17 +82,36 @@ class ChainWalk {
     const streamSeq = row[5];
     const prevHash = row[10];
     const hash = row[11];
-    if (position !== this.lastPosition + 1) {
-      return { reason: 'position_gap', detail: `expected position ${this.lastPosition + 1}, found ${position}` };
-    }
-    if (prevHash !== this.#lastHash) {
-      return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the previous row's hash ${this.#lastHash}` };
-    }
-    const computed = chainHash(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[6], row[8], row[7], prevHash);
-    if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
-    const workspaceHead = this.#workspaceHeads.get(workspaceId) ?? 0;
-    if (workspaceSeq !== workspaceHead + 1) {
-      return { reason: 'workspace_seq_gap', detail: `expected workspace_seq ${workspaceHead + 1}, found ${workspaceSeq}` };
+    const version = row[13];
+    let workspace = this.#workspaces.get(workspaceId);
+    if (workspace === undefined) this.#workspaces.set(workspaceId, (workspace = { seq: 0, hash: GENESIS_HASH }));
+
+    if (version === 2) {
+      this.#seenV2 = true;
+      if (workspaceSeq !== workspace.seq + 1) {
+        return { reason: 'workspace_seq_gap', detail: `expected workspace_seq ${workspace.seq + 1}, found ${workspaceSeq}` };
+      }
+      if (prevHash !== workspace.hash) {
+        return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the hash of its workspace's previous row ${workspace.hash}` };
+      }
+      const computed = chainHash(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[12], row[6], row[8], row[7], prevHash);
+      if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
+    } else if (version === 1) {
+      if (this.#seenV2) return { reason: 'hash_version_order', detail: 'a hash_version 1 row after hash_version 2 rows' };
+      if (position !== this.lastPosition + 1) {
+        return { reason: 'position_gap', detail: `expected position ${this.lastPosition + 1}, found ${position}` };
+      }
+      if (prevHash !== this.#lastV1Hash) {
+        return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the previous row's hash ${this.#lastV1Hash}` };
+      }
+      const computed = chainHashV1(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[6], row[8], row[7], prevHash);
+      if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
+      if (workspaceSeq !== workspace.seq + 1) {
+        return { reason: 'workspace_seq_gap', detail: `expected workspace_seq ${workspace.seq + 1}, found ${workspaceSeq}` };
+      }
+      this.#lastV1Hash = hash;
+    } else {
+      return { reason: 'malformed_row', detail: `unknown hash_version ${String(version)}` };
     }
     let streams = this.#streamHeads.get(streamType);
     if (streams === undefined) this.#streamHeads.set(streamType, (streams = new Map()));
@@ -85,13 +119,17 @@ class ChainWalk {
     if (streamSeq !== streamHead + 1) {
       return { reason: 'stream_seq_gap', detail: `expected stream_seq ${streamHead + 1}, found ${streamSeq}` };
     }
-    this.#workspaceHeads.set(workspaceId, workspaceSeq);
+    workspace.seq = workspaceSeq;
+    workspace.hash = hash;
     streams.set(streamId, streamSeq);
-    this.#lastHash = hash;
     this.lastPosition = position;
     this.checked++;
     return undefined;
   }
+}
+
+function where(row: Row): { workspaceId?: string; workspaceSeq?: number } {
+  return typeof row[1] === 'string' && Number.isSafeInteger(row[2]) ? { workspaceId: row[1], workspaceSeq: row[2] } : {};
 }
 
 function wellTyped(row: Row): boolean {
@@ -107,6 +145,7 @@ function wellTyped(row: Row): boolean {
     (row[8] === null || typeof row[8] === 'string') &&
     typeof row[9] === 'string' &&
     typeof row[10] === 'string' &&
-    typeof row[11] === 'string'
+    typeof row[11] === 'string' &&
+    (row[12] === null || typeof row[12] === 'string')
   );
 }

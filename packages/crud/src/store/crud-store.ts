@@ -13,6 +13,7 @@ import { RecoveryJobStore } from '../recovery-jobs/recovery-job-store.js';
 import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
 import { createSqliteFtsSearchIndex } from '../search/sqlite-fts-search-index.js';
+import type { JournalCheckpointer } from '../journal/journal-checkpointer.js';
 import { ThreadStore } from '../thread/thread-store.js';
 import { TurnRecordsProjector } from '../turn-records/turn-records-projector.js';
 import { TurnRecordsStore } from '../turn-records/turn-records-store.js';
@@ -28,10 +29,11 @@ export interface CrudStoreParts {
   coordinator: SqliteWriteCoordinator;
   migration: MigrationReport;
   close: () => Promise<void>;
-  /** Options of the one journal under the event log (e.g. an extra redactor, the held-text guard). */
-  journalOptions?: Pick<JournalOptions, 'redact' | 'heldText'>;
+  /** Options of the one journal under the event log (an extra redactor, the held-text guard, the checkpointer's append hook). */
+  journalOptions?: Pick<JournalOptions, 'redact' | 'heldText' | 'onAppended'>;
   /** Streams registered after the built-in ones (see `OpenCrudStoreOptions.streams`). */
   streams?: readonly EventStream[];
+  checkpoints?: JournalCheckpointer | undefined;
 }
 
 /**
@@ -66,6 +68,8 @@ export class CrudStore {
   readonly coordinator: SqliteWriteCoordinator;
   /** What `openCrudStore` migrated. */
   readonly migration: MigrationReport;
+  /** The journal's checkpointer, when the store was opened with `checkpoints`. */
+  readonly checkpoints: JournalCheckpointer | undefined;
   readonly #close: () => Promise<void>;
 
   constructor(parts: CrudStoreParts) {
@@ -74,6 +78,7 @@ export class CrudStore {
     this.readDataSource = parts.readDataSource;
     this.coordinator = parts.coordinator;
     this.migration = parts.migration;
+    this.checkpoints = parts.checkpoints;
     this.#close = parts.close;
     const { context, coordinator } = this;
     const journal = createJournal({ now: () => context.now(), ...parts.journalOptions });

@@ -11,6 +11,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { toCairnError } from '../errors/to-cairn-error.js';
 import type { EventStream } from '../event-log/types.js';
+import { startJournalCheckpointer, type JournalCheckpointOptions, type JournalCheckpointer } from '../journal/journal-checkpointer.js';
 import type { JournalOptions } from '../journal/types.js';
 import { CrudStore } from './crud-store.js';
 import { createStoreContext } from './store-context.js';
@@ -36,6 +37,12 @@ export interface OpenCrudStoreOptions {
    * `store.events`; their tables are created by the caller's own migrations.
    */
   streams?: readonly EventStream[];
+  /**
+   * Signed checkpoints of the journal's heads, kept outside gateway.db by `checkpoints.store`:
+   * at open, every N events or T ms, and at close (after the last write). Without it, nothing
+   * anchors the journal's tail (see the README's Journal section).
+   */
+  checkpoints?: JournalCheckpointOptions;
 }
 
 /**
@@ -59,15 +66,22 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
     const reader = { ...createStatements(readHandle), inTransaction: () => readHandle.inTransaction, isOpen: () => readHandle.open };
     const coordinator = new SqliteWriteCoordinator(dataSource, options.coordinator);
     const context = createStoreContext({ reader, coordinator, clock: options.clock, newId: options.newId, redact: options.journal?.redact });
+    const checkpoints: JournalCheckpointer | undefined = options.checkpoints ? await startJournalCheckpointer(context.read, options.checkpoints) : undefined;
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         await coordinator.close();
-        await readDataSource.destroy();
-        await dataSource.destroy();
+        // After the last commit, before the connections go: the shutdown checkpoint names the final heads.
+        try {
+          await checkpoints?.close();
+        } finally {
+          await readDataSource.destroy();
+          await dataSource.destroy();
+        }
       })());
-    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions: options.journal ?? {}, streams: options.streams ?? [] });
+    const journalOptions = { ...options.journal, ...(checkpoints ? { onAppended: (workspaceId: string) => checkpoints.noteAppended(workspaceId) } : {}) };
+    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions, checkpoints, streams: options.streams ?? [] });
   } catch (error) {
     for (const ds of opened.reverse()) await ds.destroy().catch(() => undefined);
     throw toCairnError(error);

@@ -12,8 +12,8 @@ export interface TurnEventInput {
 
 /**
  * Turn events through the one event log, inside the caller's write job: 1..256 events of
- * `workspaceId`, all or nothing. The turn stream is the turn's id; `thread_id` rides in the
- * payload (it moves to the journal's envelope once the journal has the column).
+ * `workspaceId`, all or nothing. The turn stream is the turn's id; the thread is an envelope
+ * field of the journal (`thread_id` column), the payload is the runtime's event as sent.
  */
 export function appendTurnEvents(ctx: WriteContext, events: EventLog, workspaceId: string, inputs: readonly TurnEventInput[]): TurnEventAppendEntryResult[] {
   return events.appendEvents(ctx, inputs.map((input) => toEventInput(workspaceId, input))).map(toWire);
@@ -25,7 +25,8 @@ export function toEventInput(workspaceId: string, input: TurnEventInput): EventI
     streamType: 'turn',
     streamId: input.turnId,
     type: input.event.type,
-    payload: { ...input.event, thread_id: input.threadId },
+    threadId: input.threadId,
+    payload: input.event,
     idempotencyKey: input.idempotencyKey,
   };
 }

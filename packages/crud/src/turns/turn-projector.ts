@@ -71,13 +71,18 @@ export class TurnProjector implements Projector {
   }
 }
 
-/** The typed envelope of a turn event, or what is wrong with it. */
+/**
+ * The typed envelope of a turn event, or what is wrong with it. The thread comes from the
+ * journal's envelope; events journaled before it had one (hash v1 rows) carried it as
+ * `thread_id` in the payload, which is still read for them, so old journals rebuild.
+ */
 function toEnvelope(event: PendingEvent): TurnEnvelope | string {
   const payload = event.payload as (TurnEventPayload & { thread_id?: unknown }) | null;
   if (event.streamType !== 'turn') return `turn event on a ${event.streamType} stream`;
   if (!payload || typeof payload !== 'object' || payload.type !== event.type || !isTurnEventType(payload.type)) {
     return `payload of ${event.type} does not carry the same type`;
   }
-  if (typeof payload.thread_id !== 'string') return `payload of ${event.type} has no thread_id`;
-  return { workspaceId: event.workspaceId, turnId: event.streamId, threadId: payload.thread_id, at: event.recordedAt, event: payload };
+  const threadId = event.threadId ?? payload.thread_id;
+  if (typeof threadId !== 'string') return `${event.type} names no thread`;
+  return { workspaceId: event.workspaceId, turnId: event.streamId, threadId, at: event.recordedAt, event: payload };
 }

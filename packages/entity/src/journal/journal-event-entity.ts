@@ -5,7 +5,9 @@ import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
  * updates and deletes (triggers), so this entity is for schema checks and reads only: crud
  * appends through `createJournal().append` on the write coordinator's prepared statements.
  * `payload` is canonical JSON text (RFC 8785) after secret redaction; `hash` is the hex
- * SHA-256 of the row's length-prefixed fields and `prev_hash` (see crud's journal README).
+ * SHA-256 of the row's length-prefixed fields and `prev_hash` (see crud's journal README):
+ * the previous row of the whole file for `hash_version` 1 (rows written before migration
+ * 0006), the previous row of the same workspace for version 2.
  */
 @Entity({ name: 'journal_event' })
 @Unique('uq_journal_event_workspace_seq', ['workspaceId', 'workspaceSeq'])
@@ -50,4 +52,12 @@ export class JournalEventEntity {
 
   @Column({ name: 'hash', type: 'text' })
   hash!: string;
+
+  /** The thread the event belongs to, when it belongs to one (envelope, hashed from v2 on). */
+  @Column({ name: 'thread_id', type: 'text', nullable: true })
+  threadId!: string | null;
+
+  /** 1: global chain, `cairn.journal.v1` (rows before migration 0006); 2: per-workspace chain, `cairn.journal.v2`. */
+  @Column({ name: 'hash_version', type: 'integer', default: 1 })
+  hashVersion!: number;
 }

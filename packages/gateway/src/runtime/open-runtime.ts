@@ -2,6 +2,7 @@ import type { RuntimePaths, GatewaySettings } from '@cairn/config';
 import type { CrudStore } from '@cairn/crud';
 import { createHeldTextSealer, createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
 import type { ModeChange } from '@cairn/sqlite';
+import { journalCheckpointOptions, type JournalAnchorReport } from './journal-checkpoints.js';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { modeChangeLogger, openGatewayStore, prepareRuntimeHome } from './startup.js';
 import { openDatabaseProbe } from './readiness-probe.js';
@@ -24,6 +25,8 @@ export interface GatewayRuntime {
   recovery: StartupRecoveryReport;
   /** Permissions this start tightened (each also logged at warn). */
   permissionChanges: ModeChange[];
+  /** The journal's signed checkpoints (in keystore.db): what the checkpointer heard. */
+  checkpoints: JournalAnchorReport;
   close(): Promise<void>;
 }
 
@@ -44,15 +47,23 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   const keystore = await openSqliteKeystore({ home: paths.home, onModeChange: modeChangeLogger(options.log) });
   let redactor: SecretRedactor | undefined;
   let store: CrudStore | undefined;
+  let checkpoints: JournalAnchorReport;
   try {
     redactor = await createSecretRedactor(keystore);
     const scrub = redactor;
     const sealer = await createHeldTextSealer(keystore);
+    // The journal's heads are checkpointed at open (before any client), every N events or T
+    // seconds, and at close, signed with a key that stays in keystore.db.
+    const anchor = journalCheckpointOptions(await keystore.journalCheckpoints(), settings);
+    checkpoints = anchor.report;
     // Every journal payload (and what is stored from it) loses any value the keystore holds,
     // and streamed text that may begin one is held back sealed until the next delta.
     store = await openGatewayStore(paths, settings, {
-      redact: (payload) => scrub.redactDeep(payload),
-      heldText: { split: (text) => scrub.split(text), seal: (text) => sealer.seal(text), open: (sealed) => sealer.open(sealed) },
+      journal: {
+        redact: (payload) => scrub.redactDeep(payload),
+        heldText: { split: (text) => scrub.split(text), seal: (text) => sealer.seal(text), open: (sealed) => sealer.open(sealed) },
+      },
+      checkpoints: anchor.options,
     });
   } catch (error) {
     redactor?.close();
@@ -74,6 +85,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
       readiness: probe.probe,
       recovery,
       permissionChanges,
+      checkpoints,
       // Idempotent: the HTTP server's onClose and an embedder may both close the runtime.
       close: () =>
         (closing ??= (async () => {

@@ -36,14 +36,18 @@ export async function prepareRuntimeHome(
  * `storage_failed` given back its file and reason, and the schema checked again against the
  * fingerprint of the new version when migrations ran.
  */
-export async function openGatewayStore(paths: RuntimePaths, settings: GatewaySettings, journal?: OpenCrudStoreOptions['journal']): Promise<CrudStore> {
+export async function openGatewayStore(
+  paths: RuntimePaths,
+  settings: GatewaySettings,
+  extra: Pick<OpenCrudStoreOptions, 'journal' | 'checkpoints'> = {},
+): Promise<CrudStore> {
   let store: CrudStore;
   try {
     store = await openCrudStore({
       path: paths.gatewayDb,
       synchronous: settings.storage.synchronous,
       busyTimeoutMs: settings.storage.busy_timeout_ms,
-      ...(journal ? { journal } : {}),
+      ...extra,
     });
   } catch (error) {
     throw explainStartupFailure(error, paths.gatewayDb);

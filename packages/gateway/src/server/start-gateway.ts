@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { CheckpointFinding } from '@cairn/crud';
 import { buildHttpApp } from '../http/build-http-app.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeOptions } from '../runtime/runtime-options.js';
@@ -49,6 +50,12 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   app.log.info({ recovery: runtime.recovery }, 'startup recovery done');
+  // A workspace whose newest signed checkpoint the journal no longer holds was cut or rewritten
+  // while no gateway ran (or behind this one's back): it is not checkpointed again; `cairn verify` says more.
+  const logFinding = (finding: CheckpointFinding) => app.log.error({ finding }, 'journal no longer holds its newest signed checkpoint');
+  runtime.checkpoints.findings.forEach(logFinding);
+  runtime.checkpoints.onFinding(logFinding);
+  runtime.checkpoints.onError((error) => app.log.warn({ err: error }, 'journal checkpoint not recorded; the next one retries'));
   app.log.info({ home: runtime.paths.home, host, port: boundPort }, 'cairn gateway ready');
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,8 @@
 import { CairnError, assertSecretAddress } from '@cairn/protocol';
 import { createStatements, nativeHandle, type SqliteStatements, type SqliteWriteCoordinator, type WriteContext } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
+import { createCheckpointSigner } from '../checkpoint/checkpoint-signer.js';
+import { createJournalCheckpointLog, type JournalCheckpointLog } from '../checkpoint/journal-checkpoint-log.js';
 import { MasterKey } from '../crypto/master-key.js';
 import { openSecret, sealSecret } from '../crypto/seal-secret.js';
 import { ChangeNotifier } from '../entry/change-notifier.js';
@@ -49,6 +51,7 @@ export class SqliteKeystore implements Keystore {
   readonly #notifier = new ChangeNotifier();
   #key: MasterKey;
   #closed = false;
+  #checkpoints: Promise<JournalCheckpointLog> | undefined;
 
   constructor(parts: SqliteKeystoreParts) {
     this.home = parts.home;
@@ -131,6 +134,31 @@ export class SqliteKeystore implements Keystore {
     // Promotion runs under the write lock too; if we die before it, the next open promotes.
     this.#key = await this.#write('promote master key', (ctx) => reconcileMasterKey(ctx, this.#source, this.#now()));
     return result;
+  }
+
+  /**
+   * The signed checkpoints of gateway.db's journal, kept in this file (table
+   * `keystore_journal_checkpoint`), signed with the entry `cairn/journal-signing-key` (an
+   * Ed25519 key, created on first use unless `createKey: false`). See "Journal checkpoints"
+   * in the README.
+   */
+  journalCheckpoints(options: { createKey?: boolean } = {}): Promise<JournalCheckpointLog> {
+    this.#assertOpen();
+    if (options.createKey === false && !this.#checkpoints) return this.#readOnlyCheckpoints();
+    this.#checkpoints ??= createCheckpointSigner(this).then(
+      (signer) => createJournalCheckpointLog({ write: (work) => this.#write('record journal checkpoint', work), read: this.#read, now: this.#now }, signer),
+      (error: unknown) => {
+        this.#checkpoints = undefined;
+        throw error;
+      },
+    );
+    return this.#checkpoints;
+  }
+
+  /** For a caller that must not write (`cairn verify`): no signing key is created; without one, every record is `unknown_key`. */
+  async #readOnlyCheckpoints(): Promise<JournalCheckpointLog> {
+    const signer = await createCheckpointSigner(this, { create: false });
+    return createJournalCheckpointLog({ write: (work) => this.#write('record journal checkpoint', work), read: this.#read, now: this.#now }, signer);
   }
 
   health(): KeystoreHealthReport & { keyId: string } {

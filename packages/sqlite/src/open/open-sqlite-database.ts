@@ -104,7 +104,11 @@ export async function openSqliteDatabase(options: OpenSqliteOptions): Promise<Da
   try {
     const report = await readPragmas(dataSource);
     assertPragmas(path, report, { synchronous, busyTimeoutMs, walAutocheckpointPages, readonly });
-    if (path !== ':memory:' && !readonly) reportChanges(hardenDatabaseFiles(path));
+    // No second hardening pass here, once SQLite has the files open: opening and closing a
+    // descriptor of a file this process has locked drops every POSIX lock the process holds
+    // on it (fcntl semantics), SQLite's too, so another process could take the file or reset
+    // the -shm under this connection. prepareFile tightened the file and any -wal/-shm before
+    // the open; a -wal/-shm SQLite creates gets the mode of the database file, already <= 0600.
   } catch (error) {
     await dataSource.destroy();
     if (isSqliteStorageError(error)) throw error;

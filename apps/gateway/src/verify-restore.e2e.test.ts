@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { runTs, spawnTs } from '@cairn/tooling/child';
+
+const main = join(import.meta.dirname, 'main.ts');
+let root: string;
+let home: string;
+let server: ChildProcess | undefined;
+
+afterEach(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server!.on('exit', resolve));
+    server.kill('SIGKILL');
+    await exited;
+  }
+  server = undefined;
+  rmSync(root, { recursive: true, force: true });
+});
+
+const env = () => ({ CAIRN_HOME: home, CAIRN_LOG_LEVEL: 'silent', CAIRN_LISTEN: '', CAIRN_MASTER_KEY: '' });
+
+/** `cairn serve` in a child process; resolves once it listens. */
+async function serve(): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  const child = spawnTs(main, ['serve', '--listen', '127.0.0.1:0'], { env: env() });
+  server = child;
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line within 30s; stderr: ${stderr}`)), 30_000);
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    stop: () => {
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exit;
+    },
+  };
+}
+
+const cairn = (...args: string[]) => runTs(main, args, { env: env() });
+
+describe('cairn verify and cairn restore (child processes)', () => {
+  it('verify is clean on a served home; restore refuses while the gateway runs, then restores with a marker verify reports', async () => {
+    root = mkdtempSync(join(tmpdir(), 'cairn-cli-restore-'));
+    home = join(root, 'home');
+    let gateway = await serve();
+    expect(await gateway.stop()).toBe(0);
+    const clean = await cairn('verify', '--json');
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, journal: { ok: true } });
+
+    const backup = await cairn('backup', '--json');
+    expect(backup.code).toBe(0);
+
+    gateway = await serve();
+    const refused = await cairn('restore');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^cairn: (database_in_use|busy): .* is open in another process \(a running gateway\?\): stop it first/m);
+    expect(await gateway.stop()).toBe(0);
+
+    const restored = await cairn('restore', '--json');
+    expect(restored.code).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({ marker: { workspaces: expect.any(Number) } });
+    const after = await cairn('verify');
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/^home .*: ok$/m);
+    expect(after.stdout).toMatch(/journal ok/);
+
+    // A gateway.db that is not a database at all: verify names it and exits 1.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(home, 'gateway.db'), 'not a database');
+    const broken = await cairn('verify', '--json');
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false });
+  }, 120_000); // two gateway starts and seven CLI runs, each a fresh tsx child on a shared 2-core box
+});

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { KEYSTORE_SERVICE, readMigrationState } from '@cairn/migration';
+import { verifyCheckpoints, verifyJournal, type CheckpointReport, type RecordedCheckpoint, type VerifyResult } from '@cairn/crud';
+import { openSqliteKeystore } from '@cairn/keystore';
+import { checkDatabaseFile, createStatements, nativeHandle, openBackupDatabase, openSqliteDatabase, type IntegrityMode } from '@cairn/sqlite';
+import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
+
+export interface VerifyRuntimeOptions extends RuntimeOptions {
+  /** `integrity_check` (plus foreign keys) instead of `quick_check`. */
+  full?: boolean;
+}
+
+export type CheckpointVerification =
+  | (CheckpointReport & { checked: true; signingKeyId: string })
+  | { checked: false; ok: boolean; reason: string };
+
+export interface RuntimeVerifyReport {
+  home: string;
+  /** False on any finding: a failed integrity check, a broken chain link, a checkpoint the journal lost, a forged checkpoint. */
+  ok: boolean;
+  integrity: Record<string, { ok: boolean; problems?: string[] }>;
+  /** The chain walk (`verifyJournal`): the first broken link, if any. */
+  journal: VerifyResult | { ok: false; reason: 'missing' | 'unreadable'; detail: string };
+  /** The signed checkpoints in keystore.db against the journal (`verifyCheckpoints`). */
+  checkpoints: CheckpointVerification;
+}
+
+/**
+ * `cairn verify`: the integrity of both databases, the journal's hash chains, and the signed
+ * checkpoints in keystore.db against the journal. Writes nothing (no signing key is created,
+ * no migration runs), so it may run beside a live gateway: the checkpoints are read first,
+ * then the journal in one snapshot, so a checkpoint recorded meanwhile is never newer than the
+ * journal it is compared with.
+ */
+export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise<RuntimeVerifyReport> {
+  const { paths } = resolveRuntime(options);
+  const mode: IntegrityMode = options.full ? 'full' : 'quick';
+  const integrity: RuntimeVerifyReport['integrity'] = {};
+  for (const db of [paths.gatewayDb, paths.keystoreDb]) if (existsSync(db)) integrity[db] = await checkDatabaseFile(db, mode);
+
+  const listed = await readCheckpoints(options, paths.keystoreDb);
+  let journal: RuntimeVerifyReport['journal'];
+  let checkpoints: CheckpointVerification;
+  if (!existsSync(paths.gatewayDb)) {
+    journal = { ok: false, reason: 'missing', detail: `${paths.gatewayDb} does not exist` };
+    checkpoints = 'checkpoints' in listed ? { checked: false, ok: listed.checkpoints.length === 0, reason: 'no gateway.db to compare with' } : listed;
+  } else {
+    try {
+      const ds = await openGatewayDb(paths.gatewayDb);
+      const native = nativeHandle(ds);
+      try {
+        // One snapshot for the walk and the comparison.
+        native.exec('BEGIN');
+        journal = await verifyJournal(native);
+        checkpoints = 'checkpoints' in listed ? { checked: true, signingKeyId: listed.keyId, ...verifyCheckpoints(createStatements(native), listed.checkpoints) } : listed;
+        native.exec('COMMIT');
+      } finally {
+        await ds.destroy();
+      }
+    } catch (error) {
+      // A file SQLite cannot read (its integrity entry says why): nothing to walk.
+      journal = { ok: false, reason: 'unreadable', detail: `cannot read the journal of ${paths.gatewayDb}: ${(error as Error).message}` };
+      checkpoints = { checked: false, ok: false, reason: 'no readable journal to compare with' };
+    }
+  }
+  const ok = Object.values(integrity).every((r) => r.ok) && journal.ok && checkpoints.ok;
+  return { home: paths.home, ok, integrity, journal, checkpoints };
+}
+
+/** A live gateway.db is in WAL mode; one a restore or a probe left in rollback mode is read as a plain file. */
+async function openGatewayDb(path: string) {
+  try {
+    return await openSqliteDatabase({ path, readonly: true });
+  } catch {
+    return openBackupDatabase(path);
+  }
+}
+
+async function readCheckpoints(
+  options: RuntimeOptions,
+  keystoreDb: string,
+): Promise<{ checkpoints: RecordedCheckpoint[]; keyId: string } | { checked: false; ok: boolean; reason: string }> {
+  if (!existsSync(keystoreDb)) return { checked: false, ok: true, reason: 'no keystore.db: no checkpoint was ever recorded' };
+  const probe = await openBackupDatabase(keystoreDb);
+  const version = await readMigrationState(probe, KEYSTORE_SERVICE)
+    .then((s) => s.version)
+    .finally(() => probe.destroy());
+  if (version < 2) return { checked: false, ok: true, reason: `keystore.db is at version ${version}: no gateway of this build has recorded a checkpoint yet` };
+  const { paths } = resolveRuntime(options);
+  let keystore;
+  try {
+    keystore = await openSqliteKeystore({ home: paths.home });
+  } catch (error) {
+    return { checked: false, ok: false, reason: `cannot open keystore.db to read the checkpoints: ${(error as Error).message}` };
+  }
+  try {
+    const log = await keystore.journalCheckpoints({ createKey: false });
+    return { checkpoints: await log.list(), keyId: log.keyId };
+  } finally {
+    await keystore.close();
+  }
+}
