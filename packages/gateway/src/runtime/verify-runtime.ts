@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { KEYSTORE_SERVICE, readMigrationState } from '@cairn/migration';
+import { keystoreMigrations, readMigrationState } from '@cairn/migration';
 import { verifyCheckpoints, verifyJournal, type CheckpointReport, type RecordedCheckpoint, type VerifyResult } from '@cairn/crud';
 import { openSqliteKeystore } from '@cairn/keystore';
 import { checkDatabaseFile, createStatements, nativeHandle, openBackupDatabase, openSqliteDatabase, type IntegrityMode } from '@cairn/sqlite';
@@ -82,7 +82,7 @@ async function readCheckpoints(
 ): Promise<{ checkpoints: RecordedCheckpoint[]; keyId: string } | { checked: false; ok: boolean; reason: string }> {
   if (!existsSync(keystoreDb)) return { checked: false, ok: true, reason: 'no keystore.db: no checkpoint was ever recorded' };
   const probe = await openBackupDatabase(keystoreDb);
-  const version = await readMigrationState(probe, KEYSTORE_SERVICE)
+  const version = await readMigrationState(probe, keystoreMigrations.service)
     .then((s) => s.version)
     .finally(() => probe.destroy());
   if (version < 2) return { checked: false, ok: true, reason: `keystore.db is at version ${version}: no gateway of this build has recorded a checkpoint yet` };
