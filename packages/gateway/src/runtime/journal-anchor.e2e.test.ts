@@ -47,13 +47,22 @@ async function runTurns(workspaces: string[], turns: number, from = 0): Promise<
   gateway = undefined;
 }
 
-/** Raw SQL on a closed home's database, as an attacker with the file would (triggers dropped first). */
+/**
+ * Raw SQL on a closed home's database, as an attacker with the file would: the journal's
+ * triggers dropped first and put back exactly as they were afterwards, so the schema
+ * fingerprint a start checks finds nothing and only the signed checkpoints can tell.
+ */
 async function tamper(file: 'gateway.db' | 'keystore.db', work: (db: NativeDatabase) => void): Promise<void> {
   const ds = await openSqliteDatabase({ path: join(home, file) });
   try {
     const db = nativeHandle(ds);
-    if (file === 'gateway.db') db.exec('DROP TRIGGER trg_journal_event_no_update; DROP TRIGGER trg_journal_event_no_delete; DROP TRIGGER trg_journal_event_append');
+    const triggers =
+      file === 'gateway.db'
+        ? (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'journal_event'").all() as Array<{ name: string; sql: string }>)
+        : [];
+    for (const { name } of triggers) db.exec(`DROP TRIGGER "${name}"`);
     work(db);
+    for (const { sql } of triggers) db.exec(sql);
   } finally {
     await ds.destroy();
   }
