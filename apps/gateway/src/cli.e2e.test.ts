@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTs, spawnTs } from '@cairn/tooling/child';
+import { runTs } from '@cairn/tooling/child';
+import { CAIRN_MAIN, serveChild } from './testing/serve-child.js';
 
-const main = join(import.meta.dirname, 'main.ts');
+const main = CAIRN_MAIN;
 let home: string;
 
 afterEach(() => {
@@ -21,28 +22,11 @@ const env = () => ({ CAIRN_HOME: home, CAIRN_LOG_LEVEL: 'silent', CAIRN_LISTEN: 
 describe('cairn', () => {
   it('serve starts on the runtime home, answers /readyz, and stops cleanly on SIGTERM', async () => {
     freshHome();
-    const child = spawnTs(main, ['serve', '--listen', '127.0.0.1:0'], { env: env() });
-    let stdout = '';
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line within 30s; stderr: ${stderr}`)), 30_000);
-      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
-    });
+    const { url, stdout, stop } = await serveChild(env());
     expect(stdout).toContain(`(home ${home})`);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await stop()).toBe(0);
     expect(existsSync(join(home, 'gateway.db'))).toBe(true);
   });
 

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { runTs, spawnTs } from '@cairn/tooling/child';
+import { runTs } from '@cairn/tooling/child';
+import { CAIRN_MAIN, serveChild } from './testing/serve-child.js';
 
-const main = join(import.meta.dirname, 'main.ts');
+const main = CAIRN_MAIN;
 let root: string;
 let home: string;
 let server: ChildProcess | undefined;
@@ -22,33 +23,11 @@ afterEach(async () => {
 
 const env = () => ({ CAIRN_HOME: home, CAIRN_LOG_LEVEL: 'silent', CAIRN_LISTEN: '', CAIRN_MASTER_KEY: '' });
 
-/** `cairn serve` in a child process; resolves once it listens. */
+/** `cairn serve` in a child process (killed by afterEach if a test leaves it running); resolves once it listens. */
 async function serve(): Promise<{ url: string; stop: () => Promise<number | null> }> {
-  const child = spawnTs(main, ['serve', '--listen', '127.0.0.1:0'], { env: env() });
-  server = child;
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line within 30s; stderr: ${stderr}`)), 30_000);
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
-  });
-  return {
-    url,
-    stop: () => {
-      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      return exit;
-    },
-  };
+  const served = await serveChild(env());
+  server = served.child;
+  return served;
 }
 
 const cairn = (...args: string[]) => runTs(main, args, { env: env() });
