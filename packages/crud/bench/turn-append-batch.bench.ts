@@ -20,13 +20,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { TurnEventEntry, TurnEventPayload } from '@cairn/protocol';
-import { nativeHandle, openSqliteDatabase } from '@cairn/sqlite';
-import { report, round, summarize, type Measurement } from '@cairn/tooling/bench';
+import { race, report, round } from '@cairn/tooling/bench';
 import { openCrudStore } from '../src/index.js';
-import { BENCH_WS as WS, openHandWritten, seedBench } from './turn-bench-baseline.js';
+import { BENCH_WS as WS, openHandWritten, sameRows, seedBench } from './turn-bench-baseline.js';
 import { benchClock, type BenchEvent } from './turn-bench-workload.js';
 
 const STEPS = 4_000;
@@ -36,7 +34,6 @@ const MAX_MS = 15_000;
 const THREADS = 4;
 /** Message items per turn: one step each. */
 const ITEMS = 8;
-const TABLES = ['turn', 'turn_input', 'turn_status_change', 'turn_item', 'turn_item_attempt', 'turn_timeline_entry', 'turn_search', 'journal_event'];
 
 // A few tokens per delta (6-53 bytes of text), as a runtime flushing every few ms sends them.
 const DELTAS = [
@@ -87,29 +84,6 @@ interface Side {
   close(): Promise<void>;
 }
 
-/** Every side over the same steps, in interleaved chunks; each side's figures come from its own chunks. */
-async function race(sides: Side[]): Promise<Map<string, Measurement>> {
-  const latencies = new Map(sides.map((s) => [s.name, [] as number[]]));
-  const elapsed = new Map(sides.map((s) => [s.name, 0]));
-  for (let i = 0; i < WARMUP; i++) for (const side of sides) await side.step(steps[i]!, i);
-  const started = performance.now();
-  for (let from = WARMUP, chunk = 0; from < steps.length && performance.now() - started < MAX_MS * sides.length; from += CHUNK, chunk++) {
-    const to = Math.min(steps.length, from + CHUNK);
-    for (let k = 0; k < sides.length; k++) {
-      const side = sides[(k + chunk) % sides.length]!;
-      const own = latencies.get(side.name)!;
-      const t0 = performance.now();
-      for (let i = from; i < to; i++) {
-        const t = performance.now();
-        await side.step(steps[i]!, i);
-        own.push(performance.now() - t);
-      }
-      elapsed.set(side.name, elapsed.get(side.name)! + performance.now() - t0);
-    }
-  }
-  for (const side of sides) await side.close();
-  return new Map(sides.map((s) => [s.name, summarize(latencies.get(s.name)!, elapsed.get(s.name)!)]));
-}
 
 async function ours(path: string, mode: 'batch' | 'single'): Promise<Side> {
   const store = await openCrudStore({ path, clock: benchClock() });
@@ -180,27 +154,13 @@ async function langgraph(path: string, state: 'step' | 'turn'): Promise<Side> {
   };
 }
 
-async function sameRows(a: string, b: string): Promise<boolean> {
-  const [da, db] = [await openSqliteDatabase({ path: a, readonly: true }), await openSqliteDatabase({ path: b, readonly: true })];
-  try {
-    for (const table of TABLES) {
-      const sql = `SELECT * FROM "${table}" ORDER BY rowid`;
-      const [ra, rb] = [nativeHandle(da).prepare(sql).all(), nativeHandle(db).prepare(sql).all()];
-      if (JSON.stringify(ra) !== JSON.stringify(rb)) {
-        console.error(`rows differ in ${table}: ${ra.length} vs ${rb.length}`);
-        return false;
-      }
-    }
-    return true;
-  } finally {
-    await da.destroy();
-    await db.destroy();
-  }
-}
-
 try {
   const [pb, ps, ph] = [tempDb(), tempDb(), tempDb()];
-  const results = await race([await ours(pb, 'batch'), await ours(ps, 'single'), await baseline(ph), await langgraph(tempDb(), 'step'), await langgraph(tempDb(), 'turn')]);
+  const results = await race([await ours(pb, 'batch'), await ours(ps, 'single'), await baseline(ph), await langgraph(tempDb(), 'step'), await langgraph(tempDb(), 'turn')], steps, {
+    warmup: WARMUP,
+    chunk: CHUNK,
+    maxMs: MAX_MS,
+  });
   for (const [name, m] of results) console.log(`${name.padEnd(15)} ${JSON.stringify(m)}`);
   const b = results.get('ours_batch')!;
   const s = results.get('ours_single')!;

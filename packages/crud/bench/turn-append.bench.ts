@@ -17,12 +17,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { nativeHandle, openSqliteDatabase } from '@cairn/sqlite';
-import { report, round, summarize, type Measurement } from '@cairn/tooling/bench';
+import { race, report, round } from '@cairn/tooling/bench';
 import { openCrudStore } from '../src/index.js';
-import { BENCH_WS as WS, openHandWritten, seedBench } from './turn-bench-baseline.js';
+import { BENCH_WS as WS, openHandWritten, sameRows, seedBench } from './turn-bench-baseline.js';
 import { benchClock, workload, type BenchEvent } from './turn-bench-workload.js';
 
 const EVENTS = 20_000;
@@ -30,7 +28,6 @@ const WARMUP = 2_000;
 const THREADS = 4;
 const CHUNK = 500;
 const MAX_MS = 20_000;
-const TURN_TABLES = ['turn', 'turn_input', 'turn_status_change', 'turn_item', 'turn_item_attempt', 'turn_timeline_entry', 'turn_search', 'journal_event'];
 
 const events = workload(EVENTS + WARMUP, THREADS);
 const dirs: string[] = [];
@@ -47,33 +44,6 @@ interface Side {
   close(): Promise<void>;
 }
 
-/**
- * Runs every side over the same events in interleaved chunks (the order rotating per chunk),
- * so that background load on a shared machine hits all sides alike; each side's figures come
- * from its own chunks only. Bounded by EVENTS and MAX_MS.
- */
-async function race(sides: Side[]): Promise<Map<string, Measurement>> {
-  const latencies = new Map(sides.map((s) => [s.name, [] as number[]]));
-  const elapsed = new Map(sides.map((s) => [s.name, 0]));
-  for (let i = 0; i < WARMUP; i++) for (const side of sides) await side.step(events[i]!, i);
-  const started = performance.now();
-  for (let from = WARMUP, chunk = 0; from < events.length && performance.now() - started < MAX_MS * sides.length; from += CHUNK, chunk++) {
-    const to = Math.min(events.length, from + CHUNK);
-    for (let k = 0; k < sides.length; k++) {
-      const side = sides[(k + chunk) % sides.length]!;
-      const own = latencies.get(side.name)!;
-      const t0 = performance.now();
-      for (let i = from; i < to; i++) {
-        const t = performance.now();
-        await side.step(events[i]!, i);
-        own.push(performance.now() - t);
-      }
-      elapsed.set(side.name, elapsed.get(side.name)! + performance.now() - t0);
-    }
-  }
-  for (const side of sides) await side.close();
-  return new Map(sides.map((s) => [s.name, summarize(latencies.get(s.name)!, elapsed.get(s.name)!)]));
-}
 
 async function ours(path: string): Promise<Side> {
   const clock = benchClock();
@@ -133,24 +103,6 @@ function langgraph(path: string, state: 'event' | 'turn'): Side {
   };
 }
 
-async function sameRows(a: string, b: string): Promise<boolean> {
-  const [da, db] = [await openSqliteDatabase({ path: a, readonly: true }), await openSqliteDatabase({ path: b, readonly: true })];
-  try {
-    for (const table of TURN_TABLES) {
-      const sql = `SELECT * FROM "${table}" ORDER BY rowid`;
-      const [ra, rb] = [nativeHandle(da).prepare(sql).all(), nativeHandle(db).prepare(sql).all()];
-      if (JSON.stringify(ra) !== JSON.stringify(rb)) {
-        console.error(`rows differ in ${table}: ${ra.length} vs ${rb.length}`);
-        return false;
-      }
-    }
-    return true;
-  } finally {
-    await da.destroy();
-    await db.destroy();
-  }
-}
-
 try {
   const [pa, pb] = [tempDb(), tempDb()];
   const results = await race([
@@ -159,7 +111,7 @@ try {
     await baseline(tempDb(), true),
     langgraph(tempDb(), 'event'),
     langgraph(tempDb(), 'turn'),
-  ]);
+  ], events, { warmup: WARMUP, chunk: CHUNK, maxMs: MAX_MS });
   for (const [name, m] of results) console.log(`${name.padEnd(16)} ${JSON.stringify(m)}`);
   if (!(await sameRows(pa, pb))) throw new Error('ours and baseline wrote different rows: the comparison is void');
   const o = results.get('ours')!;

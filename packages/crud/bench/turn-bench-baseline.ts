@@ -190,3 +190,25 @@ export async function openHandWritten(path: string, options: { threads: number; 
 
   return { append, close: () => ds.destroy() };
 }
+
+/** Every table both sides write; `sameRows` compares them row for row. */
+const WRITTEN_TABLES = ['turn', 'turn_input', 'turn_status_change', 'turn_item', 'turn_item_attempt', 'turn_timeline_entry', 'turn_search', 'journal_event'];
+
+/** Whether two files hold identical rows in every written table: a comparison is void otherwise. */
+export async function sameRows(a: string, b: string): Promise<boolean> {
+  const [da, db] = [await openSqliteDatabase({ path: a, readonly: true }), await openSqliteDatabase({ path: b, readonly: true })];
+  try {
+    for (const table of WRITTEN_TABLES) {
+      const sql = `SELECT * FROM "${table}" ORDER BY rowid`;
+      const [ra, rb] = [nativeHandle(da).prepare(sql).all(), nativeHandle(db).prepare(sql).all()];
+      if (JSON.stringify(ra) !== JSON.stringify(rb)) {
+        console.error(`rows differ in ${table}: ${ra.length} vs ${rb.length}`);
+        return false;
+      }
+    }
+    return true;
+  } finally {
+    await da.destroy();
+    await db.destroy();
+  }
+}

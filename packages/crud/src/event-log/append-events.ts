@@ -1,6 +1,6 @@
 import { CairnError, EVENT_BATCH_MAX, hasErrorCode } from '@cairn/protocol';
 import type { WriteContext } from '@cairn/sqlite';
-import { assertEventInput } from '../journal/create-journal.js';
+import { assertEventInput, pendingEvent } from '../journal/create-journal.js';
 import { idempotencyDigest } from '../journal/idempotency-key.js';
 import type { Journal, JournalEvent, PendingEvent } from '../journal/types.js';
 import type { EventAppendResult, EventInput, EventStream, NoopOutcome, Projector } from './types.js';
@@ -56,16 +56,7 @@ function appendOne(
   if (!stream) throw new CairnError('invalid_params', `${at(index, size)}no stream ${input.streamType} is registered`, { details: { index } });
   const key = input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey);
   const payload = stream.prepare ? stream.prepare(ctx, input) : input.payload;
-  const pending: PendingEvent = {
-    workspaceId: input.workspaceId,
-    streamType: input.streamType,
-    streamId: input.streamId,
-    threadId: input.threadId ?? null,
-    type: input.type,
-    payload: journal.redact(payload),
-    idempotencyKey: key,
-    recordedAt: input.recordedAt ?? journal.now(),
-  };
+  const pending = pendingEvent(input, journal.redact(payload), key, input.recordedAt ?? journal.now());
   const projectors = stream.byType.get(input.type) ?? NONE;
   let writes: Array<(placed: JournalEvent) => void> | undefined;
   let noop: NoopOutcome | undefined;

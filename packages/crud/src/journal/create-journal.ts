@@ -42,16 +42,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       const first = findByKey(ctx, input.workspaceId, key);
       if (first) return { event: first, duplicate: true };
     }
-    const pending: PendingEvent = {
-      workspaceId: input.workspaceId,
-      streamType: input.streamType,
-      streamId: input.streamId,
-      threadId: input.threadId ?? null,
-      type: input.type,
-      payload: redact(input.payload),
-      idempotencyKey: key,
-      recordedAt: input.recordedAt ?? now(),
-    };
+    const pending = pendingEvent(input, redact(input.payload), key, input.recordedAt ?? now());
     return { event: place(ctx, pending), duplicate: false };
   };
 
@@ -187,6 +178,25 @@ function streamHeadOf(ctx: WriteContext, heads: TransactionHeads, input: Pick<Pe
 function nextPosition(ctx: WriteContext, heads: TransactionHeads): number {
   heads.position ??= ctx.get<{ position: number }>(SELECT_LAST_POSITION)?.position ?? 0;
   return heads.position + 1;
+}
+
+/** A checked input as projectors and `place` see it: its payload already redacted, its key already a digest. */
+export function pendingEvent(
+  input: Pick<JournalEventInput, 'workspaceId' | 'streamType' | 'streamId' | 'threadId' | 'type'>,
+  payload: unknown,
+  keyDigest: string | null,
+  recordedAt: string,
+): PendingEvent {
+  return {
+    workspaceId: input.workspaceId,
+    streamType: input.streamType,
+    streamId: input.streamId,
+    threadId: input.threadId ?? null,
+    type: input.type,
+    payload,
+    idempotencyKey: keyDigest,
+    recordedAt,
+  };
 }
 
 /** What `append` checks of an event before anything else; the event log checks the same before it decides. */
