@@ -72,7 +72,8 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
     const reader = { ...createStatements(readHandle), inTransaction: () => readHandle.inTransaction, isOpen: () => readHandle.open };
     const coordinator = new SqliteWriteCoordinator(dataSource, options.coordinator);
     const context = createStoreContext({ reader, coordinator, clock: options.clock, newId: options.newId, redact: options.journal?.redact });
-    const checkpoints: JournalCheckpointer | undefined = options.checkpoints ? await startJournalCheckpointer(context.read, options.checkpoints) : undefined;
+    const archiveDir = options.archiveDir ?? join(dirname(options.path), 'archive');
+    const checkpoints: JournalCheckpointer | undefined = options.checkpoints ? await startJournalCheckpointer(context.read, { archiveDir, ...options.checkpoints }) : undefined;
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -86,7 +87,6 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
           await dataSource.destroy();
         }
       })());
-    const archiveDir = options.archiveDir ?? join(dirname(options.path), 'archive');
     const journalOptions = { ...options.journal, ...(checkpoints ? { onAppended: (workspaceId: string) => checkpoints.noteAppended(workspaceId) } : {}) };
     const store = new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions, checkpoints, streams: options.streams ?? [], archiveDir });
     try {

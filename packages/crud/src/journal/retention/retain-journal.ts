@@ -4,7 +4,10 @@ import { readChainHeads } from '../chain-heads.js';
 import { GENESIS_HASH } from '../hash-event.js';
 import { EVENT_COLUMNS } from '../journal-row.js';
 import type { JournalReader } from '../types.js';
+
+export type { RetentionPoint } from './read-archive.js';
 import { encodeSegment, listSegments, readSegment, segmentName, workspaceArchiveDir, type ArchivedRow, type SegmentFile } from './archive-segment.js';
+import { readRetentionPoint, type RetentionPoint } from './read-archive.js';
 import { checkPolicy, eligiblePrefix, type RetentionPolicy } from './retention-policy.js';
 
 export interface RetentionPort {
@@ -12,12 +15,6 @@ export interface RetentionPort {
   write<T>(work: (ctx: WriteContext) => T): Promise<T>;
 }
 
-export interface RetentionPoint {
-  workspaceId: string;
-  workspaceSeq: number;
-  position: number;
-  hash: string;
-}
 
 export interface RetainReport {
   /** Per workspace that moved: the retention point before and after, and the segments written. */
@@ -29,13 +26,7 @@ export interface RetainReport {
 }
 
 const COLUMNS = `${EVENT_COLUMNS}, hash_version`;
-const RETENTION = 'SELECT workspace_id AS workspaceId, workspace_seq AS workspaceSeq, position, hash FROM journal_retention WHERE workspace_id = ?';
 const ROWS_AFTER = `SELECT ${COLUMNS} FROM journal_event WHERE workspace_id = ? AND workspace_seq > ? ORDER BY workspace_seq LIMIT ?`;
-
-/** A workspace's retention point, if its oldest events have left the journal. */
-export function readRetentionPoint(reader: JournalReader, workspaceId: string): RetentionPoint | undefined {
-  return reader.get<RetentionPoint>(RETENTION, [workspaceId]);
-}
 
 /**
  * Moves every workspace's events that the policy lets go into archive segments, oldest first,

@@ -1,5 +1,6 @@
 import type { StoreContext } from '../../store/store-context.js';
-import { readRetentionPoint, recoverArchive, retainJournal, type RetainReport, type RetentionPoint } from './retain-journal.js';
+import { readRetentionPoint, type RetentionPoint } from './read-archive.js';
+import { recoverArchive, retainJournal, type RetainReport } from './retain-journal.js';
 import type { RetentionPolicy } from './retention-policy.js';
 
 export interface RetainParams extends RetentionPolicy {
