@@ -74,6 +74,7 @@ export interface AppendResult {
 export type AppendEvent = (ctx: WriteContext, input: JournalEventInput) => AppendResult;
 
 export type VerifyResult =
+  /** `archived`: events checked in archive segments (present when `archiveDir` was given). */
   | { ok: true; checked: number; lastPosition: number; archived?: number }
   | {
       ok: false;

@@ -50,7 +50,7 @@ export async function verifyJournal(db: DataSource | NativeDatabase, options: Ve
         if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure, ...where(row) };
       }
       options.onProgress?.(walk.checked);
-      if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, archived: archived.events };
+      if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, ...(options.archiveDir === undefined ? {} : { archived: archived.events }) };
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
