@@ -21,11 +21,16 @@ export interface RetainReport {
   workspaces: Array<{ workspaceId: string; fromSeq: number; toSeq: number; segments: string[] }>;
   /** Events moved out of gateway.db by this run. */
   archived: number;
-  /** Segments found at start whose rows were still live: completed (rows then removed) or removed as partial. */
-  recovered: { completed: string[]; removed: string[] };
+  /**
+   * Segments found beyond the retention point: completed (their rows then removed), removed (not
+   * whole or not equal to the live rows, which are all still there), or kept untouched (their
+   * range reaches past the live journal, so they may hold the only copy of some events).
+   */
+  recovered: { completed: string[]; removed: string[]; kept: string[] };
 }
 
 const COLUMNS = `${EVENT_COLUMNS}, hash_version`;
+const LIVE_IN_RANGE = 'SELECT count(*) AS n FROM journal_event WHERE workspace_id = ? AND workspace_seq BETWEEN ? AND ?';
 const ROWS_AFTER = `SELECT ${COLUMNS} FROM journal_event WHERE workspace_id = ? AND workspace_seq > ? ORDER BY workspace_seq LIMIT ?`;
 
 /**
@@ -66,8 +71,8 @@ export async function retainJournal(port: RetentionPort, archiveDir: string, pol
       }
       const done = await port.write((ctx) => commitRetention(ctx, segmentRows, moved.toSeq, now));
       if (!done) {
-        // Another process moved the point first: this segment duplicates its work and goes.
-        removeSegment(dir, name);
+        // Another process moved the point first (perhaps by completing this very file in its recovery).
+        await discardUnlessInForce(port, archiveDir, head.workspaceId, { name, path: `${dir}/${name}`, firstSeq: header.first_seq, lastSeq: header.last_seq });
         break;
       }
       moved.toSeq = header.last_seq;
@@ -121,7 +126,7 @@ function commitRetention(ctx: WriteContext, rows: readonly ArchivedRow[], fromSe
  * file goes (its rows are all still live, so nothing is lost). Temps a dead writer left go too.
  */
 export async function recoverArchive(port: RetentionPort, archiveDir: string): Promise<RetainReport['recovered']> {
-  const recovered: RetainReport['recovered'] = { completed: [], removed: [] };
+  const recovered: RetainReport['recovered'] = { completed: [], removed: [], kept: [] };
   if (!existsSync(archiveDir)) return recovered;
   const points = await port.read((q) => q.all<RetentionPoint>('SELECT workspace_id AS workspaceId, workspace_seq AS workspaceSeq, position, hash FROM journal_retention'));
   const heads = await port.read((q) => readChainHeads(q));
@@ -134,15 +139,23 @@ export async function recoverArchive(port: RetentionPort, archiveDir: string): P
       const fromSeq = point?.workspaceSeq ?? 0;
       if (file.lastSeq <= fromSeq) continue; // in force: verify's business
       if (file.firstSeq <= fromSeq) continue; // straddles the point: never written so; verify names it
+      // Only a file whose whole range is still live may go: one reaching past the head (a file kept
+      // from before a restore of an older backup) may hold the only copy of its events.
+      const liveCount = await port.read((q) => q.get<{ n: number }>(LIVE_IN_RANGE, [workspaceId, file.firstSeq, file.lastSeq])?.n ?? 0);
+      if (liveCount !== file.lastSeq - file.firstSeq + 1) {
+        recovered.kept.push(file.name);
+        continue;
+      }
       const rows = completeSegment(port, archiveDir, file, point);
       const done = rows ? await port.write((ctx) => commitRetention(ctx, rows, fromSeq, new Date())) : false;
       if (done && rows) {
         const last = rows[rows.length - 1]!;
         point = { workspaceId, workspaceSeq: last.workspace_seq, position: last.position, hash: last.hash };
         recovered.completed.push(file.name);
-      } else {
-        removeSegment(dir, file.name);
+      } else if (await discardUnlessInForce(port, archiveDir, workspaceId, file)) {
         recovered.removed.push(file.name);
+      } else {
+        point = await port.read((q) => readRetentionPoint(q, workspaceId));
       }
     }
   }
@@ -163,9 +176,19 @@ function completeSegment(port: RetentionPort, archiveDir: string, file: SegmentF
   return rows.every((r) => r.hash_version === 2) ? rows : undefined;
 }
 
-function removeSegment(dir: string, name: string): void {
-  rmSync(`${dir}/${name}`, { force: true });
+/**
+ * Removes a segment whose transaction did not commit, unless another process committed it
+ * meanwhile (its recovery completes the files of a run still in progress): a file that is the
+ * only one starting at its seq and lies at or below the point is in force and stays. True when removed.
+ */
+async function discardUnlessInForce(port: RetentionPort, archiveDir: string, workspaceId: string, file: SegmentFile): Promise<boolean> {
+  const point = await port.read((q) => readRetentionPoint(q, workspaceId));
+  const sameStart = listSegments(archiveDir, workspaceId).filter((f) => f.firstSeq === file.firstSeq);
+  if (point && file.lastSeq <= point.workspaceSeq && sameStart.length === 1) return false;
+  const dir = workspaceArchiveDir(archiveDir, workspaceId);
+  rmSync(file.path, { force: true });
   fsyncDirectory(dir);
+  return true;
 }
 
 /**

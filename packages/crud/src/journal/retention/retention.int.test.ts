@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import type { TurnEventPayload } from '@cairn/protocol';
@@ -214,6 +214,10 @@ describe('journal retention', () => {
     expect(segments().map((f) => f.name)).toEqual([segmentName(1, 5)]);
     expect((await liveSeqs())[0]).toBe(6);
     expect(await verify()).toMatchObject({ ok: true, archived: 5 });
+    // A file reaching past the head (kept from before a restore of an older backup) is left alone.
+    writeFileSync(`${dir}/${segmentName(90, 94)}`, whole);
+    expect((await temp.store.retention.recover()).kept).toEqual([segmentName(90, 94)]);
+    rmSync(`${dir}/${segmentName(90, 94)}`);
     // And the next run picks up from there.
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1 });
     expect(await verify()).toMatchObject({ ok: true, archived: 15 });
