@@ -55,6 +55,7 @@ describe('journal retention in the gateway', () => {
     await gateway.close();
     gateway = await start({ enabled: true, keep_days: 0, keep_events: 1, every_seconds: 3600 });
     const wsId = await turns(gateway, 2, 2); // seq 9..16
+    await new Promise((resolve) => setTimeout(resolve, 5)); // keep_days 0: "older than now" by at least a millisecond
     const report = await gateway.runtime.retention!.runOnce();
     expect(report.workspaces).toEqual([expect.objectContaining({ workspaceId: wsId, toSeq: 15 })]);
 
