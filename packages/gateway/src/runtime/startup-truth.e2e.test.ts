@@ -41,9 +41,10 @@ async function damageJournalLeaf(path: string): Promise<void> {
   try {
     for (let i = 1; i <= 200; i++) {
       await ds.query(
-        `INSERT INTO journal_event (position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash)
-         VALUES (?, 'ws', ?, 'turn', 't', ?, 'x', ?, NULL, '2026-01-01T00:00:00.000Z', '', '')`,
-        [i, i, i, 'p'.repeat(300)],
+        // Linked as the append trigger wants (it compares the stored hash columns; it does not recompute them).
+        `INSERT INTO journal_event (position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash, hash_version)
+         VALUES (?, 'ws', ?, 'turn', 't', ?, 'x', ?, NULL, '2026-01-01T00:00:00.000Z', ?, ?, 2)`,
+        [i, i, i, 'p'.repeat(300), i === 1 ? '0'.repeat(64) : (i - 1).toString(16).padStart(64, 'f'), i.toString(16).padStart(64, 'f')],
       );
     }
     const rows = (await ds.query("SELECT pageno FROM dbstat WHERE name = 'journal_event' AND pagetype = 'leaf' ORDER BY path LIMIT 1")) as Array<{ pageno: number }>;
