@@ -58,6 +58,12 @@ export { readWorkspaceAfter } from './journal/read-workspace-after.js';
 export { readJournalAfter } from './journal/read-journal-after.js';
 export { workspaceHead } from './journal/workspace-head.js';
 export { verifyJournal } from './journal/verify-journal.js';
+// Retention: old events to hash-linked archive segments (`store.retention`).
+export { RetentionStore, type RetainParams } from './journal/retention/retention-store.js';
+export type { RetainReport } from './journal/retention/retain-journal.js';
+export type { RetentionPolicy } from './journal/retention/retention-policy.js';
+export { readRetentionPoint, readArchivedEvents, type RetentionPoint } from './journal/retention/read-archive.js';
+export { ARCHIVE_FORMAT, listSegments, readSegment, type ArchivedRow, type Segment, type SegmentFile, type SegmentHeader } from './journal/retention/archive-segment.js';
 export type {
   ChainHead,
   CheckpointFinding,

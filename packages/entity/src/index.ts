@@ -1,7 +1,7 @@
 export { ENTITIES } from './entities.js';
 export { DEFAULT_WORKSPACE_SLOT, WorkspaceEntity } from './workspace/index.js';
 export { ThreadEntity, ThreadFolderEntity } from './thread/index.js';
-export { JournalEventEntity } from './journal/index.js';
+export { JournalEventEntity, JournalRetentionEntity, JournalStreamRetentionEntity } from './journal/index.js';
 export {
   TurnEntity,
   TurnInputEntity,

@@ -17,6 +17,6 @@ export { HELD_TEXT_KEY, createHeldTextSealer, type HeldTextSealer } from './reda
 export { createSecretResolver, type SecretResolver } from './refs/secret-resolver.js';
 export { toSecretMetadata } from './entry/secret-info.js';
 export { JOURNAL_SIGNING_KEY, createCheckpointSigner, type CheckpointSigner } from './checkpoint/checkpoint-signer.js';
-export { CHECKPOINTS_KEPT_PER_WORKSPACE, type CheckpointStorage, type JournalCheckpointLog } from './checkpoint/journal-checkpoint-log.js';
+export { CHECKPOINTS_KEPT_PER_WORKSPACE, createJournalCheckpointLog, type CheckpointStorage, type JournalCheckpointLog } from './checkpoint/journal-checkpoint-log.js';
 export { CHECKPOINT_TAG, checkpointMessage, type JournalCheckpoint, type JournalCheckpointKind, type JournalHead } from './checkpoint/checkpoint-record.js';
 export { keystoreFileKeyId } from './sqlite/inspect-keystore-file.js';

@@ -31,8 +31,8 @@ function describeVerify(report: RuntimeVerifyReport): string[] {
   const lines = [`home ${report.home}: ${report.ok ? 'ok' : 'FINDINGS'}`];
   for (const [db, r] of Object.entries(report.integrity)) lines.push(`  integrity ${r.ok ? 'ok' : `FAILED: ${(r.problems ?? []).join('; ')}`} ${db}`);
   const j = report.journal;
-  if (j.ok) lines.push(`  journal ok: ${j.checked} events, chains unbroken`);
-  else if ('position' in j) lines.push(`  journal BROKEN at position ${j.position} (${j.reason}${j.workspaceId ? `, workspace ${j.workspaceId}` : ''}): ${j.detail}`);
+  if (j.ok) lines.push(`  journal ok: ${j.checked} events${j.archived ? ` + ${j.archived} archived` : ''}, chains unbroken`);
+  else if ('position' in j) lines.push(`  journal BROKEN ${j.segment ? `in archive segment ${j.segment}` : `at position ${j.position}`} (${j.reason}${j.workspaceId ? `, workspace ${j.workspaceId}` : ''}): ${j.detail}`);
   else lines.push(`  journal ${j.reason.toUpperCase()}: ${j.detail}`);
   const c = report.checkpoints;
   if (!c.checked) {

@@ -46,6 +46,7 @@ describe('runtime home', () => {
       artifactsDir: '/h/artifacts',
       uploadSessionsDir: '/h/artifacts/upload_sessions',
       backupsDir: '/h/backups',
+      archiveDir: '/h/archive',
     });
   });
 

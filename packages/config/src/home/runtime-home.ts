@@ -14,6 +14,8 @@ export interface RuntimePaths {
   artifactsDir: string;
   uploadSessionsDir: string;
   backupsDir: string;
+  /** The journal's archive segments (retention): `archive/<workspace>/<first>-<last>.jsonl.gz`. */
+  archiveDir: string;
 }
 
 /**
@@ -45,5 +47,6 @@ export function runtimePaths(home: string): RuntimePaths {
     artifactsDir: join(home, 'artifacts'),
     uploadSessionsDir: join(home, 'artifacts', 'upload_sessions'),
     backupsDir: join(home, 'backups'),
+    archiveDir: join(home, 'archive'),
   };
 }

@@ -64,6 +64,13 @@ describe('loadSettings', () => {
     expect(error.message).toContain(file);
   });
 
+  it('leaves journal retention off by default, and checks its bounds', () => {
+    expect(validateSettings({}).journal_retention).toEqual({ enabled: false, keep_days: 90, keep_events: 10_000, every_seconds: 3600, segment_events: 10_000 });
+    expect(validateSettings({ journal_retention: { enabled: true, keep_days: 0 } }).journal_retention).toMatchObject({ enabled: true, keep_days: 0, keep_events: 10_000 });
+    expect(errorOf(() => validateSettings({ journal_retention: { keep_events: 0 } })).code).toBe('invalid_params');
+    expect(errorOf(() => validateSettings({ journal_retention: { keep_days: -1 } })).code).toBe('invalid_params');
+  });
+
   it('defaults the journal checkpoints to every 1000 events or 60 s, 0 turning a trigger off', () => {
     expect(validateSettings({}).checkpoints).toEqual({ every_events: 1000, every_seconds: 60 });
     expect(validateSettings({ checkpoints: { every_events: 0 } }).checkpoints).toEqual({ every_events: 0, every_seconds: 60 });

@@ -41,6 +41,24 @@ export const CheckpointSettings = Type.Object(
   { default: {}, additionalProperties: false },
 );
 
+/**
+ * The journal's retention policy (see crud's Journal README): OFF unless `enabled`. Every
+ * `every_seconds` the gateway moves, per workspace, the events that are BOTH older than
+ * `keep_days` AND not among the newest `keep_events` into compressed, hash-linked archive
+ * segments under `<home>/archive`, at most `segment_events` per segment. Reads and resyncs
+ * before the retention point then answer `snapshot_required`.
+ */
+export const JournalRetentionSettings = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false }),
+    keep_days: Type.Integer({ default: 90, minimum: 0, maximum: 36_500 }),
+    keep_events: Type.Integer({ default: 10_000, minimum: 1 }),
+    every_seconds: Type.Integer({ default: 3600, minimum: 1, maximum: 7 * 86_400 }),
+    segment_events: Type.Integer({ default: 10_000, minimum: 1, maximum: 1_000_000 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
 export const LimitSettings = Type.Object(
   {
     max_message_bytes: Type.Integer({ default: 4 * MiB, minimum: 1 * KiB }),
@@ -92,6 +110,7 @@ export const GatewaySettingsSchema = Type.Object(
     listen: ListenSettings,
     storage: StorageSettings,
     checkpoints: CheckpointSettings,
+    journal_retention: JournalRetentionSettings,
     limits: LimitSettings,
     quotas: QuotaSettings,
     retention: RetentionSettings,

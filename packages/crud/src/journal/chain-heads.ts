@@ -1,4 +1,5 @@
 import type { ChainHead } from './checkpoint-types.js';
+import { readArchivedLink } from './retention/read-archive.js';
 import type { JournalReader } from './types.js';
 
 /**
@@ -24,7 +25,12 @@ export function readChainHeads(reader: JournalReader): ChainHead[] {
   return reader.all<ChainHead>(HEADS);
 }
 
-/** The event at `workspaceSeq` of a workspace (its position and hash), if the journal holds it. */
-export function readChainLink(reader: JournalReader, workspaceId: string, workspaceSeq: number): { position: number; hash: string } | undefined {
-  return reader.get<{ position: number; hash: string }>(LINK, [workspaceId, workspaceSeq]);
+/**
+ * The event at `workspaceSeq` of a workspace (its position and hash), if the journal holds it,
+ * or, with `archiveDir`, the archive segment that holds it once retention moved it there.
+ */
+export function readChainLink(reader: JournalReader, workspaceId: string, workspaceSeq: number, archiveDir?: string): { position: number; hash: string } | undefined {
+  const live = reader.get<{ position: number; hash: string }>(LINK, [workspaceId, workspaceSeq]);
+  if (live || archiveDir === undefined) return live;
+  return readArchivedLink(reader, archiveDir, workspaceId, workspaceSeq);
 }

@@ -14,6 +14,8 @@ const SELECT_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspac
 const SELECT_LAST_POSITION = 'SELECT position FROM journal_event ORDER BY position DESC LIMIT 1';
 const SELECT_WORKSPACE_HEAD = 'SELECT workspace_seq AS seq, hash FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq DESC LIMIT 1';
 const SELECT_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_event WHERE stream_type = ? AND stream_id = ? ORDER BY stream_seq DESC LIMIT 1';
+/** A stream whose events all went to the archive continues from the head retention recorded (migration 0007). */
+const SELECT_RETAINED_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_stream_retention WHERE stream_type = ? AND stream_id = ?';
 const INSERT_EVENT = `INSERT INTO journal_event (${EVENT_COLUMNS}, hash_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${JOURNAL_HASH_VERSION})`;
 
 /**
@@ -159,7 +161,8 @@ function streamHeadOf(ctx: WriteContext, heads: TransactionHeads, input: Pick<Pe
   const key = `${input.streamType}\u0000${input.streamId}`;
   let head = heads.streams.get(key);
   if (!head) {
-    head = ctx.get<StreamHead>(SELECT_STREAM_HEAD, [input.streamType, input.streamId]) ?? { seq: 0, workspaceId: input.workspaceId };
+    head = ctx.get<StreamHead>(SELECT_STREAM_HEAD, [input.streamType, input.streamId]) ??
+      ctx.get<StreamHead>(SELECT_RETAINED_STREAM_HEAD, [input.streamType, input.streamId]) ?? { seq: 0, workspaceId: input.workspaceId };
     heads.streams.set(key, head);
   }
   if (head.workspaceId !== input.workspaceId) {

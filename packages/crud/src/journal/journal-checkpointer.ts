@@ -20,6 +20,8 @@ export interface JournalCheckpointOptions {
   onFinding?: (finding: CheckpointFinding) => void;
   /** Hears a checkpoint that could not be recorded (the store failed); the next one tries again. */
   onError?: (error: unknown) => void;
+  /** Where retention archived the oldest events: a newest checkpoint at or below the retention point is looked up there. */
+  archiveDir?: string;
 }
 
 export interface CheckpointOutcome {
@@ -60,7 +62,7 @@ export async function startJournalCheckpointer(read: Read, options: JournalCheck
 
   const run = async (kind: CheckpointKind): Promise<CheckpointOutcome> => {
     pending = 0;
-    const { moved, refused } = await read((q) => survey(q, newest));
+    const { moved, refused } = await read((q) => survey(q, newest, options.archiveDir));
     for (const finding of refused) {
       if (reported.has(finding.workspaceId)) continue;
       reported.add(finding.workspaceId);
@@ -104,7 +106,7 @@ export async function startJournalCheckpointer(read: Read, options: JournalCheck
 }
 
 /** The heads that moved past their newest checkpoint, and the workspaces whose newest checkpoint the journal lost. */
-function survey(q: JournalReader, newest: ReadonlyMap<string, RecordedCheckpoint>): { moved: ChainHead[]; refused: CheckpointFinding[] } {
+function survey(q: JournalReader, newest: ReadonlyMap<string, RecordedCheckpoint>, archiveDir: string | undefined): { moved: ChainHead[]; refused: CheckpointFinding[] } {
   const heads = readChainHeads(q);
   const moved: ChainHead[] = [];
   const refused: CheckpointFinding[] = [];
@@ -113,14 +115,14 @@ function survey(q: JournalReader, newest: ReadonlyMap<string, RecordedCheckpoint
     seen.add(head.workspaceId);
     const last = newest.get(head.workspaceId);
     if (last && head.workspaceSeq === last.workspaceSeq && head.hash === last.hash) continue;
-    if (last && last.workspaceSeq > 0 && !(head.workspaceSeq >= last.workspaceSeq && readChainLink(q, head.workspaceId, last.workspaceSeq)?.hash === last.hash)) {
-      refused.push(...judgeCheckpoints(q, [last], head.workspaceSeq));
+    if (last && last.workspaceSeq > 0 && !(head.workspaceSeq >= last.workspaceSeq && readChainLink(q, head.workspaceId, last.workspaceSeq, archiveDir)?.hash === last.hash)) {
+      refused.push(...judgeCheckpoints(q, [last], head.workspaceSeq, archiveDir));
       continue;
     }
     moved.push(head);
   }
   for (const [workspaceId, last] of newest) {
-    if (!seen.has(workspaceId) && last.workspaceSeq > 0) refused.push(...judgeCheckpoints(q, [last], workspaceHead(q, workspaceId)));
+    if (!seen.has(workspaceId) && last.workspaceSeq > 0) refused.push(...judgeCheckpoints(q, [last], workspaceHead(q, workspaceId), archiveDir));
   }
   return { moved, refused };
 }

@@ -74,10 +74,13 @@ export interface AppendResult {
 export type AppendEvent = (ctx: WriteContext, input: JournalEventInput) => AppendResult;
 
 export type VerifyResult =
-  | { ok: true; checked: number; lastPosition: number }
+  /** `archived`: events checked in archive segments (present when `archiveDir` was given). */
+  | { ok: true; checked: number; lastPosition: number; archived?: number }
   | {
       ok: false;
       checked: number;
+      /** The archive segment (file name) the broken link is in, when it is in the archive. */
+      segment?: string;
       /** The first row that does not fit. */
       position: number;
       reason: VerifyFailureReason;
@@ -168,11 +171,23 @@ export type VerifyFailureReason =
   /** A column has the wrong storage type (e.g. a payload rewritten as a BLOB, a NULL seq), or an unknown `hash_version`. */
   | 'malformed_row'
   /** A v1 row after a v2 row: v1 rows are the file's prefix written before migration 0006. */
-  | 'hash_version_order';
+  | 'hash_version_order'
+  /** An archive segment does not read back whole: not gzip, truncated, its SHA-256 not its trailer's, its name not its header's range. */
+  | 'segment_corrupt'
+  /** A segment does not name the previous segment's SHA-256 (a segment replaced or reordered). */
+  | 'segment_link_mismatch'
+  /** A workspace's archive does not end at its retention point (its newest segments are missing), or the first live row does not follow it. */
+  | 'archive_mismatch';
 
 export interface VerifyOptions {
   /** Rows read per statement; the verifier yields to the event loop between batches. Default 2,000. */
   batchSize?: number;
   /** Called after each batch with the rows checked so far. */
   onProgress?: (checked: number) => void;
+  /**
+   * The archive root (`<home>/archive`): each workspace with a retention point is walked from
+   * its first archived event, then its live rows. Without it, the live rows of such a workspace
+   * are checked from the retention point on, trusting it (`archived` stays 0).
+   */
+  archiveDir?: string;
 }

@@ -18,9 +18,12 @@ import { workspaceHead } from './workspace-head.js';
  * - `checkpoint_forged`: a checkpoint whose signature does not verify (set aside, not trusted).
  *
  * Reads inside the caller's snapshot: run it in the same read transaction as `verifyJournal`
- * when both must describe one instant. Cost: a few index lookups per checkpoint in force.
+ * when both must describe one instant. Cost: a few index lookups per checkpoint in force. With
+ * `archiveDir`, a checkpoint at or below a workspace's retention point is looked up in the
+ * archive segment that holds its event.
  */
-export function verifyCheckpoints(reader: JournalReader, checkpoints: readonly RecordedCheckpoint[]): CheckpointReport {
+export function verifyCheckpoints(reader: JournalReader, checkpoints: readonly RecordedCheckpoint[], options: { archiveDir?: string } = {}): CheckpointReport {
+  const { archiveDir } = options;
   const effective = effectiveCheckpoints(checkpoints);
   const findings: CheckpointFinding[] = effective.forged.map((c) => ({
     reason: 'checkpoint_forged',
@@ -34,9 +37,9 @@ export function verifyCheckpoints(reader: JournalReader, checkpoints: readonly R
   for (const { workspaceId, inForce } of effective.workspaces.values()) {
     const newest = inForce[inForce.length - 1]!;
     const journalSeq = workspaceHead(reader, workspaceId);
-    const contained = holds(reader, newest);
+    const contained = holds(reader, newest, archiveDir);
     workspaces.push({ workspaceId, newest, journalSeq, contained });
-    if (!contained) findings.push(...judgeCheckpoints(reader, inForce, journalSeq));
+    if (!contained) findings.push(...judgeCheckpoints(reader, inForce, journalSeq, archiveDir));
   }
   const anchored = new Set(effective.workspaces.keys());
   const unanchored = readChainHeads(reader)
@@ -52,13 +55,13 @@ export function verifyCheckpoints(reader: JournalReader, checkpoints: readonly R
   };
 }
 
-function holds(reader: JournalReader, c: RecordedCheckpoint): boolean {
+function holds(reader: JournalReader, c: RecordedCheckpoint, archiveDir: string | undefined): boolean {
   if (c.workspaceSeq === 0) return true; // a restore of a backup without this workspace
-  return readChainLink(reader, c.workspaceId, c.workspaceSeq)?.hash === c.hash;
+  return readChainLink(reader, c.workspaceId, c.workspaceSeq, archiveDir)?.hash === c.hash;
 }
 
 /** Why the newest checkpoint of a workspace is not in the journal: lost, missing, rewritten (or lost and rewritten). */
-export function judgeCheckpoints(reader: JournalReader, inForce: readonly RecordedCheckpoint[], journalSeq: number): CheckpointFinding[] {
+export function judgeCheckpoints(reader: JournalReader, inForce: readonly RecordedCheckpoint[], journalSeq: number, archiveDir?: string): CheckpointFinding[] {
   const newest = inForce[inForce.length - 1]!;
   const base = { workspaceId: newest.workspaceId, checkpointId: newest.checkpointId, checkpointSeq: newest.workspaceSeq, journalSeq };
   const findings: CheckpointFinding[] = [];
@@ -75,7 +78,7 @@ export function judgeCheckpoints(reader: JournalReader, inForce: readonly Record
     });
   }
   // What is left must still be what was checkpointed.
-  const span = rewriteSpan(reader, inForce, journalSeq);
+  const span = rewriteSpan(reader, inForce, journalSeq, archiveDir);
   if (span) {
     const { afterSeq, upTo } = span;
     findings.push({
@@ -93,11 +96,11 @@ export function judgeCheckpoints(reader: JournalReader, inForce: readonly Record
  * the newest one before it that it still holds (0 if none): the rewrite lies between the two.
  * In force, a workspace's checkpoints grow in seq with their id (a restore drops the greater ones).
  */
-function rewriteSpan(reader: JournalReader, inForce: readonly RecordedCheckpoint[], journalSeq: number): { afterSeq: number; upTo: RecordedCheckpoint } | undefined {
+function rewriteSpan(reader: JournalReader, inForce: readonly RecordedCheckpoint[], journalSeq: number, archiveDir: string | undefined): { afterSeq: number; upTo: RecordedCheckpoint } | undefined {
   let afterSeq = 0;
   for (const c of inForce) {
     if (c.workspaceSeq > journalSeq) break;
-    if (!holds(reader, c)) return { afterSeq, upTo: c };
+    if (!holds(reader, c, archiveDir)) return { afterSeq, upTo: c };
     afterSeq = c.workspaceSeq;
   }
   return undefined;

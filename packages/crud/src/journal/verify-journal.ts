@@ -1,6 +1,7 @@
 import { nativeHandle, type NativeDatabase } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
 import { GENESIS_HASH, chainHash, chainHashV1 } from './hash-event.js';
+import { walkArchive } from './retention/walk-archive.js';
 import type { VerifyFailureReason, VerifyOptions, VerifyResult } from './types.js';
 
 const BASE_COLUMNS = 'position, workspace_id, workspace_seq, stream_type, stream_id, stream_seq, type, payload, idempotency_key, recorded_at, prev_hash, hash';
@@ -40,6 +41,8 @@ export async function verifyJournal(db: DataSource | NativeDatabase, options: Ve
   if (ownSnapshot) native.exec('BEGIN');
   try {
     const walk = new ChainWalk();
+    const archived = startFromArchive(native, walk, options.archiveDir);
+    if (archived.failure) return archived.failure;
     for (;;) {
       const rows = (walk.checked === 0 ? first.all(batchSize) : next.all(walk.lastPosition, batchSize)) as Row[];
       for (const row of rows) {
@@ -47,12 +50,53 @@ export async function verifyJournal(db: DataSource | NativeDatabase, options: Ve
         if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure, ...where(row) };
       }
       options.onProgress?.(walk.checked);
-      if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition };
+      if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, ...(options.archiveDir === undefined ? {} : { archived: archived.events }) };
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
     if (ownSnapshot && native.inTransaction) native.exec('COMMIT');
   }
+}
+
+interface RetentionPoint {
+  workspace_id: string;
+  workspace_seq: number;
+  hash: string;
+}
+
+/**
+ * Seeds the walk with what the archive holds before each workspace's retention point (migration
+ * 0007): its segments walked and checked (`walkArchive`), ending exactly at the point, so the
+ * first live row must link to the last archived event like any other row. Without an archive
+ * directory the point itself (and the stream heads recorded with it) is the seed.
+ */
+function startFromArchive(native: NativeDatabase, walk: ChainWalk, archiveDir: string | undefined): { events: number; failure?: VerifyResult } {
+  const hasRetention = native.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_retention'`).get() !== undefined;
+  if (!hasRetention) return { events: 0 };
+  const points = native.prepare('SELECT workspace_id, workspace_seq, hash FROM journal_retention ORDER BY workspace_id').all() as RetentionPoint[];
+  let events = 0;
+  for (const point of points) {
+    if (archiveDir === undefined) {
+      walk.seed(point.workspace_id, point.workspace_seq, point.hash, new Map());
+      continue;
+    }
+    const head = walkArchive(archiveDir, point.workspace_id, { upToSeq: point.workspace_seq });
+    if ('reason' in head) {
+      const { segment, position, reason, detail, workspaceSeq } = head;
+      return { events, failure: { ok: false, checked: walk.checked + events, segment, position, reason, detail, workspaceId: point.workspace_id, ...(workspaceSeq === undefined ? {} : { workspaceSeq }) } };
+    }
+    if (head.seq !== point.workspace_seq || head.hash !== point.hash) {
+      const detail = `the archive of workspace ${point.workspace_id} ends at seq ${head.seq} (${head.hash}), its retention point is seq ${point.workspace_seq} (${point.hash}): segments are missing or were replaced`;
+      return { events, failure: { ok: false, checked: walk.checked + events, position: 0, reason: 'archive_mismatch', detail, workspaceId: point.workspace_id, workspaceSeq: head.seq + 1 } };
+    }
+    walk.seed(point.workspace_id, head.seq, head.hash, head.streams);
+    events += head.events;
+  }
+  if (archiveDir === undefined) {
+    const streams = native.prepare('SELECT stream_type, stream_id, stream_seq FROM journal_stream_retention').raw(true).all() as Array<[string, string, number]>;
+    for (const [type, id, seq] of streams) walk.seedStream(type, id, seq);
+  }
+  return { events };
 }
 
 /** A workspace's chain as walked so far; mutated in place, one object per workspace. */
@@ -70,6 +114,18 @@ class ChainWalk {
   readonly #workspaces = new Map<string, WorkspaceHead>();
   /** stream type -> stream id -> last seq: no key string built per row. */
   readonly #streamHeads = new Map<string, Map<string, number>>();
+
+  /** Starts a workspace's chain after its archived events (the retention point). */
+  seed(workspaceId: string, seq: number, hash: string, streams: Map<string, Map<string, number>>): void {
+    this.#workspaces.set(workspaceId, { seq, hash });
+    for (const [type, ids] of streams) for (const [id, streamSeq] of ids) this.seedStream(type, id, streamSeq);
+  }
+
+  seedStream(streamType: string, streamId: string, streamSeq: number): void {
+    let streams = this.#streamHeads.get(streamType);
+    if (streams === undefined) this.#streamHeads.set(streamType, (streams = new Map()));
+    if ((streams.get(streamId) ?? 0) < streamSeq) streams.set(streamId, streamSeq);
+  }
 
   check(row: Row): Failure | undefined {
     if (!wellTyped(row)) return { reason: 'malformed_row', detail: 'a column holds a value of the wrong storage type' };

@@ -23,9 +23,15 @@ const MAX_LISTED = 100;
  * the old read models until COMMIT and the rebuilt ones after, never a half-built state. As
  * on append, every projector of an event decides first, then the applied ones write. A
  * violation on replay does not stop the rebuild: it is reported (that projector skips the
- * event).
+ * event). Events the retention policy archived (`options.archived`, in position order: see
+ * `readArchivedEvents`) are replayed too, merged with the live journal by position, so the read
+ * models come out as they were before retention.
  */
-export function rebuildReadModels(ctx: WriteContext, log: Pick<EventLog, 'projectors' | 'projectorsFor'>): RebuildReport {
+export function rebuildReadModels(
+  ctx: WriteContext,
+  log: Pick<EventLog, 'projectors' | 'projectorsFor'>,
+  options: { archived?: readonly JournalEvent[] } = {},
+): RebuildReport {
   const replaying = new Map<Projector, Projector>(log.projectors.map((p) => [p, p.forRebuild?.() ?? p]));
   const tables: string[] = [];
   for (const projector of [...log.projectors].reverse()) {
@@ -35,15 +41,23 @@ export function rebuildReadModels(ctx: WriteContext, log: Pick<EventLog, 'projec
     }
   }
   const report: RebuildReport = { events: 0, outcomes: {}, violations: [], tables };
+  const archived = options.archived ?? [];
+  let next = 0;
+  const one = (event: JournalEvent) => {
+    report.events++;
+    replay(ctx, event, log.projectorsFor(event.streamType, event.type), replaying, report);
+  };
   for (let after = 0; ; ) {
     const events = readJournalAfter(ctx, after, BATCH);
     for (const event of events) {
-      report.events++;
-      replay(ctx, event, log.projectorsFor(event.streamType, event.type), replaying, report);
+      while (next < archived.length && archived[next]!.position < event.position) one(archived[next++]!);
+      one(event);
       after = event.position;
     }
-    if (events.length < BATCH) return report;
+    if (events.length < BATCH) break;
   }
+  while (next < archived.length) one(archived[next++]!);
+  return report;
 }
 
 function replay(ctx: WriteContext, event: JournalEvent, projectors: readonly Projector[], replaying: Map<Projector, Projector>, report: RebuildReport): void {

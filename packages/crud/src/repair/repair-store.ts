@@ -1,3 +1,4 @@
+import { readArchivedEvents } from '../journal/retention/read-archive.js';
 import type { TurnDeps } from '../turns/turn-deps.js';
 import { rebuildReadModels, type RebuildReport } from './rebuild-read-models.js';
 import { repairTurns, type RepairOptions, type RepairReport } from './repair-turns.js';
@@ -5,9 +6,12 @@ import { repairTurns, type RepairOptions, type RepairReport } from './repair-tur
 /** `store.repair`: startup repair of read-model invariants, and rebuilds from the journal. */
 export class RepairStore {
   readonly #deps: TurnDeps;
+  readonly #archiveDir: string | undefined;
 
-  constructor(deps: TurnDeps) {
+  /** `archiveDir`: where retention put the journal's oldest events; a rebuild replays them first. */
+  constructor(deps: TurnDeps, archiveDir?: string) {
     this.#deps = deps;
+    this.#archiveDir = archiveDir;
   }
 
   /** Detects and fixes turn read-model damage; `{ detected, repaired, remaining }` per kind. */
@@ -15,8 +19,9 @@ export class RepairStore {
     return repairTurns(this.#deps, options);
   }
 
-  /** Empties the read models of every registered projector and replays the journal into them, in one transaction. */
+  /** Empties the read models of every registered projector and replays the archive and the journal into them, in one transaction. */
   rebuild(): Promise<RebuildReport> {
-    return this.#deps.context.write((ctx) => rebuildReadModels(ctx, this.#deps.events));
+    const archiveDir = this.#archiveDir;
+    return this.#deps.context.write((ctx) => rebuildReadModels(ctx, this.#deps.events, { archived: archiveDir === undefined ? [] : readArchivedEvents(ctx, archiveDir) }));
   }
 }

@@ -8,6 +8,7 @@ import type { EventStream } from '../event-log/types.js';
 import { FolderStore } from '../folder/folder-store.js';
 import { createJournal } from '../journal/create-journal.js';
 import type { JournalOptions } from '../journal/types.js';
+import { RetentionStore } from '../journal/retention/retention-store.js';
 import { RecoveryJobProjector } from '../recovery-jobs/recovery-job-projector.js';
 import { RecoveryJobStore } from '../recovery-jobs/recovery-job-store.js';
 import { RepairStore } from '../repair/repair-store.js';
@@ -34,6 +35,8 @@ export interface CrudStoreParts {
   /** Streams registered after the built-in ones (see `OpenCrudStoreOptions.streams`). */
   streams?: readonly EventStream[];
   checkpoints?: JournalCheckpointer | undefined;
+  /** Where retention's archive segments live (`OpenCrudStoreOptions.archiveDir`). */
+  archiveDir: string;
 }
 
 /**
@@ -60,6 +63,8 @@ export class CrudStore {
   readonly recoveryJobs: RecoveryJobStore;
   /** Files a turn's input references (not journaled). */
   readonly attachments: AttachmentStore;
+  /** The journal's retention: old events to archive segments (see the README's Journal section). */
+  readonly retention: RetentionStore;
 
   /** The read-write DataSource. Writes must go through `coordinator`, never straight through this. */
   readonly dataSource: DataSource;
@@ -99,7 +104,8 @@ export class CrudStore {
     const turnDeps = { context, events: log, search };
     this.turns = new TurnStore(turnDeps);
     this.search = new SearchStore(context, search);
-    this.repair = new RepairStore(turnDeps);
+    this.repair = new RepairStore(turnDeps, parts.archiveDir);
+    this.retention = new RetentionStore(context, parts.archiveDir);
     this.turnRecords = new TurnRecordsStore({ context, coordinator, events: log });
     this.recoveryJobs = new RecoveryJobStore({ context, redact: journal.redact });
     this.attachments = new AttachmentStore({ context, redact: journal.redact });

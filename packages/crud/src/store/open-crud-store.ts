@@ -8,6 +8,7 @@ import {
   type SynchronousLevel,
   type WriteCoordinatorOptions,
 } from '@cairn/sqlite';
+import { dirname, join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { toCairnError } from '../errors/to-cairn-error.js';
 import type { EventStream } from '../event-log/types.js';
@@ -43,6 +44,11 @@ export interface OpenCrudStoreOptions {
    * anchors the journal's tail (see the README's Journal section).
    */
   checkpoints?: JournalCheckpointOptions;
+  /**
+   * Where the retention policy writes archive segments (`store.retention`). Default: `archive/`
+   * beside gateway.db (`<home>/archive`). At open, segments an interrupted run left are completed or removed.
+   */
+  archiveDir?: string;
 }
 
 /**
@@ -66,7 +72,8 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
     const reader = { ...createStatements(readHandle), inTransaction: () => readHandle.inTransaction, isOpen: () => readHandle.open };
     const coordinator = new SqliteWriteCoordinator(dataSource, options.coordinator);
     const context = createStoreContext({ reader, coordinator, clock: options.clock, newId: options.newId, redact: options.journal?.redact });
-    const checkpoints: JournalCheckpointer | undefined = options.checkpoints ? await startJournalCheckpointer(context.read, options.checkpoints) : undefined;
+    const archiveDir = options.archiveDir ?? join(dirname(options.path), 'archive');
+    const checkpoints: JournalCheckpointer | undefined = options.checkpoints ? await startJournalCheckpointer(context.read, { archiveDir, ...options.checkpoints }) : undefined;
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -81,7 +88,14 @@ export async function openCrudStore(options: OpenCrudStoreOptions): Promise<Crud
         }
       })());
     const journalOptions = { ...options.journal, ...(checkpoints ? { onAppended: (workspaceId: string) => checkpoints.noteAppended(workspaceId) } : {}) };
-    return new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions, checkpoints, streams: options.streams ?? [] });
+    const store = new CrudStore({ context, dataSource, readDataSource, coordinator, migration, close, journalOptions, checkpoints, streams: options.streams ?? [], archiveDir });
+    try {
+      await store.retention.recover();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
   } catch (error) {
     for (const ds of opened.reverse()) await ds.destroy().catch(() => undefined);
     throw toCairnError(error);

@@ -3,6 +3,7 @@ import type { CrudStore } from '@cairn/crud';
 import { createHeldTextSealer, createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
 import type { ModeChange } from '@cairn/sqlite';
 import { journalCheckpointOptions, type JournalAnchorReport } from './journal-checkpoints.js';
+import { startJournalRetention, type JournalRetentionWorker } from './journal-retention.js';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { modeChangeLogger, openGatewayStore, prepareRuntimeHome } from './startup.js';
 import { openDatabaseProbe } from './readiness-probe.js';
@@ -27,6 +28,8 @@ export interface GatewayRuntime {
   permissionChanges: ModeChange[];
   /** The journal's signed checkpoints (in keystore.db): what the checkpointer heard. */
   checkpoints: JournalAnchorReport;
+  /** The journal retention worker, when `[journal_retention] enabled`. */
+  retention: JournalRetentionWorker | undefined;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   try {
     const recovery = await runStartupRecovery(store);
     const probe = await openDatabaseProbe(paths.gatewayDb, () => open);
+    const retention = startJournalRetention(store, settings, options.log);
     return {
       paths,
       settings,
@@ -86,10 +90,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
       recovery,
       permissionChanges,
       checkpoints,
+      retention,
       // Idempotent: the HTTP server's onClose and an embedder may both close the runtime.
       close: () =>
         (closing ??= (async () => {
           open = false;
+          await retention?.stop();
           await probe.close();
           await store.close();
           redactor.close();

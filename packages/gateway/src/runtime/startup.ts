@@ -47,6 +47,7 @@ export async function openGatewayStore(
       path: paths.gatewayDb,
       synchronous: settings.storage.synchronous,
       busyTimeoutMs: settings.storage.busy_timeout_ms,
+      archiveDir: paths.archiveDir,
       ...extra,
     });
   } catch (error) {

@@ -26,7 +26,8 @@ export interface RuntimeVerifyReport {
 }
 
 /**
- * `cairn verify`: the integrity of both databases, the journal's hash chains, and the signed
+ * `cairn verify`: the integrity of both databases, the journal's hash chains (archive segments
+ * under `<home>/archive` and live rows, one chain per workspace), and the signed
  * checkpoints in keystore.db against the journal. Writes nothing (no signing key is created,
  * no migration runs), so it may run beside a live gateway: the checkpoints are read first,
  * then the journal in one snapshot, so a checkpoint recorded meanwhile is never newer than the
@@ -51,8 +52,12 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
       try {
         // One snapshot for the walk and the comparison.
         native.exec('BEGIN');
-        journal = await verifyJournal(native);
-        checkpoints = 'checkpoints' in listed ? { checked: true, signingKeyId: listed.keyId, ...verifyCheckpoints(createStatements(native), listed.checkpoints) } : listed;
+        // Archive segments first (each workspace's chain from seq 1 to its retention point), then the live rows.
+        journal = await verifyJournal(native, { archiveDir: paths.archiveDir });
+        checkpoints =
+          'checkpoints' in listed
+            ? { checked: true, signingKeyId: listed.keyId, ...verifyCheckpoints(createStatements(native), listed.checkpoints, { archiveDir: paths.archiveDir }) }
+            : listed;
         native.exec('COMMIT');
       } finally {
         await ds.destroy();

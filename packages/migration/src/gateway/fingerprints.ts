@@ -10,4 +10,5 @@ export const gatewayFingerprints: Readonly<Record<number, string>> = {
   4: '34a7c3d13a4fa4f3a35205a96b11c8fa7776aa54e0d2149beb75b02b1361aee0',
   5: 'ae072679953b0470664f23e0baf7aa9eb573eecd0b9adb780026844f5853dcd7',
   6: 'a022ff5c304060fdb330a9587e841ca72650d626cc590a8c2f8c9ffa7e12d823',
+  7: '0d168e78cdc33498ee9c64ba990485f1c1bbf3f450fe69fab0e6854f6663cb88',
 };
