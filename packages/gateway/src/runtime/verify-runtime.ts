@@ -21,7 +21,7 @@ export interface VerifyRuntimeOptions extends RuntimeOptions {
 }
 
 export type CheckpointVerification =
-  | (CheckpointReport & { checked: true; signingKeyId: string })
+  | (CheckpointReport & { checked: true; signingKeyId: string; /** Ed25519, SPKI DER base64: checks the records anywhere. */ signingPublicKey: string })
   | { checked: false; ok: boolean; reason: string };
 
 export interface RuntimeVerifyReport {
@@ -63,7 +63,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
         // One snapshot for the walk and the comparison.
         native.exec('BEGIN');
         journal = await verifyJournal(native);
-        checkpoints = 'checkpoints' in listed ? { checked: true, signingKeyId: listed.keyId, ...verifyCheckpoints(createStatements(native), listed.checkpoints) } : listed;
+        checkpoints = 'checkpoints' in listed ? { checked: true, signingKeyId: listed.keyId, signingPublicKey: listed.publicKey, ...verifyCheckpoints(createStatements(native), listed.checkpoints) } : listed;
         native.exec('COMMIT');
       } finally {
         await ds.destroy();
@@ -115,7 +115,7 @@ async function openForReading(path: string) {
 async function readCheckpoints(
   options: RuntimeOptions,
   keystoreDb: string,
-): Promise<{ checkpoints: RecordedCheckpoint[]; keyId: string } | { checked: false; ok: boolean; reason: string }> {
+): Promise<{ checkpoints: RecordedCheckpoint[]; keyId: string; publicKey: string } | { checked: false; ok: boolean; reason: string }> {
   if (!existsSync(keystoreDb)) return { checked: false, ok: true, reason: 'no keystore.db: no checkpoint was ever recorded' };
   const probe = await openForReading(keystoreDb);
   const version = await readMigrationState(probe, KEYSTORE_SERVICE)
@@ -131,7 +131,7 @@ async function readCheckpoints(
   }
   try {
     const log = await keystore.journalCheckpoints({ createKey: false });
-    return { checkpoints: await log.list(), keyId: log.keyId };
+    return { checkpoints: await log.list(), keyId: log.keyId, publicKey: log.publicKey };
   } finally {
     await keystore.close();
   }
