@@ -9,8 +9,9 @@ import type { GlobalOptions } from '../cli.js';
 export async function serveCommand(env: CairnEnv, global: GlobalOptions, options: { listen?: string }): Promise<void> {
   const effectiveEnv: CairnEnv = { ...env, ...(options.listen !== undefined ? { listen: options.listen } : {}) };
   const gateway = await startGateway({ env: effectiveEnv, ...(global.home !== undefined ? { home: global.home } : {}) });
-  process.stdout.write(`cairn gateway listening on ${gateway.url} (home ${gateway.runtime.paths.home})\n`);
-  await new Promise<void>((resolve) => {
+  // The handlers go in before the "listening" line: whoever waits for that line may signal at
+  // once, and a SIGTERM that lands between the two would kill the process without a clean close.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       gateway.app.log.info({ signal }, 'shutting down');
       process.off('SIGINT', stop);
@@ -24,4 +25,6 @@ export async function serveCommand(env: CairnEnv, global: GlobalOptions, options
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(`cairn gateway listening on ${gateway.url} (home ${gateway.runtime.paths.home})\n`);
+  await stopped;
 }
