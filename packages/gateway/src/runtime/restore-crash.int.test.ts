@@ -95,9 +95,8 @@ describe('cairn restore killed at each file-system step', () => {
         }
         const report = await verifyRuntime({ home, env: {} });
         if (!report.ok) failures.push(`${at}: verify ${JSON.stringify({ integrity: report.integrity, journal: report.journal, checkpoints: report.checkpoints })}`);
-        await restoreRuntime({ home, env: {} }).catch((error: unknown) => failures.push(`${at}: the next restore failed: ${(error as Error).message}`));
-        const again = await verifyRuntime({ home, env: {} });
-        if (!again.ok || (again.journal.ok && again.journal.checked !== backedUp)) failures.push(`${at}: after the next restore, verify ${JSON.stringify(again.journal)}`);
+        const again = await restoreRuntime({ home, env: {} }).catch((error: unknown) => void failures.push(`${at}: the next restore failed: ${(error as Error).message}`));
+        if (again && again.journal.checked !== backedUp) failures.push(`${at}: the next restore restored ${again.journal.checked} events`);
         rmSync(home, { recursive: true, force: true });
       });
       if (process.env.CAIRN_TEST_VERBOSE) console.log({ steps: listed.points.length, points: points.length, ran, ...seen, ms: Date.now() - started });
