@@ -195,6 +195,27 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
     expect(findingsOf(cut).map((f) => f.reason).sort()).toEqual(['events_lost', 'events_lost', 'workspace_missing']);
   });
 
+  it('restore --keystore puts keystore.db back too (its key must be the home key), marker recorded in the restored one', async () => {
+    await runTurns(['alpha'], 2);
+    const backups = await backupRuntime({ home, env: {} });
+    const keystoreBackup = backups.find((b) => b.path.includes('/keystore-'))!.path;
+    await runTurns(['alpha'], 2, 2);
+    const restored = await restoreRuntime({ home, env: {}, keystoreBackup: keystoreBackup.split('/').pop()! });
+    expect(restored.keystore).toBe(keystoreBackup);
+    const report = await verifyRuntime({ home, env: {} });
+    expect(report.ok).toBe(true);
+    // The restored keystore.db knows only the checkpoints up to the backup, plus the marker.
+    expect(report.checkpoints).toMatchObject({ checked: true, restores: [expect.objectContaining({ workspaces: 1, superseded: 0 })] });
+
+    // A keystore backup from before a master-key rotation opens with neither key: refused, nothing touched.
+    const { openSqliteKeystore } = await import('@cairn/keystore');
+    const keystore = await openSqliteKeystore({ home });
+    await keystore.rotateMasterKey();
+    await keystore.close();
+    await expect(restoreRuntime({ home, env: {}, keystoreBackup: keystoreBackup.split('/').pop()! })).rejects.toThrow(/is under master key \w+, the home's key is \w+/);
+    expect((await verifyRuntime({ home, env: {} })).ok).toBe(true);
+  });
+
   it('restore refuses a backup that is not a prefix of the checkpointed journal, and a name outside backups/', async () => {
     await runTurns(['alpha'], 2);
     const [backup] = await backupRuntime({ home, env: {} });

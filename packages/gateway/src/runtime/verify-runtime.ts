@@ -2,7 +2,17 @@ import { existsSync } from 'node:fs';
 import { keystoreMigrations, readMigrationState } from '@cairn/migration';
 import { verifyCheckpoints, verifyJournal, type CheckpointReport, type RecordedCheckpoint, type VerifyResult } from '@cairn/crud';
 import { openSqliteKeystore } from '@cairn/keystore';
-import { checkDatabaseFile, createStatements, nativeHandle, openBackupDatabase, openSqliteDatabase, type IntegrityMode } from '@cairn/sqlite';
+import {
+  checkDatabaseFile,
+  createStatements,
+  integrityCheck,
+  nativeHandle,
+  openBackupDatabase,
+  openSqliteDatabase,
+  quickCheck,
+  type IntegrityMode,
+  type IntegrityResult,
+} from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 
 export interface VerifyRuntimeOptions extends RuntimeOptions {
@@ -11,7 +21,7 @@ export interface VerifyRuntimeOptions extends RuntimeOptions {
 }
 
 export type CheckpointVerification =
-  | (CheckpointReport & { checked: true; signingKeyId: string })
+  | (CheckpointReport & { checked: true; signingKeyId: string; /** Ed25519, SPKI DER base64: checks the records anywhere. */ signingPublicKey: string })
   | { checked: false; ok: boolean; reason: string };
 
 export interface RuntimeVerifyReport {
@@ -28,8 +38,9 @@ export interface RuntimeVerifyReport {
 /**
  * `cairn verify`: the integrity of both databases, the journal's hash chains (archive segments
  * under `<home>/archive` and live rows, one chain per workspace), and the signed
- * checkpoints in keystore.db against the journal. Writes nothing (no signing key is created,
- * no migration runs), so it may run beside a live gateway: the checkpoints are read first,
+ * checkpoints in keystore.db against the journal. Writes nothing of its own (no signing key is
+ * created, no migration runs; SQLite may replay a -wal a crash left), so it may run beside a
+ * live gateway: the checkpoints are read first,
  * then the journal in one snapshot, so a checkpoint recorded meanwhile is never newer than the
  * journal it is compared with.
  */
@@ -37,7 +48,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
   const { paths } = resolveRuntime(options);
   const mode: IntegrityMode = options.full ? 'full' : 'quick';
   const integrity: RuntimeVerifyReport['integrity'] = {};
-  for (const db of [paths.gatewayDb, paths.keystoreDb]) if (existsSync(db)) integrity[db] = await checkDatabaseFile(db, mode);
+  for (const db of [paths.gatewayDb, paths.keystoreDb]) if (existsSync(db)) integrity[db] = await checkIntegrity(db, mode);
 
   const listed = await readCheckpoints(options, paths.keystoreDb);
   let journal: RuntimeVerifyReport['journal'];
@@ -47,7 +58,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
     checkpoints = 'checkpoints' in listed ? { checked: false, ok: listed.checkpoints.length === 0, reason: 'no gateway.db to compare with' } : listed;
   } else {
     try {
-      const ds = await openGatewayDb(paths.gatewayDb);
+      const ds = await openForReading(paths.gatewayDb);
       const native = nativeHandle(ds);
       try {
         // One snapshot for the walk and the comparison.
@@ -56,7 +67,12 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
         journal = await verifyJournal(native, { archiveDir: paths.archiveDir });
         checkpoints =
           'checkpoints' in listed
-            ? { checked: true, signingKeyId: listed.keyId, ...verifyCheckpoints(createStatements(native), listed.checkpoints, { archiveDir: paths.archiveDir }) }
+            ? {
+                checked: true,
+                signingKeyId: listed.keyId,
+                signingPublicKey: listed.publicKey,
+                ...verifyCheckpoints(createStatements(native), listed.checkpoints, { archiveDir: paths.archiveDir }),
+              }
             : listed;
         native.exec('COMMIT');
       } finally {
@@ -72,10 +88,35 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
   return { home: paths.home, ok, integrity, journal, checkpoints };
 }
 
-/** A live gateway.db is in WAL mode; one a restore or a probe left in rollback mode is read as a plain file. */
-async function openGatewayDb(path: string) {
+/**
+ * The file as the next gateway start will see it: a hot journal or a -wal a killed process left
+ * is rolled back or replayed by the open first (a read-only check would report the interrupted
+ * write itself, not the file). A file SQLite cannot open at all is checked as a plain file,
+ * which names why.
+ */
+async function checkIntegrity(path: string, mode: IntegrityMode): Promise<IntegrityResult> {
+  let ds;
   try {
-    return await openSqliteDatabase({ path, readonly: true });
+    ds = await openSqliteDatabase({ path });
+  } catch {
+    return checkDatabaseFile(path, mode);
+  }
+  try {
+    return mode === 'full' ? await integrityCheck(ds) : await quickCheck(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/**
+ * A connection that can read a file whatever state it was left in: a read-only connection
+ * cannot replay the -wal a killed process left behind (SQLITE_READONLY_RECOVERY), so the file is
+ * opened read-write (nothing but SQLite's own recovery writes through it; no migration runs).
+ * Read-only, as a plain file, when that is refused (a read-only file system).
+ */
+async function openForReading(path: string) {
+  try {
+    return await openSqliteDatabase({ path });
   } catch {
     return openBackupDatabase(path);
   }
@@ -84,9 +125,9 @@ async function openGatewayDb(path: string) {
 async function readCheckpoints(
   options: RuntimeOptions,
   keystoreDb: string,
-): Promise<{ checkpoints: RecordedCheckpoint[]; keyId: string } | { checked: false; ok: boolean; reason: string }> {
+): Promise<{ checkpoints: RecordedCheckpoint[]; keyId: string; publicKey: string } | { checked: false; ok: boolean; reason: string }> {
   if (!existsSync(keystoreDb)) return { checked: false, ok: true, reason: 'no keystore.db: no checkpoint was ever recorded' };
-  const probe = await openBackupDatabase(keystoreDb);
+  const probe = await openForReading(keystoreDb);
   const version = await readMigrationState(probe, keystoreMigrations.service)
     .then((s) => s.version)
     .finally(() => probe.destroy());
@@ -100,7 +141,7 @@ async function readCheckpoints(
   }
   try {
     const log = await keystore.journalCheckpoints({ createKey: false });
-    return { checkpoints: await log.list(), keyId: log.keyId };
+    return { checkpoints: await log.list(), keyId: log.keyId, publicKey: log.publicKey };
   } finally {
     await keystore.close();
   }
