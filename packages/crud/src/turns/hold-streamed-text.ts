@@ -31,7 +31,6 @@ export function holdStreamedText(ctx: WriteContext, journal: Journal, turnId: st
       const row = ctx.get<{ held_sealed: string | null }>(HELD_OF_ITEM, [turnId, event.item_id]);
       if (!row) return event; // unknown or closed item: the projector names the violation
       const { release, hold } = guard.split(openHeld(guard, row.held_sealed) + event.delta);
-      // Spread, not rebuilt: the journal's envelope fields (`thread_id`) ride along.
       return { ...event, delta: release, ...(hold === '' ? {} : { held: sealIntact(guard, journal, hold) }) };
     }
     case 'item.completed': {

@@ -42,7 +42,7 @@ export interface TurnProjectorOptions {
 /**
  * Projects turn events into turns, their input, status history, items, attempts, timeline
  * and the search index, inside the transaction that journals them. The journaled payload is
- * the `TurnEventPayload` plus `thread_id`. Every outcome is decided from the rows alone, so
+ * the `TurnEventPayload` (plus the held-text fields), the thread is the envelope's. Every outcome is decided from the rows alone, so
  * replaying the journal into empty tables rebuilds the same rows.
  */
 export class TurnProjector implements Projector {
