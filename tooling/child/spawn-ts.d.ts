@@ -6,3 +6,8 @@ export declare function runTs(
   args?: string[],
   options?: SpawnOptions,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+export declare function runUntilKilled(
+  script: string,
+  args: string[],
+  options: { onLine: (line: string) => void; ready: () => boolean; maxDelayMs: number; giveUpMs?: number },
+): Promise<{ signal: NodeJS.Signals | null; stderr: string }>;

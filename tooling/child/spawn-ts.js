@@ -3,6 +3,7 @@
 // tests run against the code under test without a build.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const require = createRequire(import.meta.url);
 const tsxLoader = require.resolve('tsx');
@@ -49,5 +50,43 @@ export function runTs(script, args = [], options = {}) {
     child.stderr?.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/**
+ * Runs a crash-test child and SIGKILLs it at a random moment: every complete line it prints
+ * goes to `onLine`; once `ready()` says it has acknowledged something, the kill follows after
+ * a random delay below `maxDelayMs`. A child that never gets ready is killed after
+ * `giveUpMs`. Resolves on 'close', after the lines still buffered (the pipe is drained by
+ * then: everything the child wrote before dying is seen).
+ * @param {string} script
+ * @param {string[]} args
+ * @param {{ onLine: (line: string) => void, ready: () => boolean, maxDelayMs: number, giveUpMs?: number }} options
+ * @returns {Promise<{ signal: NodeJS.Signals | null, stderr: string }>}
+ */
+export function runUntilKilled(script, args, { onLine, ready, maxDelayMs, giveUpMs = 30_000 }) {
+  return new Promise((resolve, reject) => {
+    const child = spawnTs(script, args);
+    let stderr = '';
+    let buffer = '';
+    let armed = false;
+    const giveUp = setTimeout(() => child.kill('SIGKILL'), giveUpMs);
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      buffer += d;
+      const lines = buffer.split('\n');
+      buffer = lines.pop();
+      for (const line of lines) onLine(line);
+      if (!armed && ready()) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * maxDelayMs));
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (_code, signal) => {
+      clearTimeout(giveUp);
+      for (const line of buffer.split('\n')) onLine(line);
+      resolve({ signal, stderr });
+    });
   });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnTs } from '@cairn/tooling/child';
+import { runUntilKilled } from '@cairn/tooling/child';
 import { nativeHandle } from '@cairn/sqlite';
 import { TURN_EVENT_TYPES } from '@cairn/protocol';
 import { idempotencyDigest } from '../journal/idempotency-key.js';
@@ -27,40 +27,20 @@ interface ChildRun {
   stderr: string;
 }
 
-/** Starts the child, waits until it has committed a few events, kills it after a random delay. */
-function runAndKill(path: string, run: number): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawnTs(CHILD, [path, String(run), String(AGENTS)]);
-    const positions: number[] = [];
-    const batches: string[][] = [];
-    let stderr = '';
-    let buffer = '';
-    let armed = false;
-    const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const read = (line: string): void => {
+/** Starts the child, waits until it has committed an event, kills it after a random delay. */
+async function runAndKill(path: string, run: number): Promise<ChildRun> {
+  const positions: number[] = [];
+  const batches: string[][] = [];
+  const { signal, stderr } = await runUntilKilled(CHILD, [path, String(run), String(AGENTS)], {
+    onLine: (line) => {
       if (line.startsWith('P ')) positions.push(Number(line.slice(2)));
       else if (line.startsWith('B ')) batches.push(line.slice(2).split(' '));
-    };
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buffer += d;
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) read(line);
-      if (!armed && positions.length > 0) {
-        armed = true;
-        // Random moment: anywhere from mid-first-transaction to a few hundred commits later.
-        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 250));
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      clearTimeout(giveUp);
-      // Lines the child wrote before dying are all in: the pipe is drained before 'close'.
-      for (const line of buffer.split('\n')) read(line);
-      resolve({ positions, batches, signal, stderr });
-    });
+    },
+    ready: () => positions.length > 0,
+    // Random moment: anywhere from mid-first-transaction to a few hundred commits later.
+    maxDelayMs: 250,
   });
+  return { positions, batches, signal, stderr };
 }
 
 /** Batches of which some events but not all are in the journal: must be none (one transaction each). */

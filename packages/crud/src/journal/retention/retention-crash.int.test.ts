@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnTs } from '@cairn/tooling/child';
+import { runUntilKilled } from '@cairn/tooling/child';
 import { openCrudStore } from '../../store/open-crud-store.js';
 import { makeTempDir, type TempDir } from '../../testing/temp-store.js';
 import { verifyJournal } from '../verify-journal.js';
@@ -14,35 +14,16 @@ const KILLS = 12;
 const BUDGET_MS = 120_000;
 
 /** Starts the child, waits for its first commit, SIGKILLs it after a random delay; returns the newest seq it saw committed. */
-function runAndKill(path: string, run: number): Promise<{ committed: number; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawnTs(CHILD, [path, String(run)]);
-    let committed = 0;
-    let stderr = '';
-    let buffer = '';
-    let armed = false;
-    const giveUp = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const read = (line: string) => {
+async function runAndKill(path: string, run: number): Promise<{ committed: number; signal: NodeJS.Signals | null; stderr: string }> {
+  let committed = 0;
+  const { signal, stderr } = await runUntilKilled(CHILD, [path, String(run)], {
+    onLine: (line) => {
       if (line.startsWith('S ')) committed = Math.max(committed, Number(line.slice(2)));
-    };
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buffer += d;
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) read(line);
-      if (!armed && committed > 0) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 400));
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      clearTimeout(giveUp);
-      for (const line of buffer.split('\n')) read(line);
-      resolve({ committed, signal, stderr });
-    });
+    },
+    ready: () => committed > 0,
+    maxDelayMs: 400,
   });
+  return { committed, signal, stderr };
 }
 
 describe('retention survives SIGKILL at random moments', () => {
