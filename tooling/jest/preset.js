@@ -15,9 +15,18 @@ const swcOptions = {
   sourceMaps: 'inline',
 };
 
-/** @param {string} packageDir absolute path of the package (import.meta.dirname) */
-export function createJestConfig(packageDir, overrides = {}) {
+/**
+ * @param {string} packageDir absolute path of the package (import.meta.dirname)
+ * @param {object} overrides jest options; `postgres: true` starts one real PostgreSQL test
+ *   server for the run (tooling/postgres), from which tests take fresh databases with
+ *   `createTestDatabase()` from `@cairn/tooling/postgres`.
+ */
+export function createJestConfig(packageDir, { postgres = false, ...overrides } = {}) {
+  const here = import.meta.dirname;
   return {
+    ...(postgres
+      ? { globalSetup: join(here, '..', 'postgres', 'global-setup.js'), globalTeardown: join(here, '..', 'postgres', 'global-teardown.js') }
+      : {}),
     rootDir: packageDir,
     roots: ['src', 'test', 'bench'].filter((d) => existsSync(join(packageDir, d))).map((d) => `<rootDir>/${d}`),
     testEnvironment: 'node',
