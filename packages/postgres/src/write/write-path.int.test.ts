@@ -228,6 +228,22 @@ describe('PostgresWritePath', () => {
     expect(writes.stats.attempts).toBe(1);
   });
 
+  it('fails with timeout, not retried, when the work leaves its transaction idle past idle_in_transaction_session_timeout', async () => {
+    const ds = await open({ idleInTransactionTimeoutMs: 100 });
+    const writes = new PostgresWritePath(ds);
+    let runs = 0;
+    await expect(
+      writes.write(async (ctx) => {
+        runs++;
+        await ctx.run('INSERT INTO item VALUES (1, ?)', ['idle']);
+        await new Promise((r) => setTimeout(r, 400)); // what work must not do: wait on something outside the database
+        await ctx.run('INSERT INTO item VALUES (2, ?)', ['late']);
+      }),
+    ).rejects.toMatchObject({ code: 'timeout', pgCode: '25P03' });
+    expect(runs).toBe(1);
+    expect(await count(ds)).toBe(0);
+  });
+
   it('fails with lock_timeout when a row stays locked past lock_timeout', async () => {
     const ds = await open({ lockTimeoutMs: 200 });
     await ds.query(`INSERT INTO item VALUES (1, 'one')`);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { PostgresStorageError, describeError, isPostgresStorageError, wrapPostgresError } from '../errors.js';
+import { PostgresStorageError, describeError, isPostgresStorageError, pgCodeOf, wrapPostgresError } from '../errors.js';
 import { acquireConnection, type HeldConnection } from '../connection/session.js';
 import { poolOf } from '../open/pool.js';
 import type { PostgresStatements } from '../statements/statements.js';
@@ -139,6 +139,11 @@ export class PostgresWritePath {
     } catch (error) {
       destroy = await rollback(held);
       if (committing && isPostgresStorageError(error) && error.code === 'commit_unknown') return { done: false, error, retry: undefined };
+      // The server ended the session because the work sat idle inside the transaction: running
+      // it again would only idle again. A timeout, not a lost connection.
+      if (held.broken && pgCodeOf(held.broken) === '25P03') {
+        return { done: false, error: wrapPostgresError(held.broken, 'write failed: the work left its transaction idle'), retry: undefined };
+      }
       const retry = state.retryCause ?? attemptRetryCause(error, held.broken !== undefined);
       return { done: false, error: retry ? (state.retryError ?? error) : wrapPostgresError(error, 'write failed'), retry };
     } finally {
