@@ -44,7 +44,7 @@ describe('runMigrations', () => {
     expect(await tables(ds)).toEqual(['alpha_gadget', 'alpha_widget', 'schema_migration']);
     const state = await readMigrationState(ds, 'alpha');
     expect(state.version).toBe(3);
-    expect(state.applied.map((a) => a.checksum)).toEqual(set.migrations.map(migrationChecksum));
+    expect(state.applied.map((a) => a.checksum)).toEqual(set.migrations.map((m) => migrationChecksum(m)));
     for (const row of state.applied) expect(row.appliedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(await foreignKeysOn(ds)).toBe(true);
   });
