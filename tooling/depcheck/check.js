@@ -12,8 +12,9 @@ export function packageOf(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
+/** `@fastify/*` matches every name in the scope, `pg-*` every name with that prefix (pg-pool, pg-cursor). */
 function matches(name, pattern) {
-  return pattern.endsWith('/*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
 }
 
 const isTestFile = (rel) =>

@@ -3,8 +3,8 @@
 // (besides node builtins). Unguarded third-party packages (smol-toml, pino, ...) are free
 // elsewhere, as long as the package.json declares them.
 
-/** Names whose import is a layering decision, not a convenience. */
-export const GUARDED = ['typeorm', 'better-sqlite3', 'fastify', '@fastify/*', 'ws', 'typebox'];
+/** Names whose import is a layering decision, not a convenience (`x/*`, `x-*`: every name with that prefix). */
+export const GUARDED = ['typeorm', 'better-sqlite3', 'pg', 'pg-*', 'fastify', '@fastify/*', 'ws', 'typebox'];
 
 /** Node builtins that open sockets: only the network-facing packages may import them. */
 export const NETWORK_BUILTINS = ['net', 'http', 'https', 'http2', 'dgram', 'tls'];
@@ -15,12 +15,13 @@ export const LAYERS = {
   '@cairn/entity': { allow: ['typeorm'], strict: true },
   '@cairn/migration': { allow: ['typeorm'], strict: true },
   '@cairn/sqlite': { allow: ['typeorm', 'better-sqlite3'] },
-  '@cairn/crud': { allow: ['@cairn/entity', '@cairn/migration', '@cairn/sqlite', '@cairn/protocol', 'typeorm', 'typebox'] },
-  '@cairn/keystore': { allow: ['@cairn/sqlite', '@cairn/migration', '@cairn/protocol', 'typeorm'] },
+  '@cairn/postgres': { allow: ['typeorm', 'pg', 'pg-*'] },
+  '@cairn/crud': { allow: ['@cairn/entity', '@cairn/migration', '@cairn/sqlite', '@cairn/postgres', '@cairn/protocol', 'typeorm', 'typebox'] },
+  '@cairn/keystore': { allow: ['@cairn/sqlite', '@cairn/postgres', '@cairn/migration', '@cairn/protocol', 'typeorm'] },
   '@cairn/artifacts': { allow: ['@cairn/crud', '@cairn/config', '@cairn/protocol', 'typebox'] },
   '@cairn/gateway': {
     allow: [
-      '@cairn/protocol', '@cairn/config', '@cairn/sqlite', '@cairn/migration', '@cairn/crud',
+      '@cairn/protocol', '@cairn/config', '@cairn/sqlite', '@cairn/postgres', '@cairn/migration', '@cairn/crud',
       '@cairn/keystore', '@cairn/artifacts', 'fastify', '@fastify/*', 'ws', 'typebox',
     ],
     network: true,
@@ -37,6 +38,8 @@ export const LAYERS = {
 export const WALLS = [
   { name: '@cairn/entity', only: ['@cairn/crud', '@cairn/entity'], why: 'only crud imports entity' },
   { name: 'better-sqlite3', only: ['@cairn/sqlite'], why: 'better-sqlite3 is wrapped by sqlite' },
+  { name: 'pg', only: ['@cairn/postgres'], why: 'pg is wrapped by postgres' },
+  { name: 'pg-*', only: ['@cairn/postgres'], why: 'pg is wrapped by postgres' },
   { name: 'fastify', only: ['@cairn/gateway'], why: 'only gateway listens on the network' },
   { name: '@fastify/*', only: ['@cairn/gateway'], why: 'only gateway listens on the network' },
   { name: 'ws', only: ['@cairn/gateway', '@cairn/client', '@cairn/cli'], why: 'WebSocket lives in gateway and client' },

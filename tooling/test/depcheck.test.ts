@@ -89,6 +89,31 @@ describe('dependency-direction check', () => {
     );
   });
 
+  it('fails on pg (and pg-pool, pg-cursor, ...) outside postgres, even from a test; postgres itself may import them', () => {
+    const postgres: FakePackage = {
+      dir: 'packages/postgres',
+      name: '@cairn/postgres',
+      deps: ['pg', 'pg-cursor', 'typeorm'],
+      files: { 'src/index.ts': "import pg from 'pg';\nimport Cursor from 'pg-cursor';\nimport type { DataSource } from 'typeorm';\nexport const x = [pg, Cursor];\nexport type { DataSource };\n" },
+    };
+    const crud: FakePackage = {
+      dir: 'packages/crud',
+      name: '@cairn/crud',
+      deps: ['@cairn/postgres', 'pg'],
+      devDeps: ['pg-pool'],
+      files: {
+        'src/index.ts': "import pg from 'pg';\nimport { x } from '@cairn/postgres';\nexport const y = [pg, x];\n",
+        'src/store.test.ts': "import Pool from 'pg-pool';\nvoid Pool;\n",
+      },
+    };
+    const violations = check(workspace([postgres, crud])).violations.map((v) => `${v.file}: ${v.message}`);
+    expect(violations.sort()).toEqual([
+      'packages/crud/src/index.ts: imports pg: not allowed for @cairn/crud by ARCHITECTURE.md',
+      'packages/crud/src/index.ts: imports pg: pg is wrapped by postgres',
+      'packages/crud/src/store.test.ts: imports pg-pool: pg is wrapped by postgres',
+    ]);
+  });
+
   it('fails on a strict package importing anything beyond its table row, a deep import, an undeclared dependency and mismatched references', () => {
     const strictProtocol: FakePackage = { ...protocol, files: { 'src/index.ts': "import { parse } from 'smol-toml';\nexport { parse };\n" } };
     const crud: FakePackage = {
