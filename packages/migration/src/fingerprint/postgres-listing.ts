@@ -17,8 +17,8 @@ import type { QueryRunner } from 'typeorm';
  *   is a change: it switches the append-only guarantee off). Internal triggers (those behind
  *   foreign keys) are left out: the constraint covers them.
  * - `function`: kind, arguments, result, language, volatility, STRICT, SECURITY DEFINER, its
- *   SET options and its body. A `search_path` pinned to this very schema is written
- *   `search_path=$schema`, so the gateway's fingerprint does not depend on its schema's name.
+ *   SET options and its body. A `search_path` pinned to this very schema (quoted or not) is
+ *   written `search_path=$schema`, so the fingerprint does not depend on the schema's name.
  * - `sequence`: type, start, increment, bounds, cache, cycle and the column that owns it;
  *   never its current value.
  * - `view` (and materialized view), `rule`, `policy`, `type` (enum, domain, composite, range):
@@ -80,7 +80,7 @@ SELECT 'function', p.proname || '(' || pg_catalog.pg_get_function_identity_argum
   || CASE p.provolatile WHEN 'i' THEN ' IMMUTABLE' WHEN 's' THEN ' STABLE' ELSE ' VOLATILE' END
   || CASE WHEN p.proisstrict THEN ' STRICT' ELSE '' END
   || CASE WHEN p.prosecdef THEN ' SECURITY DEFINER' ELSE '' END
-  || coalesce((SELECT string_agg(' SET ' || CASE WHEN cfg = 'search_path=' || quote_ident(n.nspname) THEN 'search_path=$schema' ELSE cfg END, '' ORDER BY cfg)
+  || coalesce((SELECT string_agg(' SET ' || CASE WHEN cfg IN ('search_path=' || quote_ident(n.nspname), 'search_path="' || replace(n.nspname, '"', '""') || '"') THEN 'search_path=$schema' ELSE cfg END, '' ORDER BY cfg)
        FROM unnest(p.proconfig) AS cfg), '')
   || ' AS ' || coalesce(p.prosrc, '')
 FROM pg_catalog.pg_proc p JOIN nsp n ON p.pronamespace = n.oid JOIN pg_catalog.pg_language l ON l.oid = p.prolang
