@@ -1,3 +1,4 @@
 import { createJestConfig } from '@cairn/tooling/jest';
 
-export default createJestConfig(import.meta.dirname);
+// The runner's contract suites run on SQLite and on a real PostgreSQL (one server per run).
+export default createJestConfig(import.meta.dirname, { postgres: true });

@@ -1,4 +1,4 @@
-export type { Migration, MigrationSet } from './runner/types.js';
+export type { Dialect, DialectSql, Migration, MigrationSet } from './runner/types.js';
 export { runMigrations, type MigrationReport, type RunMigrationsOptions } from './runner/run-migrations.js';
 export { migrateDown, type MigrateDownReport } from './runner/migrate-down.js';
 export { assertSchemaCompatible, type SchemaCompatibility } from './runner/assert-schema-compatible.js';

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { MIGRATION_TABLE } from '../runner/bookkeeping.js';
 import { MigrationError } from '../runner/migration-error.js';
 import { assertSchemaCompatible } from '../runner/assert-schema-compatible.js';
+import { dialectOf } from '../runner/dialect.js';
 import type { MigrationSet } from '../runner/types.js';
 import { replaySchema } from './replay-schema.js';
 import { readSchemaListing, schemaFingerprint, type SchemaObject } from './schema-listing.js';
@@ -19,7 +20,7 @@ export type SchemaDifference =
     }
   /** No frozen fingerprint for this version (a migration was added without one; the fingerprint test says what to paste). */
   | { readonly kind: 'no_fingerprint'; readonly version: number }
-  /** Same objects as a replay of the migrations, yet not the frozen fingerprint: this SQLite records the schema differently. */
+  /** Same objects as a replay of the migrations, yet not the frozen fingerprint: this SQLite (or PostgreSQL) records the schema differently. */
   | { readonly kind: 'fingerprint_only'; readonly expected: string; readonly actual: string };
 
 export interface SchemaFingerprintReport {
@@ -36,13 +37,17 @@ export interface SchemaFingerprintReport {
 
 /**
  * Compares the schema objects of a live database with exactly what `set`'s migrations made
- * at the version the database records (read-only). The file must hold one service's
- * migrations (true of gateway.db and keystore.db): any other object is `extra`.
+ * at the version the database records (read-only). The file (on PostgreSQL: the schema) must
+ * hold one service's migrations (true of gateway.db and keystore.db, and of the gateway's and
+ * the keystore's schemas): any other object is `extra`.
  *
- * Fast path: one `sqlite_master` read and a hash against the frozen value. Only on a mismatch
- * are the migrations replayed in memory to name each difference. Throws what
+ * Fast path: one catalog read and a hash against the frozen value of the dialect
+ * (`fingerprints` for SQLite, `postgresFingerprints` for PostgreSQL). Only on a mismatch are
+ * the migrations replayed (SQLite: in memory; PostgreSQL: in a scratch schema inside a
+ * transaction that is rolled back) to name each difference. Throws what
  * `assertSchemaCompatible` throws first (`schema_too_new`, `checksum_mismatch`,
- * `migration_gap`): a version this build does not know has no expected schema.
+ * `migration_gap`, `unsupported_database`): a version this build does not know has no
+ * expected schema.
  */
 export async function checkSchemaFingerprint(dataSource: DataSource, set: MigrationSet): Promise<SchemaFingerprintReport> {
   const { currentVersion: version } = await assertSchemaCompatible(dataSource, set);
@@ -58,9 +63,10 @@ export async function checkSchemaFingerprint(dataSource: DataSource, set: Migrat
   });
   if (version === 0) {
     // Nothing applied: a fresh file, or one migrated all the way down (the runner's own table may remain).
-    return report(undefined, live.filter((o) => o.name !== MIGRATION_TABLE).map((o) => ({ kind: 'extra', type: o.type, name: o.name })));
+    const own = (o: SchemaObject) => o.name === MIGRATION_TABLE || o.tblName === MIGRATION_TABLE;
+    return report(undefined, live.filter((o) => !own(o)).map((o) => ({ kind: 'extra', type: o.type, name: o.name })));
   }
-  const expected = set.fingerprints?.[version];
+  const expected = (dialectOf(dataSource) === 'postgres' ? set.postgresFingerprints : set.fingerprints)?.[version];
   if (expected === actual) return report(expected, []);
   const differences = diffListings(await replaySchema(dataSource, set, version), live);
   if (expected === undefined) return report(undefined, [{ kind: 'no_fingerprint', version }, ...differences]);
@@ -81,7 +87,8 @@ export async function assertSchemaFingerprint(dataSource: DataSource, set: Migra
 
 /** What differs between an expected and a live listing, in listing order. */
 export function diffListings(expected: readonly SchemaObject[], actual: readonly SchemaObject[]): SchemaDifference[] {
-  const key = (o: SchemaObject) => `${o.type}\u0000${o.name}`;
+  // A PostgreSQL constraint is named per table (two tables may each have one `x`).
+  const key = (o: SchemaObject) => `${o.type}\u0000${o.name}${o.type === 'constraint' ? `\u0000${o.tblName}` : ''}`;
   const live = new Map(actual.map((o) => [key(o), o]));
   const wanted = new Map(expected.map((o) => [key(o), o]));
   const differences: SchemaDifference[] = [];

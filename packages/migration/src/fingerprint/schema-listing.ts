@@ -1,20 +1,59 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { dialectOf } from '../runner/dialect.js';
+import { resolveTarget } from '../runner/target.js';
+import { listPostgresSchema } from './postgres-listing.js';
 
-/** One row of `sqlite_master` as the fingerprint sees it. */
+/** One object of the schema as the fingerprint sees it: a row of `sqlite_master`, or of PostgreSQL's catalog. */
 export interface SchemaObject {
-  readonly type: 'table' | 'index' | 'trigger' | 'view';
+  /** SQLite lists tables, indexes, triggers and views; PostgreSQL also the rest. */
+  readonly type: 'table' | 'index' | 'trigger' | 'view' | 'constraint' | 'function' | 'sequence' | 'rule' | 'policy' | 'type';
+  /** A function's name carries its argument types (`f(integer)`): overloads are distinct objects. */
   readonly name: string;
+  /** The table an index, trigger or constraint belongs to (the object itself for a table). */
   readonly tblName: string;
   /**
-   * The CREATE statement with whitespace outside quotes collapsed; `null` for an FTS5 shadow
-   * table (see `readSchemaListing`).
+   * SQLite: the CREATE statement; PostgreSQL: the canonical description of `postgres-listing.ts`.
+   * Whitespace outside quotes collapsed; `null` for an FTS5 shadow table (see `readSchemaListing`).
    */
   readonly sql: string | null;
 }
 
 /** Bumped only if the listing's encoding changes; it is hashed first, so old values can never match by accident. */
 const FINGERPRINT_FORMAT = 'cairn-schema-fingerprint v1';
+
+/**
+ * The schema objects of the database as its dialect lists them: SQLite's file, or on
+ * PostgreSQL the schema the runner migrates there (the DataSource's `schema` option, else
+ * `current_schema()`; see `postgres-listing.ts` for what is listed). Read-only.
+ */
+export async function readSchemaListing(dataSource: DataSource): Promise<SchemaObject[]> {
+  if (dialectOf(dataSource) === 'sqlite') return readSqliteListing(dataSource);
+  const runner = dataSource.createQueryRunner();
+  try {
+    const target = await resolveTarget(dataSource, runner);
+    await runner.query('BEGIN READ ONLY');
+    try {
+      return await readPostgresListing(runner, target.schema!);
+    } finally {
+      await runner.query('ROLLBACK');
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * PostgreSQL's listing of `schema`, inside the caller's transaction on `runner` (which this
+ * scopes to the schema with `SET LOCAL search_path`, so definitions name its tables unqualified).
+ */
+export async function readPostgresListing(runner: QueryRunner, schema: string): Promise<SchemaObject[]> {
+  await runner.query(`SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident($1), true)`, [schema]);
+  const rows = await listPostgresSchema(runner, schema);
+  return rows
+    .map((row) => ({ type: row.type as SchemaObject['type'], name: row.name, tblName: row.tbl_name, sql: row.sql === null ? null : normaliseSql(row.sql) }))
+    .sort(compareObjects);
+}
 
 /**
  * Every user object of the file's `main` schema: tables (the migration runner's bookkeeping
@@ -30,7 +69,7 @@ const FINGERPRINT_FORMAT = 'cairn-schema-fingerprint v1';
  * for new files, which must not make every existing file look tampered with. Its presence is
  * still checked, and the virtual table's own SQL (what the migration wrote) is compared.
  */
-export async function readSchemaListing(dataSource: DataSource): Promise<SchemaObject[]> {
+async function readSqliteListing(dataSource: DataSource): Promise<SchemaObject[]> {
   const rows = (await dataSource.query(
     `SELECT m.type AS type, m.name AS name, m.tbl_name AS tbl_name, m.sql AS sql,
        (SELECT t.type FROM pragma_table_list AS t WHERE t.schema = 'main' AND t.name = m.name) AS list_type
@@ -90,5 +129,7 @@ export function normaliseSql(sql: string): string {
 
 function compareObjects(a: SchemaObject, b: SchemaObject): number {
   if (a.type !== b.type) return a.type < b.type ? -1 : 1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  // PostgreSQL names constraints and triggers per table: two tables may each have one `x`.
+  return a.tblName < b.tblName ? -1 : a.tblName > b.tblName ? 1 : 0;
 }

@@ -1,32 +1,26 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { openSqliteDatabase } from '@cairn/sqlite';
 import { migrateDown } from '../runner/migrate-down.js';
 import { runMigrations } from '../runner/run-migrations.js';
+import { BACKENDS, type TestDatabase } from '../testing/fixtures/backends.js';
+import { query, tableAndIndexNames } from '../testing/fixtures/sql.js';
 import { gatewayMigrations } from './index.js';
 
 const AT = '2025-01-01T00:00:00.000Z';
 
-describe('gateway migration 0001 (workspaces and threads)', () => {
-  let dir: string;
+describe.each(BACKENDS)('gateway migration 0001 (workspaces and threads) on $name', (backend) => {
+  let db: TestDatabase;
   let ds: DataSource;
   afterEach(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.cleanup();
   });
 
   async function open(): Promise<DataSource> {
-    dir = mkdtempSync(join(tmpdir(), 'cairn-mig-gw-'));
-    ds = await openSqliteDatabase({ path: join(dir, 'gateway.db') });
+    db = await backend.create();
+    ds = await db.open();
     return ds;
   }
-  const tables = async () =>
-    ((await ds.query(`SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`)) as Array<{ name: string }>)
-      .map((r) => r.name)
-      .filter((n) => !n.startsWith('schema_migration'));
+  const tables = async () => (await tableAndIndexNames(ds)).filter((n) => !n.startsWith('schema_migration'));
 
   it('creates the tables and indexes, and down removes every one of them', async () => {
     await open();
@@ -56,14 +50,14 @@ describe('gateway migration 0001 (workspaces and threads)', () => {
     const folder = 'INSERT INTO thread_folder (folder_id, workspace_id, parent_folder_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)';
     const thread = `INSERT INTO thread (thread_id, workspace_id, folder_id, status, sandbox_policy, created_at, updated_at, last_activity_at)
       VALUES (?, ?, ?, 'active', '{}', ?, ?, ?)`;
-    await ds.query(ws, ['a', 'A', 'default', AT, AT]);
-    await ds.query(ws, ['b', 'B', null, AT, AT]);
-    await ds.query(ws, ['c', 'C', null, AT, AT]);
-    await expect(ds.query('UPDATE workspace SET default_slot = ? WHERE workspace_id = ?', ['default', 'b'])).rejects.toThrow(/UNIQUE/);
-    await ds.query(folder, ['fa', 'a', null, 'FA', AT, AT]);
-    await expect(ds.query(folder, ['fb', 'b', 'fa', 'FB', AT, AT])).rejects.toThrow(/FOREIGN KEY/);
-    await expect(ds.query(thread, ['t1', 'b', 'fa', AT, AT, AT])).rejects.toThrow(/FOREIGN KEY/);
-    await ds.query(thread, ['t2', 'a', 'fa', AT, AT, AT]);
-    await expect(ds.query(thread, ['t3', 'nope', null, AT, AT, AT])).rejects.toThrow(/FOREIGN KEY/);
+    await query(ds, ws, ['a', 'A', 'default', AT, AT]);
+    await query(ds, ws, ['b', 'B', null, AT, AT]);
+    await query(ds, ws, ['c', 'C', null, AT, AT]);
+    await expect(query(ds, 'UPDATE workspace SET default_slot = ? WHERE workspace_id = ?', ['default', 'b'])).rejects.toThrow(backend.violates.unique);
+    await query(ds, folder, ['fa', 'a', null, 'FA', AT, AT]);
+    await expect(query(ds, folder, ['fb', 'b', 'fa', 'FB', AT, AT])).rejects.toThrow(backend.violates.foreignKey);
+    await expect(query(ds, thread, ['t1', 'b', 'fa', AT, AT, AT])).rejects.toThrow(backend.violates.foreignKey);
+    await query(ds, thread, ['t2', 'a', 'fa', AT, AT, AT]);
+    await expect(query(ds, thread, ['t3', 'nope', null, AT, AT, AT])).rejects.toThrow(backend.violates.foreignKey);
   });
 });

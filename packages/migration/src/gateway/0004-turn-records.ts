@@ -12,11 +12,8 @@ import type { Migration } from '../runner/types.js';
  * job may next be claimed (due time while pending, lease end while claimed, NULL once
  * closed): one index range scan finds due jobs and expired claims alike.
  */
-export const migration0004TurnRecords: Migration = {
-  version: 4,
-  name: 'turn_records',
-  up: [
-    `CREATE TABLE "turn_prompt_manifest" (
+const UP = [
+  `CREATE TABLE "turn_prompt_manifest" (
   "turn_id" text PRIMARY KEY NOT NULL,
   "workspace_id" text NOT NULL,
   "thread_id" text NOT NULL,
@@ -31,8 +28,8 @@ export const migration0004TurnRecords: Migration = {
   CONSTRAINT "fk_turn_prompt_manifest_workspace" FOREIGN KEY ("workspace_id") REFERENCES "workspace" ("workspace_id"),
   CONSTRAINT "fk_turn_prompt_manifest_thread" FOREIGN KEY ("thread_id") REFERENCES "thread" ("thread_id")
 )`,
-    `CREATE INDEX "idx_turn_prompt_manifest_prompt" ON "turn_prompt_manifest" ("workspace_id", "prompt_id", "prompt_version")`,
-    `CREATE TABLE "turn_skill_binding" (
+  `CREATE INDEX "idx_turn_prompt_manifest_prompt" ON "turn_prompt_manifest" ("workspace_id", "prompt_id", "prompt_version")`,
+  `CREATE TABLE "turn_skill_binding" (
   "turn_id" text NOT NULL,
   "skill_id" text NOT NULL,
   "workspace_id" text NOT NULL,
@@ -45,8 +42,8 @@ export const migration0004TurnRecords: Migration = {
   CONSTRAINT "fk_turn_skill_binding_thread" FOREIGN KEY ("thread_id") REFERENCES "thread" ("thread_id"),
   PRIMARY KEY ("turn_id", "skill_id")
 )`,
-    `CREATE INDEX "idx_turn_skill_binding_skill" ON "turn_skill_binding" ("workspace_id", "skill_id", "version")`,
-    `CREATE TABLE "turn_mcp_binding" (
+  `CREATE INDEX "idx_turn_skill_binding_skill" ON "turn_skill_binding" ("workspace_id", "skill_id", "version")`,
+  `CREATE TABLE "turn_mcp_binding" (
   "turn_id" text NOT NULL,
   "server_id" text NOT NULL,
   "workspace_id" text NOT NULL,
@@ -61,8 +58,8 @@ export const migration0004TurnRecords: Migration = {
   CONSTRAINT "fk_turn_mcp_binding_thread" FOREIGN KEY ("thread_id") REFERENCES "thread" ("thread_id"),
   PRIMARY KEY ("turn_id", "server_id")
 )`,
-    `CREATE INDEX "idx_turn_mcp_binding_server" ON "turn_mcp_binding" ("workspace_id", "server_id")`,
-    `CREATE TABLE "turn_llm_context" (
+  `CREATE INDEX "idx_turn_mcp_binding_server" ON "turn_mcp_binding" ("workspace_id", "server_id")`,
+  `CREATE TABLE "turn_llm_context" (
   "turn_id" text PRIMARY KEY NOT NULL,
   "workspace_id" text NOT NULL,
   "thread_id" text NOT NULL,
@@ -77,8 +74,8 @@ export const migration0004TurnRecords: Migration = {
   CONSTRAINT "fk_turn_llm_context_workspace" FOREIGN KEY ("workspace_id") REFERENCES "workspace" ("workspace_id"),
   CONSTRAINT "fk_turn_llm_context_thread" FOREIGN KEY ("thread_id") REFERENCES "thread" ("thread_id")
 )`,
-    `CREATE INDEX "idx_turn_llm_context_terminal" ON "turn_llm_context" ("turn_terminal_at")`,
-    `CREATE TABLE "recovery_job" (
+  `CREATE INDEX "idx_turn_llm_context_terminal" ON "turn_llm_context" ("turn_terminal_at")`,
+  `CREATE TABLE "recovery_job" (
   "job_id" text PRIMARY KEY NOT NULL,
   "workspace_id" text NOT NULL,
   "turn_id" text NOT NULL,
@@ -104,10 +101,10 @@ export const migration0004TurnRecords: Migration = {
   "updated_at" text NOT NULL,
   CONSTRAINT "fk_recovery_job_workspace" FOREIGN KEY ("workspace_id") REFERENCES "workspace" ("workspace_id")
 )`,
-    `CREATE INDEX "idx_recovery_job_ready" ON "recovery_job" ("ready_at", "job_id")`,
-    `CREATE INDEX "idx_recovery_job_workspace_ready" ON "recovery_job" ("workspace_id", "ready_at", "job_id")`,
-    `CREATE INDEX "idx_recovery_job_turn" ON "recovery_job" ("turn_id", "item_id")`,
-    `CREATE TABLE "turn_attachment" (
+  `CREATE INDEX "idx_recovery_job_ready" ON "recovery_job" ("ready_at", "job_id")`,
+  `CREATE INDEX "idx_recovery_job_workspace_ready" ON "recovery_job" ("workspace_id", "ready_at", "job_id")`,
+  `CREATE INDEX "idx_recovery_job_turn" ON "recovery_job" ("turn_id", "item_id")`,
+  `CREATE TABLE "turn_attachment" (
   "attachment_id" text PRIMARY KEY NOT NULL,
   "workspace_id" text NOT NULL,
   "thread_id" text NOT NULL,
@@ -126,22 +123,31 @@ export const migration0004TurnRecords: Migration = {
   CONSTRAINT "fk_turn_attachment_workspace" FOREIGN KEY ("workspace_id") REFERENCES "workspace" ("workspace_id"),
   CONSTRAINT "fk_turn_attachment_thread" FOREIGN KEY ("thread_id") REFERENCES "thread" ("thread_id")
 )`,
-    `CREATE INDEX "idx_turn_attachment_turn" ON "turn_attachment" ("workspace_id", "turn_id", "created_at", "attachment_id")`,
-  ],
-  down: [
-    `DROP INDEX "idx_turn_attachment_turn"`,
-    `DROP TABLE "turn_attachment"`,
-    `DROP INDEX "idx_recovery_job_turn"`,
-    `DROP INDEX "idx_recovery_job_workspace_ready"`,
-    `DROP INDEX "idx_recovery_job_ready"`,
-    `DROP TABLE "recovery_job"`,
-    `DROP INDEX "idx_turn_llm_context_terminal"`,
-    `DROP TABLE "turn_llm_context"`,
-    `DROP INDEX "idx_turn_mcp_binding_server"`,
-    `DROP TABLE "turn_mcp_binding"`,
-    `DROP INDEX "idx_turn_skill_binding_skill"`,
-    `DROP TABLE "turn_skill_binding"`,
-    `DROP INDEX "idx_turn_prompt_manifest_prompt"`,
-    `DROP TABLE "turn_prompt_manifest"`,
-  ],
+  `CREATE INDEX "idx_turn_attachment_turn" ON "turn_attachment" ("workspace_id", "turn_id", "created_at", "attachment_id")`,
+];
+
+const DOWN = [
+  `DROP INDEX "idx_turn_attachment_turn"`,
+  `DROP TABLE "turn_attachment"`,
+  `DROP INDEX "idx_recovery_job_turn"`,
+  `DROP INDEX "idx_recovery_job_workspace_ready"`,
+  `DROP INDEX "idx_recovery_job_ready"`,
+  `DROP TABLE "recovery_job"`,
+  `DROP INDEX "idx_turn_llm_context_terminal"`,
+  `DROP TABLE "turn_llm_context"`,
+  `DROP INDEX "idx_turn_mcp_binding_server"`,
+  `DROP TABLE "turn_mcp_binding"`,
+  `DROP INDEX "idx_turn_skill_binding_skill"`,
+  `DROP TABLE "turn_skill_binding"`,
+  `DROP INDEX "idx_turn_prompt_manifest_prompt"`,
+  `DROP TABLE "turn_prompt_manifest"`,
+];
+
+export const migration0004TurnRecords: Migration = {
+  version: 4,
+  name: 'turn_records',
+  up: UP,
+  down: DOWN,
+  // Nothing here is SQLite-specific: PostgreSQL runs the same statements.
+  postgres: { up: UP, down: DOWN },
 };

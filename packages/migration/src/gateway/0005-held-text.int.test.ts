@@ -1,39 +1,36 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { openSqliteDatabase } from '@cairn/sqlite';
 import { migrateDown } from '../runner/migrate-down.js';
 import { runMigrations } from '../runner/run-migrations.js';
+import { BACKENDS, type TestDatabase } from '../testing/fixtures/backends.js';
+import { columnNames, query } from '../testing/fixtures/sql.js';
 import { gatewayMigrations } from './index.js';
 
 const AT = '2025-01-01T00:00:00.000Z';
 
-describe('gateway migration 0005 (held text)', () => {
-  let dir: string;
+describe.each(BACKENDS)('gateway migration 0005 (held text) on $name', (backend) => {
+  let db: TestDatabase;
   let ds: DataSource;
   afterEach(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.cleanup();
   });
 
-  const columns = async () => ((await ds.query(`SELECT name FROM pragma_table_info('turn_item') ORDER BY cid`)) as Array<{ name: string }>).map((r) => r.name);
+  const columns = () => columnNames(ds, 'turn_item');
 
-  it('adds turn_item.held_sealed (NULL on existing items) to a v4 file with data; down drops only it', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cairn-mig-held-text-'));
-    ds = await openSqliteDatabase({ path: join(dir, 'gateway.db') });
+  it('adds turn_item.held_sealed (NULL on existing items) to a v4 database with data; down drops only it', async () => {
+    db = await backend.create();
+    ds = await db.open();
     await runMigrations(ds, gatewayMigrations, { targetVersion: 4 });
-    await ds.query('INSERT INTO workspace (workspace_id, name, default_slot, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', ['w', 'W', null, AT, AT]);
-    await ds.query(
+    await query(ds, 'INSERT INTO workspace (workspace_id, name, default_slot, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', ['w', 'W', null, AT, AT]);
+    await query(ds, 
       `INSERT INTO thread (thread_id, workspace_id, folder_id, status, sandbox_policy, created_at, updated_at, last_activity_at) VALUES ('t', 'w', NULL, 'active', '{}', ?, ?, ?)`,
       [AT, AT, AT],
     );
-    await ds.query(
+    await query(ds, 
       `INSERT INTO turn (turn_id, workspace_id, thread_id, thread_seq, status, item_count, open_recoveries, last_seq, started_at, updated_at) VALUES ('u1', 'w', 't', 1, 'running', 1, 0, 2, ?, ?)`,
       [AT, AT],
     );
-    await ds.query(
+    await query(ds, 
       `INSERT INTO turn_item (turn_id, item_id, workspace_id, thread_id, ordinal, item_type, status, attempt, text, started_at, updated_at) VALUES ('u1', 'i1', 'w', 't', 1, 'agent_message', 'in_progress', 1, 'hello', ?, ?)`,
       [AT, AT],
     );
@@ -41,10 +38,10 @@ describe('gateway migration 0005 (held text)', () => {
 
     expect((await runMigrations(ds, gatewayMigrations, { targetVersion: 5 })).applied.map((m) => m.version)).toEqual([5]);
     expect(await columns()).toEqual([...before, 'held_sealed']);
-    expect(await ds.query('SELECT text, held_sealed FROM turn_item')).toEqual([{ text: 'hello', held_sealed: null }]);
+    expect(await query(ds, 'SELECT text, held_sealed FROM turn_item')).toEqual([{ text: 'hello', held_sealed: null }]);
 
     await migrateDown(ds, gatewayMigrations, 4);
     expect(await columns()).toEqual(before);
-    expect(await ds.query('SELECT text FROM turn_item')).toEqual([{ text: 'hello' }]);
+    expect(await query(ds, 'SELECT text FROM turn_item')).toEqual([{ text: 'hello' }]);
   });
 });

@@ -10,4 +10,8 @@ export const migration0005HeldText: Migration = {
   name: 'held_text',
   up: ['ALTER TABLE "turn_item" ADD COLUMN "held_sealed" text'],
   down: ['ALTER TABLE "turn_item" DROP COLUMN "held_sealed"'],
+  postgres: {
+    up: ['ALTER TABLE "turn_item" ADD COLUMN "held_sealed" text'],
+    down: ['ALTER TABLE "turn_item" DROP COLUMN "held_sealed"'],
+  },
 };

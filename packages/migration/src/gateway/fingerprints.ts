@@ -12,3 +12,17 @@ export const gatewayFingerprints: Readonly<Record<number, string>> = {
   6: 'a022ff5c304060fdb330a9587e841ca72650d626cc590a8c2f8c9ffa7e12d823',
   7: '0d168e78cdc33498ee9c64ba990485f1c1bbf3f450fe69fab0e6854f6663cb88',
 };
+
+/**
+ * The same for PostgreSQL: what versions 1..v make in the gateway's schema (its listing, see
+ * `fingerprint/postgres-listing.ts`; the schema's name is not part of it). FROZEN likewise.
+ */
+export const gatewayPostgresFingerprints: Readonly<Record<number, string>> = {
+  1: '68ecce297c1e3da0f8bbdb1997813080ce4828c5571883a76e16b31ff1f35323',
+  2: '101bd72052bdb6c04333bf6db638794f5a7faead2eb9aaf4c3d4d0946795148a',
+  3: '3b14b6f42019f6232e21eb3a57d0e61813ebaa002834f4baffc6013962ffa939',
+  4: '524340239cd8722fe907e934ea2f6cdde4fa6122c873410473c72a7a2ec08463',
+  5: '40e88448bf14830e54cca7279673e110044bf0ec58731cc6511ac0d00392ca34',
+  6: '931a8e23ba8cb2f1e30854981e1d7b7b13e0e3c884eedfe115c2177addad85e8',
+  7: '90c1e3127bec18a924807ae9f04195297680b4ac998059b9c7be8547eb601f7e',
+};

@@ -1,29 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openSqliteDatabase } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
 import { migrateDown } from '../runner/migrate-down.js';
 import { runMigrations } from '../runner/run-migrations.js';
+import { BACKENDS, type TestDatabase } from '../testing/fixtures/backends.js';
+import { query, tableNames } from '../testing/fixtures/sql.js';
 import { keystoreMigrations } from './index.js';
 
-describe('keystore migrations', () => {
-  let dir: string;
+describe.each(BACKENDS)('keystore migrations on $name', (backend) => {
+  let db: TestDatabase;
   let ds: DataSource;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cairn-keystore-migration-'));
-    ds = await openSqliteDatabase({ path: join(dir, 'keystore.db') });
+    db = await backend.create('keystore.db');
+    // On PostgreSQL the keystore lives in its own schema.
+    ds = await db.open({ schema: 'cairn_keystore', createSchema: true });
   });
   afterEach(async () => {
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.cleanup();
   });
 
-  const tables = async (): Promise<string[]> =>
-    ((await ds.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'keystore_%' ORDER BY name")) as Array<{ name: string }>).map(
-      (r) => r.name,
-    );
+  const tables = async (): Promise<string[]> => (await tableNames(ds)).filter((n) => n.startsWith('keystore_'));
+  const blob = (n: number) => Buffer.alloc(n);
+  const META = 'INSERT INTO keystore_meta VALUES (?, 1, ?, ?, ?, ?, ?, NULL)';
+  const SECRET = "INSERT INTO keystore_secret VALUES ('s', 'i', 'generic', NULL, 1, 't', 't', 'k', ?, ?, ?)";
 
   it('creates the meta and secret tables under the keystore service, and is idempotent', async () => {
     const first = await runMigrations(ds, keystoreMigrations);
@@ -35,27 +33,27 @@ describe('keystore migrations', () => {
 
   it('enforces one meta row and the nonce/tag sizes', async () => {
     await runMigrations(ds, keystoreMigrations);
-    const meta = "INSERT INTO keystore_meta VALUES (?, 1, 'k', x'00', x'00', x'00', 't', NULL)";
-    await ds.query(meta, [1]);
-    await expect(ds.query(meta, [2])).rejects.toThrow(/CHECK/);
-    const secret = "INSERT INTO keystore_secret VALUES ('s', 'i', 'generic', NULL, 1, 't', 't', 'k', ?, x'00', ?)";
-    await expect(ds.query(secret, [Buffer.alloc(11), Buffer.alloc(16)])).rejects.toThrow(/CHECK/);
-    await expect(ds.query(secret, [Buffer.alloc(12), Buffer.alloc(15)])).rejects.toThrow(/CHECK/);
-    await ds.query(secret, [Buffer.alloc(12), Buffer.alloc(16)]);
+    await query(ds, META, [1, 'k', blob(1), blob(1), blob(1), 't']);
+    await expect(query(ds, META, [2, 'k', blob(1), blob(1), blob(1), 't'])).rejects.toThrow(backend.violates.check);
+    await expect(query(ds, SECRET, [blob(11), blob(1), blob(16)])).rejects.toThrow(backend.violates.check);
+    await expect(query(ds, SECRET, [blob(12), blob(1), blob(15)])).rejects.toThrow(backend.violates.check);
+    await query(ds, SECRET, [blob(12), blob(1), blob(16)]);
+    expect(Buffer.from((await query<Array<{ nonce: Uint8Array }>>(ds, 'SELECT nonce FROM keystore_secret'))[0]!.nonce)).toEqual(blob(12));
   });
 
-  it('adds the checkpoint table to a v1 file with secrets, which survive; down drops only it', async () => {
+  it('adds the checkpoint table to a v1 database with secrets, which survive; down drops only it', async () => {
     await runMigrations(ds, keystoreMigrations, { targetVersion: 1 });
-    await ds.query("INSERT INTO keystore_secret VALUES ('s', 'i', 'generic', NULL, 1, 't', 't', 'k', ?, x'00', ?)", [Buffer.alloc(12), Buffer.alloc(16)]);
+    await query(ds, SECRET, [blob(12), blob(1), blob(16)]);
     expect((await runMigrations(ds, keystoreMigrations)).applied.map((m) => m.version)).toEqual([2]);
     expect(await tables()).toEqual(['keystore_journal_checkpoint', 'keystore_meta', 'keystore_secret']);
-    const row = "INSERT INTO keystore_journal_checkpoint VALUES (NULL, ?, 't', 'ws', ?, 1, 'h', NULL, 'k', 's')";
-    await ds.query(row, ['interval', 1]);
-    await expect(ds.query(row, ['weekly', 1])).rejects.toThrow(/CHECK/);
-    await expect(ds.query(row, ['restore', -1])).rejects.toThrow(/CHECK/);
+    // The keystore writes checkpoint_id itself (max + 1): PostgreSQL has no rowid to fill in a NULL.
+    const row = "INSERT INTO keystore_journal_checkpoint VALUES (?, ?, 't', 'ws', ?, 1, 'h', NULL, 'k', 's')";
+    await query(ds, row, [1, 'interval', 1]);
+    await expect(query(ds, row, [2, 'weekly', 1])).rejects.toThrow(backend.violates.check);
+    await expect(query(ds, row, [3, 'restore', -1])).rejects.toThrow(backend.violates.check);
     await migrateDown(ds, keystoreMigrations, 1);
     expect(await tables()).toEqual(['keystore_meta', 'keystore_secret']);
-    expect(await ds.query('SELECT service, id FROM keystore_secret')).toEqual([{ service: 's', id: 'i' }]);
+    expect(await query(ds, 'SELECT service, id FROM keystore_secret')).toEqual([{ service: 's', id: 'i' }]);
   });
 
   it('migrates down to an empty schema', async () => {

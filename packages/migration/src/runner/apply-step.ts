@@ -1,18 +1,19 @@
 import type { QueryRunner } from 'typeorm';
 import { deleteApplied, recordApplied } from './bookkeeping.js';
-import { migrationChecksum } from './checksum.js';
+import { migrationChecksum, statementsOf } from './checksum.js';
 import { MigrationError } from './migration-error.js';
+import type { MigrationTarget } from './target.js';
 import type { Migration } from './types.js';
 
 export type Direction = 'up' | 'down';
 
 /**
- * Runs one migration's statements in one direction and writes (up) or deletes (down) its
- * bookkeeping row, inside the caller's transaction: the schema change and the record of it
- * commit together or not at all.
+ * Runs one migration's statements (the target dialect's) in one direction and writes (up) or
+ * deletes (down) its bookkeeping row, inside the caller's transaction: the schema change and
+ * the record of it commit together or not at all.
  */
-export async function applyStep(runner: QueryRunner, service: string, migration: Migration, direction: Direction): Promise<void> {
-  const statements = direction === 'up' ? migration.up : migration.down;
+export async function applyStep(runner: QueryRunner, target: MigrationTarget, service: string, migration: Migration, direction: Direction): Promise<void> {
+  const statements = statementsOf(migration, target.dialect, direction);
   for (const [index, statement] of statements.entries()) {
     try {
       await runner.query(statement);
@@ -24,8 +25,8 @@ export async function applyStep(runner: QueryRunner, service: string, migration:
       );
     }
   }
-  if (direction === 'up') await recordApplied(runner, service, migration, migrationChecksum(migration));
-  else await deleteApplied(runner, service, migration.version);
+  if (direction === 'up') await recordApplied(runner, target, service, migration, migrationChecksum(migration, target.dialect));
+  else await deleteApplied(runner, target, service, migration.version);
 }
 
 function describe(error: unknown): string {

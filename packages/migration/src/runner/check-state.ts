@@ -2,16 +2,17 @@ import type { AppliedMigration } from './bookkeeping.js';
 import { migrationChecksum } from './checksum.js';
 import { MigrationError } from './migration-error.js';
 import { latestVersion } from './validate-set.js';
-import type { MigrationSet } from './types.js';
+import type { Dialect, MigrationSet } from './types.js';
 
 /**
  * Compares what a database says was applied with what the code holds, and refuses anything
  * that would let this build write to a schema it does not understand. Pure; the caller
  * decides whether the rows were read under the lock.
  *
- * Returns the current version (applied rows are 1..current once this passes).
+ * Checksums are those of `dialect`'s SQL. Returns the current version (applied rows are
+ * 1..current once this passes).
  */
-export function assertStateMatchesSet(set: MigrationSet, applied: readonly AppliedMigration[]): number {
+export function assertStateMatchesSet(set: MigrationSet, applied: readonly AppliedMigration[], dialect: Dialect): number {
   const latest = latestVersion(set);
   const newest = applied.reduce((max, row) => Math.max(max, row.version), 0);
   // First: a newer database must be refused even if its rows are otherwise odd, and the
@@ -33,7 +34,7 @@ export function assertStateMatchesSet(set: MigrationSet, applied: readonly Appli
       );
     }
     const migration = set.migrations[index]!;
-    const expected = migrationChecksum(migration);
+    const expected = migrationChecksum(migration, dialect);
     if (row.checksum !== expected) {
       throw new MigrationError(
         'checksum_mismatch',

@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { MigrationError } from './migration-error.js';
+import type { Dialect } from './types.js';
 
-/** The only database-specific part of the runner: how one migration's write transaction is framed. */
+/** The database-specific framing of one migration's write transaction. */
 export interface LockDialect {
+  readonly dialect: Dialect;
   /** Run on the connection before the transaction opens, where they still take effect. */
   readonly beforeBegin: readonly string[];
   /** Opens the transaction AND takes the exclusive migration lock before anything is read. */
@@ -25,23 +27,49 @@ export interface LockDialect {
  * rolls back. Switching back ON happens after every transaction, whatever happened.
  */
 const SQLITE: LockDialect = {
+  dialect: 'sqlite',
   beforeBegin: ['PRAGMA foreign_keys = OFF'],
   begin: ['BEGIN IMMEDIATE'],
   verify: 'PRAGMA foreign_key_check',
   afterEnd: ['PRAGMA foreign_keys = ON'],
 };
 
-// PostgreSQL would be: begin ['BEGIN', "SELECT pg_advisory_xact_lock(hashtext('cairn.schema_migration'))"],
-// nothing before/after (DDL does not need FKs off), `$n` placeholders in bookkeeping.ts.
-// Not written until a test can run it.
-export function lockDialect(dataSource: DataSource): LockDialect {
+/**
+ * The key of the one advisory lock every migration transaction of a database takes (all
+ * schemas, all services: migrations are rare, and one key also covers creating a schema).
+ */
+export const POSTGRES_MIGRATION_LOCK = "pg_advisory_xact_lock(hashtext('cairn.schema_migration'))";
+
+/**
+ * PostgreSQL: a transaction-scoped advisory lock taken as the transaction's first statement,
+ * so a second runner (another process, another DataSource) waits there, then reads what the
+ * first one applied; the lock ends with COMMIT or ROLLBACK, never outliving a crashed runner.
+ * DDL is transactional and foreign keys are checked per statement, so nothing is switched
+ * off: a migration that orphans a row fails at that statement and rolls back whole.
+ */
+const POSTGRES: LockDialect = {
+  dialect: 'postgres',
+  beforeBegin: [],
+  begin: ['BEGIN', `SELECT ${POSTGRES_MIGRATION_LOCK}`],
+  verify: undefined,
+  afterEnd: [],
+};
+
+/** Which SQL a `DataSource` speaks; `unsupported_database` for a driver the runner does not know. */
+export function dialectOf(dataSource: Pick<DataSource, 'options'>): Dialect {
   const type = dataSource.options.type;
   switch (type) {
     case 'better-sqlite3':
-      return SQLITE;
+      return 'sqlite';
+    case 'postgres':
+      return 'postgres';
     default:
       throw new MigrationError('unsupported_database', `the migration runner has no locking strategy for database type '${type}'`, {
         details: { type },
       });
   }
+}
+
+export function lockDialect(dataSource: Pick<DataSource, 'options'>): LockDialect {
+  return dialectOf(dataSource) === 'sqlite' ? SQLITE : POSTGRES;
 }

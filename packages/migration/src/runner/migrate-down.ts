@@ -32,12 +32,12 @@ export async function migrateDown(dataSource: DataSource, set: MigrationSet, tar
     const reverted: Array<{ version: number; name: string }> = [];
     for (;;) {
       const step = await session.transaction(async (runner): Promise<{ current: number; migration?: Migration }> => {
-        const rows = (await migrationTableExists(runner)) ? await readAppliedRows(runner, set.service) : [];
-        const current = assertStateMatchesSet(set, rows);
+        const rows = (await migrationTableExists(runner, session.target)) ? await readAppliedRows(runner, session.target, set.service) : [];
+        const current = assertStateMatchesSet(set, rows, session.target.dialect);
         fromVersion ??= current;
         if (current <= target) return { current };
         const migration = set.migrations[current - 1]!;
-        await applyStep(runner, set.service, migration, 'down');
+        await applyStep(runner, session.target, set.service, migration, 'down');
         return { current, migration };
       });
       if (!step.migration) return { service: set.service, fromVersion: fromVersion ?? step.current, toVersion: step.current, reverted };

@@ -1,27 +1,42 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { lockDialect, type LockDialect } from './dialect.js';
 import { isMigrationError, MigrationError } from './migration-error.js';
+import { enterTarget, resolveTarget, type MigrationTarget } from './target.js';
 
 export interface MigrationSession {
+  /** Where this session migrates (resolved once, on its connection). */
+  readonly target: MigrationTarget;
   /**
    * Runs `work` in one write transaction that holds the exclusive migration lock from its
-   * first statement, then runs the dialect's integrity check and commits. Any failure rolls
+   * first statement (on PostgreSQL then scoped to the target schema, created first when
+   * `createSchema`), then runs the dialect's integrity check and commits. Any failure rolls
    * the whole transaction back.
    */
-  transaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T>;
+  transaction<T>(work: (runner: QueryRunner) => Promise<T>, options?: { createSchema?: boolean }): Promise<T>;
 }
 
 // better-sqlite3 gives the whole DataSource one connection: two runs in one process would
 // interleave their statements inside each other's transaction. Queue them per DataSource.
+// (A PostgreSQL DataSource is a pool, where the advisory lock alone would do; the queue
+// costs nothing there.)
 const queues = new WeakMap<DataSource, Promise<unknown>>();
 
 export async function withMigrationSession<T>(dataSource: DataSource, fn: (session: MigrationSession) => Promise<T>): Promise<T> {
   const dialect = lockDialect(dataSource);
   const previous = queues.get(dataSource) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(async () => {
+    // One connection for the whole session: every transaction below runs on it.
     const runner = dataSource.createQueryRunner();
     try {
-      return await fn({ transaction: (work) => inTransaction(runner, dialect, work) });
+      const target = await resolveTarget(dataSource, runner);
+      return await fn({
+        target,
+        transaction: (work, options = {}) =>
+          inTransaction(runner, dialect, async () => {
+            await enterTarget(runner, target, { create: options.createSchema ?? false });
+            return work(runner);
+          }),
+      });
     } finally {
       await runner.release();
     }

@@ -39,15 +39,20 @@ export async function runMigrations(dataSource: DataSource, set: MigrationSet, o
     let fromVersion: number | undefined;
     const applied: Array<{ version: number; name: string }> = [];
     for (;;) {
-      const step = await retryTransient(() => session.transaction(async (runner): Promise<{ current: number; migration?: Migration }> => {
-        await ensureMigrationTable(runner);
-        const current = assertStateMatchesSet(set, await readAppliedRows(runner, set.service));
-        fromVersion ??= current;
-        if (current >= target) return { current };
-        const migration = set.migrations[current]!;
-        await applyStep(runner, set.service, migration, 'up');
-        return { current, migration };
-      }));
+      const step = await retryTransient(() =>
+        session.transaction(
+          async (runner): Promise<{ current: number; migration?: Migration }> => {
+            await ensureMigrationTable(runner, session.target);
+            const current = assertStateMatchesSet(set, await readAppliedRows(runner, session.target, set.service), session.target.dialect);
+            fromVersion ??= current;
+            if (current >= target) return { current };
+            const migration = set.migrations[current]!;
+            await applyStep(runner, session.target, set.service, migration, 'up');
+            return { current, migration };
+          },
+          { createSchema: true },
+        ),
+      );
       if (!step.migration) return { service: set.service, fromVersion: fromVersion ?? step.current, toVersion: step.current, applied };
       applied.push({ version: step.migration.version, name: step.migration.name });
     }

@@ -9,12 +9,16 @@ const MAX_DELAY_MS = 250;
  * cause and that is gone a moment later: SQLITE_PROTOCOL (two WAL connections starting a
  * transaction at the same instant, after SQLite's own ~100 retries) and SQLITE_BUSY_RECOVERY
  * (another connection is rebuilding the wal-index). A plain SQLITE_BUSY is not one: it comes
- * after busy_timeout was already waited out. Read through TypeORM's `driverError` and our `cause`.
+ * after busy_timeout was already waited out. On PostgreSQL: a deadlock (40P01, a migration's
+ * DDL against the application's row locks: the server aborted one side) and a serialization
+ * failure (40001); a lock_timeout (55P03) is not, like SQLITE_BUSY. Read through TypeORM's
+ * `driverError` and our `cause`.
  */
+const TRANSIENT_CODES: ReadonlySet<unknown> = new Set(['SQLITE_PROTOCOL', 'SQLITE_BUSY_RECOVERY', '40P01', '40001']);
+
 function isTransientLockError(error: unknown): boolean {
   for (let e = error as { code?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
-    const code = e.code;
-    if (code === 'SQLITE_PROTOCOL' || code === 'SQLITE_BUSY_RECOVERY') return true;
+    if (TRANSIENT_CODES.has(e.code)) return true;
     e = (e.driverError ?? e.cause) as typeof e;
   }
   return false;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { lockDialect } from './dialect.js';
 import { isMigrationError, MigrationError } from './migration-error.js';
-import { assertContiguousSet } from './validate-set.js';
+import { assertContiguousSet, assertSetRunsOn } from './validate-set.js';
 import type { MigrationSet } from './types.js';
 
 const set = (...versions: number[]): MigrationSet => ({
@@ -52,8 +52,29 @@ describe('isMigrationError', () => {
 });
 
 describe('lockDialect', () => {
-  it('takes the SQLite write lock up front and refuses databases it has no lock strategy for', () => {
+  it('takes the SQLite write lock or the PostgreSQL advisory lock up front, and refuses databases it has no lock strategy for', () => {
     expect(lockDialect({ options: { type: 'better-sqlite3' } } as DataSource).begin).toEqual(['BEGIN IMMEDIATE']);
-    expect(codeOf(() => lockDialect({ options: { type: 'postgres' } } as DataSource))).toBe('unsupported_database');
+    expect(lockDialect({ options: { type: 'postgres' } } as DataSource)).toMatchObject({
+      begin: ['BEGIN', "SELECT pg_advisory_xact_lock(hashtext('cairn.schema_migration'))"],
+      beforeBegin: [],
+      afterEnd: [],
+      verify: undefined,
+    });
+    expect(codeOf(() => lockDialect({ options: { type: 'mysql' } } as DataSource))).toBe('unsupported_database');
+  });
+});
+
+describe('assertSetRunsOn', () => {
+  it('refuses PostgreSQL for a set with a version that has no PostgreSQL SQL, naming it', () => {
+    const mixed: MigrationSet = {
+      service: 'alpha',
+      migrations: [
+        { version: 1, name: 'm1', up: [], down: [], postgres: { up: [], down: [] } },
+        { version: 2, name: 'm2', up: [], down: [] },
+      ],
+    };
+    expect(() => assertSetRunsOn(mixed, 'sqlite')).not.toThrow();
+    expect(codeOf(() => assertSetRunsOn(mixed, 'postgres'))).toBe('unsupported_database');
+    expect(() => assertSetRunsOn(mixed, 'postgres')).toThrow(/alpha migrations 2 have no PostgreSQL SQL/);
   });
 });

@@ -1,5 +1,5 @@
 import { MigrationError } from './migration-error.js';
-import type { MigrationSet } from './types.js';
+import type { Dialect, MigrationSet } from './types.js';
 
 /**
  * A set must list versions 1..n in order, each once. Checked before the database is touched:
@@ -26,4 +26,19 @@ export function assertContiguousSet(set: MigrationSet): void {
 /** The newest version the code knows for this set (0 for an empty set). */
 export function latestVersion(set: MigrationSet): number {
   return set.migrations.length;
+}
+
+/**
+ * One version sequence for both dialects: a set runs on PostgreSQL only when every version has
+ * its PostgreSQL SQL (a version missing there would be a step PostgreSQL databases skip).
+ * Checked before the database is touched.
+ */
+export function assertSetRunsOn(set: MigrationSet, dialect: Dialect): void {
+  if (dialect === 'sqlite') return;
+  const missing = set.migrations.filter((m) => m.postgres === undefined).map((m) => m.version);
+  if (missing.length > 0) {
+    throw new MigrationError('unsupported_database', `${set.service} migrations ${missing.join(', ')} have no PostgreSQL SQL`, {
+      details: { service: set.service, dialect, versions: missing },
+    });
+  }
 }
