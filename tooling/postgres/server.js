@@ -75,7 +75,7 @@ export async function startPostgresServer(options = {}) {
     run(user.prefix, join(bin, 'initdb'), ['-D', data, '-U', TEST_SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${error.stderr || error.message}`);
+    throw new Error(`initdb failed: ${error.stderr || error.message}`, { cause: error });
   }
   const port = options.port ?? (await freePort());
   const settings = {

@@ -123,8 +123,6 @@ export function codeForSqlState(pgCode: string): PostgresErrorCode {
     case '42': // syntax_error_or_access_rule_violation
     case '22': // data_exception
       return 'invalid_statement';
-    case '40':
-      return 'serialization_failure';
     default:
       return 'storage_failed';
   }

@@ -60,7 +60,7 @@ export async function acquireConnection(dataSource: DataSource): Promise<HeldCon
   let runner: QueryRunner | undefined;
   let released = false;
   const onError = (error: Error) => {
-    held.broken = error;
+    held.broken ??= error;
   };
   client.on('error', onError);
   return held;

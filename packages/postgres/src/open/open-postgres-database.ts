@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { databaseUrlFromEnv } from '../env.js';
-import { PostgresStorageError, describeError, isPostgresStorageError, wrapPostgresError } from '../errors.js';
+import { PostgresStorageError, describeError, isPostgresStorageError, pgCodeOf, wrapPostgresError } from '../errors.js';
 import { DEFAULT_MAX_PREPARED_STATEMENTS } from '../statements/statements.js';
 import { parseDatabaseUrl } from './connection-url.js';
 import { cairnTypes } from './int8.js';
@@ -93,9 +93,7 @@ export async function openPostgresDatabase(options: OpenPostgresOptions = {}): P
     throw connectionFailure(cause, 'cannot connect', parsed.redact, parsed.redacted);
   }
   try {
-    if (options.createSchema && expected.schema !== 'public') {
-      await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${expected.schema}"`);
-    }
+    if (options.createSchema && expected.schema !== 'public') await createSchema(dataSource, expected.schema);
     assertSessionSettings(await readSessionSettings(dataSource), expected, parsed.redacted);
   } catch (error) {
     await dataSource.destroy().catch(() => undefined);
@@ -104,6 +102,20 @@ export async function openPostgresDatabase(options: OpenPostgresOptions = {}): P
   }
   registerDataSource(dataSource, { maxPrepared, redactedUrl: parsed.redacted });
   return dataSource;
+}
+
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not atomic against itself: two gateways starting at once
+ * can both find it missing and one fails on the catalog's unique index (23505) or with
+ * duplicate_schema (42P06). Either way the schema now exists, which the assertion then checks.
+ */
+async function createSchema(dataSource: DataSource, schema: string): Promise<void> {
+  try {
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    const code = pgCodeOf(error);
+    if (code !== '23505' && code !== '42P06') throw wrapPostgresError(error, `cannot create schema ${schema}`);
+  }
 }
 
 function expectedSettings(options: OpenPostgresOptions): ExpectedSettings {

@@ -1,6 +1,8 @@
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { PostgresStorageError, describeError, isPostgresStorageError, wrapPostgresError } from '../errors.js';
+import { PostgresStorageError, describeError, isPostgresStorageError, pgCodeOf, wrapPostgresError } from '../errors.js';
 import { acquireConnection, type HeldConnection } from '../connection/session.js';
+import { poolOf } from '../open/pool.js';
 import type { PostgresStatements } from '../statements/statements.js';
 import { DEFAULT_POSTGRES_RETRY, attemptRetryCause, backoffDelay, sleep, type RetryCause, type RetryPolicy } from './retry.js';
 import { BEGIN, BEGIN_READ, commit, createWriteContext, rollback, type AttemptState } from './transaction.js';
@@ -42,7 +44,6 @@ export class PostgresWritePath {
   #closed = false;
   #lowPriorityChain: Promise<unknown> = Promise.resolve();
   #normalWaiting = 0;
-  #wakeLowPriority: Array<() => void> = [];
   readonly stats: PostgresWriteStats = {
     commits: 0,
     attempts: 0,
@@ -138,6 +139,11 @@ export class PostgresWritePath {
     } catch (error) {
       destroy = await rollback(held);
       if (committing && isPostgresStorageError(error) && error.code === 'commit_unknown') return { done: false, error, retry: undefined };
+      // The server ended the session because the work sat idle inside the transaction: running
+      // it again would only idle again. A timeout, not a lost connection.
+      if (held.broken && pgCodeOf(held.broken) === '25P03') {
+        return { done: false, error: wrapPostgresError(held.broken, 'write failed: the work left its transaction idle'), retry: undefined };
+      }
       const retry = state.retryCause ?? attemptRetryCause(error, held.broken !== undefined);
       return { done: false, error: retry ? (state.retryError ?? error) : wrapPostgresError(error, 'write failed'), retry };
     } finally {
@@ -164,20 +170,40 @@ export class PostgresWritePath {
 
   /**
    * A connection for one attempt. A normal write counts as waiting while it queues for the
-   * pool, and a low-priority one does not ask while any normal write waits.
+   * pool. A low-priority one never joins the pool's queue: it asks only when a connection is
+   * idle (or the pool may open another) and nobody else, of ours or not, is queued.
    */
   async #acquire(lowPriority: boolean): Promise<HeldConnection> {
     if (lowPriority) {
-      while (this.#normalWaiting > 0) await new Promise<void>((resolve) => this.#wakeLowPriority.push(resolve));
+      const pool = poolOf(this.#dataSource);
+      const max = (pool as unknown as { options?: { max?: number } }).options?.max ?? 10;
+      while (this.#normalWaiting > 0 || pool.waitingCount > 0 || (pool.totalCount >= max && pool.idleCount === 0)) {
+        await nextPoolEvent(pool);
+      }
       return acquireConnection(this.#dataSource);
     }
     this.#normalWaiting++;
     try {
       return await acquireConnection(this.#dataSource);
     } finally {
-      if (--this.#normalWaiting === 0) for (const wake of this.#wakeLowPriority.splice(0)) wake();
+      this.#normalWaiting--;
     }
   }
+}
+
+/** Until the pool gives a connection back or drops one (or 50 ms, in case an event came before we listened). */
+function nextPoolEvent(pool: pg.Pool): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pool.off('release', done);
+      pool.off('remove', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 50);
+    pool.on('release', done);
+    pool.on('remove', done);
+  });
 }
 
 async function begin(held: HeldConnection, sql: string): Promise<void> {
