@@ -3,7 +3,7 @@ export { MemoryKeystore, type MemoryKeystoreOptions } from './memory/memory-keys
 // A type only: `openSqliteKeystore` is the way to get one (it checks the file, the key and the schema first).
 export type { RotateMasterKeyOptions, SqliteKeystore } from './sqlite/sqlite-keystore.js';
 export { openSqliteKeystore, type OpenSqliteKeystoreOptions } from './sqlite/open-sqlite-keystore.js';
-export type { RotationResult } from './sqlite/rotate-in-transaction.js';
+export type { RotationResult } from './store/rotate-master-key.js';
 export { MASTER_KEY_BYTES, MasterKey } from './crypto/master-key.js';
 export type { KeyCandidates, MasterKeySource } from './key-source/master-key-source.js';
 export { createFileMasterKeySource, hardenKeyFiles } from './key-source/file-key-source.js';
