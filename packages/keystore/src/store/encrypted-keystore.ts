@@ -8,7 +8,7 @@ import { nextSecretInfo } from '../entry/secret-info.js';
 import { assertSecretValue, assertServiceFilter, assertSetOptions } from '../entry/validate-entry.js';
 import { closedKeystoreError, wrapKeystoreError } from '../errors/keystore-errors.js';
 import type { MasterKeySource } from '../key-source/master-key-source.js';
-import type { Keystore, KeystoreListener, SecretInfo, SetSecretOptions } from '../keystore.js';
+import type { Keystore, KeystoreListener, SecretInfo, SetIfAbsentResult, SetSecretOptions } from '../keystore.js';
 import { readKeystoreMeta } from './keystore-meta.js';
 import type { KeystoreStatements, KeystoreStorage } from './keystore-storage.js';
 import { reconcileMasterKey } from './reconcile-master-key.js';
@@ -89,6 +89,24 @@ export abstract class EncryptedKeystore implements Keystore {
     });
     this.#notifier.emit({ type: 'set', info, value });
     return info;
+  }
+
+  /** One transaction: the entry's value if there is one, else the caller's, stored (SERIALIZABLE on PostgreSQL: of two racing creators one retries and finds the other's). */
+  async setIfAbsent(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SetIfAbsentResult> {
+    this.#assertOpen();
+    assertSecretAddress(service, id);
+    assertSecretValue(value);
+    assertSetOptions(options);
+    const result = await this.#writeUnderKey('set secret', async (tx, key): Promise<SetIfAbsentResult> => {
+      const existing = await selectSecretInfo(tx, service, id);
+      const row = existing && (await selectSealedRow(tx, service, id));
+      if (existing && row) return { value: openSecret(key, service, id, toSealed(row)), info: existing, created: false };
+      const info = nextSecretInfo(undefined, service, id, options, this.#now());
+      await upsertSecret(tx, info, sealSecret(key, service, id, value));
+      return { value, info, created: true };
+    });
+    if (result.created) this.#notifier.emit({ type: 'set', info: result.info, value });
+    return result;
   }
 
   async get(service: string, id: string): Promise<string | undefined> {

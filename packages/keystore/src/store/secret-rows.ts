@@ -1,6 +1,7 @@
 import { CairnError, formatSecretRef, type SecretKind } from '@cairn/protocol';
 import type { SealedSecret } from '../crypto/seal-secret.js';
 import { isSecretKind } from '../entry/validate-entry.js';
+import { compareAddress } from '../entry/compare-address.js';
 import type { SecretInfo } from '../keystore.js';
 import type { KeystoreStatements } from './keystore-storage.js';
 
@@ -38,7 +39,9 @@ export async function listSecretInfo(db: Statements, service: string | undefined
     service === undefined
       ? await db.all<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret ORDER BY service, id`)
       : await db.all<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret WHERE service = ? ORDER BY id`, [service]);
-  return rows.map(toInfo);
+  // Sorted here, not by the database's collation: PostgreSQL's may be a locale's (a, B, b), and
+  // the contract is byte order of the UTF-8 (B, a, b), which SQLite's BINARY gives.
+  return rows.map(toInfo).sort(compareAddress);
 }
 
 export function selectSealedRow(db: Statements, service: string, id: string): Promise<SealedRow | undefined> {

@@ -193,6 +193,23 @@ export function describeKeystoreContract(name: string, factory: KeystoreContract
       }
     });
 
+    it('setIfAbsent, where offered, creates an entry once and otherwise answers what is stored', async () => {
+      if (!ks.setIfAbsent) return;
+      const changes: KeystoreChange[] = [];
+      ks.subscribe((change) => changes.push(change));
+      const first = await ks.setIfAbsent('cairn', 'internal', VALUE, { label: 'internal key' });
+      expect(first).toMatchObject({ created: true, value: VALUE, info: { version: 1, label: 'internal key', kind: 'generic' } });
+      expect(await ks.setIfAbsent('cairn', 'internal', 'sk-another-value-0002')).toEqual({ created: false, value: VALUE, info: first.info });
+      expect(await ks.get('cairn', 'internal')).toBe(VALUE);
+      expect(changes).toEqual([{ type: 'set', info: first.info, value: VALUE }]);
+      const raced = await Promise.all(['sk-racer-one-0001', 'sk-racer-two-0002'].map((value) => ks.setIfAbsent!('cairn', 'raced', value)));
+      expect(raced.filter((r) => r.created)).toHaveLength(1);
+      expect(raced[0]!.value).toBe(raced[1]!.value);
+      expect(await ks.get('cairn', 'raced')).toBe(raced[0]!.value);
+      expect(await codeOf(ks.setIfAbsent('cairn', 'bad/id', VALUE))).toBe('invalid_secret_id');
+      expect(await codeOf(ks.setIfAbsent('cairn', 'empty', ''))).toBe('invalid_params');
+    });
+
     it('notifies committed changes only, with the value for in-process listeners', async () => {
       const changes: KeystoreChange[] = [];
       const unsubscribe = ks.subscribe((change) => changes.push(change));
