@@ -37,8 +37,12 @@ export interface PostgresKeystoreInspection {
   latestVersion: number;
   differences: string[];
   message?: string;
-  /** `checkPostgresIntegrity` over the schema (invalid or corrupt indexes, checksum failures); absent when the schema is. */
-  integrity?: { ok: boolean; problems: string[] };
+  /**
+   * `checkPostgresIntegrity` over the schema (invalid or corrupt indexes, checksum failures);
+   * absent when the schema is. amcheck runs only where the extension is already installed
+   * (`amcheck: 'off'` otherwise): never created in the keystore schema, whose fingerprint it would change.
+   */
+  integrity?: { ok: boolean; problems: string[]; amcheck: 'ran' | 'unavailable' | 'off' };
   /** The master key id `keystore_meta` names (read without the key); null before the first open. */
   keyId: string | null;
   secrets: number;
@@ -74,18 +78,26 @@ export async function inspectPostgresKeystore(options: InspectPostgresKeystoreOp
     connection = await checkPostgresHealth(probe);
     const exists = connection.ok && (await schemaExists(probe, schema));
     if (!exists) {
-      const ok = connection.ok && filesOk(keyFiles) && key.report.problem === undefined;
+      const ok = connection.ok && keyFilesOk(keyFiles, false) && key.report.problem === undefined;
       return { ...base, ok, connection, status: 'absent', key: { ...key.report, matches: null } };
     }
     const ds = options.dataSource ?? (await openPostgresDatabase({ url: options.url, schema, poolSize: 2, applicationName: 'cairn-doctor' }));
     if (ds !== options.dataSource) opened.push(ds);
     const state = await inspectSchema(ds);
-    const integrityResult = await checkPostgresIntegrity(ds, { schemas: [schema] });
-    const integrity = { ok: integrityResult.ok, problems: integrityResult.ok ? [] : integrityResult.problems };
+    // amcheck only where the extension already is: the check would otherwise CREATE EXTENSION in
+    // the first schema of the search path, this one, and the next open would refuse the extra functions.
+    const integrityResult = await checkPostgresIntegrity(ds, { schemas: [schema], amcheck: await amcheckInstalled(ds) });
+    const integrity = { ok: integrityResult.ok, problems: integrityResult.ok ? [] : integrityResult.problems, amcheck: integrityResult.checks.amcheck.status };
     const meta = state.version !== undefined && state.version >= 1 ? await readKeyRecord(ds) : { keyId: null, secrets: 0 };
     const matches = meta.keyId === null ? null : key.report.currentKeyId === meta.keyId || key.report.stagedKeyId === meta.keyId;
     const ok =
-      connection.ok && connection.writable && integrity.ok && filesOk(keyFiles) && ['current', 'pending'].includes(state.status) && matches !== false && key.report.problem === undefined;
+      connection.ok &&
+      connection.writable &&
+      integrity.ok &&
+      keyFilesOk(keyFiles, meta.keyId !== null) &&
+      ['current', 'pending'].includes(state.status) &&
+      matches !== false &&
+      key.report.problem === undefined;
     return { ...base, ...state, ...meta, ok, connection, integrity, key: { ...key.report, matches } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -114,6 +126,15 @@ async function inspectSchema(ds: DataSource): Promise<SchemaState> {
   const report = await checkSchemaFingerprint(ds, keystoreMigrations);
   const status = !report.ok ? 'mismatch' : report.version < keystoreMigrations.migrations.length ? 'pending' : 'current';
   return { status, version: report.version, differences: report.differences.map(describeSchemaDifference) };
+}
+
+/** Modes as open wants them; a missing keystore.key is fine only while no key record exists (the first open creates it). */
+function keyFilesOk(files: readonly KeystoreFileHealth[], keyRecorded: boolean): boolean {
+  return filesOk(keyRecorded ? files : files.map((f) => (f.status === 'missing' ? { ...f, required: false } : f)));
+}
+
+async function amcheckInstalled(ds: DataSource): Promise<boolean> {
+  return ((await ds.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'amcheck'")) as unknown[]).length > 0;
 }
 
 async function schemaExists(ds: DataSource, schema: string): Promise<boolean> {
