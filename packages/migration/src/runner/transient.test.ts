@@ -19,6 +19,17 @@ describe('retryTransient', () => {
     expect([result, calls]).toEqual(['done', 3]);
   });
 
+  it('repeats a PostgreSQL deadlock (40P01) or serialization failure (40001), but not a lock_timeout (55P03)', async () => {
+    for (const [code, expected] of [['40P01', 2], ['40001', 2], ['55P03', 1]] as const) {
+      let calls = 0;
+      await retryTransient(async () => {
+        calls++;
+        if (calls === 1) throw wrapped(code);
+      }).catch(() => undefined);
+      expect([code, calls]).toEqual([code, expected]);
+    }
+  });
+
   it('does not repeat a plain SQLITE_BUSY (busy_timeout was already waited out) or any other error', async () => {
     for (const error of [wrapped('SQLITE_BUSY'), sqliteError('SQLITE_CORRUPT'), new Error('boom')]) {
       let calls = 0;

@@ -50,11 +50,12 @@ export async function acquireConnection(dataSource: DataSource): Promise<HeldCon
     release: async (destroy) => {
       if (released) return;
       released = true;
-      client.removeListener('error', onError);
       if (runner && !runner.isReleased) await runner.release();
       let reason = destroy ?? held.broken;
       if (!reason && !(await trimPreparedStatements(client))) reason = new Error('prepared statements could not be deallocated');
-      client.release(reason ?? undefined);
+      // Only now: the trim above still talks to the server, and the pool listens again once it has the client.
+      client.removeListener('error', onError);
+      client.release(reason ?? held.broken ?? undefined);
     },
   };
   let runner: QueryRunner | undefined;
