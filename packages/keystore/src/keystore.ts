@@ -42,8 +42,8 @@ export interface SetIfAbsentResult {
 /**
  * Raw secret values keyed by `(service, id)`. Every method validates the address first
  * (`invalid_secret_id` naming the rule broken) and no error, log line or metadata ever carries
- * a value. `SqliteKeystore` keeps values encrypted in keystore.db; `MemoryKeystore` is the
- * same contract in memory, for tests.
+ * a value. `SqliteKeystore` keeps values encrypted in keystore.db, `PostgresKeystore` in a
+ * PostgreSQL schema of its own; `MemoryKeystore` is the same contract in memory, for tests.
  */
 export interface Keystore {
   /** Creates or replaces the value. Values: non-empty, well-formed UTF-16, at most 64 KiB of UTF-8. */

@@ -36,9 +36,9 @@ async function errorOf(promise: Promise<unknown>): Promise<{ code: string; messa
 const VALUE = 'sk-contract-0123456789abcdef';
 
 /**
- * The behaviour every `Keystore` shares, as a Jest suite. Run against `MemoryKeystore` and
- * `SqliteKeystore`, and against any other implementation (a keystore over a cloud KMS, a
- * PostgreSQL keystore): it passes only if it is indistinguishable through the interface.
+ * The behaviour every `Keystore` shares, as a Jest suite. Run against `MemoryKeystore`,
+ * `SqliteKeystore` and `PostgresKeystore`, and against any other implementation (a keystore
+ * over a cloud KMS): it passes only if it is indistinguishable through the interface.
  */
 export function describeKeystoreContract(name: string, factory: KeystoreContractFactory): void {
   describe(`Keystore contract: ${name}`, () => {
