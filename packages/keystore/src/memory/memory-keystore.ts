@@ -2,7 +2,7 @@ import { assertSecretAddress } from '@cairn/protocol';
 import { ChangeNotifier } from '../entry/change-notifier.js';
 import { compareAddress } from '../entry/compare-address.js';
 import { nextSecretInfo } from '../entry/secret-info.js';
-import { assertSecretValue, assertServiceFilter, assertSetOptions } from '../entry/validate-entry.js';
+import { assertServiceFilter, assertSetArguments } from '../entry/validate-entry.js';
 import { closedKeystoreError } from '../errors/keystore-errors.js';
 import type { Keystore, KeystoreListener, SecretInfo, SetIfAbsentResult, SetSecretOptions } from '../keystore.js';
 
@@ -27,9 +27,7 @@ export class MemoryKeystore implements Keystore {
 
   async set(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SecretInfo> {
     this.#assertOpen();
-    assertSecretAddress(service, id);
-    assertSecretValue(value);
-    assertSetOptions(options);
+    assertSetArguments(service, id, value, options);
     const key = entryKey(service, id);
     const info = nextSecretInfo(this.#entries.get(key)?.info, service, id, options, this.#now());
     this.#entries.set(key, { info, value });
@@ -39,9 +37,7 @@ export class MemoryKeystore implements Keystore {
 
   async setIfAbsent(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SetIfAbsentResult> {
     this.#assertOpen();
-    assertSecretAddress(service, id);
-    assertSecretValue(value);
-    assertSetOptions(options);
+    assertSetArguments(service, id, value, options);
     const existing = this.#entries.get(entryKey(service, id));
     if (existing) return { value: existing.value, info: existing.info, created: false };
     return { value, info: await this.set(service, id, value, options), created: true };

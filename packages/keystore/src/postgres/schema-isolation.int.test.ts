@@ -6,15 +6,7 @@ import { createStaticMasterKeySource } from '../key-source/static-key-source.js'
 import { createHeldTextSealer } from '../redact/held-text-sealer.js';
 import { createPostgresKeystoreFixture, type PostgresKeystoreFixture } from '../testing/fixtures/postgres-keystore.js';
 import { openPostgresKeystore } from './open-postgres-keystore.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; message: string; details?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
+import { errorOf } from '../testing/fixtures/error-of.js';
 
 /** Every object PostgreSQL keeps in `schema`: relations (tables, indexes, sequences, views), functions, types. */
 const OBJECTS_IN = `

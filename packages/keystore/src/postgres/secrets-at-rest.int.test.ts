@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { postgresBinDir } from '@cairn/tooling/postgres/server';
 import { createCheckpointSigner } from '../checkpoint/checkpoint-signer.js';
@@ -10,8 +9,7 @@ import { createPostgresKeystoreFixture, type PostgresKeystoreFixture } from '../
 import { encodingsOf, scanForValues } from '../testing/scan-home.js';
 import { createTempHome } from '../testing/temp-home.js';
 import type { PostgresKeystore } from './postgres-keystore.js';
-
-const fresh = (prefix: string) => `${prefix}-${randomBytes(24).toString('base64url')}`;
+import { storeValuesThroughRotation } from '../testing/fixtures/values-through-rotation.js';
 
 /** Where any needle occurs in `haystack`, in any encoding a leak could take. */
 function findIn(haystack: Buffer, needles: ReadonlyArray<{ label: string; value: string }>, where: string): string[] {
@@ -44,14 +42,7 @@ describe('secret values at rest in PostgreSQL', () => {
       everStored.push({ label: `${service}/${id}@${everStored.length}`, value });
       await ks.set(service, id, value, { label: `label of ${id}` });
     };
-    for (let i = 0; i < 20; i++) await set('provider', `key-${i}`, fresh(`sk-live-${i}`));
-    await set('mcp', 'unicode', `ключ-${fresh('🔑')}`);
-    await set('gateway', 'signing', randomBytes(48).toString('base64'));
-    await set('client', 'bearer', fresh('cairn-bearer').repeat(40));
-    for (let i = 0; i < 5; i++) await set('provider', `key-${i}`, fresh(`sk-rotated-value-${i}`));
-    for (let i = 15; i < 20; i++) await ks.delete('provider', `key-${i}`);
-    await ks.rotateMasterKey();
-    await set('provider', 'after-rotation', fresh('sk-after'));
+    await storeValuesThroughRotation(ks, set);
     // The internal keys are secrets too: the held-text data key and the journal signing key.
     const sealer = await createHeldTextSealer(ks);
     const log = await ks.journalCheckpoints();

@@ -7,15 +7,7 @@ import { formatKeyFile, readKeyFile } from '../key-source/key-file.js';
 import { createStaticMasterKeySource } from '../key-source/static-key-source.js';
 import { KEYSTORE_BACKENDS, type BackendSubject } from '../testing/fixtures/keystore-backends.js';
 import type { EncryptedKeystore } from './encrypted-keystore.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; message: string; details?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
+import { errorOf } from '../testing/fixtures/error-of.js';
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 

@@ -5,7 +5,7 @@ import { MasterKey } from '../crypto/master-key.js';
 import { openSecret, sealSecret } from '../crypto/seal-secret.js';
 import { ChangeNotifier } from '../entry/change-notifier.js';
 import { nextSecretInfo } from '../entry/secret-info.js';
-import { assertSecretValue, assertServiceFilter, assertSetOptions } from '../entry/validate-entry.js';
+import { assertServiceFilter, assertSetArguments } from '../entry/validate-entry.js';
 import { closedKeystoreError, wrapKeystoreError } from '../errors/keystore-errors.js';
 import type { MasterKeySource } from '../key-source/master-key-source.js';
 import type { Keystore, KeystoreListener, SecretInfo, SetIfAbsentResult, SetSecretOptions } from '../keystore.js';
@@ -79,9 +79,7 @@ export abstract class EncryptedKeystore implements Keystore {
 
   async set(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SecretInfo> {
     this.#assertOpen();
-    assertSecretAddress(service, id);
-    assertSecretValue(value);
-    assertSetOptions(options);
+    assertSetArguments(service, id, value, options);
     const info = await this.#writeUnderKey('set secret', async (tx, key) => {
       const next = nextSecretInfo(await selectSecretInfo(tx, service, id), service, id, options, this.#now());
       await upsertSecret(tx, next, sealSecret(key, service, id, value));
@@ -94,9 +92,7 @@ export abstract class EncryptedKeystore implements Keystore {
   /** One transaction: the entry's value if there is one, else the caller's, stored (SERIALIZABLE on PostgreSQL: of two racing creators one retries and finds the other's). */
   async setIfAbsent(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SetIfAbsentResult> {
     this.#assertOpen();
-    assertSecretAddress(service, id);
-    assertSecretValue(value);
-    assertSetOptions(options);
+    assertSetArguments(service, id, value, options);
     const result = await this.#writeUnderKey('set secret', async (tx, key): Promise<SetIfAbsentResult> => {
       const existing = await selectSecretInfo(tx, service, id);
       const row = existing && (await selectSealedRow(tx, service, id));

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Keystore, KeystoreChange } from '../keystore.js';
+import { errorOf } from './fixtures/error-of.js';
 import { createManualClock } from './temp-home.js';
 
 /** A fresh, empty keystore for one test, and how to dispose of it afterwards. */
@@ -22,15 +23,6 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   } catch (error) {
     return String((error as { code?: unknown }).code);
   }
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; message: string; details?: unknown };
-  }
-  throw new Error('expected a rejection');
 }
 
 const VALUE = 'sk-contract-0123456789abcdef';
