@@ -1,4 +1,4 @@
-export type { Keystore, KeystoreChange, KeystoreListener, SecretInfo, SetSecretOptions } from './keystore.js';
+export type { Keystore, KeystoreChange, KeystoreListener, SecretInfo, SetIfAbsentResult, SetSecretOptions } from './keystore.js';
 export { MemoryKeystore, type MemoryKeystoreOptions } from './memory/memory-keystore.js';
 // A type only: `openSqliteKeystore` is the way to get one (it checks the file, the key and the schema first).
 export type { RotateMasterKeyOptions, SqliteKeystore } from './sqlite/sqlite-keystore.js';
