@@ -1,9 +1,9 @@
-export type { Keystore, KeystoreChange, KeystoreListener, SecretInfo, SetSecretOptions } from './keystore.js';
+export type { Keystore, KeystoreChange, KeystoreListener, SecretInfo, SetIfAbsentResult, SetSecretOptions } from './keystore.js';
 export { MemoryKeystore, type MemoryKeystoreOptions } from './memory/memory-keystore.js';
 // A type only: `openSqliteKeystore` is the way to get one (it checks the file, the key and the schema first).
 export type { RotateMasterKeyOptions, SqliteKeystore } from './sqlite/sqlite-keystore.js';
 export { openSqliteKeystore, type OpenSqliteKeystoreOptions } from './sqlite/open-sqlite-keystore.js';
-export type { RotationResult } from './sqlite/rotate-in-transaction.js';
+export type { RotationResult } from './store/rotate-master-key.js';
 export { MASTER_KEY_BYTES, MasterKey } from './crypto/master-key.js';
 export type { KeyCandidates, MasterKeySource } from './key-source/master-key-source.js';
 export { createFileMasterKeySource, hardenKeyFiles } from './key-source/file-key-source.js';
@@ -20,3 +20,8 @@ export { JOURNAL_SIGNING_KEY, createCheckpointSigner, type CheckpointSigner } fr
 export { CHECKPOINTS_KEPT_PER_WORKSPACE, createJournalCheckpointLog, type CheckpointStorage, type JournalCheckpointLog } from './checkpoint/journal-checkpoint-log.js';
 export { CHECKPOINT_TAG, checkpointMessage, type JournalCheckpoint, type JournalCheckpointKind, type JournalHead } from './checkpoint/checkpoint-record.js';
 export { keystoreFileKeyId } from './sqlite/inspect-keystore-file.js';
+// A type only: `openPostgresKeystore` is the way to get one (it checks the schema, the key and the lock first).
+export type { PostgresKeystore, PostgresKeystoreHealth } from './postgres/postgres-keystore.js';
+export { DEFAULT_KEYSTORE_SCHEMA, openPostgresKeystore, type OpenPostgresKeystoreOptions } from './postgres/open-postgres-keystore.js';
+export { inspectPostgresKeystore, type InspectPostgresKeystoreOptions, type PostgresKeystoreInspection } from './postgres/inspect-postgres-keystore.js';
+export type { KeystoreStatements } from './store/keystore-storage.js';

@@ -31,11 +31,19 @@ export type KeystoreChange =
 
 export type KeystoreListener = (change: KeystoreChange) => void;
 
+/** What `setIfAbsent` found or made. */
+export interface SetIfAbsentResult {
+  /** The value now stored: the caller's when `created`, else the one already there. */
+  readonly value: string;
+  readonly info: SecretInfo;
+  readonly created: boolean;
+}
+
 /**
  * Raw secret values keyed by `(service, id)`. Every method validates the address first
  * (`invalid_secret_id` naming the rule broken) and no error, log line or metadata ever carries
- * a value. `SqliteKeystore` keeps values encrypted in keystore.db; `MemoryKeystore` is the
- * same contract in memory, for tests.
+ * a value. `SqliteKeystore` keeps values encrypted in keystore.db, `PostgresKeystore` in a
+ * PostgreSQL schema of its own; `MemoryKeystore` is the same contract in memory, for tests.
  */
 export interface Keystore {
   /** Creates or replaces the value. Values: non-empty, well-formed UTF-16, at most 64 KiB of UTF-8. */
@@ -47,6 +55,14 @@ export interface Keystore {
   /** Metadata of every entry (of one service when given), ordered by service then id. */
   list(filter?: { service?: string }): Promise<SecretInfo[]>;
   exists(service: string, id: string): Promise<boolean>;
+  /**
+   * Stores `value` only if there is no entry yet, atomically: of several callers (processes
+   * sharing one PostgreSQL keystore) exactly one creates it, and every one gets the value that
+   * was stored. Notifies a `set` only when it created the entry. Optional: a keystore without
+   * it is used with `get` then `set` (`createHeldTextSealer`, `createCheckpointSigner`), which
+   * is enough where one process owns the keystore.
+   */
+  setIfAbsent?(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SetIfAbsentResult>;
   /** Listens to committed changes made through this instance; returns the unsubscribe function. */
   subscribe(listener: KeystoreListener): () => void;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { CairnError } from '@cairn/protocol';
+import { getOrCreateEntry } from '../entry/internal-entry.js';
 import type { Keystore } from '../keystore.js';
 
 /**
@@ -39,15 +40,17 @@ export interface CheckpointSigner {
 export async function createCheckpointSigner(keystore: Keystore): Promise<CheckpointSigner>;
 export async function createCheckpointSigner(keystore: Keystore, options: { create: false }): Promise<CheckpointSigner | undefined>;
 export async function createCheckpointSigner(keystore: Keystore, options: { create?: boolean } = {}): Promise<CheckpointSigner | undefined> {
-  let encoded = await keystore.get(JOURNAL_SIGNING_KEY.service, JOURNAL_SIGNING_KEY.id);
-  if (encoded === undefined && options.create === false) return undefined;
-  if (encoded === undefined) {
-    const { privateKey } = generateKeyPairSync('ed25519');
-    encoded = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.byteLength).toString('base64');
-    await keystore.set(JOURNAL_SIGNING_KEY.service, JOURNAL_SIGNING_KEY.id, encoded, {
-      kind: 'generic',
-      label: 'internal: signs the checkpoints of the journal in gateway.db',
-    });
+  let encoded: string | undefined;
+  if (options.create === false) {
+    encoded = await keystore.get(JOURNAL_SIGNING_KEY.service, JOURNAL_SIGNING_KEY.id);
+    if (encoded === undefined) return undefined;
+  } else {
+    encoded = await getOrCreateEntry(
+      keystore,
+      JOURNAL_SIGNING_KEY,
+      () => generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.byteLength).toString('base64'),
+      { kind: 'generic', label: 'internal: signs the checkpoints of the journal in gateway.db' },
+    );
   }
   let privateKey: KeyObject;
   try {

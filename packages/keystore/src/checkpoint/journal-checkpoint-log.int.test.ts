@@ -1,27 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { createFileMasterKeySource } from '../key-source/file-key-source.js';
-import { openSqliteKeystore } from '../sqlite/open-sqlite-keystore.js';
-import type { SqliteKeystore } from '../sqlite/sqlite-keystore.js';
-import { withRawKeystoreDb } from '../testing/raw-database.js';
-import { createManualClock, createTempHome } from '../testing/temp-home.js';
+import type { EncryptedKeystore } from '../store/encrypted-keystore.js';
+import { KEYSTORE_BACKENDS, type BackendSubject } from '../testing/fixtures/keystore-backends.js';
+import { createManualClock } from '../testing/temp-home.js';
 import { JOURNAL_SIGNING_KEY } from './checkpoint-signer.js';
 import { CHECKPOINTS_KEPT_PER_WORKSPACE } from './journal-checkpoint-log.js';
 
 const hash = (c: string) => c.repeat(64);
 const head = (workspaceId: string, workspaceSeq: number, c = 'a') => ({ workspaceId, workspaceSeq, position: workspaceSeq * 2, hash: hash(c) });
 
-describe('journal checkpoints in keystore.db', () => {
-  let home: string;
-  let cleanup: () => void;
-  let keystore: SqliteKeystore;
+describe.each(KEYSTORE_BACKENDS)('journal checkpoints on $name', (backend) => {
+  let subject: BackendSubject;
+  let keystore: EncryptedKeystore;
   const clock = createManualClock();
   beforeEach(async () => {
-    ({ home, cleanup } = createTempHome());
-    keystore = await openSqliteKeystore({ home, keySource: createFileMasterKeySource(home), now: clock.now });
+    subject = await backend.create();
+    keystore = await subject.open({ now: clock.now });
   });
   afterEach(async () => {
-    await keystore.close();
-    cleanup();
+    await subject.cleanup();
   });
 
   it('signs each head with a key kept as a keystore entry, and reads them back verified, in order', async () => {
@@ -48,7 +44,9 @@ describe('journal checkpoints in keystore.db', () => {
   it('names a record forged without the key, an altered one, one renumbered and one under another key id', async () => {
     const log = await keystore.journalCheckpoints();
     await log.record([head('ws_a', 3), head('ws_b', 4)], 'interval');
-    await withRawKeystoreDb(home, async (query) => {
+    {
+      // Behind the keystore's back, with raw SQL.
+      const query = subject.query;
       const [real] = (await query('SELECT signature FROM keystore_journal_checkpoint WHERE checkpoint_id = 1')) as Array<{ signature: string }>;
       // Forged: a made-up head with a signature copied from a real record (no key to make a right one).
       await query(
@@ -58,7 +56,7 @@ describe('journal checkpoints in keystore.db', () => {
       await query('UPDATE keystore_journal_checkpoint SET workspace_seq = 2 WHERE checkpoint_id = 2');
       await query(`INSERT INTO keystore_journal_checkpoint SELECT 10, kind, recorded_at, workspace_id, workspace_seq, position, hash, restored_from, key_id, signature FROM keystore_journal_checkpoint WHERE checkpoint_id = 1`);
       await query(`INSERT INTO keystore_journal_checkpoint VALUES (11, 'interval', 't', 'ws_c', 1, 1, ?, NULL, '0123456789abcdef', 'sig')`, [hash('c')]);
-    });
+    }
     expect((await log.list()).map((c) => [c.checkpointId, c.signature])).toEqual([
       [1, 'valid'],
       [2, 'invalid'],
@@ -76,7 +74,7 @@ describe('journal checkpoints in keystore.db', () => {
     const before = log.keyId;
     await keystore.rotateMasterKey();
     await keystore.close();
-    keystore = await openSqliteKeystore({ home, keySource: createFileMasterKeySource(home), now: clock.now });
+    keystore = await subject.open({ now: clock.now });
     const reopened = await keystore.journalCheckpoints();
     expect(reopened.keyId).toBe(before);
     expect((await reopened.list()).map((c) => c.signature)).toEqual(['valid']);

@@ -1,6 +1,6 @@
 import { CairnError } from '@cairn/protocol';
-import type { SqliteStatements, WriteContext } from '@cairn/sqlite';
 import { checkpointMessage, type JournalCheckpoint, type JournalCheckpointKind, type JournalHead } from './checkpoint-record.js';
+import type { KeystoreStatements } from '../store/keystore-storage.js';
 import type { CheckpointSigner } from './checkpoint-signer.js';
 
 /** Checkpoints kept per workspace (the newest ones); older rows are deleted as new ones arrive. */
@@ -23,7 +23,7 @@ interface Row {
 }
 
 /**
- * The journal's checkpoints in keystore.db, signed with the journal signing key. This is the
+ * The journal's checkpoints in the keystore (keystore.db, or its PostgreSQL schema), signed with the journal signing key. This is the
  * `CheckpointStore` crud's checkpointer and verifier take (the gateway wires it): crud never
  * sees the key, and gateway.db never holds a checkpoint.
  */
@@ -32,7 +32,7 @@ export interface JournalCheckpointLog {
   readonly keyId: string;
   /** The Ed25519 public key (SPKI DER, base64), for checking a copy of the records elsewhere. */
   readonly publicKey: string;
-  /** Signs and stores one record per head, in one durable transaction (keystore.db runs synchronous=FULL). */
+  /** Signs and stores one record per head, in one durable transaction (keystore.db runs synchronous=FULL; PostgreSQL commits are durable). */
   record(heads: readonly JournalHead[], kind: JournalCheckpointKind, options?: { restoredFrom?: string }): Promise<JournalCheckpoint[]>;
   /**
    * Every record kept, oldest first, each with its signature checked. `newestPerWorkspace`:
@@ -41,9 +41,13 @@ export interface JournalCheckpointLog {
   list(options?: { newestPerWorkspace?: boolean }): Promise<JournalCheckpoint[]>;
 }
 
+/**
+ * Where the records live: the table `keystore_journal_checkpoint` reached through `?`-placeholder
+ * statements. `write`'s work may run more than once (a retried transaction): database work only.
+ */
 export interface CheckpointStorage {
-  write<T>(work: (ctx: WriteContext) => T): Promise<T>;
-  read: Pick<SqliteStatements, 'all'>;
+  write<T>(work: (tx: KeystoreStatements) => Promise<T>): Promise<T>;
+  read<T>(fn: (q: KeystoreStatements) => Promise<T>): Promise<T>;
   now: () => Date;
 }
 
@@ -65,23 +69,25 @@ export function createJournalCheckpointLog(storage: CheckpointStorage, signer: C
       if (!KINDS.has(kind)) throw new CairnError('invalid_params', `unknown checkpoint kind ${String(kind)}`);
       heads.forEach(assertHead);
       const recordedAt = storage.now().toISOString();
-      return storage.write((ctx) => {
-        let id = ctx.get<{ id: number }>('SELECT coalesce(max(checkpoint_id), 0) AS id FROM keystore_journal_checkpoint')!.id;
+      return storage.write(async (tx) => {
+        // max + 1 inside the transaction: on PostgreSQL a concurrent recorder that read the same
+        // max is a serialization failure (SERIALIZABLE), retried, never a duplicate id.
+        let id = Number((await tx.get<{ id: number }>('SELECT coalesce(max(checkpoint_id), 0) AS id FROM keystore_journal_checkpoint'))!.id);
         const recorded: JournalCheckpoint[] = [];
         for (const head of heads) {
           const unsigned = { ...head, checkpointId: ++id, kind, recordedAt, restoredFrom: options.restoredFrom ?? null };
-          ctx.run(`INSERT INTO keystore_journal_checkpoint (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+          await tx.run(`INSERT INTO keystore_journal_checkpoint (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
             id, kind, recordedAt, head.workspaceId, head.workspaceSeq, head.position, head.hash, unsigned.restoredFrom, signer.keyId,
             signer.sign(checkpointMessage(unsigned)),
           ]);
           recorded.push({ ...unsigned, signature: 'valid' });
         }
-        for (const workspaceId of new Set(heads.map((h) => h.workspaceId))) prune(ctx, workspaceId);
+        for (const workspaceId of new Set(heads.map((h) => h.workspaceId))) await prune(tx, workspaceId);
         return recorded;
       });
     },
     async list(options = {}) {
-      const rows = storage.read.all<Row>(`SELECT ${COLUMNS} FROM keystore_journal_checkpoint ORDER BY checkpoint_id`);
+      const rows = await storage.read((q) => q.all<Row>(`SELECT ${COLUMNS} FROM keystore_journal_checkpoint ORDER BY checkpoint_id`));
       if (!options.newestPerWorkspace) return rows.map(check);
       const newest = new Map<string, JournalCheckpoint>();
       for (let i = rows.length - 1; i >= 0; i--) {
@@ -95,8 +101,8 @@ export function createJournalCheckpointLog(storage: CheckpointStorage, signer: C
   };
 }
 
-function prune(ctx: WriteContext, workspaceId: string): void {
-  ctx.run(
+async function prune(tx: KeystoreStatements, workspaceId: string): Promise<void> {
+  await tx.run(
     `DELETE FROM keystore_journal_checkpoint WHERE workspace_id = ? AND checkpoint_id < (
        SELECT checkpoint_id FROM keystore_journal_checkpoint WHERE workspace_id = ? ORDER BY checkpoint_id DESC LIMIT 1 OFFSET ?)`,
     [workspaceId, workspaceId, CHECKPOINTS_KEPT_PER_WORKSPACE - 1],

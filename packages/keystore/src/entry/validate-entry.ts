@@ -1,4 +1,4 @@
-import { CairnError, LIMITS, SECRET_KINDS, checkSecretService, utf8ByteLength, type SecretKind } from '@cairn/protocol';
+import { CairnError, LIMITS, SECRET_KINDS, assertSecretAddress, checkSecretService, utf8ByteLength, type SecretKind } from '@cairn/protocol';
 import type { SetSecretOptions } from '../keystore.js';
 
 const LONE_SURROGATE_RE = /\p{Cs}/u;
@@ -35,6 +35,13 @@ export function assertSetOptions(options: SetSecretOptions | undefined): void {
       details: { field: 'label' },
     });
   }
+}
+
+/** Everything `set` (and `setIfAbsent`) checks before touching storage: the address, the value, the options. */
+export function assertSetArguments(service: string, id: string, value: unknown, options: SetSecretOptions | undefined): asserts value is string {
+  assertSecretAddress(service, id);
+  assertSecretValue(value);
+  assertSetOptions(options);
 }
 
 export function assertServiceFilter(filter: { service?: string } | undefined): void {

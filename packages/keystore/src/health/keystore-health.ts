@@ -23,17 +23,31 @@ export interface KeystoreHealthReport {
 export function keystoreHealth(home: string, source: MasterKeySource): KeystoreHealthReport {
   const dbPath = join(home, KEYSTORE_DB_FILE);
   const [db, wal, shm] = databaseFileSet(dbPath) as [string, string, string];
-  const keyFiles = source.files();
-  const expected = [
+  const files = checkExpected([
     { path: home, expectedMode: HOME_DIR_MODE, required: true },
     { path: db, expectedMode: DATABASE_FILE_MODE, required: true },
     { path: wal, expectedMode: DATABASE_FILE_MODE, required: false },
     { path: shm, expectedMode: DATABASE_FILE_MODE, required: false },
-    // The first key file is the current key; the second, if any, a staged rotation.
-    ...keyFiles.map((file, index) => ({ ...file, required: index === 0 })),
-  ];
-  const checked = checkFileModes(expected);
-  const files = checked.map((health, index) => ({ ...health, required: expected[index]!.required }));
-  const ok = files.every((f) => f.status === 'ok' || (f.status === 'missing' && !f.required));
-  return { ok, keySource: source.kind, files };
+    ...keyFilesOf(source),
+  ]);
+  return { ok: filesOk(files), keySource: source.kind, files };
+}
+
+/** The source's key files alone (none for `CAIRN_MASTER_KEY`): what a PostgreSQL keystore keeps on disk. */
+export function keyFileHealth(source: MasterKeySource): KeystoreFileHealth[] {
+  return checkExpected(keyFilesOf(source));
+}
+
+/** True when every required file exists and none is more permissive than its mode. */
+export function filesOk(files: readonly KeystoreFileHealth[]): boolean {
+  return files.every((f) => f.status === 'ok' || (f.status === 'missing' && !f.required));
+}
+
+// The first key file is the current key; the second, if any, a staged rotation.
+function keyFilesOf(source: MasterKeySource): Array<{ path: string; expectedMode: number; required: boolean }> {
+  return source.files().map((file, index) => ({ ...file, required: index === 0 }));
+}
+
+function checkExpected(expected: Array<{ path: string; expectedMode: number; required: boolean }>): KeystoreFileHealth[] {
+  return checkFileModes(expected).map((health, index) => ({ ...health, required: expected[index]!.required }));
 }

@@ -9,9 +9,9 @@ export interface KeyCandidates {
 }
 
 /**
- * Where the master key lives. `SqliteKeystore` calls every method only while it holds
- * keystore.db's write lock, so two processes never move key files under each other; all
- * methods are synchronous for that reason (they run inside a write transaction).
+ * Where the master key lives. The keystore calls every method only while it holds its key lock
+ * (keystore.db's write lock; the schema's advisory lock on PostgreSQL), so two processes never
+ * move key files under each other, and never inside a write that may be retried.
  *
  * The rotation protocol (see README): `stage(next)` makes the new key durable BEFORE any row
  * is re-encrypted; the database then flips to the new key in one transaction; `promote(next)`

@@ -1,9 +1,10 @@
 import { assertSecretAddress } from '@cairn/protocol';
 import { ChangeNotifier } from '../entry/change-notifier.js';
+import { compareAddress } from '../entry/compare-address.js';
 import { nextSecretInfo } from '../entry/secret-info.js';
-import { assertSecretValue, assertServiceFilter, assertSetOptions } from '../entry/validate-entry.js';
+import { assertServiceFilter, assertSetArguments } from '../entry/validate-entry.js';
 import { closedKeystoreError } from '../errors/keystore-errors.js';
-import type { Keystore, KeystoreListener, SecretInfo, SetSecretOptions } from '../keystore.js';
+import type { Keystore, KeystoreListener, SecretInfo, SetIfAbsentResult, SetSecretOptions } from '../keystore.js';
 
 export interface MemoryKeystoreOptions {
   now?: () => Date;
@@ -26,14 +27,20 @@ export class MemoryKeystore implements Keystore {
 
   async set(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SecretInfo> {
     this.#assertOpen();
-    assertSecretAddress(service, id);
-    assertSecretValue(value);
-    assertSetOptions(options);
+    assertSetArguments(service, id, value, options);
     const key = entryKey(service, id);
     const info = nextSecretInfo(this.#entries.get(key)?.info, service, id, options, this.#now());
     this.#entries.set(key, { info, value });
     this.#notifier.emit({ type: 'set', info, value });
     return info;
+  }
+
+  async setIfAbsent(service: string, id: string, value: string, options?: SetSecretOptions): Promise<SetIfAbsentResult> {
+    this.#assertOpen();
+    assertSetArguments(service, id, value, options);
+    const existing = this.#entries.get(entryKey(service, id));
+    if (existing) return { value: existing.value, info: existing.info, created: false };
+    return { value, info: await this.set(service, id, value, options), created: true };
   }
 
   async get(service: string, id: string): Promise<string | undefined> {
@@ -82,15 +89,4 @@ export class MemoryKeystore implements Keystore {
 
 function entryKey(service: string, id: string): string {
   return `${service}\u0000${id}`;
-}
-
-/** Binary order of service then id: the order SQLite's default BINARY collation gives. */
-export function compareAddress(a: { service: string; id: string }, b: { service: string; id: string }): number {
-  return compareBinary(a.service, b.service) || compareBinary(a.id, b.id);
-}
-
-function compareBinary(a: string, b: string): number {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return Buffer.compare(x, y);
 }

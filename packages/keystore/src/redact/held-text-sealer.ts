@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CairnError } from '@cairn/protocol';
+import { getOrCreateEntry } from '../entry/internal-entry.js';
 import type { Keystore } from '../keystore.js';
 
 /** Where the data key lives: an ordinary keystore entry, so a master-key rotation re-seals it like any other. */
@@ -30,14 +31,10 @@ export interface HeldTextSealer {
  * master-key rotation leaves held text readable.
  */
 export async function createHeldTextSealer(keystore: Keystore): Promise<HeldTextSealer> {
-  let encoded = await keystore.get(HELD_TEXT_KEY.service, HELD_TEXT_KEY.id);
-  if (encoded === undefined) {
-    encoded = randomBytes(KEY_BYTES).toString('base64');
-    await keystore.set(HELD_TEXT_KEY.service, HELD_TEXT_KEY.id, encoded, {
-      kind: 'generic',
-      label: 'internal: seals streamed text held back from gateway.db',
-    });
-  }
+  const encoded = await getOrCreateEntry(keystore, HELD_TEXT_KEY, () => randomBytes(KEY_BYTES).toString('base64'), {
+    kind: 'generic',
+    label: 'internal: seals streamed text held back from gateway.db',
+  });
   const key = Buffer.from(encoded, 'base64');
   if (key.byteLength !== KEY_BYTES) {
     throw new CairnError('master_key_invalid', `keystore entry ${HELD_TEXT_KEY.service}/${HELD_TEXT_KEY.id} is not a ${KEY_BYTES}-byte key`);

@@ -1,7 +1,8 @@
 import { CairnError } from '@cairn/protocol';
 import { createStatements, nativeHandle, openBackupDatabase } from '@cairn/sqlite';
 import { wrapKeystoreError } from '../errors/keystore-errors.js';
-import { readKeystoreMeta } from './keystore-meta.js';
+import { readKeystoreMeta } from '../store/keystore-meta.js';
+import { asyncStatements } from '../store/keystore-storage.js';
 
 /**
  * The id of the master key a keystore.db file (a backup, before it is restored) is encrypted
@@ -16,7 +17,7 @@ export async function keystoreFileKeyId(path: string): Promise<string> {
     throw wrapKeystoreError(error, `cannot open ${path}`);
   }
   try {
-    const meta = readKeystoreMeta(createStatements(nativeHandle(ds)));
+    const meta = await readKeystoreMeta(asyncStatements(createStatements(nativeHandle(ds))));
     if (!meta) throw new CairnError('invalid_params', `${path} holds no keystore (no keystore_meta row)`);
     return meta.keyId;
   } catch (error) {

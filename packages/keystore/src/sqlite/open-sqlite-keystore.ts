@@ -9,8 +9,9 @@ import { KEYSTORE_DB_FILE } from '../health/keystore-health.js';
 import { masterKeySourceFor } from '../key-source/env.js';
 import { hardenKeyFiles } from '../key-source/file-key-source.js';
 import type { MasterKeySource } from '../key-source/master-key-source.js';
-import { reconcileMasterKey } from './reconcile-master-key.js';
+import { reconcileMasterKey } from '../store/reconcile-master-key.js';
 import { SqliteKeystore } from './sqlite-keystore.js';
+import { createSqliteStorage } from './sqlite-storage.js';
 
 export interface OpenSqliteKeystoreOptions {
   /** The runtime home; keystore.db and keystore.key live directly inside it. */
@@ -56,12 +57,12 @@ export async function openSqliteKeystore(options: OpenSqliteKeystoreOptions): Pr
     await assertSchemaFingerprint(writer, keystoreMigrations);
     const migrated = await runMigrations(writer, keystoreMigrations);
     if (migrated.applied.length > 0) await assertSchemaFingerprint(writer, keystoreMigrations);
-    const coordinator = new SqliteWriteCoordinator(writer, { maxBatch: 1 });
-    const key = await coordinator.write((ctx) => reconcileMasterKey(ctx, source, now()));
-    report(hardenKeyFiles(source));
     const reader = await openSqliteDatabase({ path, readonly: true });
     opened.push(reader);
-    return new SqliteKeystore({ home, path, writer, reader, coordinator, source, key, now });
+    const storage = createSqliteStorage(writer, reader, new SqliteWriteCoordinator(writer, { maxBatch: 1 }));
+    const key = await storage.withKeyLock((scope) => reconcileMasterKey(scope, source, now(), KEYSTORE_DB_FILE));
+    report(hardenKeyFiles(source));
+    return new SqliteKeystore({ home, path, storage, source, key, now });
   } catch (error) {
     for (const ds of opened.reverse()) if (ds.isInitialized) await ds.destroy().catch(() => undefined);
     throw wrapKeystoreError(error, `cannot open keystore in ${home}`);

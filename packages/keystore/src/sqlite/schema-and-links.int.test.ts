@@ -6,15 +6,7 @@ import { createFileMasterKeySource } from '../key-source/file-key-source.js';
 import { withRawKeystoreDb } from '../testing/raw-database.js';
 import { createTempHome } from '../testing/temp-home.js';
 import { openSqliteKeystore } from './open-sqlite-keystore.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; message: string; details?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
+import { errorOf } from '../testing/fixtures/error-of.js';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSecretRef } from '@cairn/protocol';
@@ -13,8 +12,7 @@ import { listFiles, scanForBytes, scanForValues } from '../testing/scan-home.js'
 import { createTempHome } from '../testing/temp-home.js';
 import { openSqliteKeystore } from './open-sqlite-keystore.js';
 import type { SqliteKeystore } from './sqlite-keystore.js';
-
-const fresh = (prefix: string) => `${prefix}-${randomBytes(24).toString('base64url')}`;
+import { freshValue, storeValuesThroughRotation } from '../testing/fixtures/values-through-rotation.js';
 
 describe('secret values at rest', () => {
   let home: string;
@@ -45,18 +43,7 @@ describe('secret values at rest', () => {
     const log = join(home, 'logs', 'gateway.log');
     mkdirSync(join(home, 'logs'), { recursive: true });
 
-    for (let i = 0; i < 20; i++) await set('provider', `key-${i}`, fresh(`sk-live-${i}`));
-    await set('mcp', 'github', `ghp_${randomBytes(20).toString('hex')}`);
-    await set('mcp', 'unicode', `ключ-${fresh('🔑')}`);
-    await set('gateway', 'signing', randomBytes(48).toString('base64'));
-    await set('client', 'bearer', fresh('cairn-bearer').repeat(40));
-
-    // Update some (old versions must not linger), delete some, rotate, write more under the new key.
-    for (let i = 0; i < 5; i++) await set('provider', `key-${i}`, fresh(`sk-rotated-value-${i}`));
-    for (let i = 15; i < 20; i++) await ks.delete('provider', `key-${i}`);
-    await ks.rotateMasterKey();
-    await set('provider', 'after-rotation', fresh('sk-after'));
-    await ks.rotateMasterKey();
+    await storeValuesThroughRotation(ks, set);
 
     // Exercise the read side the way the gateway does: resolve refs, log what it did through the redactor.
     const resolver = createSecretResolver(ks);
@@ -83,13 +70,13 @@ describe('secret values at rest', () => {
   });
 
   it('leave no old ciphertext in keystore.db after an update or a delete (secure_delete)', async () => {
-    await ks.set('provider', 'updated', fresh('sk-first'));
-    await ks.set('provider', 'deleted', fresh('sk-doomed'));
-    await ks.set('provider', 'kept', fresh('sk-kept'));
+    await ks.set('provider', 'updated', freshValue('sk-first'));
+    await ks.set('provider', 'deleted', freshValue('sk-doomed'));
+    await ks.set('provider', 'kept', freshValue('sk-kept'));
     const ciphertexts = async () =>
       withRawKeystoreDb(home, (q) => q('SELECT service, id, ciphertext FROM keystore_secret') as Promise<Array<{ id: string; ciphertext: Buffer }>>);
     const before = await ciphertexts();
-    await ks.set('provider', 'updated', fresh('sk-second'));
+    await ks.set('provider', 'updated', freshValue('sk-second'));
     await ks.delete('provider', 'deleted');
     const after = await ciphertexts();
     await gateway.destroy();
@@ -102,7 +89,7 @@ describe('secret values at rest', () => {
   });
 
   it('the scanner finds a value written in clear (it is not vacuous)', () => {
-    const value = fresh('sk-planted');
+    const value = freshValue('sk-planted');
     writeFileSync(join(home, 'leak.txt'), `x ${Buffer.from(value).toString('base64')} y`);
     expect(scanForValues(home, [{ label: 'planted', value }])).toContainEqual({ file: join(home, 'leak.txt'), label: 'planted', encoding: 'base64' });
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Keystore, KeystoreChange } from '../keystore.js';
+import { errorOf } from './fixtures/error-of.js';
 import { createManualClock } from './temp-home.js';
 
 /** A fresh, empty keystore for one test, and how to dispose of it afterwards. */
@@ -24,21 +25,12 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string; details?: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; message: string; details?: unknown };
-  }
-  throw new Error('expected a rejection');
-}
-
 const VALUE = 'sk-contract-0123456789abcdef';
 
 /**
- * The behaviour every `Keystore` shares, as a Jest suite. Run against `MemoryKeystore` and
- * `SqliteKeystore`, and against any other implementation (a keystore over a cloud KMS, a
- * PostgreSQL keystore): it passes only if it is indistinguishable through the interface.
+ * The behaviour every `Keystore` shares, as a Jest suite. Run against `MemoryKeystore`,
+ * `SqliteKeystore` and `PostgresKeystore`, and against any other implementation (a keystore
+ * over a cloud KMS): it passes only if it is indistinguishable through the interface.
  */
 export function describeKeystoreContract(name: string, factory: KeystoreContractFactory): void {
   describe(`Keystore contract: ${name}`, () => {
@@ -191,6 +183,23 @@ export function describeKeystoreContract(name: string, factory: KeystoreContract
       for (const error of errors) {
         expect(`${error.message} ${JSON.stringify(error.details ?? {})}`).not.toContain('sk-live-never-echo-me');
       }
+    });
+
+    it('setIfAbsent, where offered, creates an entry once and otherwise answers what is stored', async () => {
+      if (!ks.setIfAbsent) return;
+      const changes: KeystoreChange[] = [];
+      ks.subscribe((change) => changes.push(change));
+      const first = await ks.setIfAbsent('cairn', 'internal', VALUE, { label: 'internal key' });
+      expect(first).toMatchObject({ created: true, value: VALUE, info: { version: 1, label: 'internal key', kind: 'generic' } });
+      expect(await ks.setIfAbsent('cairn', 'internal', 'sk-another-value-0002')).toEqual({ created: false, value: VALUE, info: first.info });
+      expect(await ks.get('cairn', 'internal')).toBe(VALUE);
+      expect(changes).toEqual([{ type: 'set', info: first.info, value: VALUE }]);
+      const raced = await Promise.all(['sk-racer-one-0001', 'sk-racer-two-0002'].map((value) => ks.setIfAbsent!('cairn', 'raced', value)));
+      expect(raced.filter((r) => r.created)).toHaveLength(1);
+      expect(raced[0]!.value).toBe(raced[1]!.value);
+      expect(await ks.get('cairn', 'raced')).toBe(raced[0]!.value);
+      expect(await codeOf(ks.setIfAbsent('cairn', 'bad/id', VALUE))).toBe('invalid_secret_id');
+      expect(await codeOf(ks.setIfAbsent('cairn', 'empty', ''))).toBe('invalid_params');
     });
 
     it('notifies committed changes only, with the value for in-process listeners', async () => {

@@ -1,11 +1,12 @@
 import { CairnError, formatSecretRef, type SecretKind } from '@cairn/protocol';
-import type { SqliteStatements } from '@cairn/sqlite';
 import type { SealedSecret } from '../crypto/seal-secret.js';
 import { isSecretKind } from '../entry/validate-entry.js';
+import { compareAddress } from '../entry/compare-address.js';
 import type { SecretInfo } from '../keystore.js';
+import type { KeystoreStatements } from './keystore-storage.js';
 
-/** Statements `keystore_secret` is read and written with: a tiny synchronous DAO. */
-type Statements = Pick<SqliteStatements, 'get' | 'all' | 'run'>;
+/** `keystore_secret`'s reads and writes, the same SQL on SQLite and PostgreSQL. */
+type Statements = KeystoreStatements;
 
 interface MetadataRow {
   service: string;
@@ -28,37 +29,39 @@ export interface SealedRow {
 
 const METADATA_COLUMNS = 'service, id, kind, label, version, created_at, updated_at';
 
-export function selectSecretInfo(db: Statements, service: string, id: string): SecretInfo | undefined {
-  const row = db.get<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret WHERE service = ? AND id = ?`, [service, id]);
+export async function selectSecretInfo(db: Statements, service: string, id: string): Promise<SecretInfo | undefined> {
+  const row = await db.get<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret WHERE service = ? AND id = ?`, [service, id]);
   return row && toInfo(row);
 }
 
-export function listSecretInfo(db: Statements, service: string | undefined): SecretInfo[] {
+export async function listSecretInfo(db: Statements, service: string | undefined): Promise<SecretInfo[]> {
   const rows =
     service === undefined
-      ? db.all<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret ORDER BY service, id`)
-      : db.all<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret WHERE service = ? ORDER BY id`, [service]);
-  return rows.map(toInfo);
+      ? await db.all<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret ORDER BY service, id`)
+      : await db.all<MetadataRow>(`SELECT ${METADATA_COLUMNS} FROM keystore_secret WHERE service = ? ORDER BY id`, [service]);
+  // Sorted here, not by the database's collation: PostgreSQL's may be a locale's (a, B, b), and
+  // the contract is byte order of the UTF-8 (B, a, b), which SQLite's BINARY gives.
+  return rows.map(toInfo).sort(compareAddress);
 }
 
-export function selectSealedRow(db: Statements, service: string, id: string): SealedRow | undefined {
+export function selectSealedRow(db: Statements, service: string, id: string): Promise<SealedRow | undefined> {
   return db.get<SealedRow>('SELECT service, id, key_id, nonce, ciphertext, tag FROM keystore_secret WHERE service = ? AND id = ?', [service, id]);
 }
 
-export function selectAllSealedRows(db: Statements): SealedRow[] {
+export function selectAllSealedRows(db: Statements): Promise<SealedRow[]> {
   return db.all<SealedRow>('SELECT service, id, key_id, nonce, ciphertext, tag FROM keystore_secret ORDER BY service, id');
 }
 
-export function secretExists(db: Statements, service: string, id: string): boolean {
-  return db.get('SELECT 1 AS one FROM keystore_secret WHERE service = ? AND id = ?', [service, id]) !== undefined;
+export async function secretExists(db: Statements, service: string, id: string): Promise<boolean> {
+  return (await db.get('SELECT 1 AS one FROM keystore_secret WHERE service = ? AND id = ?', [service, id])) !== undefined;
 }
 
-export function countSecrets(db: Statements): number {
-  return Number(db.get<{ n: number }>('SELECT count(*) AS n FROM keystore_secret')?.n ?? 0);
+export async function countSecrets(db: Statements): Promise<number> {
+  return Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM keystore_secret'))?.n ?? 0);
 }
 
-export function upsertSecret(db: Statements, info: SecretInfo, sealed: SealedSecret): void {
-  db.run(
+export async function upsertSecret(db: Statements, info: SecretInfo, sealed: SealedSecret): Promise<void> {
+  await db.run(
     `INSERT INTO keystore_secret (service, id, kind, label, version, created_at, updated_at, key_id, nonce, ciphertext, tag)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (service, id) DO UPDATE SET kind = excluded.kind, label = excluded.label, version = excluded.version,
@@ -67,8 +70,8 @@ export function upsertSecret(db: Statements, info: SecretInfo, sealed: SealedSec
   );
 }
 
-export function replaceSealed(db: Statements, service: string, id: string, sealed: SealedSecret): void {
-  db.run('UPDATE keystore_secret SET key_id = ?, nonce = ?, ciphertext = ?, tag = ? WHERE service = ? AND id = ?', [
+export async function replaceSealed(db: Statements, service: string, id: string, sealed: SealedSecret): Promise<void> {
+  await db.run('UPDATE keystore_secret SET key_id = ?, nonce = ?, ciphertext = ?, tag = ? WHERE service = ? AND id = ?', [
     sealed.keyId,
     sealed.nonce,
     sealed.ciphertext,
@@ -78,8 +81,8 @@ export function replaceSealed(db: Statements, service: string, id: string, seale
   ]);
 }
 
-export function deleteSecret(db: Statements, service: string, id: string): boolean {
-  return db.run('DELETE FROM keystore_secret WHERE service = ? AND id = ?', [service, id]).changes > 0;
+export async function deleteSecret(db: Statements, service: string, id: string): Promise<boolean> {
+  return (await db.run('DELETE FROM keystore_secret WHERE service = ? AND id = ?', [service, id])).changes > 0;
 }
 
 export function toSealed(row: SealedRow): SealedSecret {

@@ -1,8 +1,6 @@
-import type { SqliteStatements } from '@cairn/sqlite';
 import { sealCanary } from '../crypto/canary.js';
 import type { MasterKey, SealedBytes } from '../crypto/master-key.js';
-
-type Statements = Pick<SqliteStatements, 'get' | 'run'>;
+import type { KeystoreStatements } from './keystore-storage.js';
 
 /** Bumped if the sealing scheme (AAD layout, cipher, key derivation) ever changes. */
 export const KEYSTORE_FORMAT_VERSION = 1;
@@ -13,8 +11,8 @@ export interface KeystoreMeta {
   canary: SealedBytes;
 }
 
-export function readKeystoreMeta(db: Statements): KeystoreMeta | undefined {
-  const row = db.get<{ format_version: number; key_id: string; canary_nonce: Buffer; canary_ciphertext: Buffer; canary_tag: Buffer }>(
+export async function readKeystoreMeta(db: KeystoreStatements): Promise<KeystoreMeta | undefined> {
+  const row = await db.get<{ format_version: number; key_id: string; canary_nonce: Buffer; canary_ciphertext: Buffer; canary_tag: Buffer }>(
     'SELECT format_version, key_id, canary_nonce, canary_ciphertext, canary_tag FROM keystore_meta WHERE singleton = 1',
   );
   if (!row) return undefined;
@@ -25,9 +23,9 @@ export function readKeystoreMeta(db: Statements): KeystoreMeta | undefined {
   };
 }
 
-export function insertKeystoreMeta(db: Statements, key: MasterKey, now: Date): void {
+export async function insertKeystoreMeta(db: KeystoreStatements, key: MasterKey, now: Date): Promise<void> {
   const canary = sealCanary(key);
-  db.run(
+  await db.run(
     `INSERT INTO keystore_meta (singleton, format_version, key_id, canary_nonce, canary_ciphertext, canary_tag, created_at, rotated_at)
      VALUES (1, ?, ?, ?, ?, ?, ?, NULL)`,
     [KEYSTORE_FORMAT_VERSION, key.id, canary.nonce, canary.ciphertext, canary.tag, now.toISOString()],
@@ -35,9 +33,9 @@ export function insertKeystoreMeta(db: Statements, key: MasterKey, now: Date): v
 }
 
 /** Points the database at a new key: its id and a canary sealed under it. Part of the rotation transaction. */
-export function updateKeystoreMetaKey(db: Statements, key: MasterKey, now: Date): void {
+export async function updateKeystoreMetaKey(db: KeystoreStatements, key: MasterKey, now: Date): Promise<void> {
   const canary = sealCanary(key);
-  db.run('UPDATE keystore_meta SET key_id = ?, canary_nonce = ?, canary_ciphertext = ?, canary_tag = ?, rotated_at = ? WHERE singleton = 1', [
+  await db.run('UPDATE keystore_meta SET key_id = ?, canary_nonce = ?, canary_ciphertext = ?, canary_tag = ?, rotated_at = ? WHERE singleton = 1', [
     key.id,
     canary.nonce,
     canary.ciphertext,
