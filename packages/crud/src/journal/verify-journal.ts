@@ -1,5 +1,4 @@
-import { nativeHandle, type NativeDatabase } from '@cairn/sqlite';
-import type { DataSource } from 'typeorm';
+import type { ReadContext } from '../port/types.js';
 import { GENESIS_HASH, chainHash, chainHashV1 } from './hash-event.js';
 import { walkArchive } from './retention/walk-archive.js';
 import type { VerifyFailureReason, VerifyOptions, VerifyResult } from './types.js';
@@ -9,10 +8,26 @@ const BASE_COLUMNS = 'position, workspace_id, workspace_seq, stream_type, stream
 const V1_FILE_COLUMNS = `${BASE_COLUMNS}, NULL AS thread_id, 1 AS hash_version`;
 const COLUMNS = `${BASE_COLUMNS}, thread_id, hash_version`;
 
-/** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query. */
+/** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query and its await. */
 export const VERIFY_BATCH = 2_000;
 
-type Row = [number, string, number, string, string, number, string, string, string | null, string, string, string, string | null, number];
+/** One stored row as read, before its columns are trusted to have the right types (`wellTyped`). */
+interface Row {
+  position: number;
+  workspace_id: string;
+  workspace_seq: number;
+  stream_type: string;
+  stream_id: string;
+  stream_seq: number;
+  type: string;
+  payload: string;
+  idempotency_key: string | null;
+  recorded_at: string;
+  prev_hash: string;
+  hash: string;
+  thread_id: string | null;
+  hash_version: number;
+}
 type Failure = { reason: VerifyFailureReason; detail: string };
 
 /**
@@ -23,38 +38,32 @@ type Failure = { reason: VerifyFailureReason; detail: string };
  * last v1 row), genesis for a workspace's first row; v1 rows (written before migration 0006,
  * always a prefix of the file) form one chain over the file, each at the previous position + 1.
  * Rows are read in batches of raw arrays, so memory does not grow with the journal (only with
- * the number of workspaces and streams, whose heads it remembers). Runs in one read
- * transaction, so it checks one consistent snapshot even while another process appends: give
- * it a connection of its own (e.g. the store's read-only one), not the write coordinator's,
- * which cannot begin its transactions while this snapshot is open. Events cut off the end of
+ * the number of workspaces and streams, whose heads it remembers). `reader` is one read
+ * transaction (`port.read(q => verifyJournal(q))`), so it checks one consistent snapshot even
+ * while another process appends; it yields to the event loop between batches, holding that
+ * read meanwhile (on SQLite the store's read connection: give a long walk a port of its own,
+ * `createSqliteReadPort`, as `cairn verify` does). Events cut off the end of
  * a workspace (or a whole workspace) cannot be seen from inside the file: that is what signed
  * checkpoints (`verifyCheckpoints`) are for.
  */
-export async function verifyJournal(db: DataSource | NativeDatabase, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const native = 'prepare' in db ? db : nativeHandle(db);
+export async function verifyJournal(reader: ReadContext, options: VerifyOptions = {}): Promise<VerifyResult> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH));
-  const hasVersions = native.prepare(`SELECT 1 FROM pragma_table_info('journal_event') WHERE name = 'hash_version'`).get() !== undefined;
+  const hasVersions = await reader.dialect.hasColumn(reader, 'journal_event', 'hash_version');
   const columns = hasVersions ? COLUMNS : V1_FILE_COLUMNS;
-  const first = native.prepare(`SELECT ${columns} FROM journal_event ORDER BY position LIMIT ?`).raw(true);
-  const next = native.prepare(`SELECT ${columns} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
-  const ownSnapshot = !native.inTransaction;
-  if (ownSnapshot) native.exec('BEGIN');
-  try {
-    const walk = new ChainWalk();
-    const archived = startFromArchive(native, walk, options.archiveDir);
-    if (archived.failure) return archived.failure;
-    for (;;) {
-      const rows = (walk.checked === 0 ? first.all(batchSize) : next.all(walk.lastPosition, batchSize)) as Row[];
-      for (const row of rows) {
-        const failure = walk.check(row);
-        if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure, ...where(row) };
-      }
-      options.onProgress?.(walk.checked);
-      if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, ...(options.archiveDir === undefined ? {} : { archived: archived.events }) };
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  const first = `SELECT ${columns} FROM journal_event ORDER BY position LIMIT ?`;
+  const next = `SELECT ${columns} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`;
+  const walk = new ChainWalk();
+  const archived = await startFromArchive(reader, walk, options.archiveDir);
+  if (archived.failure) return archived.failure;
+  for (;;) {
+    const rows = walk.checked === 0 ? await reader.all<Row>(first, [batchSize]) : await reader.all<Row>(next, [walk.lastPosition, batchSize]);
+    for (const row of rows) {
+      const failure = walk.check(row);
+      if (failure) return { ok: false, checked: walk.checked, position: Number(row.position), ...failure, ...where(row) };
     }
-  } finally {
-    if (ownSnapshot && native.inTransaction) native.exec('COMMIT');
+    options.onProgress?.(walk.checked);
+    if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, ...(options.archiveDir === undefined ? {} : { archived: archived.events }) };
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
@@ -70,10 +79,9 @@ interface RetentionPoint {
  * first live row must link to the last archived event like any other row. Without an archive
  * directory the point itself (and the stream heads recorded with it) is the seed.
  */
-function startFromArchive(native: NativeDatabase, walk: ChainWalk, archiveDir: string | undefined): { events: number; failure?: VerifyResult } {
-  const hasRetention = native.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_retention'`).get() !== undefined;
-  if (!hasRetention) return { events: 0 };
-  const points = native.prepare('SELECT workspace_id, workspace_seq, hash FROM journal_retention ORDER BY workspace_id').all() as RetentionPoint[];
+async function startFromArchive(reader: ReadContext, walk: ChainWalk, archiveDir: string | undefined): Promise<{ events: number; failure?: VerifyResult }> {
+  if (!(await reader.dialect.hasTable(reader, 'journal_retention'))) return { events: 0 };
+  const points = await reader.all<RetentionPoint>('SELECT workspace_id, workspace_seq, hash FROM journal_retention ORDER BY workspace_id');
   let events = 0;
   for (const point of points) {
     if (archiveDir === undefined) {
@@ -93,8 +101,8 @@ function startFromArchive(native: NativeDatabase, walk: ChainWalk, archiveDir: s
     events += head.events;
   }
   if (archiveDir === undefined) {
-    const streams = native.prepare('SELECT stream_type, stream_id, stream_seq FROM journal_stream_retention').raw(true).all() as Array<[string, string, number]>;
-    for (const [type, id, seq] of streams) walk.seedStream(type, id, seq);
+    const streams = await reader.all<{ stream_type: string; stream_id: string; stream_seq: number }>('SELECT stream_type, stream_id, stream_seq FROM journal_stream_retention');
+    for (const s of streams) walk.seedStream(s.stream_type, s.stream_id, s.stream_seq);
   }
   return { events };
 }
@@ -129,16 +137,15 @@ class ChainWalk {
 
   check(row: Row): Failure | undefined {
     if (!wellTyped(row)) return { reason: 'malformed_row', detail: 'a column holds a value of the wrong storage type' };
-    // Indexed reads, not array destructuring (which goes through the iterator protocol).
-    const position = row[0];
-    const workspaceId = row[1];
-    const workspaceSeq = row[2];
-    const streamType = row[3];
-    const streamId = row[4];
-    const streamSeq = row[5];
-    const prevHash = row[10];
-    const hash = row[11];
-    const version = row[13];
+    const position = row.position;
+    const workspaceId = row.workspace_id;
+    const workspaceSeq = row.workspace_seq;
+    const streamType = row.stream_type;
+    const streamId = row.stream_id;
+    const streamSeq = row.stream_seq;
+    const prevHash = row.prev_hash;
+    const hash = row.hash;
+    const version = row.hash_version;
     let workspace = this.#workspaces.get(workspaceId);
     if (workspace === undefined) this.#workspaces.set(workspaceId, (workspace = { seq: 0, hash: GENESIS_HASH }));
 
@@ -150,7 +157,7 @@ class ChainWalk {
       if (prevHash !== workspace.hash) {
         return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the hash of its workspace's previous row ${workspace.hash}` };
       }
-      const computed = chainHash(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[12], row[6], row[8], row[7], prevHash);
+      const computed = chainHash(position, row.recorded_at, workspaceId, workspaceSeq, streamType, streamId, streamSeq, row.thread_id, row.type, row.idempotency_key, row.payload, prevHash);
       if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
     } else if (version === 1) {
       if (this.#seenV2) return { reason: 'hash_version_order', detail: 'a hash_version 1 row after hash_version 2 rows' };
@@ -160,7 +167,7 @@ class ChainWalk {
       if (prevHash !== this.#lastV1Hash) {
         return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the previous row's hash ${this.#lastV1Hash}` };
       }
-      const computed = chainHashV1(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[6], row[8], row[7], prevHash);
+      const computed = chainHashV1(position, row.recorded_at, workspaceId, workspaceSeq, streamType, streamId, streamSeq, row.type, row.idempotency_key, row.payload, prevHash);
       if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
       if (workspaceSeq !== workspace.seq + 1) {
         return { reason: 'workspace_seq_gap', detail: `expected workspace_seq ${workspace.seq + 1}, found ${workspaceSeq}` };
@@ -185,23 +192,23 @@ class ChainWalk {
 }
 
 function where(row: Row): { workspaceId?: string; workspaceSeq?: number } {
-  return typeof row[1] === 'string' && Number.isSafeInteger(row[2]) ? { workspaceId: row[1], workspaceSeq: row[2] } : {};
+  return typeof row.workspace_id === 'string' && Number.isSafeInteger(row.workspace_seq) ? { workspaceId: row.workspace_id, workspaceSeq: row.workspace_seq } : {};
 }
 
 function wellTyped(row: Row): boolean {
   return (
-    Number.isSafeInteger(row[0]) &&
-    typeof row[1] === 'string' &&
-    Number.isSafeInteger(row[2]) &&
-    typeof row[3] === 'string' &&
-    typeof row[4] === 'string' &&
-    Number.isSafeInteger(row[5]) &&
-    typeof row[6] === 'string' &&
-    typeof row[7] === 'string' &&
-    (row[8] === null || typeof row[8] === 'string') &&
-    typeof row[9] === 'string' &&
-    typeof row[10] === 'string' &&
-    typeof row[11] === 'string' &&
-    (row[12] === null || typeof row[12] === 'string')
+    Number.isSafeInteger(row.position) &&
+    typeof row.workspace_id === 'string' &&
+    Number.isSafeInteger(row.workspace_seq) &&
+    typeof row.stream_type === 'string' &&
+    typeof row.stream_id === 'string' &&
+    Number.isSafeInteger(row.stream_seq) &&
+    typeof row.type === 'string' &&
+    typeof row.payload === 'string' &&
+    (row.idempotency_key === null || typeof row.idempotency_key === 'string') &&
+    typeof row.recorded_at === 'string' &&
+    typeof row.prev_hash === 'string' &&
+    typeof row.hash === 'string' &&
+    (row.thread_id === null || typeof row.thread_id === 'string')
   );
 }

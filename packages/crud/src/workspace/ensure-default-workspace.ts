@@ -19,7 +19,7 @@ export async function ensureDefaultWorkspace(store: StoreContext): Promise<Works
   const existing = await store.read(findDefault);
   if (existing) return toWorkspace(existing);
   return store.write(async (ctx) => {
-    const found = findDefault(ctx);
+    const found = await findDefault(ctx);
     if (found) return toWorkspace(found);
     const now = store.now();
     const row: WorkspaceRow = {

@@ -1,5 +1,5 @@
 import { hasErrorCode } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import { AttachmentStore } from '../../attachments/attachment-store.js';
 import { createEventLog } from '../../event-log/create-event-log.js';
 import type { EventLog, NoopOutcome, Projector } from '../../event-log/types.js';

@@ -1,4 +1,4 @@
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import type { PlacedTurnEnvelope } from './types.js';
 
 const TIMELINE = `INSERT INTO turn_timeline_entry (turn_id, seq, workspace_seq, type, item_id, attempt, status, detail, at)
@@ -14,9 +14,9 @@ export interface TimelineFields {
 }
 
 /** One timeline row for the event, keyed by its stream sequence. */
-export function addTimeline(ctx: WriteContext, env: PlacedTurnEnvelope, fields: TimelineFields = {}): void {
+export async function addTimeline(ctx: WriteContext, env: PlacedTurnEnvelope, fields: TimelineFields = {}): Promise<void> {
   const detail = fields.detail && Object.keys(fields.detail).length > 0 ? JSON.stringify(fields.detail) : null;
-  ctx.run(TIMELINE, [
+  await ctx.run(TIMELINE, [
     env.turnId,
     env.seq,
     env.workspaceSeq,
@@ -29,13 +29,13 @@ export function addTimeline(ctx: WriteContext, env: PlacedTurnEnvelope, fields: 
   ]);
 }
 
-export function addStatusChange(ctx: WriteContext, env: PlacedTurnEnvelope, from: string | null, to: string, reason: string | null): void {
-  ctx.run(STATUS_CHANGE, [env.turnId, env.seq, from, to, reason, env.at]);
+export async function addStatusChange(ctx: WriteContext, env: PlacedTurnEnvelope, from: string | null, to: string, reason: string | null): Promise<void> {
+  await ctx.run(STATUS_CHANGE, [env.turnId, env.seq, from, to, reason, env.at]);
 }
 
 /** Records that the turn has seen this event: `last_seq` is how a rebuild check proves nothing was skipped. */
-export function bumpTurn(ctx: WriteContext, env: PlacedTurnEnvelope): void {
-  ctx.run(BUMP, [env.seq, env.at, env.turnId]);
+export async function bumpTurn(ctx: WriteContext, env: PlacedTurnEnvelope): Promise<void> {
+  await ctx.run(BUMP, [env.seq, env.at, env.turnId]);
 }
 
 /** Drops keys whose value is undefined, so timeline details stay small and stable. */
