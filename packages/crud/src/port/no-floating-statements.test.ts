@@ -38,6 +38,8 @@ function plantedProgram(body: string): { program: ts.Program; cleanup: () => voi
     declare const ctx: Ctx;
     declare function after(fn: () => void): void;
     declare function each<T>(xs: T[], fn: (x: T) => void): void;
+    declare function measure(fn: () => unknown): Promise<number>;
+    declare function expect(actual: unknown): { toEqual(v: unknown): void; resolves: { toEqual(v: unknown): Promise<void> } };
   `;
   writeFileSync(file, `${header}\nexport async function planted() {\n${body}\n}\n`);
   const program = ts.createProgram([file], { target: ts.ScriptTarget.ES2023, lib: ['lib.es2023.d.ts'], strict: true, noEmit: true, types: [] });
@@ -57,16 +59,18 @@ function plant(body: string): FloatingPromise['kind'][] {
 }
 
 describe('the floating-promise check', () => {
-  it('finds a statement nobody awaits, a promise read as a truth value, and a promise handed to a void callback', () => {
+  it('finds a statement nobody awaits, a promise read as a truth value, and a promise handed to a callback whose caller will not wait for it, a promise given to expect()', () => {
     expect(plant(`ctx.run('DELETE FROM t');`)).toEqual(['floating']);
     expect(plant(`const rows = ['a', 'b']; rows.map((r) => ctx.run(r));`)).toEqual(['floating']);
     expect(plant(`if (ctx.get('SELECT 1')) return 1; return 0;`)).toEqual(['condition']);
     expect(plant(`return !ctx.get('SELECT 1') || (ctx.get('SELECT 2') && 2);`)).toEqual(['condition', 'condition']);
     expect(plant(`const v = ctx.get<{ n: number }>('SELECT n') ?? { n: 0 }; return v;`)).toEqual(['condition']);
-    expect(plant(`['a'].forEach((r) => ctx.run(r));`)).toEqual(['void_callback']);
-    expect(plant(`each(['a'], async (r) => { await ctx.run(r); });`)).toEqual(['void_callback']);
-    expect(plant(`after(async () => { await ctx.run('x'); });`)).toEqual(['void_callback']);
-    expect(plant(`const hooks: { done: () => void } = { done: () => ctx.run('x') }; return hooks;`)).toEqual(['void_callback']);
+    expect(plant(`['a'].forEach((r) => ctx.run(r));`)).toEqual(['callback']);
+    expect(plant(`return ['a'].filter((r) => ctx.get(r)).length;`)).toEqual(['callback']);
+    expect(plant(`each(['a'], async (r) => { await ctx.run(r); });`)).toEqual(['callback']);
+    expect(plant(`after(async () => { await ctx.run('x'); });`)).toEqual(['callback']);
+    expect(plant(`expect(ctx.get('x')).toEqual(undefined);`)).toEqual(['expect']);
+    expect(plant(`const hooks: { done: () => void } = { done: () => ctx.run('x') }; return hooks;`)).toEqual(['callback']);
   });
 
   it('accepts what handles the promise: await, return, void, assignment, a rejection handler', () => {
@@ -76,13 +80,17 @@ describe('the floating-promise check', () => {
         void ctx.run('b');
         const pending = ctx.run('c');
         await pending;
-        ctx.run('d').catch(() => undefined);
-        ctx.run('e').then(() => undefined, () => undefined);
+        await ctx.run('d').catch(() => undefined);
+        await ctx.run('e').then(() => undefined, () => undefined);
         if (await ctx.get('SELECT 1')) await Promise.all(['x'].map((r) => ctx.run(r)));
         let later: Promise<unknown> | undefined;
         if (later) await later;
         later = ctx.run('f');
         each(['a'], (r) => { void ctx.run(r); });
+        const all = await Promise.all(['y'].map(async (r) => ctx.get(r)));
+        await ctx.run('h').then(async () => ctx.run('i'));
+        await expect(ctx.get('y')).resolves.toEqual(undefined);
+        await measure(() => ctx.run('j'));
         return ctx.run('g');
       `),
     ).toEqual([]);

@@ -46,7 +46,15 @@ class SqliteWriteContext implements WriteContext {
   }
 }
 
-/** The async face of a connection's cached statements, shared by every read on it. */
+/**
+ * The async face of a connection's cached statements, shared by every read on it. Outside
+ * `read` (which adds the transaction) it runs each statement on its own: for tests and tools
+ * that open and close their own transactions.
+ */
+export function sqliteStatements(db: NativeDatabase): ReadContext {
+  return readContext(createStatements(db));
+}
+
 function readContext(statements: SqliteStatements): ReadContext {
   return {
     dialect: sqliteDialect,
@@ -138,6 +146,11 @@ export interface SqliteHandles {
 export type SqlitePortParts = SqliteHandles;
 
 /** The storage port over gateway.db: writes through the coordinator, reads on the read-only connection. Owns both DataSources: `close` destroys them. */
+/** A unit of write work for the coordinator: its synchronous job context seen through the port. */
+export function sqliteJob<T>(work: WriteWork<T>): (job: SqliteJobContext) => Promise<T> {
+  return (job) => work(new SqliteWriteContext(job));
+}
+
 export function createSqlitePort(parts: SqlitePortParts): StoragePort {
   const { coordinator } = parts;
   const reader = new SqliteReader(nativeHandle(parts.readDataSource));
@@ -145,8 +158,8 @@ export function createSqlitePort(parts: SqlitePortParts): StoragePort {
   return {
     dialect: sqliteDialect,
     read: (fn) => reader.read(fn),
-    write: <T>(work: WriteWork<T>): Promise<T> => coordinator.write((job) => work(new SqliteWriteContext(job))),
-    tryWrite: <T>(work: WriteWork<T>): Promise<TryWriteResult<T>> => coordinator.tryWrite((job) => work(new SqliteWriteContext(job))),
+    write: <T>(work: WriteWork<T>): Promise<T> => coordinator.write(sqliteJob(work)),
+    tryWrite: <T>(work: WriteWork<T>): Promise<TryWriteResult<T>> => coordinator.tryWrite(sqliteJob(work)),
     closeWrites: () => coordinator.close(),
     close: () =>
       (closing ??= (async () => {

@@ -10,15 +10,18 @@ import ts from 'typescript';
  *   neither awaited, returned, voided, assigned, nor given a rejection handler;
  * - `condition`: a promise where a truth value is read (`if`, `while`, `?:`, `!`, `&&`,
  *   `||`, `??`): always truthy, so the awaited value was meant;
- * - `void_callback`: a function returning a promise passed (or assigned in an object
- *   literal) where a function returning `void` is expected (`forEach(x => ctx.run(...))`):
- *   the caller drops what it returns.
+ * - `callback`: a function returning a promise passed (or assigned in an object literal)
+ *   where the expected function's return type has no room for one (`void`, `unknown`,
+ *   `boolean`: `forEach(x => ctx.run(...))`, `filter(x => q.get(...))`): the caller drops
+ *   the promise, or reads it as a (truthy) value;
+ * - `expect`: a promise given to jest's `expect(...)` without `.resolves` / `.rejects`: the
+ *   assertion compares the promise object, not what it resolves to.
  *
  * The same checks as typescript-eslint's no-floating-promises and no-misused-promises, kept
  * here so that `npm test` runs them without a type-aware lint pass over the whole workspace.
  */
 export interface FloatingPromise {
-  kind: 'floating' | 'condition' | 'void_callback';
+  kind: 'floating' | 'condition' | 'callback' | 'expect';
   file: string;
   line: number;
   text: string;
@@ -39,15 +42,25 @@ export function findFloatingPromises(program: ts.Program, include: (fileName: st
         if (isAlwaysThenable(checker, checker.getTypeAtLocation(condition))) report('condition', condition);
       }
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-        for (const arg of node.arguments ?? []) if (returnsPromiseWhereVoidExpected(checker, arg)) report('void_callback', arg);
+        const predicate = isPredicateCall(node);
+        for (const arg of node.arguments ?? []) if (returnsPromiseWhereNoneExpected(checker, arg, predicate)) report('callback', arg);
       }
-      if (ts.isPropertyAssignment(node) && returnsPromiseWhereVoidExpected(checker, node.initializer)) report('void_callback', node);
-      if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent) && returnsPromiseWhereVoidExpected(checker, node)) report('void_callback', node);
+      if (isBareExpect(checker, node)) report('expect', node);
+      if (ts.isPropertyAssignment(node) && returnsPromiseWhereNoneExpected(checker, node.initializer, false)) report('callback', node);
+      if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent) && returnsPromiseWhereNoneExpected(checker, node, false)) report('callback', node);
       ts.forEachChild(node, visit);
     };
     visit(source);
   }
   return found;
+}
+
+/** `expect(promise).toX(...)`: the matcher would see the promise itself. */
+function isBareExpect(checker: ts.TypeChecker, node: ts.Node): boolean {
+  if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'expect' || node.arguments.length !== 1) return false;
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && (parent.name.text === 'resolves' || parent.name.text === 'rejects')) return false;
+  return isAlwaysThenable(checker, checker.getTypeAtLocation(node.arguments[0]!));
 }
 
 function isFloating(checker: ts.TypeChecker, expression: ts.Expression): boolean {
@@ -78,15 +91,25 @@ function conditionsOf(node: ts.Node): ts.Expression[] {
   return [];
 }
 
+/** Array methods whose callback's value is read as a truth value, though typed `unknown`. */
+const PREDICATE_METHODS = new Set(['filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex']);
+
+function isPredicateCall(call: ts.CallExpression | ts.NewExpression): boolean {
+  return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && PREDICATE_METHODS.has(call.expression.name.text);
+}
+
 /**
- * A function-valued argument or property whose contextual type wants `void` back (every
- * signature), while the function itself returns a promise.
+ * A function-valued argument or property whose contextual type returns no promise (every
+ * signature: `void`, `boolean`, ...; not `any` nor a type parameter, which `map` and
+ * friends infer from the callback; not `unknown` either, the usual "anything, awaited if a
+ * promise" of helpers like `measure(fn: () => unknown)`, except for the predicates of
+ * `filter`, `some`, `find`, ...), while the function itself returns one.
  */
-function returnsPromiseWhereVoidExpected(checker: ts.TypeChecker, node: ts.Expression | ts.MethodDeclaration): boolean {
+function returnsPromiseWhereNoneExpected(checker: ts.TypeChecker, node: ts.Expression | ts.MethodDeclaration, predicate: boolean): boolean {
   const contextual = ts.isMethodDeclaration(node) ? contextualTypeOfMethod(checker, node) : checker.getContextualType(node);
   if (!contextual) return false;
   const wanted = contextual.getNonNullableType().getCallSignatures();
-  if (wanted.length === 0 || !wanted.every((s) => isVoid(checker.getReturnTypeOfSignature(s)))) return false;
+  if (wanted.length === 0 || !wanted.every((s) => leavesNoRoomForPromise(checker, checker.getReturnTypeOfSignature(s), predicate))) return false;
   const given = checker.getTypeAtLocation(node).getCallSignatures();
   return given.some((s) => containsThenable(checker, checker.getReturnTypeOfSignature(s)));
 }
@@ -98,8 +121,10 @@ function contextualTypeOfMethod(checker: ts.TypeChecker, method: ts.MethodDeclar
   return property ? checker.getTypeOfSymbolAtLocation(property, method) : undefined;
 }
 
-function isVoid(type: ts.Type): boolean {
-  return (type.flags & ts.TypeFlags.Void) !== 0;
+function leavesNoRoomForPromise(checker: ts.TypeChecker, type: ts.Type, predicate: boolean): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.TypeParameter)) return false;
+  if (type.flags & ts.TypeFlags.Unknown && !predicate) return false;
+  return !containsThenable(checker, type);
 }
 
 function containsThenable(checker: ts.TypeChecker, type: ts.Type): boolean {

@@ -40,7 +40,7 @@ export const projectRecoveryOpened: Handler<TurnEventOf<'recovery.opened'>> = as
   const state = await recoveryState(ctx, env.turnId, event.recovery_id);
   if (state === 'open') return NOOP_ALREADY_STARTED;
   if (state !== 'none') return NOOP_ALREADY_TERMINAL;
-  if (event.item_id !== undefined && !ctx.get(ITEM_EXISTS, [env.turnId, event.item_id])) {
+  if (event.item_id !== undefined && !(await ctx.get(ITEM_EXISTS, [env.turnId, event.item_id]))) {
     return violation(`recovery.opened for unknown item ${event.item_id}`);
   }
   return applied(async (env) => {

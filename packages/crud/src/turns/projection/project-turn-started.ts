@@ -41,7 +41,7 @@ async function writeTurnStarted(ctx: WriteContext, env: PlacedTurnEnvelope<Start
   const threadSeq = ((await ctx.get<{ seq: number | null }>(NEXT_THREAD_SEQ, [env.threadId]))?.seq ?? 0) + 1;
   const policy = event.sandbox_policy ? policyJson(event.sandbox_policy) : null;
   await ctx.run(INSERT_TURN, [env.turnId, env.workspaceId, env.threadId, threadSeq, policy, event.model ?? null, env.seq, env.at, env.at]);
-  event.input.forEach((part, index) => ctx.run(INSERT_INPUT, inputRow(env.turnId, index + 1, part)));
+  for (const [index, part] of event.input.entries()) await ctx.run(INSERT_INPUT, inputRow(env.turnId, index + 1, part));
   await addStatusChange(ctx, env, null, 'running', null);
   await addTimeline(ctx, env, { status: 'running', detail: { parts: event.input.length } });
   const text = event.input.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
