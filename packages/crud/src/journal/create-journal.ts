@@ -72,8 +72,9 @@ export function createJournal(options: JournalOptions = {}): Journal {
     const recordedAt = input.recordedAt;
 
     const heads = transactionHeads(ctx);
-    const workspace = await workspaceHeadOf(ctx, heads, input.workspaceId);
-    const stream = await streamHeadOf(ctx, heads, input);
+    // Remembered heads are used without an await (a group commit's later jobs); only a first read costs one.
+    const workspace = heads.workspaces.get(input.workspaceId) ?? (await readWorkspaceHead(ctx, heads, input.workspaceId));
+    const stream = streamHeadOf(heads, input) ?? (await readStreamHead(ctx, heads, input));
     const fields = {
       position: await ctx.dialect.nextJournalPosition(ctx, heads.position),
       recordedAt,
@@ -158,33 +159,37 @@ function transactionHeads(ctx: WriteContext): TransactionHeads {
   return heads;
 }
 
-async function workspaceHeadOf(ctx: WriteContext, heads: TransactionHeads, workspaceId: string): Promise<WorkspaceHead> {
-  let head = heads.workspaces.get(workspaceId);
-  if (!head) {
-    head = (await ctx.get<WorkspaceHead>(SELECT_WORKSPACE_HEAD, [workspaceId])) ?? { seq: 0, hash: GENESIS_HASH };
-    heads.workspaces.set(workspaceId, head);
-  }
+async function readWorkspaceHead(ctx: WriteContext, heads: TransactionHeads, workspaceId: string): Promise<WorkspaceHead> {
+  const head = (await ctx.get<WorkspaceHead>(SELECT_WORKSPACE_HEAD, [workspaceId])) ?? { seq: 0, hash: GENESIS_HASH };
+  heads.workspaces.set(workspaceId, head);
+  return head;
+}
+
+type StreamRef = Pick<PendingEvent, 'workspaceId' | 'streamType' | 'streamId'>;
+const streamKey = (input: StreamRef): string => `${input.streamType}\u0000${input.streamId}`;
+
+/** The stream's head as this transaction remembers it, if it does. */
+function streamHeadOf(heads: TransactionHeads, input: StreamRef): StreamHead | undefined {
+  const head = heads.streams.get(streamKey(input));
+  if (head) assertStreamWorkspace(head, input);
+  return head;
+}
+
+async function readStreamHead(ctx: WriteContext, heads: TransactionHeads, input: StreamRef): Promise<StreamHead> {
+  const head =
+    (await ctx.get<StreamHead>(SELECT_STREAM_HEAD, [input.streamType, input.streamId])) ??
+    (await ctx.get<StreamHead>(SELECT_RETAINED_STREAM_HEAD, [input.streamType, input.streamId])) ?? { seq: 0, workspaceId: input.workspaceId };
+  heads.streams.set(streamKey(input), head);
+  assertStreamWorkspace(head, input);
   return head;
 }
 
 /** A stream lives in one workspace (the trigger insists too), so its head is guarded by that workspace's lock. */
-async function streamHeadOf(
-  ctx: WriteContext,
-  heads: TransactionHeads,
-  input: Pick<PendingEvent, 'workspaceId' | 'streamType' | 'streamId'>,
-): Promise<StreamHead> {
-  const key = `${input.streamType}\u0000${input.streamId}`;
-  let head = heads.streams.get(key);
-  if (!head) {
-    head = (await ctx.get<StreamHead>(SELECT_STREAM_HEAD, [input.streamType, input.streamId])) ??
-      (await ctx.get<StreamHead>(SELECT_RETAINED_STREAM_HEAD, [input.streamType, input.streamId])) ?? { seq: 0, workspaceId: input.workspaceId };
-    heads.streams.set(key, head);
-  }
+function assertStreamWorkspace(head: StreamHead, input: StreamRef): void {
   if (head.workspaceId !== input.workspaceId) {
     // Never names the other workspace: ids do not leak across workspaces.
     throw new CairnError('conflict', `journal event refused: stream ${input.streamType}/${input.streamId} belongs to another workspace`);
   }
-  return head;
 }
 
 /** A checked input as projectors and `place` see it: its payload already redacted, its key already a digest. */
