@@ -11,23 +11,7 @@ const COLUMNS = `${BASE_COLUMNS}, thread_id, hash_version`;
 /** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query and its await. */
 export const VERIFY_BATCH = 2_000;
 
-/** One stored row as read, before its columns are trusted to have the right types (`wellTyped`). */
-interface Row {
-  position: number;
-  workspace_id: string;
-  workspace_seq: number;
-  stream_type: string;
-  stream_id: string;
-  stream_seq: number;
-  type: string;
-  payload: string;
-  idempotency_key: string | null;
-  recorded_at: string;
-  prev_hash: string;
-  hash: string;
-  thread_id: string | null;
-  hash_version: number;
-}
+type Row = [number, string, number, string, string, number, string, string, string | null, string, string, string, string | null, number];
 type Failure = { reason: VerifyFailureReason; detail: string };
 
 /**
@@ -56,10 +40,10 @@ export async function verifyJournal(reader: ReadContext, options: VerifyOptions 
   const archived = await startFromArchive(reader, walk, options.archiveDir);
   if (archived.failure) return archived.failure;
   for (;;) {
-    const rows = walk.checked === 0 ? await reader.all<Row>(first, [batchSize]) : await reader.all<Row>(next, [walk.lastPosition, batchSize]);
+    const rows = walk.checked === 0 ? await reader.values<Row>(first, [batchSize]) : await reader.values<Row>(next, [walk.lastPosition, batchSize]);
     for (const row of rows) {
       const failure = walk.check(row);
-      if (failure) return { ok: false, checked: walk.checked, position: Number(row.position), ...failure, ...where(row) };
+      if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure, ...where(row) };
     }
     options.onProgress?.(walk.checked);
     if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, ...(options.archiveDir === undefined ? {} : { archived: archived.events }) };
@@ -101,8 +85,8 @@ async function startFromArchive(reader: ReadContext, walk: ChainWalk, archiveDir
     events += head.events;
   }
   if (archiveDir === undefined) {
-    const streams = await reader.all<{ stream_type: string; stream_id: string; stream_seq: number }>('SELECT stream_type, stream_id, stream_seq FROM journal_stream_retention');
-    for (const s of streams) walk.seedStream(s.stream_type, s.stream_id, s.stream_seq);
+    const streams = await reader.values<[string, string, number]>('SELECT stream_type, stream_id, stream_seq FROM journal_stream_retention');
+    for (const [type, id, seq] of streams) walk.seedStream(type, id, seq);
   }
   return { events };
 }
@@ -137,15 +121,16 @@ class ChainWalk {
 
   check(row: Row): Failure | undefined {
     if (!wellTyped(row)) return { reason: 'malformed_row', detail: 'a column holds a value of the wrong storage type' };
-    const position = row.position;
-    const workspaceId = row.workspace_id;
-    const workspaceSeq = row.workspace_seq;
-    const streamType = row.stream_type;
-    const streamId = row.stream_id;
-    const streamSeq = row.stream_seq;
-    const prevHash = row.prev_hash;
-    const hash = row.hash;
-    const version = row.hash_version;
+    // Indexed reads, not array destructuring (which goes through the iterator protocol).
+    const position = row[0];
+    const workspaceId = row[1];
+    const workspaceSeq = row[2];
+    const streamType = row[3];
+    const streamId = row[4];
+    const streamSeq = row[5];
+    const prevHash = row[10];
+    const hash = row[11];
+    const version = row[13];
     let workspace = this.#workspaces.get(workspaceId);
     if (workspace === undefined) this.#workspaces.set(workspaceId, (workspace = { seq: 0, hash: GENESIS_HASH }));
 
@@ -157,7 +142,7 @@ class ChainWalk {
       if (prevHash !== workspace.hash) {
         return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the hash of its workspace's previous row ${workspace.hash}` };
       }
-      const computed = chainHash(position, row.recorded_at, workspaceId, workspaceSeq, streamType, streamId, streamSeq, row.thread_id, row.type, row.idempotency_key, row.payload, prevHash);
+      const computed = chainHash(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[12], row[6], row[8], row[7], prevHash);
       if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
     } else if (version === 1) {
       if (this.#seenV2) return { reason: 'hash_version_order', detail: 'a hash_version 1 row after hash_version 2 rows' };
@@ -167,7 +152,7 @@ class ChainWalk {
       if (prevHash !== this.#lastV1Hash) {
         return { reason: 'prev_hash_mismatch', detail: `prev_hash ${prevHash} is not the previous row's hash ${this.#lastV1Hash}` };
       }
-      const computed = chainHashV1(position, row.recorded_at, workspaceId, workspaceSeq, streamType, streamId, streamSeq, row.type, row.idempotency_key, row.payload, prevHash);
+      const computed = chainHashV1(position, row[9], workspaceId, workspaceSeq, streamType, streamId, streamSeq, row[6], row[8], row[7], prevHash);
       if (computed !== hash) return { reason: 'hash_mismatch', detail: `stored hash ${hash}, computed ${computed}` };
       if (workspaceSeq !== workspace.seq + 1) {
         return { reason: 'workspace_seq_gap', detail: `expected workspace_seq ${workspace.seq + 1}, found ${workspaceSeq}` };
@@ -192,23 +177,23 @@ class ChainWalk {
 }
 
 function where(row: Row): { workspaceId?: string; workspaceSeq?: number } {
-  return typeof row.workspace_id === 'string' && Number.isSafeInteger(row.workspace_seq) ? { workspaceId: row.workspace_id, workspaceSeq: row.workspace_seq } : {};
+  return typeof row[1] === 'string' && Number.isSafeInteger(row[2]) ? { workspaceId: row[1], workspaceSeq: row[2] } : {};
 }
 
 function wellTyped(row: Row): boolean {
   return (
-    Number.isSafeInteger(row.position) &&
-    typeof row.workspace_id === 'string' &&
-    Number.isSafeInteger(row.workspace_seq) &&
-    typeof row.stream_type === 'string' &&
-    typeof row.stream_id === 'string' &&
-    Number.isSafeInteger(row.stream_seq) &&
-    typeof row.type === 'string' &&
-    typeof row.payload === 'string' &&
-    (row.idempotency_key === null || typeof row.idempotency_key === 'string') &&
-    typeof row.recorded_at === 'string' &&
-    typeof row.prev_hash === 'string' &&
-    typeof row.hash === 'string' &&
-    (row.thread_id === null || typeof row.thread_id === 'string')
+    Number.isSafeInteger(row[0]) &&
+    typeof row[1] === 'string' &&
+    Number.isSafeInteger(row[2]) &&
+    typeof row[3] === 'string' &&
+    typeof row[4] === 'string' &&
+    Number.isSafeInteger(row[5]) &&
+    typeof row[6] === 'string' &&
+    typeof row[7] === 'string' &&
+    (row[8] === null || typeof row[8] === 'string') &&
+    typeof row[9] === 'string' &&
+    typeof row[10] === 'string' &&
+    typeof row[11] === 'string' &&
+    (row[12] === null || typeof row[12] === 'string')
   );
 }

@@ -44,6 +44,10 @@ class SqliteWriteContext implements WriteContext {
   async all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     return this.#job.all<T>(sql, params);
   }
+
+  async values<T extends unknown[] = unknown[]>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.#job.values<T>(sql, params);
+  }
 }
 
 /**
@@ -61,6 +65,7 @@ function readContext(statements: SqliteStatements): ReadContext {
     run: async (sql, params) => statements.run(sql, params),
     get: async <T = Row>(sql: string, params?: readonly unknown[]) => statements.get<T>(sql, params),
     all: async <T = Row>(sql: string, params?: readonly unknown[]) => statements.all<T>(sql, params),
+    values: async <T extends unknown[] = unknown[]>(sql: string, params?: readonly unknown[]) => statements.values<T>(sql, params),
   };
 }
 

@@ -21,6 +21,11 @@ export interface Statements {
   run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
   get<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * `all` with each row as an array of its column values in SELECT order: no object per row,
+   * for scans of millions of rows (`verifyJournal`). PostgreSQL: `rowMode: 'array'`.
+   */
+  values<T extends unknown[] = unknown[]>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
 /** Statements inside one read transaction: every statement sees the same committed snapshot. */
