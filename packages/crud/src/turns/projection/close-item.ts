@@ -10,9 +10,9 @@ const CLOSE_ITEM = `UPDATE turn_item SET status = ?, text = ?, payload = ?, erro
 // gateway (64 with 64 concurrent turns) instead of the item's few rows by primary key
 // (turn_id, item_id, attempt). Portable, unlike SQLite's unary-plus hint (`+status`), which
 // PostgreSQL has no operator for on text.
-const CLOSE_ATTEMPTS = `UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = ?
+export const CLOSE_ATTEMPTS = `UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = ?
   WHERE turn_id = ? AND item_id = ? AND status || '' = 'running'`;
-const RUNNING_ATTEMPTS = "SELECT count(*) AS n FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? AND status || '' = 'running'";
+export const RUNNING_ATTEMPTS = "SELECT count(*) AS n FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? AND status || '' = 'running'";
 
 export interface ItemEnd {
   status: ItemTerminalStatus;
