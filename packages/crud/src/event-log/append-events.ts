@@ -22,7 +22,7 @@ const NONE: readonly Projector[] = [];
  * no projector handles is a plain fact and is journaled. A key seen before answers the first
  * result wherever it is noticed (before a no-op or a refusal is reported, or when the journal
  * refuses the reused key), and is `conflict` when that result was another event. A refusal
- * throws, naming the event's index; the coordinator rolls the whole job back, so a batch
+ * throws, naming the event's index; the write job rolls back whole, so a batch
  * commits all or nothing.
  */
 export async function appendEvents(

@@ -5,7 +5,7 @@ import type { ReadContext, WriteContext } from '../port/types.js';
  * (`event-log/`), for every stream (turn, task, audit). Implemented in this folder. Domain
  * code does not call it: it appends through the event log, which redacts, lets the stream's
  * projectors decide, then `place`s the event and runs their writes, all inside one
- * coordinator job, so an event and its projection commit together or not at all. `append`
+ * write job, so an event and its projection commit together or not at all. `append`
  * (key check, redaction, placement; no projector) is for tools and tests that write the
  * journal alone.
  */

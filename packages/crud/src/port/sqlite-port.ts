@@ -150,12 +150,12 @@ export interface SqliteHandles {
 /** What the SQLite port is made of; the port owns them (`close` destroys both DataSources). */
 export type SqlitePortParts = SqliteHandles;
 
-/** The storage port over gateway.db: writes through the coordinator, reads on the read-only connection. Owns both DataSources: `close` destroys them. */
 /** A unit of write work for the coordinator: its synchronous job context seen through the port. */
 export function sqliteJob<T>(work: WriteWork<T>): (job: SqliteJobContext) => Promise<T> {
   return (job) => work(new SqliteWriteContext(job));
 }
 
+/** The storage port over gateway.db: writes through the coordinator, reads on the read-only connection. Owns both DataSources: `close` destroys them. */
 export function createSqlitePort(parts: SqlitePortParts): StoragePort {
   const { coordinator } = parts;
   const reader = new SqliteReader(nativeHandle(parts.readDataSource));
