@@ -27,7 +27,7 @@ async function homeWith(...statements: string[]): Promise<void> {
   expect((await runTs(main, ['migrate'], { env: env() })).code).toBe(0);
   const runtime = await openRuntime({ home, env: {}, settings: { log_level: 'silent' } });
   try {
-    for (const sql of statements) await runtime.store.dataSource.query(sql);
+    for (const sql of statements) await runtime.store.sqlite.dataSource.query(sql);
   } finally {
     await runtime.close();
   }

@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { gatewayMigrations, runMigrations } from '@cairn/migration';
 import { SqliteWriteCoordinator, nativeHandle, openSqliteDatabase, type NativeDatabase } from '@cairn/sqlite';
 import { report, round } from '@cairn/tooling/bench';
-import { JOURNAL_HASH_TAG, createJournal, verifyJournal, type JournalEventInput } from '../src/index.js';
+import { JOURNAL_HASH_TAG, createJournal, createSqliteReadPort, verifyJournal, type JournalEventInput } from '../src/index.js';
+import { sqliteJob } from '../src/port/sqlite-port.js';
 import { VERIFY_BATCH } from '../src/journal/verify-journal.js';
 
 const EVENTS = 1_000_000;
@@ -61,9 +62,11 @@ async function generate(): Promise<number> {
   const journal = createJournal();
   const started = performance.now();
   for (let from = 0; from < EVENTS; from += TRANSACTION) {
-    await coordinator.write((ctx) => {
-      for (let i = from; i < Math.min(EVENTS, from + TRANSACTION); i++) journal.append(ctx, eventFor(i));
-    });
+    await coordinator.write(
+      sqliteJob(async (ctx) => {
+        for (let i = from; i < Math.min(EVENTS, from + TRANSACTION); i++) await journal.append(ctx, eventFor(i));
+      }),
+    );
     const done = Math.min(EVENTS, from + TRANSACTION);
     const seconds = (performance.now() - started) / 1000;
     console.log(`  generated ${done.toLocaleString('en')} events (${Math.round(done / seconds).toLocaleString('en')}/s)`);
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
   }
   const ds = await openSqliteDatabase({ path: FILE, readonly: true });
   const db = nativeHandle(ds);
+  const reader = createSqliteReadPort(db);
 
   let baselineBest = 0;
   let verifyBest = 0;
@@ -132,12 +136,14 @@ async function main(): Promise<void> {
     globalThis.gc?.();
     const cpu0 = process.cpuUsage();
     t0 = performance.now();
-    const result = await verifyJournal(db, {
-      onProgress: (checked) => {
-        peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 2 ** 20);
-        if (checked % 250_000 === 0) console.log(`    verified ${checked.toLocaleString('en')}`);
-      },
-    });
+    const result = await reader.read((q) =>
+      verifyJournal(q, {
+        onProgress: (checked) => {
+          peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 2 ** 20);
+          if (checked % 250_000 === 0) console.log(`    verified ${checked.toLocaleString('en')}`);
+        },
+      }),
+    );
     const verifyRate = EVENTS / ((performance.now() - t0) / 1000);
     const cpu = process.cpuUsage(cpu0);
     const cpuRate = EVENTS / ((cpu.user + cpu.system) / 1e6);

@@ -61,20 +61,21 @@ try {
   const source = allEvents();
   let written = 0;
   for (let done = false; !done; ) {
-    await store.context.write((ctx) => {
+    await store.context.write(async (ctx) => {
       for (let i = 0; i < TX_EVENTS; i++) {
         const next = source.next();
         if (next.done) return void (done = true);
         const [threadId, turnId, event] = next.value;
-        appendTurnEvents(ctx, log, WS, [{ threadId, turnId, event }]);
+        await appendTurnEvents(ctx, log, WS, [{ threadId, turnId, event }]);
         written++;
       }
     });
   }
-  const items = await store.context.read((q) => q.get<{ n: number; h: number }>("SELECT count(*) AS n, sum(thread_id = 'thread_h') AS h FROM turn_item")!);
+  const items = (await store.context.read((q) => q.get<{ n: number; h: number }>("SELECT count(*) AS n, sum(thread_id = 'thread_h') AS h FROM turn_item")))!;
   console.log(`setup: ${written} events, ${items.n} items (${items.h} in thread_h) in ${round((performance.now() - setupStart) / 1000, 1)} s`);
 
-  const db = nativeHandle(store.readDataSource);
+  // The hand-written side reads on the store's own read connection (each of its reads a transaction, as ours).
+  const db = nativeHandle(store.sqlite.readDataSource);
   const turnsSql = db.prepare(
     `SELECT turn_id, workspace_id, thread_id, thread_seq, status, sandbox_policy, model, error, usage, item_count, last_seq, started_at, updated_at, completed_at
      FROM turn WHERE thread_id = ? ORDER BY thread_seq DESC LIMIT ?`,

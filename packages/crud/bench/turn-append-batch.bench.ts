@@ -87,7 +87,7 @@ interface Side {
 
 async function ours(path: string, mode: 'batch' | 'single'): Promise<Side> {
   const store = await openCrudStore({ path, clock: benchClock() });
-  await store.context.write((ctx) => seedBench(ctx.run, THREADS));
+  await store.context.write((ctx) => seedBench((sql, params) => ctx.run(sql, params), THREADS));
   const all = setup.flat();
   for (let from = 0; from < all.length; from += 256) await store.turns.appendEvents({ workspace_id: WS, events: all.slice(from, from + 256).map(entry) });
   if (mode === 'batch') return { name: 'ours_batch', step: (s) => store.turns.appendEvents({ workspace_id: WS, events: s.map(entry) }), close: () => store.close() };

@@ -81,9 +81,9 @@ try {
   const seq: Array<{ latencies: number[]; elapsed: number }> = [];
   const con: Array<{ latencies: number[]; elapsed: number }> = [];
   for (let phase = 0; phase < PHASES; phase++) {
-    const commitsBefore = store.coordinator.stats.commits;
+    const commitsBefore = store.sqlite.coordinator.stats.commits;
     con.push(await concurrent((_a, next) => append(store, next()), `c${phase}`));
-    const commits = store.coordinator.stats.commits - commitsBefore;
+    const commits = store.sqlite.coordinator.stats.commits - commitsBefore;
     seq.push(await sequential(store, phase));
     console.log(`phase ${phase + 1}: concurrent ${con[phase]!.latencies.length} events in ${commits} commits; sequential ${seq[phase]!.latencies.length} events`);
   }

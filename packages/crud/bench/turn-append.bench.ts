@@ -48,7 +48,7 @@ interface Side {
 async function ours(path: string): Promise<Side> {
   const clock = benchClock();
   const store = await openCrudStore({ path, clock });
-  await store.context.write((ctx) => seedBench(ctx.run, THREADS));
+  await store.context.write((ctx) => seedBench((sql, params) => ctx.run(sql, params), THREADS));
   clock.reset();
   return {
     name: 'ours',

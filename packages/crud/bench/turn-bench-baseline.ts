@@ -14,10 +14,11 @@ export const BENCH_WS = 'ws_bench';
 const T0 = '2024-12-31T00:00:00.000Z';
 
 /** The workspace and `threads` threads (`thread_<n>`), as rows, identically on every side. */
-export function seedBench(run: (sql: string, params?: unknown[]) => unknown, threads: number): void {
-  run('INSERT INTO workspace (workspace_id, name, default_slot, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)', [BENCH_WS, 'Bench', T0, T0]);
+/** The bench's workspace and threads, through `run` (a port's async statement or a synchronous one: each is awaited). */
+export async function seedBench(run: (sql: string, params?: unknown[]) => unknown, threads: number): Promise<void> {
+  await run('INSERT INTO workspace (workspace_id, name, default_slot, created_at, updated_at) VALUES (?, ?, NULL, ?, ?)', [BENCH_WS, 'Bench', T0, T0]);
   for (let t = 0; t < threads; t++) {
-    run(
+    await run(
       `INSERT INTO thread (thread_id, workspace_id, folder_id, title, summary, summary_updated_at, status, sandbox_policy,
         forked_from_thread_id, forked_from_turn_id, created_at, updated_at, last_activity_at)
        VALUES (?, ?, NULL, NULL, NULL, NULL, 'active', ?, NULL, NULL, ?, ?, ?)`,
@@ -43,7 +44,7 @@ export async function openHandWritten(path: string, options: { threads: number; 
   await runMigrations(ds, gatewayMigrations);
   const db = nativeHandle(ds);
   const s = (sql: string) => db.prepare(sql);
-  seedBench((sql, params = []) => s(sql).run(...params), options.threads);
+  await seedBench((sql, params = []) => s(sql).run(...params), options.threads);
   const clock = benchClock();
   const q = {
     key: s('SELECT 1 FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?'),

@@ -2,8 +2,15 @@
 // points a new domain or stream needs (store context, event log contract, journal readers,
 // redaction). The built-in projectors and the write paths behind the stores are internals.
 export { openCrudStore, type OpenCrudStoreOptions } from './store/open-crud-store.js';
-export { CrudStore, type CrudStoreParts } from './store/crud-store.js';
-export { createStoreContext, type ReadContext, type StoreContext, type StoreContextOptions, type WriteContext } from './store/store-context.js';
+export { assembleCrudStore, type AssembleOptions, type CrudStoreOptions } from './store/assemble-crud-store.js';
+export { CrudStore, type CrudStoreParts, type SqliteCrudStore, type SqliteHandles } from './store/crud-store.js';
+export { createStoreContext, type StoreContext, type StoreContextOptions } from './store/store-context.js';
+
+// The storage port crud is written against, and what differs per database behind it.
+export type { ReadContext, Row, Statements, StoragePort, TryWriteResult, WriteContext, WriteWork } from './port/types.js';
+export type { Dialect } from './port/dialect.js';
+export { createSqlitePort, createSqliteReadPort, type SqlitePortParts, type SqliteReadPort } from './port/sqlite-port.js';
+export { sqliteDialect } from './dialect/sqlite/sqlite-dialect.js';
 export { WorkspaceStore } from './workspace/workspace-store.js';
 export { DEFAULT_WORKSPACE_NAME } from './workspace/ensure-default-workspace.js';
 export { ThreadStore } from './thread/thread-store.js';
@@ -106,7 +113,7 @@ export { MAX_READ_LIMIT } from './journal/read-limit.js';
 export { TurnStore } from './turns/turn-store.js';
 export type { TurnEventAppendOneParams } from './turns/append-event.js';
 export type { SearchDocument, SearchIndex, SearchQuery } from './search/search-index.js';
-export { createSqliteFtsSearchIndex, toFtsQuery } from './search/sqlite-fts-search-index.js';
+export { createSqliteFtsSearchIndex, toFtsQuery } from './dialect/sqlite/fts-search-index.js';
 export { SearchStore } from './search/search-store.js';
 export { TurnRecordsStore } from './turn-records/turn-records-store.js';
 export { RecoveryJobStore } from './recovery-jobs/recovery-job-store.js';

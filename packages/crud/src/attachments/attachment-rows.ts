@@ -24,12 +24,12 @@ export const ATTACHMENT_COLUMNS =
   'failure_reason, created_at, updated_at';
 
 /** The row whatever its workspace: for the id-conflict rule only. */
-export function findAttachmentAnywhere(q: ReadContext, attachmentId: string): AttachmentRow | undefined {
+export function findAttachmentAnywhere(q: ReadContext, attachmentId: string): Promise<AttachmentRow | undefined> {
   return q.get<AttachmentRow>(`SELECT ${ATTACHMENT_COLUMNS} FROM turn_attachment WHERE attachment_id = ?`, [attachmentId]);
 }
 
-export function insertAttachment(ctx: WriteContext, row: AttachmentRow): void {
-  ctx.run(`INSERT INTO turn_attachment (${ATTACHMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+export async function insertAttachment(ctx: WriteContext, row: AttachmentRow): Promise<void> {
+  await ctx.run(`INSERT INTO turn_attachment (${ATTACHMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     row.attachment_id,
     row.workspace_id,
     row.thread_id,

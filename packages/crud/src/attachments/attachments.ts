@@ -21,11 +21,11 @@ import { ATTACHMENT_COLUMNS, findAttachmentAnywhere, insertAttachment, toAttachm
 /**
  * The attachment upload registry. Not journaled: an attachment is declared before the turn
  * that references it starts (so there is no turn stream to append to yet), and what the turn
- * used is journaled by `turn.started`'s input. Plain rows through the coordinator.
+ * used is journaled by `turn.started`'s input. Plain rows through the store's writes.
  */
 
-function requireAttachment(q: ReadContext, workspaceId: string, attachmentId: string): AttachmentRow {
-  const row = findAttachmentAnywhere(q, attachmentId);
+async function requireAttachment(q: ReadContext, workspaceId: string, attachmentId: string): Promise<AttachmentRow> {
+  const row = await findAttachmentAnywhere(q, attachmentId);
   if (!row || row.workspace_id !== workspaceId) {
     throw new CairnError('not_found', 'attachment not found', { details: { workspace_id: workspaceId, attachment_id: attachmentId } });
   }
@@ -44,9 +44,9 @@ const sameDeclaration = (row: AttachmentRow, p: RegisterAttachmentParams): boole
 export async function registerAttachment(deps: AttachmentDeps, params: RegisterAttachmentParams): Promise<RegisterAttachmentResult> {
   const p = parseParams(RegisterAttachmentParams, params, 'attachments.register');
   const attachmentId = p.attachment_id ?? deps.context.newId('att');
-  return deps.context.write((ctx) => {
-    requireThread(ctx, p.workspace_id, p.thread_id);
-    const existing = findAttachmentAnywhere(ctx, attachmentId);
+  return deps.context.write(async (ctx) => {
+    await requireThread(ctx, p.workspace_id, p.thread_id);
+    const existing = await findAttachmentAnywhere(ctx, attachmentId);
     if (existing) {
       if (existing.workspace_id === p.workspace_id && sameDeclaration(existing, p)) return { attachment: toAttachment(existing), created: false };
       throw new CairnError('conflict', 'attachment id is not available', { details: { attachment_id: attachmentId } });
@@ -69,7 +69,7 @@ export async function registerAttachment(deps: AttachmentDeps, params: RegisterA
       created_at: now,
       updated_at: now,
     };
-    insertAttachment(ctx, row);
+    await insertAttachment(ctx, row);
     return { attachment: toAttachment(row), created: true };
   });
 }
@@ -77,8 +77,8 @@ export async function registerAttachment(deps: AttachmentDeps, params: RegisterA
 /** `pending` → `ready` with its storage reference. Again with the same reference: no-op; a `failed` one, or another reference: `conflict`. */
 export async function markAttachmentReady(deps: AttachmentDeps, params: MarkAttachmentReadyParams): Promise<Attachment> {
   const p = parseParams(MarkAttachmentReadyParams, params, 'attachments.markReady');
-  return deps.context.write((ctx) => {
-    const row = requireAttachment(ctx, p.workspace_id, p.attachment_id);
+  return deps.context.write(async (ctx) => {
+    const row = await requireAttachment(ctx, p.workspace_id, p.attachment_id);
     const next = {
       upload_id: p.storage.upload_id ?? row.upload_id,
       artifact_id: p.storage.artifact_id ?? row.artifact_id,
@@ -91,7 +91,7 @@ export async function markAttachmentReady(deps: AttachmentDeps, params: MarkAtta
     }
     if (row.status === 'failed') throw new CairnError('conflict', 'a failed attachment cannot become ready', { details: { attachment_id: p.attachment_id } });
     const now = deps.context.now();
-    ctx.run(`UPDATE turn_attachment SET status = 'ready', upload_id = ?, artifact_id = ?, version_id = ?, updated_at = ? WHERE attachment_id = ?`, [
+    await ctx.run(`UPDATE turn_attachment SET status = 'ready', upload_id = ?, artifact_id = ?, version_id = ?, updated_at = ? WHERE attachment_id = ?`, [
       next.upload_id,
       next.artifact_id,
       next.version_id,
@@ -106,19 +106,19 @@ export async function markAttachmentReady(deps: AttachmentDeps, params: MarkAtta
 export async function markAttachmentFailed(deps: AttachmentDeps, params: MarkAttachmentFailedParams): Promise<Attachment> {
   const p = parseParams(MarkAttachmentFailedParams, params, 'attachments.markFailed');
   const reason = String(deps.redact(p.reason));
-  return deps.context.write((ctx) => {
-    const row = requireAttachment(ctx, p.workspace_id, p.attachment_id);
+  return deps.context.write(async (ctx) => {
+    const row = await requireAttachment(ctx, p.workspace_id, p.attachment_id);
     if (row.status === 'failed') return toAttachment(row);
     if (row.status === 'ready') throw new CairnError('conflict', 'a ready attachment cannot fail', { details: { attachment_id: p.attachment_id } });
     const now = deps.context.now();
-    ctx.run(`UPDATE turn_attachment SET status = 'failed', failure_reason = ?, updated_at = ? WHERE attachment_id = ?`, [reason, now, p.attachment_id]);
+    await ctx.run(`UPDATE turn_attachment SET status = 'failed', failure_reason = ?, updated_at = ? WHERE attachment_id = ?`, [reason, now, p.attachment_id]);
     return toAttachment({ ...row, status: 'failed', failure_reason: reason, updated_at: now });
   });
 }
 
 export async function getAttachment(deps: AttachmentDeps, params: AttachmentRefParams): Promise<Attachment> {
   const p = parseParams(AttachmentRefParams, params, 'attachments.get');
-  return deps.context.read((q) => toAttachment(requireAttachment(q, p.workspace_id, p.attachment_id)));
+  return deps.context.read(async (q) => toAttachment(await requireAttachment(q, p.workspace_id, p.attachment_id)));
 }
 
 const LIST = `SELECT ${ATTACHMENT_COLUMNS} FROM turn_attachment WHERE workspace_id = ? AND turn_id = ? ORDER BY created_at, attachment_id LIMIT ?`;
@@ -132,8 +132,8 @@ export async function listTurnAttachments(deps: AttachmentDeps, params: ListTurn
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = JSON.stringify(['turn_attachments', p.workspace_id, p.turn_id]);
   const after = p.cursor === undefined ? undefined : decodeCursor(p.cursor, filter);
-  const rows = await deps.context.read((q) => {
-    requireWorkspace(q, p.workspace_id);
+  const rows = await deps.context.read(async (q) => {
+    await requireWorkspace(q, p.workspace_id);
     return after
       ? q.all<AttachmentRow>(LIST_AFTER, [p.workspace_id, p.turn_id, after[0], after[0], after[1], limit + 1])
       : q.all<AttachmentRow>(LIST, [p.workspace_id, p.turn_id, limit + 1]);

@@ -32,7 +32,8 @@ export function toCairnError(error: unknown): unknown {
 function isInfrastructureError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { name, code } = error as { name?: unknown; code?: unknown };
-  if (name === 'QueryFailedError' || name === 'SqliteStorageError' || name === 'SqliteError') return true;
+  // Any storage package's error class (`SqliteStorageError`, a PostgreSQL one named alike), the drivers' own.
+  if (name === 'QueryFailedError' || name === 'SqliteError' || (typeof name === 'string' && name.endsWith('StorageError'))) return true;
   if (name === 'MigrationError') return true;
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }

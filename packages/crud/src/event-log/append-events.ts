@@ -1,5 +1,5 @@
 import { CairnError, EVENT_BATCH_MAX, hasErrorCode } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../port/types.js';
 import { assertEventInput, pendingEvent } from '../journal/create-journal.js';
 import { idempotencyDigest } from '../journal/idempotency-key.js';
 import type { Journal, JournalEvent, PendingEvent } from '../journal/types.js';
@@ -22,31 +22,34 @@ const NONE: readonly Projector[] = [];
  * no projector handles is a plain fact and is journaled. A key seen before answers the first
  * result wherever it is noticed (before a no-op or a refusal is reported, or when the journal
  * refuses the reused key), and is `conflict` when that result was another event. A refusal
- * throws, naming the event's index; the coordinator rolls the whole job back, so a batch
+ * throws, naming the event's index; the write job rolls back whole, so a batch
  * commits all or nothing.
  */
-export function appendEvents(
+export async function appendEvents(
   ctx: WriteContext,
   journal: Journal,
   streams: ReadonlyMap<string, RegisteredStream>,
   inputs: readonly EventInput[],
-): EventAppendResult[] {
+): Promise<EventAppendResult[]> {
   assertBatch(inputs);
+  // A batch holds one workspace's events: from here to COMMIT nobody else appends to it (a
+  // no-op on SQLite, whose one write lock the job already holds).
+  await ctx.dialect.lockWorkspace(ctx, inputs[0]!.workspaceId);
   const results = new Array<EventAppendResult>(inputs.length);
   for (let index = 0; index < inputs.length; index++) {
-    results[index] = appendOne(ctx, journal, streams, inputs[index]!, index, inputs.length);
+    results[index] = await appendOne(ctx, journal, streams, inputs[index]!, index, inputs.length);
   }
   return results;
 }
 
-function appendOne(
+async function appendOne(
   ctx: WriteContext,
   journal: Journal,
   streams: ReadonlyMap<string, RegisteredStream>,
   input: EventInput,
   index: number,
   size: number,
-): EventAppendResult {
+): Promise<EventAppendResult> {
   try {
     assertEventInput(input);
   } catch (error) {
@@ -55,14 +58,14 @@ function appendOne(
   const stream = streams.get(input.streamType);
   if (!stream) throw new CairnError('invalid_params', `${at(index, size)}no stream ${input.streamType} is registered`, { details: { index } });
   const key = input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey);
-  const payload = stream.prepare ? stream.prepare(ctx, input) : input.payload;
+  const payload = stream.prepare ? await stream.prepare(ctx, input) : input.payload;
   const pending = pendingEvent(input, journal.redact(payload), key, input.recordedAt ?? journal.now());
   const projectors = stream.byType.get(input.type) ?? NONE;
-  let writes: Array<(placed: JournalEvent) => void> | undefined;
+  let writes: Array<(placed: JournalEvent) => Promise<void>> | undefined;
   let noop: NoopOutcome | undefined;
   let refused: { projector: Projector; reason: string } | undefined;
   for (const projector of projectors) {
-    const decision = projector.decide(ctx, pending);
+    const decision = await projector.decide(ctx, pending);
     if (decision.outcome === 'applied') (writes ??= []).push(decision.write);
     else if (decision.outcome === 'invariant_violation') {
       refused = { projector, reason: decision.reason };
@@ -72,25 +75,25 @@ function appendOne(
   if (refused || (noop !== undefined && writes === undefined)) {
     // A retry of an event that was applied may well be a no-op or impossible now (an item
     // started after its turn ended): its key answers before the no-op or refusal does.
-    const first = key === null ? undefined : journal.findByKey(ctx, input.workspaceId, key);
+    const first = key === null ? undefined : await journal.findByKey(ctx, input.workspaceId, key);
     if (first) return firstResult(first, input, index, size);
     if (refused) throw refusal(refused.projector, pending, refused.reason, index, size);
     return { outcome: noop!, event: null, duplicate: false };
   }
   let event: JournalEvent;
   try {
-    event = journal.place(ctx, pending);
+    event = await journal.place(ctx, pending);
   } catch (error) {
     // The applied path does not look the key up beforehand (one indexed read per event saved):
     // the journal's unique key refuses a reused one, and only then is its first use read. This
-    // needs a refused insert to leave the transaction usable: true of SQLite (the trigger's
-    // RAISE(ABORT) undoes that statement only); a PostgreSQL journal must place with
-    // ON CONFLICT DO NOTHING (or a savepoint) to keep the same contract.
-    const first = key === null ? undefined : journal.findByKey(ctx, input.workspaceId, key);
+    // needs a refused insert to leave the transaction usable: the dialect's
+    // `journalKeyConflict` promises it (SQLite: the trigger's RAISE(ABORT) undoes that
+    // statement only; PostgreSQL: ON CONFLICT DO NOTHING, which `place` reports as a throw).
+    const first = key === null ? undefined : await journal.findByKey(ctx, input.workspaceId, key);
     if (first) return firstResult(first, input, index, size);
     throw error;
   }
-  if (writes) for (const write of writes) write(event);
+  if (writes) for (const write of writes) await write(event);
   return { outcome: 'applied', event, duplicate: false };
 }
 

@@ -7,4 +7,4 @@ export const NOOP_DUPLICATE_TERMINAL: Noop = { outcome: 'noop_duplicate_terminal
 
 export const violation = (reason: string): Refusal => ({ outcome: 'invariant_violation', reason });
 
-export const applied = <W>(write: (placed: W) => void): Applied<W> => ({ outcome: 'applied', write });
+export const applied = <W>(write: (placed: W) => Promise<void>): Applied<W> => ({ outcome: 'applied', write });

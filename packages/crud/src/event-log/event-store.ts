@@ -3,7 +3,7 @@ import type { EventAppendResult, EventInput, EventLog } from './types.js';
 
 /**
  * `store.events`: the store's one event log. `append` runs `appendEvents` in its own
- * coordinator job (one transaction, all or nothing); code already inside a job calls
+ * write job (one transaction, all or nothing); code already inside a job calls
  * `log.appendEvents(ctx, ...)`. A stream is added with `openCrudStore({ streams })`.
  */
 export class EventStore {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { nativeHandle, type WriteContext } from '@cairn/sqlite';
 import { createJournal } from '../journal/create-journal.js';
 import { hashEvent } from '../journal/hash-event.js';
 import type { JournalEventRow } from '../journal/journal-row.js';
 import type { PendingEvent } from '../journal/types.js';
+import type { WriteContext } from '../port/types.js';
 import { verifyJournal } from '../journal/verify-journal.js';
 import { expectCode } from '../testing/expect-error.js';
 import { openTempStore, steppingClock, type TempStore } from '../testing/temp-store.js';
@@ -24,24 +24,26 @@ class TestTaskProjector implements Projector {
   readonly canHandle = ['task.created', 'task.completed'];
   readonly tables = ['test_task'];
 
-  decide(ctx: WriteContext, event: PendingEvent): Decision {
-    const row = ctx.get<{ status: string }>('SELECT status FROM test_task WHERE task_id = ?', [event.streamId]);
+  async decide(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
+    const row = await ctx.get<{ status: string }>('SELECT status FROM test_task WHERE task_id = ?', [event.streamId]);
     const payload = event.payload as { title?: string };
     if (event.type === 'task.created') {
       if (row) return NOOP_ALREADY_STARTED;
-      return applied((placed) =>
-        ctx.run('INSERT INTO test_task (task_id, workspace_id, title, status, last_seq) VALUES (?, ?, ?, ?, ?)', [
+      return applied(async (placed) => {
+        await ctx.run('INSERT INTO test_task (task_id, workspace_id, title, status, last_seq) VALUES (?, ?, ?, ?, ?)', [
           placed.streamId,
           placed.workspaceId,
           payload.title ?? null,
           'open',
           placed.streamSeq,
-        ]),
-      );
+        ]);
+      });
     }
     if (!row) return violation(`task ${event.streamId} was never created`);
     if (row.status === 'done') return NOOP_DUPLICATE_TERMINAL;
-    return applied((placed) => ctx.run("UPDATE test_task SET status = 'done', last_seq = ? WHERE task_id = ?", [placed.streamSeq, placed.streamId]));
+    return applied(async (placed) => {
+      await ctx.run("UPDATE test_task SET status = 'done', last_seq = ? WHERE task_id = ?", [placed.streamSeq, placed.streamId]);
+    });
   }
 }
 
@@ -59,8 +61,8 @@ describe('a stream added by registering its projector (test-only `task` stream)'
   let temp: TempStore;
   beforeEach(async () => {
     temp = await openTempStore({ clock: steppingClock(), streams: [{ streamType: 'task', projectors: [new TestTaskProjector()] }] });
-    await temp.store.context.write((ctx) => {
-      ctx.run('CREATE TABLE test_task (task_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, title TEXT, status TEXT NOT NULL, last_seq INTEGER NOT NULL)');
+    await temp.store.context.write(async (ctx) => {
+      await ctx.run('CREATE TABLE test_task (task_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, title TEXT, status TEXT NOT NULL, last_seq INTEGER NOT NULL)');
     });
     await temp.store.workspaces.create({ workspace_id: WS, name: 'W' });
   });
@@ -92,7 +94,7 @@ describe('a stream added by registering its projector (test-only `task` stream)'
         }),
       );
     }
-    expect(await verifyJournal(nativeHandle(temp.store.readDataSource))).toEqual({ ok: true, checked: 3, lastPosition: 3 });
+    expect(await temp.store.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 3, lastPosition: 3 });
   });
 
   it('redacts once, before the projector decides: the read model holds what the journal holds', async () => {
@@ -137,9 +139,9 @@ describe('a stream added by registering its projector (test-only `task` stream)'
     const turn = (type: string, payload: object): EventInput => ({ workspaceId: WS, streamType: 'turn', streamId: 'u1', type, payload: { type, thread_id: 't1', ...payload } });
     const ok = await temp.store.events.append([created('task-a', 'one'), turn('turn.started', { input: [{ type: 'text', text: 'go' }] }), completed('task-a')]);
     expect(ok.map((r) => r.event?.position)).toEqual([1, 2, 3]);
-    const commits = temp.store.coordinator.stats.commits;
+    const commits = temp.store.sqlite.coordinator.stats.commits;
     await expectCode(temp.store.events.append([created('task-b', 'two'), turn('turn.completed', {}), turn('item.started', { item_id: 'i1', item_type: 'command' })]), 'invariant_violation');
-    expect(temp.store.coordinator.stats.commits).toBe(commits);
+    expect(temp.store.sqlite.coordinator.stats.commits).toBe(commits);
     expect(await journal()).toHaveLength(3);
     expect(await tasks()).toHaveLength(1);
     // One workspace per batch; no unregistered stream.
@@ -159,12 +161,12 @@ describe('registering streams', () => {
     expect(() => createEventLog({ journal, streams: [{ streamType: 'task', projectors: [task] }, { streamType: 'audit', projectors: [task] }] })).toThrow(
       /two projectors are named test-tasks/,
     );
-    const prepare = (_ctx: WriteContext, input: EventInput) => input.payload;
+    const prepare = async (_ctx: WriteContext, input: EventInput) => input.payload;
     expect(() => createEventLog({ journal, streams: [{ streamType: 'task', projectors: [], prepare }, { streamType: 'task', projectors: [task], prepare }] })).toThrow(
       /stream task has two prepare hooks/,
     );
     // More projectors for a registered stream type: appended after its own, in dispatch order.
-    const second: Projector = { name: 'second', canHandle: ['task.created'], tables: [], decide: () => NOOP_ALREADY_STARTED };
+    const second: Projector = { name: 'second', canHandle: ['task.created'], tables: [], decide: async () => NOOP_ALREADY_STARTED };
     const log = createEventLog({ journal, streams: [{ streamType: 'task', projectors: [task] }, { streamType: 'task', projectors: [second] }] });
     expect(log.projectorsFor('task', 'task.created')).toEqual([task, second]);
     expect(log.projectorsFor('task', 'task.completed')).toEqual([task]);

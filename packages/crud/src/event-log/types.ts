@@ -1,4 +1,4 @@
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../port/types.js';
 import type { Journal, JournalEvent, PendingEvent, StreamType } from '../journal/types.js';
 
 /** The named no-ops of ARCHITECTURE.md: the state already says so; nothing is written, not even the journal. */
@@ -7,7 +7,7 @@ export type NoopOutcome = 'noop_already_started' | 'noop_already_terminal' | 'no
 /** A projector's decision to write: `write` runs once the event is journaled, with the placed event. */
 export interface Applied<W = JournalEvent> {
   outcome: 'applied';
-  write: (placed: W) => void;
+  write: (placed: W) => Promise<void>;
 }
 export interface Noop {
   outcome: NoopOutcome;
@@ -42,7 +42,7 @@ export interface Projector {
   readonly canHandle: readonly string[];
   /** Read-model tables it owns, emptied before a rebuild (children before parents). */
   readonly tables: readonly string[];
-  decide(ctx: WriteContext, event: PendingEvent): Decision;
+  decide(ctx: WriteContext, event: PendingEvent): Promise<Decision>;
   /** The instance a rebuild replays through, when it must differ (the turn projector leaves thread rows alone). */
   forRebuild?(): Projector;
 }
@@ -75,7 +75,7 @@ export interface EventStream {
   readonly streamType: StreamType;
   readonly projectors: readonly Projector[];
   /** Runs inside the job, in event order (so it sees what the batch's earlier events wrote); answers the payload to redact and decide on. */
-  readonly prepare?: (ctx: WriteContext, input: EventInput) => unknown;
+  readonly prepare?: (ctx: WriteContext, input: EventInput) => Promise<unknown>;
 }
 
 export type EventAppendResult =
@@ -98,5 +98,5 @@ export interface EventLog {
    * and, when one applies, journaled and written. A refusal or bad input anywhere throws
    * (`details.index` names the event) and the job rolls back: all or nothing.
    */
-  appendEvents(ctx: WriteContext, inputs: readonly EventInput[]): EventAppendResult[];
+  appendEvents(ctx: WriteContext, inputs: readonly EventInput[]): Promise<EventAppendResult[]>;
 }

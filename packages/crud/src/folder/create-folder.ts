@@ -13,15 +13,15 @@ export async function createFolder(store: StoreContext, params: FolderCreatePara
   const p = parseParams(FolderCreateParams, params, 'thread/folder/create');
   const folderId = p.folder_id ?? store.newId('fld');
   return store.write(async (ctx) => {
-    requireWorkspace(ctx, p.workspace_id);
-    if (findFolderAnywhere(ctx, folderId)) {
+    await requireWorkspace(ctx, p.workspace_id);
+    if (await findFolderAnywhere(ctx, folderId)) {
       throw new CairnError('conflict', 'folder id is not available', { details: { folder_id: folderId } });
     }
     const now = store.now();
     const row: FolderRow = {
       folder_id: folderId,
       workspace_id: p.workspace_id,
-      parent_folder_id: requireTargetFolder(ctx, p.workspace_id, p.parent_folder_id),
+      parent_folder_id: await requireTargetFolder(ctx, p.workspace_id, p.parent_folder_id),
       name: p.name,
       created_at: now,
       updated_at: now,

@@ -14,13 +14,13 @@ const DELETE = 'DELETE FROM thread_folder WHERE folder_id = ?';
  */
 export async function deleteFolder(store: StoreContext, params: FolderDeleteParams): Promise<FolderDeleteResult> {
   const p = parseParams(FolderDeleteParams, params, 'thread/folder/delete');
-  return store.write((ctx) => {
-    const row = requireFolder(ctx, p.workspace_id, p.folder_id);
+  return store.write(async (ctx) => {
+    const row = await requireFolder(ctx, p.workspace_id, p.folder_id);
     const now = store.now();
     const parent = row.parent_folder_id;
-    const threads = ctx.run(MOVE_THREADS, [parent, now, p.workspace_id, row.folder_id]).changes;
-    const folders = ctx.run(MOVE_FOLDERS, [parent, now, p.workspace_id, row.folder_id]).changes;
-    ctx.run(DELETE, [row.folder_id]);
+    const threads = (await ctx.run(MOVE_THREADS, [parent, now, p.workspace_id, row.folder_id])).changes;
+    const folders = (await ctx.run(MOVE_FOLDERS, [parent, now, p.workspace_id, row.folder_id])).changes;
+    await ctx.run(DELETE, [row.folder_id]);
     return { folder_id: row.folder_id, reparented_to: parent, moved_threads: threads, moved_folders: folders };
   });
 }

@@ -18,13 +18,13 @@ export function toFolder(row: FolderRow): ThreadFolder {
 
 const FIND = `SELECT ${FOLDER_COLUMNS} FROM thread_folder WHERE folder_id = ?`;
 
-export function findFolderAnywhere(q: ReadContext, folderId: string): FolderRow | undefined {
+export function findFolderAnywhere(q: ReadContext, folderId: string): Promise<FolderRow | undefined> {
   return q.get<FolderRow>(FIND, [folderId]);
 }
 
 /** The folder if it belongs to `workspaceId`; one of another workspace is `not_found`, like a missing one. */
-export function requireFolder(q: ReadContext, workspaceId: string, folderId: string): FolderRow {
-  const row = findFolderAnywhere(q, folderId);
+export async function requireFolder(q: ReadContext, workspaceId: string, folderId: string): Promise<FolderRow> {
+  const row = await findFolderAnywhere(q, folderId);
   if (!row || row.workspace_id !== workspaceId) {
     throw new CairnError('not_found', 'folder not found', { details: { workspace_id: workspaceId, folder_id: folderId } });
   }
@@ -32,7 +32,7 @@ export function requireFolder(q: ReadContext, workspaceId: string, folderId: str
 }
 
 /** `null` (the root) is always valid; an id must name a folder of the workspace. */
-export function requireTargetFolder(q: ReadContext, workspaceId: string, folderId: string | null | undefined): string | null {
+export async function requireTargetFolder(q: ReadContext, workspaceId: string, folderId: string | null | undefined): Promise<string | null> {
   if (folderId === null || folderId === undefined) return null;
-  return requireFolder(q, workspaceId, folderId).folder_id;
+  return (await requireFolder(q, workspaceId, folderId)).folder_id;
 }

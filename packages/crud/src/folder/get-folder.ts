@@ -5,5 +5,5 @@ import { requireFolder, toFolder } from './folder-row.js';
 
 export async function getFolder(store: StoreContext, params: FolderRefParams): Promise<ThreadFolder> {
   const p = parseParams(FolderRefParams, params, 'thread/folder/get');
-  return store.read((q) => toFolder(requireFolder(q, p.workspace_id, p.folder_id)));
+  return store.read(async (q) => toFolder(await requireFolder(q, p.workspace_id, p.folder_id)));
 }

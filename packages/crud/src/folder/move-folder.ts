@@ -12,30 +12,30 @@ const MOVE = 'UPDATE thread_folder SET parent_folder_id = ?, updated_at = ? WHER
  */
 export async function moveFolder(store: StoreContext, params: FolderMoveParams): Promise<ThreadFolder> {
   const p = parseParams(FolderMoveParams, params, 'thread/folder/move');
-  return store.write((ctx) => {
-    const row = requireFolder(ctx, p.workspace_id, p.folder_id);
-    const parentId = requireTargetFolder(ctx, p.workspace_id, p.parent_folder_id);
-    if (parentId !== null && isSelfOrDescendant(ctx, parentId, row.folder_id)) {
+  return store.write(async (ctx) => {
+    const row = await requireFolder(ctx, p.workspace_id, p.folder_id);
+    const parentId = await requireTargetFolder(ctx, p.workspace_id, p.parent_folder_id);
+    if (parentId !== null && (await isSelfOrDescendant(ctx, parentId, row.folder_id))) {
       throw new CairnError('invariant_violation', 'a folder cannot move under itself or one of its descendants', {
         details: { folder_id: row.folder_id, parent_folder_id: parentId },
       });
     }
     if (row.parent_folder_id === parentId) return toFolder(row);
     const now = store.now();
-    ctx.run(MOVE, [parentId, now, row.folder_id]);
+    await ctx.run(MOVE, [parentId, now, row.folder_id]);
     return toFolder({ ...row, parent_folder_id: parentId, updated_at: now });
   });
 }
 
 /** Walks up from `candidate` to the root: true if it passes through `folderId`. */
-function isSelfOrDescendant(q: ReadContext, candidate: string, folderId: string): boolean {
+async function isSelfOrDescendant(q: ReadContext, candidate: string, folderId: string): Promise<boolean> {
   const seen = new Set<string>();
   for (let at: string | null = candidate; at !== null; ) {
     if (at === folderId) return true;
     // The tree has no cycle (this check keeps it so); `seen` guards against a corrupted file.
     if (seen.has(at)) return true;
     seen.add(at);
-    at = findFolderAnywhere(q, at)?.parent_folder_id ?? null;
+    at = (await findFolderAnywhere(q, at))?.parent_folder_id ?? null;
   }
   return false;
 }

@@ -9,9 +9,9 @@ describe('journal_event is append-only in the database (raw SQL)', () => {
   beforeEach(async () => {
     db = await openJournalTestDb();
     const journal = createJournal();
-    await db.coordinator.write((ctx) => {
+    await db.port.write(async (ctx) => {
       for (let i = 1; i <= 3; i++) {
-        journal.append(ctx, { workspaceId: 'ws', streamType: 'turn', streamId: 't', type: 'e', payload: { i }, idempotencyKey: `k${i}` });
+        await journal.append(ctx, { workspaceId: 'ws', streamType: 'turn', streamId: 't', type: 'e', payload: { i }, idempotencyKey: `k${i}` });
       }
     });
   });

@@ -21,7 +21,7 @@ ORDER BY e.workspace_id`;
 const LINK = 'SELECT position, hash FROM journal_event WHERE workspace_id = ? AND workspace_seq = ?';
 
 /** Every workspace's chain head, ordered by workspace id. Read it inside one snapshot. */
-export function readChainHeads(reader: JournalReader): ChainHead[] {
+export function readChainHeads(reader: JournalReader): Promise<ChainHead[]> {
   return reader.all<ChainHead>(HEADS);
 }
 
@@ -29,8 +29,13 @@ export function readChainHeads(reader: JournalReader): ChainHead[] {
  * The event at `workspaceSeq` of a workspace (its position and hash), if the journal holds it,
  * or, with `archiveDir`, the archive segment that holds it once retention moved it there.
  */
-export function readChainLink(reader: JournalReader, workspaceId: string, workspaceSeq: number, archiveDir?: string): { position: number; hash: string } | undefined {
-  const live = reader.get<{ position: number; hash: string }>(LINK, [workspaceId, workspaceSeq]);
+export async function readChainLink(
+  reader: JournalReader,
+  workspaceId: string,
+  workspaceSeq: number,
+  archiveDir?: string,
+): Promise<{ position: number; hash: string } | undefined> {
+  const live = await reader.get<{ position: number; hash: string }>(LINK, [workspaceId, workspaceSeq]);
   if (live || archiveDir === undefined) return live;
   return readArchivedLink(reader, archiveDir, workspaceId, workspaceSeq);
 }

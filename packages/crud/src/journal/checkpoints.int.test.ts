@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { createStatements } from '@cairn/sqlite';
+import { sqliteStatements } from '../port/sqlite-port.js';
 import { join } from 'node:path';
 import { openCrudStore } from '../store/open-crud-store.js';
 import { readChainHeads } from './chain-heads.js';
@@ -22,24 +22,24 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
   let db: JournalTestDb;
   let store: MemoryCheckpointStore;
   let reader: JournalReader;
-  const read = async <T>(fn: (q: JournalReader) => T): Promise<T> => fn(reader);
+  const read = <T>(fn: (q: JournalReader) => Promise<T>): Promise<T> => fn(reader);
   /** `n` events to each workspace, streams of 5 events. */
   const append = (workspaces: Record<string, number>) =>
-    db.coordinator.write((ctx) => {
+    db.port.write(async (ctx) => {
       for (const [workspaceId, n] of Object.entries(workspaces)) {
         for (let i = 0; i < n; i++) {
-          const seq = (ctx.get<{ n: number }>('SELECT count(*) AS n FROM journal_event WHERE workspace_id = ?', [workspaceId])!.n);
-          journal.append(ctx, { workspaceId, streamType: 'turn', streamId: `${workspaceId}_t${Math.floor(seq / 5)}`, type: 'e', payload: { seq } });
+          const seq = (await ctx.get<{ n: number }>('SELECT count(*) AS n FROM journal_event WHERE workspace_id = ?', [workspaceId]))!.n;
+          await journal.append(ctx, { workspaceId, streamType: 'turn', streamId: `${workspaceId}_t${Math.floor(seq / 5)}`, type: 'e', payload: { seq } });
         }
       }
     });
   const dropTriggers = () => db.native.exec('DROP TRIGGER trg_journal_event_no_update; DROP TRIGGER trg_journal_event_no_delete; DROP TRIGGER trg_journal_event_append');
   const sql = (text: string, ...params: unknown[]) => void db.native.prepare(text).run(...params);
-  const findings = () => verifyCheckpoints(reader, store.records).findings;
+  const findings = async () => (await verifyCheckpoints(reader, store.records)).findings;
 
   beforeEach(async () => {
     db = await openJournalTestDb();
-    reader = createStatements(db.native);
+    reader = sqliteStatements(db.native);
     store = new MemoryCheckpointStore(() => '2025-04-01T09:00:00.000Z');
     await append({ ws_a: 10, ws_b: 10, ws_c: 4 });
   });
@@ -55,7 +55,7 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
       ['startup', 'ws_b', 10],
       ['startup', 'ws_c', 4],
     ]);
-    expect(store.records[0]!.hash).toBe(readChainHeads(reader)[0]!.hash);
+    expect(store.records[0]!.hash).toBe((await readChainHeads(reader))[0]!.hash);
     // Three appends counted: a checkpoint follows their commit by itself.
     onAppended = (ws) => checkpointer.noteAppended(ws);
     await append({ ws_a: 3 });
@@ -66,7 +66,7 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
     await append({ ws_b: 1 });
     await checkpointer.close();
     expect(store.records.slice(4).map((r) => [r.kind, r.workspaceId, r.workspaceSeq])).toEqual([['shutdown', 'ws_b', 11]]);
-    expect(verifyCheckpoints(reader, store.records)).toMatchObject({ ok: true, findings: [], unanchored: [] });
+    expect(await verifyCheckpoints(reader, store.records)).toMatchObject({ ok: true, findings: [], unanchored: [] });
   });
 
   it('looks every intervalMs, also for events another process appended', async () => {
@@ -81,8 +81,8 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
     await (await startJournalCheckpointer(read, { store, intervalMs: 0 })).close();
     dropTriggers();
     sql(`DELETE FROM journal_event WHERE workspace_id = 'ws_b' AND workspace_seq > 7`);
-    expect(await verifyJournal(db.native)).toMatchObject({ ok: true }); // invisible from inside the file
-    const report = verifyCheckpoints(reader, store.records);
+    expect(await db.port.read((q) => verifyJournal(q))).toMatchObject({ ok: true }); // invisible from inside the file
+    const report = await verifyCheckpoints(reader, store.records);
     expect(report.ok).toBe(false);
     expect(report.findings).toEqual([
       expect.objectContaining({ reason: 'events_lost', workspaceId: 'ws_b', checkpointSeq: 10, journalSeq: 7, lost: { fromSeq: 8, toSeq: 10 } }),
@@ -111,25 +111,25 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
       sql('UPDATE journal_event SET payload = ?, prev_hash = ?, hash = ? WHERE position = ?', payload, prevHash, hash, row.position);
       prevHash = hash;
     }
-    expect(await verifyJournal(db.native)).toMatchObject({ ok: true });
-    expect(findings()).toEqual([
+    expect(await db.port.read((q) => verifyJournal(q))).toMatchObject({ ok: true });
+    expect(await findings()).toEqual([
       expect.objectContaining({ reason: 'events_rewritten', workspaceId: 'ws_a', checkpointSeq: 20, journalSeq: 20, rewritten: { afterSeq: 10, upToSeq: 15 } }),
     ]);
-    expect(findings()[0]!.detail).toMatch(/events after seq 10 and at or before 15 were rewritten/);
+    expect((await findings())[0]!.detail).toMatch(/events after seq 10 and at or before 15 were rewritten/);
   });
 
   it('a deleted whole workspace: workspace_missing', async () => {
     await (await startJournalCheckpointer(read, { store, intervalMs: 0 })).close();
     dropTriggers();
     sql(`DELETE FROM journal_event WHERE workspace_id = 'ws_c'`);
-    expect(await verifyJournal(db.native)).toMatchObject({ ok: true });
-    expect(findings()).toEqual([expect.objectContaining({ reason: 'workspace_missing', workspaceId: 'ws_c', checkpointSeq: 4, journalSeq: 0, lost: { fromSeq: 1, toSeq: 4 } })]);
+    expect(await db.port.read((q) => verifyJournal(q))).toMatchObject({ ok: true });
+    expect(await findings()).toEqual([expect.objectContaining({ reason: 'workspace_missing', workspaceId: 'ws_c', checkpointSeq: 4, journalSeq: 0, lost: { fromSeq: 1, toSeq: 4 } })]);
   });
 
   it('a forged checkpoint is named and not trusted: it neither hides nor invents a loss', async () => {
     await (await startJournalCheckpointer(read, { store, intervalMs: 0 })).close();
     store.records.push({ ...store.records[0]!, checkpointId: 99, workspaceSeq: 50, signature: 'invalid' });
-    const report = verifyCheckpoints(reader, store.records);
+    const report = await verifyCheckpoints(reader, store.records);
     expect(report.findings).toEqual([expect.objectContaining({ reason: 'checkpoint_forged', checkpointId: 99, workspaceId: 'ws_a' })]);
     expect(report.workspaces.find((w) => w.workspaceId === 'ws_a')!.newest.checkpointId).toBe(1);
   });
@@ -141,17 +141,17 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
     dropTriggers();
     // "Restore" the state before the last append: ws_a back to 10, ws_d gone.
     sql(`DELETE FROM journal_event WHERE (workspace_id = 'ws_a' AND workspace_seq > 10) OR workspace_id = 'ws_d'`);
-    expect(findings().map((f) => [f.reason, f.workspaceId])).toEqual([
+    expect((await findings()).map((f) => [f.reason, f.workspaceId])).toEqual([
       ['events_lost', 'ws_a'],
       ['workspace_missing', 'ws_d'],
     ]);
-    const heads = readChainHeads(reader);
+    const heads = await readChainHeads(reader);
     await store.record([...heads, { workspaceId: 'ws_d', workspaceSeq: 0, position: 0, hash: '0'.repeat(64) }], 'restore', { restoredFrom: 'gateway-20250401T085900.000Z.db' });
-    const report = verifyCheckpoints(reader, store.records);
+    const report = await verifyCheckpoints(reader, store.records);
     expect(report).toMatchObject({ ok: true, findings: [], restores: [{ restoredFrom: 'gateway-20250401T085900.000Z.db', workspaces: 4, superseded: 2 }] });
     // The older checkpoint of ws_b (seq 10, before the restore) still binds the restored file.
     sql(`DELETE FROM journal_event WHERE workspace_id = 'ws_b' AND workspace_seq = 10`);
-    expect(findings()).toEqual([expect.objectContaining({ reason: 'events_lost', workspaceId: 'ws_b', checkpointSeq: 10 })]);
+    expect(await findings()).toEqual([expect.objectContaining({ reason: 'events_lost', workspaceId: 'ws_b', checkpointSeq: 10 })]);
   });
 
   it('never signs a head that continues a cut or rewritten chain; reports it once', async () => {
@@ -169,7 +169,7 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
     expect(heard).toEqual([expect.objectContaining({ reason: 'events_rewritten', workspaceId: 'ws_b', checkpointSeq: 10 })]);
     expect(store.records.filter((r) => r.workspaceId === 'ws_b').map((r) => r.workspaceSeq)).toEqual([10]);
     expect(store.records.filter((r) => r.workspaceId === 'ws_a').map((r) => r.workspaceSeq)).toEqual([10, 11]);
-    expect(findings()).toEqual([expect.objectContaining({ reason: 'events_rewritten', workspaceId: 'ws_b' })]);
+    expect(await findings()).toEqual([expect.objectContaining({ reason: 'events_rewritten', workspaceId: 'ws_b' })]);
   });
 });
 
@@ -181,12 +181,12 @@ describe('openCrudStore({ checkpoints })', () => {
     const store = await openCrudStore({ path: join(db.dir, 'gateway.db'), checkpoints: { store: checkpoints, everyEvents: 2, intervalMs: 0 } });
     try {
       const ws = await store.workspaces.ensureDefault();
-      await store.coordinator.write((ctx) => {
-        for (let i = 0; i < 3; i++) store.events.log.journal.append(ctx, { workspaceId: ws.workspace_id, streamType: 'audit', streamId: 'a1', type: 'x', payload: { i } });
+      await store.context.write(async (ctx) => {
+        for (let i = 0; i < 3; i++) await store.events.log.journal.append(ctx, { workspaceId: ws.workspace_id, streamType: 'audit', streamId: 'a1', type: 'x', payload: { i } });
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(checkpoints.records.map((r) => [r.kind, r.workspaceSeq])).toEqual([['interval', 3]]);
-      await store.coordinator.write((ctx) => store.events.log.journal.append(ctx, { workspaceId: ws.workspace_id, streamType: 'audit', streamId: 'a1', type: 'x', payload: {} }));
+      await store.context.write((ctx) => store.events.log.journal.append(ctx, { workspaceId: ws.workspace_id, streamType: 'audit', streamId: 'a1', type: 'x', payload: {} }));
     } finally {
       await store.close();
     }

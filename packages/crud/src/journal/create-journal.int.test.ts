@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { SqliteWriteCoordinator, createStatements, openSqliteDatabase } from '@cairn/sqlite';
+import { SqliteWriteCoordinator, openSqliteDatabase } from '@cairn/sqlite';
+import { sqliteJob, sqliteStatements } from '../port/sqlite-port.js';
 import { createJournal } from './create-journal.js';
 import { hashEvent, GENESIS_HASH } from './hash-event.js';
 import { idempotencyDigest } from './idempotency-key.js';
@@ -29,7 +30,7 @@ describe('createJournal().append (real SQLite)', () => {
   let reader: JournalReader;
   beforeEach(async () => {
     db = await openJournalTestDb();
-    reader = createStatements(db.native);
+    reader = sqliteStatements(db.native);
   });
   afterEach(async () => {
     await db.close();
@@ -46,7 +47,7 @@ describe('createJournal().append (real SQLite)', () => {
       turn('ws_a', 't3', 'turn.started'),
       turn('ws_b', 't2', 'turn.completed'),
     ];
-    const results = await Promise.all(inputs.map((input) => db.coordinator.write((ctx) => journal.append(ctx, input))));
+    const results = await Promise.all(inputs.map((input) => db.port.write((ctx) => journal.append(ctx, input))));
     const events = results.map((r) => r.event);
     expect(results.every((r) => !r.duplicate)).toBe(true);
     expect(events.map((e) => [e.position, e.workspaceSeq, e.streamSeq])).toEqual([
@@ -78,28 +79,28 @@ describe('createJournal().append (real SQLite)', () => {
     }
     expect(db.native.prepare('SELECT DISTINCT hash_version AS v FROM journal_event').all()).toEqual([{ v: 2 }]);
     // What append returned is what a reader gets back.
-    expect(readJournalAfter(reader, 0, 100)).toEqual(events);
+    expect(await readJournalAfter(reader, 0, 100)).toEqual(events);
   });
 
   it('stores the thread id in the envelope (hashed), null when not given', async () => {
     const journal = createJournal();
-    const a = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't1', 'turn.started', { n: 1 }, { threadId: 'thr_1' })));
-    const b = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't2', 'turn.started', { n: 1 })));
+    const a = await db.port.write((ctx) => journal.append(ctx, turn('ws', 't1', 'turn.started', { n: 1 }, { threadId: 'thr_1' })));
+    const b = await db.port.write((ctx) => journal.append(ctx, turn('ws', 't2', 'turn.started', { n: 1 })));
     expect([a.event.threadId, b.event.threadId]).toEqual(['thr_1', null]);
     expect(rows().map((r) => r.thread_id)).toEqual(['thr_1', null]);
-    expect(readJournalAfter(reader, 0, 10)).toEqual([a.event, b.event]);
+    expect(await readJournalAfter(reader, 0, 10)).toEqual([a.event, b.event]);
     expect(a.event.payload).toEqual({ n: 1 });
-    await expect(db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't1', 'x', {}, { threadId: '' })))).rejects.toMatchObject({ code: 'invalid_params' });
+    await expect(db.port.write((ctx) => journal.append(ctx, turn('ws', 't1', 'x', {}, { threadId: '' })))).rejects.toMatchObject({ code: 'invalid_params' });
     // A rewritten thread id is a rewritten row.
     db.native.exec('DROP TRIGGER trg_journal_event_no_update');
     db.native.exec(`UPDATE journal_event SET thread_id = 'thr_2' WHERE position = 1`);
-    expect(await verifyJournal(db.dataSource)).toMatchObject({ ok: false, position: 1, reason: 'hash_mismatch' });
+    expect(await db.port.read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: 1, reason: 'hash_mismatch' });
   });
 
   it('refuses to continue a stream from another workspace (conflict), without naming it', async () => {
     const journal = createJournal();
-    await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_secret', 'shared', 'turn.started')));
-    const refused = db.coordinator.write((ctx) => journal.append(ctx, turn('ws_b', 'shared', 'turn.completed')));
+    await db.port.write((ctx) => journal.append(ctx, turn('ws_secret', 'shared', 'turn.started')));
+    const refused = db.port.write((ctx) => journal.append(ctx, turn('ws_b', 'shared', 'turn.completed')));
     await expect(refused).rejects.toMatchObject({ code: 'conflict' });
     await expect(refused).rejects.not.toThrow(/ws_secret/);
     expect(rows()).toHaveLength(1);
@@ -107,7 +108,7 @@ describe('createJournal().append (real SQLite)', () => {
 
   it('stores canonical JSON and stamps recordedAt from the clock when not given', async () => {
     const journal = createJournal({ now: () => '2025-03-01T11:22:33.444Z' });
-    const { event } = await db.coordinator.write((ctx) =>
+    const { event } = await db.port.write((ctx) =>
       journal.append(ctx, { workspaceId: 'ws', streamType: 'audit', streamId: 'a1', type: 'x', payload: { b: 1, a: [true, null] } }),
     );
     expect(event.recordedAt).toBe('2025-03-01T11:22:33.444Z');
@@ -116,17 +117,17 @@ describe('createJournal().append (real SQLite)', () => {
 
   it('returns the first event for a repeated idempotency key and writes nothing, per workspace', async () => {
     const journal = createJournal();
-    const first = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', { n: 1 }, { idempotencyKey: 'k1' })));
+    const first = await db.port.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', { n: 1 }, { idempotencyKey: 'k1' })));
     // The same key again, even with another body, and twice inside one group commit.
     const again = await Promise.all([
-      db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', { n: 2 }, { idempotencyKey: 'k1' }))),
-      db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't9', 'other', {}, { idempotencyKey: 'k1' }))),
+      db.port.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', { n: 2 }, { idempotencyKey: 'k1' }))),
+      db.port.write((ctx) => journal.append(ctx, turn('ws_a', 't9', 'other', {}, { idempotencyKey: 'k1' }))),
     ]);
     expect(first.duplicate).toBe(false);
     for (const result of again) expect(result).toEqual({ event: first.event, duplicate: true });
     expect(rows()).toHaveLength(1);
 
-    const otherWorkspace = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_b', 't2', 'turn.started', {}, { idempotencyKey: 'k1' })));
+    const otherWorkspace = await db.port.write((ctx) => journal.append(ctx, turn('ws_b', 't2', 'turn.started', {}, { idempotencyKey: 'k1' })));
     expect(otherWorkspace.duplicate).toBe(false);
     expect(rows()).toHaveLength(2);
   });
@@ -134,15 +135,15 @@ describe('createJournal().append (real SQLite)', () => {
   it('stores an idempotency key only as its digest: the key as given is nowhere in the row', async () => {
     const journal = createJournal();
     const key = 'retry-of-sk-proj-Q2kT8vNw5mHx9cLp';
-    const first = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', {}, { idempotencyKey: key })));
+    const first = await db.port.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', {}, { idempotencyKey: key })));
     expect(first.event.idempotencyKey).toBe(idempotencyDigest(key));
     expect(first.event.idempotencyKey).toMatch(/^k1\.[A-Za-z0-9_-]{43}$/);
     const stored = rows()[0]!;
     expect(stored.idempotency_key).toBe(idempotencyDigest(key));
     expect(JSON.stringify(stored)).not.toContain('Q2kT8vNw5mHx9cLp');
     // Equality survives: the same key is a duplicate, a different one is not.
-    expect((await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', {}, { idempotencyKey: key })))).duplicate).toBe(true);
-    expect((await db.coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'x', {}, { idempotencyKey: `${key}!` })))).duplicate).toBe(false);
+    expect((await db.port.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'turn.started', {}, { idempotencyKey: key })))).duplicate).toBe(true);
+    expect((await db.port.write((ctx) => journal.append(ctx, turn('ws_a', 't1', 'x', {}, { idempotencyKey: `${key}!` })))).duplicate).toBe(false);
   });
 
   it('redacts secrets before storing and hashing, then applies the extra redactor hook', async () => {
@@ -152,7 +153,7 @@ describe('createJournal().append (real SQLite)', () => {
       request: { headers: { authorization: 'Bearer abcdefghijklmnop0123456789' }, body: `use ${held} please`, max_tokens: 50 },
       output: 'export OPENAI_API_KEY=sk-abcdefghijklmnopqrstuvwxyz123456',
     };
-    const { event } = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't', 'tool.called', payload)));
+    const { event } = await db.port.write((ctx) => journal.append(ctx, turn('ws', 't', 'tool.called', payload)));
     const expected = {
       request: { headers: { authorization: REDACTED }, body: `use ${REDACTED} please`, max_tokens: 50 },
       output: `export OPENAI_API_KEY=${REDACTED}`,
@@ -161,7 +162,7 @@ describe('createJournal().append (real SQLite)', () => {
     const stored = rows()[0]!.payload;
     expect(stored).not.toMatch(/abcdefghijklmnop|sk-abc|value-the-keystore/);
     expect(JSON.parse(stored)).toEqual(expected);
-    expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: 1, lastPosition: 1 });
+    expect(await db.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 1, lastPosition: 1 });
   });
 
   it('refuses malformed input with invalid_params and consumes no position', async () => {
@@ -177,32 +178,32 @@ describe('createJournal().append (real SQLite)', () => {
       { payload: { n: Number.NaN } },
     ];
     for (const patch of bad) {
-      await expect(db.coordinator.write((ctx) => journal.append(ctx, { ...turn('ws', 't', 'x'), ...patch }))).rejects.toMatchObject({
+      await expect(db.port.write((ctx) => journal.append(ctx, { ...turn('ws', 't', 'x'), ...patch }))).rejects.toMatchObject({
         code: 'invalid_params',
       });
     }
-    const ok = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't', 'x')));
+    const ok = await db.port.write((ctx) => journal.append(ctx, turn('ws', 't', 'x')));
     expect(ok.event.position).toBe(1);
   });
 
   it('commits an event with its projection or not at all', async () => {
     const journal = createJournal();
     await expect(
-      db.coordinator.write((ctx) => {
-        journal.append(ctx, turn('ws', 't', 'turn.started'));
+      db.port.write(async (ctx) => {
+        await journal.append(ctx, turn('ws', 't', 'turn.started'));
         throw new Error('projection failed');
       }),
     ).rejects.toThrow('projection failed');
     expect(rows()).toHaveLength(0);
-    const { event } = await db.coordinator.write((ctx) => journal.append(ctx, turn('ws', 't', 'turn.started')));
+    const { event } = await db.port.write((ctx) => journal.append(ctx, turn('ws', 't', 'turn.started')));
     expect([event.position, event.streamSeq, event.prevHash]).toEqual([1, 1, GENESIS_HASH]);
   });
 
   it('in a group commit, reuses the heads between jobs but forgets those of a job that was rolled back', async () => {
     const journal = createJournal();
     const append = (i: number, fail = false) =>
-      db.coordinator.write((ctx) => {
-        const { event } = journal.append(ctx, turn('ws', 't', 'e', { i }));
+      db.port.write(async (ctx) => {
+        const { event } = await journal.append(ctx, turn('ws', 't', 'e', { i }));
         if (fail) throw new Error(`projection refused ${i}`);
         return [event.position, event.workspaceSeq, event.streamSeq];
       });
@@ -216,7 +217,7 @@ describe('createJournal().append (real SQLite)', () => {
       [3, 3, 3],
     ]);
     expect(db.coordinator.stats).toMatchObject({ commits: 1, jobs: 3 });
-    expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: 3, lastPosition: 3 });
+    expect(await db.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 3, lastPosition: 3 });
   });
 
   it('reads the heads under the write lock: two connections appending to one file keep their chains', async () => {
@@ -227,7 +228,7 @@ describe('createJournal().append (real SQLite)', () => {
       // Strictly alternating first (each append must see the other connection's last one)...
       for (let i = 0; i < 10; i++) {
         const coordinator = i % 2 === 0 ? db.coordinator : otherCoordinator;
-        const { event } = await coordinator.write((ctx) => journal.append(ctx, turn('ws_a', 't0', 'e', { i })));
+        const { event } = await coordinator.write(sqliteJob((ctx) => journal.append(ctx, turn('ws_a', 't0', 'e', { i }))));
         expect([event.position, event.streamSeq]).toEqual([i + 1, i + 1]);
       }
       // ...then both at once, contending for the lock.
@@ -235,12 +236,12 @@ describe('createJournal().append (real SQLite)', () => {
       for (let i = 10; i < 40; i++) {
         const coordinator = i % 2 === 0 ? db.coordinator : otherCoordinator;
         const workspace = i % 3 === 0 ? 'ws_a' : 'ws_b';
-        writes.push(coordinator.write((ctx) => journal.append(ctx, turn(workspace, `${workspace}_t${i % 4}`, 'e', { i }))));
+        writes.push(coordinator.write(sqliteJob((ctx) => journal.append(ctx, turn(workspace, `${workspace}_t${i % 4}`, 'e', { i })))));
       }
       await Promise.all(writes);
       await otherCoordinator.close();
-      expect(await verifyJournal(db.dataSource)).toEqual({ ok: true, checked: 40, lastPosition: 40 });
-      expect(workspaceHead(reader, 'ws_a') + workspaceHead(reader, 'ws_b')).toBe(40);
+      expect(await db.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 40, lastPosition: 40 });
+      expect((await workspaceHead(reader, 'ws_a')) + (await workspaceHead(reader, 'ws_b'))).toBe(40);
     } finally {
       await other.destroy();
     }
@@ -252,11 +253,11 @@ describe('journal reads', () => {
   let reader: JournalReader;
   beforeEach(async () => {
     db = await openJournalTestDb();
-    reader = createStatements(db.native);
+    reader = sqliteStatements(db.native);
     const journal = createJournal();
-    await db.coordinator.write((ctx) => {
+    await db.port.write(async (ctx) => {
       for (let i = 1; i <= 10; i++) {
-        journal.append(ctx, turn(i % 2 === 0 ? 'ws_even' : 'ws_odd', i % 2 === 0 ? 'even' : 'odd', `e${i}`, { i }));
+        await journal.append(ctx, turn(i % 2 === 0 ? 'ws_even' : 'ws_odd', i % 2 === 0 ? 'even' : 'odd', `e${i}`, { i }));
       }
     });
   });
@@ -264,33 +265,33 @@ describe('journal reads', () => {
     await db.close();
   });
 
-  it('readStream pages one stream in stream order', () => {
-    const page1 = readStream(reader, 'turn', 'odd', { limit: 3 });
+  it('readStream pages one stream in stream order', async () => {
+    const page1 = await readStream(reader, 'turn', 'odd', { limit: 3 });
     expect(page1.map((e) => [e.streamSeq, e.type])).toEqual([
       [1, 'e1'],
       [2, 'e3'],
       [3, 'e5'],
     ]);
-    const page2 = readStream(reader, 'turn', 'odd', { afterStreamSeq: 3, limit: 3 });
+    const page2 = await readStream(reader, 'turn', 'odd', { afterStreamSeq: 3, limit: 3 });
     expect(page2.map((e) => e.type)).toEqual(['e7', 'e9']);
-    expect(readStream(reader, 'task', 'odd', { limit: 3 })).toEqual([]);
+    expect(await readStream(reader, 'task', 'odd', { limit: 3 })).toEqual([]);
   });
 
-  it('readWorkspaceAfter replays after the resync cursor, and workspaceHead is the newest seq', () => {
-    expect(workspaceHead(reader, 'ws_even')).toBe(5);
-    expect(workspaceHead(reader, 'ws_none')).toBe(0);
-    const replay = readWorkspaceAfter(reader, 'ws_even', 2, 100);
+  it('readWorkspaceAfter replays after the resync cursor, and workspaceHead is the newest seq', async () => {
+    expect(await workspaceHead(reader, 'ws_even')).toBe(5);
+    expect(await workspaceHead(reader, 'ws_none')).toBe(0);
+    const replay = await readWorkspaceAfter(reader, 'ws_even', 2, 100);
     expect(replay.map((e) => [e.workspaceSeq, e.type, e.payload])).toEqual([
       [3, 'e6', { i: 6 }],
       [4, 'e8', { i: 8 }],
       [5, 'e10', { i: 10 }],
     ]);
-    expect(readWorkspaceAfter(reader, 'ws_even', 5, 100)).toEqual([]);
+    expect(await readWorkspaceAfter(reader, 'ws_even', 5, 100)).toEqual([]);
   });
 
-  it('refuses bad cursors and limits with invalid_params', () => {
-    expect(() => readWorkspaceAfter(reader, 'ws_even', -1, 10)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
-    expect(() => readStream(reader, 'turn', 'odd', { limit: 0 })).toThrow(expect.objectContaining({ code: 'invalid_params' }));
-    expect(() => readJournalAfter(reader, 0, 10_001)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+  it('refuses bad cursors and limits with invalid_params', async () => {
+    await expect(readWorkspaceAfter(reader, 'ws_even', -1, 10)).rejects.toThrow(expect.objectContaining({ code: 'invalid_params' }));
+    await expect(readStream(reader, 'turn', 'odd', { limit: 0 })).rejects.toThrow(expect.objectContaining({ code: 'invalid_params' }));
+    await expect(readJournalAfter(reader, 0, 10_001)).rejects.toThrow(expect.objectContaining({ code: 'invalid_params' }));
   });
 });

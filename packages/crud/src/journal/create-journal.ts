@@ -1,5 +1,6 @@
 import { CairnError } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { Dialect } from '../port/dialect.js';
+import type { WriteContext } from '../port/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { GENESIS_HASH, JOURNAL_HASH_VERSION, hashEvent } from './hash-event.js';
 import { idempotencyDigest } from './idempotency-key.js';
@@ -11,16 +12,22 @@ const STREAM_TYPES: ReadonlySet<string> = new Set<StreamType>(['turn', 'task', '
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 const SELECT_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?`;
-const SELECT_LAST_POSITION = 'SELECT position FROM journal_event ORDER BY position DESC LIMIT 1';
 const SELECT_WORKSPACE_HEAD = 'SELECT workspace_seq AS seq, hash FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq DESC LIMIT 1';
 const SELECT_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_event WHERE stream_type = ? AND stream_id = ? ORDER BY stream_seq DESC LIMIT 1';
 /** A stream whose events all went to the archive continues from the head retention recorded (migration 0007). */
 const SELECT_RETAINED_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_stream_retention WHERE stream_type = ? AND stream_id = ?';
 const INSERT_EVENT = `INSERT INTO journal_event (${EVENT_COLUMNS}, hash_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${JOURNAL_HASH_VERSION})`;
 
+/** The INSERT with its dialect's key-conflict clause, built once per dialect (the hot path allocates no SQL). */
+let insertSql: { dialect: Dialect; sql: string } | undefined;
+function insertEventSql(dialect: Dialect): string {
+  if (insertSql?.dialect !== dialect) insertSql = { dialect, sql: INSERT_EVENT + dialect.journalKeyConflict };
+  return insertSql.sql;
+}
+
 /**
- * The journal's write side. `append` must run inside a write transaction (a
- * `SqliteWriteCoordinator` job): it reads its workspace's head (seq and hash: the chain is per
+ * The journal's write side. `append` must run inside a write transaction (a storage
+ * port's write job, after the event log took the workspace's lock): it reads its workspace's head (seq and hash: the chain is per
  * workspace) and its stream's head under that write lock, because another process may have
  * appended since this one last looked; within one transaction it remembers them (see
  * `transactionHeads`), across transactions never. Nothing it reads or checks is shared by two
@@ -37,19 +44,19 @@ export function createJournal(options: JournalOptions = {}): Journal {
     return extra ? redactPayload(extra(redacted)) : redacted;
   };
 
-  const append = (ctx: WriteContext, input: JournalEventInput): AppendResult => {
+  const append = async (ctx: WriteContext, input: JournalEventInput): Promise<AppendResult> => {
     assertEventInput(input);
     const key = input.idempotencyKey === undefined ? null : idempotencyDigest(input.idempotencyKey);
     if (key !== null) {
-      const first = findByKey(ctx, input.workspaceId, key);
+      const first = await findByKey(ctx, input.workspaceId, key);
       if (first) return { event: first, duplicate: true };
     }
     const pending = pendingEvent(input, redact(input.payload), key, input.recordedAt ?? now());
-    return { event: place(ctx, pending), duplicate: false };
+    return { event: await place(ctx, pending), duplicate: false };
   };
 
-  const findByKey = (ctx: JournalReader, workspaceId: string, key: string): JournalEvent | undefined => {
-    const row = ctx.get<JournalEventRow>(SELECT_BY_KEY, [workspaceId, key]);
+  const findByKey = async (ctx: JournalReader, workspaceId: string, key: string): Promise<JournalEvent | undefined> => {
+    const row = await ctx.get<JournalEventRow>(SELECT_BY_KEY, [workspaceId, key]);
     return row ? toJournalEvent(row) : undefined;
   };
 
@@ -58,17 +65,18 @@ export function createJournal(options: JournalOptions = {}): Journal {
    * The caller has validated it (`assertEventInput`), redacted its payload and looked its
    * key up: the event log, which decides between the two whether the event is journaled at all.
    */
-  const place = (ctx: WriteContext, input: PendingEvent): JournalEvent => {
+  const place = async (ctx: WriteContext, input: PendingEvent): Promise<JournalEvent> => {
     const key = input.idempotencyKey;
     const payload = input.payload;
     const payloadText = canonicalJson(payload);
     const recordedAt = input.recordedAt;
 
     const heads = transactionHeads(ctx);
-    const workspace = workspaceHeadOf(ctx, heads, input.workspaceId);
-    const stream = streamHeadOf(ctx, heads, input);
+    // Remembered heads are used without an await (a group commit's later jobs); only a first read costs one.
+    const workspace = heads.workspaces.get(input.workspaceId) ?? (await readWorkspaceHead(ctx, heads, input.workspaceId));
+    const stream = streamHeadOf(heads, input) ?? (await readStreamHead(ctx, heads, input));
     const fields = {
-      position: nextPosition(ctx, heads),
+      position: await ctx.dialect.nextJournalPosition(ctx, heads.position),
       recordedAt,
       workspaceId: input.workspaceId,
       workspaceSeq: workspace.seq + 1,
@@ -82,7 +90,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
       prevHash: workspace.hash,
     };
     const hash = hashEvent(fields);
-    ctx.run(INSERT_EVENT, [
+    const { changes } = await ctx.run(insertEventSql(ctx.dialect), [
       fields.position,
       fields.workspaceId,
       fields.workspaceSeq,
@@ -97,6 +105,9 @@ export function createJournal(options: JournalOptions = {}): Journal {
       hash,
       fields.threadId,
     ]);
+    // Where the dialect's insert skips a reused key instead of failing (PostgreSQL): the same
+    // answer as SQLite's trigger gives, a refusal the event log resolves by reading the key.
+    if (changes === 0) throw new CairnError('conflict', 'journal event refused: the idempotency key was already used in this workspace');
     heads.position = fields.position;
     workspace.seq = fields.workspaceSeq;
     workspace.hash = hash;
@@ -129,12 +140,13 @@ interface TransactionHeads {
 const HEADS = Symbol('journal heads');
 
 /**
- * Inside one write transaction (it holds the write lock) nothing else moves the heads, so the
+ * Inside one write transaction (it holds the workspace's lock: SQLite's one write lock, or
+ * what the dialect's `lockWorkspace` took) nothing else moves the heads, so the
  * jobs of a group commit reuse what the first append read and then advanced: ~3 head reads
  * saved per event when 64 appends share a commit. `scratch` dies with the transaction and is
  * emptied when a job's savepoint is rolled back, so a head is never remembered past the rows
  * it describes; nothing is kept across transactions (another process may append in between).
- * Appends run synchronously in their job, never inside a nested ORM transaction whose own
+ * Appends run one after another in their job, never inside a nested ORM transaction whose own
  * rollback the coordinator would not see; if one ever did, the insert trigger would refuse
  * the next append (wrong head), not fork the chain.
  */
@@ -147,40 +159,37 @@ function transactionHeads(ctx: WriteContext): TransactionHeads {
   return heads;
 }
 
-function workspaceHeadOf(ctx: WriteContext, heads: TransactionHeads, workspaceId: string): WorkspaceHead {
-  let head = heads.workspaces.get(workspaceId);
-  if (!head) {
-    head = ctx.get<WorkspaceHead>(SELECT_WORKSPACE_HEAD, [workspaceId]) ?? { seq: 0, hash: GENESIS_HASH };
-    heads.workspaces.set(workspaceId, head);
-  }
+async function readWorkspaceHead(ctx: WriteContext, heads: TransactionHeads, workspaceId: string): Promise<WorkspaceHead> {
+  const head = (await ctx.get<WorkspaceHead>(SELECT_WORKSPACE_HEAD, [workspaceId])) ?? { seq: 0, hash: GENESIS_HASH };
+  heads.workspaces.set(workspaceId, head);
+  return head;
+}
+
+type StreamRef = Pick<PendingEvent, 'workspaceId' | 'streamType' | 'streamId'>;
+const streamKey = (input: StreamRef): string => `${input.streamType}\u0000${input.streamId}`;
+
+/** The stream's head as this transaction remembers it, if it does. */
+function streamHeadOf(heads: TransactionHeads, input: StreamRef): StreamHead | undefined {
+  const head = heads.streams.get(streamKey(input));
+  if (head) assertStreamWorkspace(head, input);
+  return head;
+}
+
+async function readStreamHead(ctx: WriteContext, heads: TransactionHeads, input: StreamRef): Promise<StreamHead> {
+  const head =
+    (await ctx.get<StreamHead>(SELECT_STREAM_HEAD, [input.streamType, input.streamId])) ??
+    (await ctx.get<StreamHead>(SELECT_RETAINED_STREAM_HEAD, [input.streamType, input.streamId])) ?? { seq: 0, workspaceId: input.workspaceId };
+  heads.streams.set(streamKey(input), head);
+  assertStreamWorkspace(head, input);
   return head;
 }
 
 /** A stream lives in one workspace (the trigger insists too), so its head is guarded by that workspace's lock. */
-function streamHeadOf(ctx: WriteContext, heads: TransactionHeads, input: Pick<PendingEvent, 'workspaceId' | 'streamType' | 'streamId'>): StreamHead {
-  const key = `${input.streamType}\u0000${input.streamId}`;
-  let head = heads.streams.get(key);
-  if (!head) {
-    head = ctx.get<StreamHead>(SELECT_STREAM_HEAD, [input.streamType, input.streamId]) ??
-      ctx.get<StreamHead>(SELECT_RETAINED_STREAM_HEAD, [input.streamType, input.streamId]) ?? { seq: 0, workspaceId: input.workspaceId };
-    heads.streams.set(key, head);
-  }
+function assertStreamWorkspace(head: StreamHead, input: StreamRef): void {
   if (head.workspaceId !== input.workspaceId) {
     // Never names the other workspace: ids do not leak across workspaces.
     throw new CairnError('conflict', `journal event refused: stream ${input.streamType}/${input.streamId} belongs to another workspace`);
   }
-  return head;
-}
-
-/**
- * The row's place in the file's order. Not part of any chain: it only has to grow within a
- * workspace (the trigger checks that against the workspace head, not the file's). On SQLite
- * the write lock is global anyway, so it is the last rowid + 1; on PostgreSQL it is a
- * sequence, which two workspaces draw from without waiting for each other.
- */
-function nextPosition(ctx: WriteContext, heads: TransactionHeads): number {
-  heads.position ??= ctx.get<{ position: number }>(SELECT_LAST_POSITION)?.position ?? 0;
-  return heads.position + 1;
 }
 
 /** A checked input as projectors and `place` see it: its payload already redacted, its key already a digest. */

@@ -39,7 +39,7 @@ export interface JournalCheckpointer {
   close(): Promise<void>;
 }
 
-type Read = <T>(fn: (q: JournalReader) => T) => Promise<T>;
+type Read = <T>(fn: (q: JournalReader) => Promise<T>) => Promise<T>;
 
 /**
  * Decides when the journal's heads are checkpointed: at start (`startup`), every N appended
@@ -106,8 +106,12 @@ export async function startJournalCheckpointer(read: Read, options: JournalCheck
 }
 
 /** The heads that moved past their newest checkpoint, and the workspaces whose newest checkpoint the journal lost. */
-function survey(q: JournalReader, newest: ReadonlyMap<string, RecordedCheckpoint>, archiveDir: string | undefined): { moved: ChainHead[]; refused: CheckpointFinding[] } {
-  const heads = readChainHeads(q);
+async function survey(
+  q: JournalReader,
+  newest: ReadonlyMap<string, RecordedCheckpoint>,
+  archiveDir: string | undefined,
+): Promise<{ moved: ChainHead[]; refused: CheckpointFinding[] }> {
+  const heads = await readChainHeads(q);
   const moved: ChainHead[] = [];
   const refused: CheckpointFinding[] = [];
   const seen = new Set<string>();
@@ -115,14 +119,14 @@ function survey(q: JournalReader, newest: ReadonlyMap<string, RecordedCheckpoint
     seen.add(head.workspaceId);
     const last = newest.get(head.workspaceId);
     if (last && head.workspaceSeq === last.workspaceSeq && head.hash === last.hash) continue;
-    if (last && last.workspaceSeq > 0 && !(head.workspaceSeq >= last.workspaceSeq && readChainLink(q, head.workspaceId, last.workspaceSeq, archiveDir)?.hash === last.hash)) {
-      refused.push(...judgeCheckpoints(q, [last], head.workspaceSeq, archiveDir));
+    if (last && last.workspaceSeq > 0 && !(head.workspaceSeq >= last.workspaceSeq && (await readChainLink(q, head.workspaceId, last.workspaceSeq, archiveDir))?.hash === last.hash)) {
+      refused.push(...(await judgeCheckpoints(q, [last], head.workspaceSeq, archiveDir)));
       continue;
     }
     moved.push(head);
   }
   for (const [workspaceId, last] of newest) {
-    if (!seen.has(workspaceId) && last.workspaceSeq > 0) refused.push(...judgeCheckpoints(q, [last], workspaceHead(q, workspaceId), archiveDir));
+    if (!seen.has(workspaceId) && last.workspaceSeq > 0) refused.push(...(await judgeCheckpoints(q, [last], await workspaceHead(q, workspaceId), archiveDir)));
   }
   return { moved, refused };
 }

@@ -10,6 +10,7 @@ import { createJournal } from './create-journal.js';
 import { GENESIS_HASH, hashEvent, hashEventV1 } from './hash-event.js';
 import type { JournalEventRow } from './journal-row.js';
 import { verifyJournal } from './verify-journal.js';
+import { createSqliteReadPort, sqliteJob } from '../port/sqlite-port.js';
 
 const AT = '2025-02-01T09:00:00.000Z';
 
@@ -56,9 +57,9 @@ describe('a v1 journal in a file not migrated yet (a v5 backup)', () => {
     try {
       await runMigrations(ds, gatewayMigrations, { targetVersion: 5 });
       writeV1Journal(nativeHandle(ds));
-      expect(await verifyJournal(ds)).toEqual({ ok: true, checked: 12, lastPosition: 12 });
+      expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 12, lastPosition: 12 });
       nativeHandle(ds).exec(`DROP TRIGGER trg_journal_event_no_update; UPDATE journal_event SET type = 'x' WHERE position = 4`);
-      expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: 4, reason: 'hash_mismatch' });
+      expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: 4, reason: 'hash_mismatch' });
     } finally {
       await ds.destroy();
       rmSync(dir, { recursive: true, force: true });
@@ -80,13 +81,15 @@ describe('a v1 journal migrated to v6, then appended to', () => {
     await runMigrations(ds, gatewayMigrations);
     coordinator = new SqliteWriteCoordinator(ds);
     const journal = createJournal();
-    await coordinator.write((ctx) => {
-      for (const [workspaceId, n] of [['ws_a', 3], ['ws_b', 2], ['ws_new', 2]] as const) {
-        for (let i = 0; i < n; i++) {
-          journal.append(ctx, { workspaceId, streamType: 'turn', streamId: `${workspaceId}_turn0`, type: 'item.completed', payload: { i }, threadId: 'thr', recordedAt: AT });
+    await coordinator.write(
+      sqliteJob(async (ctx) => {
+        for (const [workspaceId, n] of [['ws_a', 3], ['ws_b', 2], ['ws_new', 2]] as const) {
+          for (let i = 0; i < n; i++) {
+            await journal.append(ctx, { workspaceId, streamType: 'turn', streamId: `${workspaceId}_turn0`, type: 'item.completed', payload: { i }, threadId: 'thr', recordedAt: AT });
+          }
         }
-      }
-    });
+      }),
+    );
   });
   afterEach(async () => {
     await coordinator.close();
@@ -99,7 +102,7 @@ describe('a v1 journal migrated to v6, then appended to', () => {
   const sql = (text: string, ...params: unknown[]) => void native.prepare(text).run(...params);
 
   it('verifies as one walk: the v1 prefix as a file chain, each workspace first v2 row linked to its last v1 row', async () => {
-    expect(await verifyJournal(ds)).toEqual({ ok: true, checked: 19, lastPosition: 19 });
+    expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 19, lastPosition: 19 });
     const lastV1OfA = row(`workspace_id = 'ws_a' AND hash_version = 1 ORDER BY workspace_seq DESC LIMIT 1`);
     const firstV2OfA = row(`workspace_id = 'ws_a' AND hash_version = 2 ORDER BY workspace_seq LIMIT 1`);
     expect([lastV1OfA.position, firstV2OfA.position, firstV2OfA.workspace_seq]).toEqual([12, 13, 5]);
@@ -119,23 +122,23 @@ describe('a v1 journal migrated to v6, then appended to', () => {
   it('names an edited v1 row (hash_mismatch) and a deleted one in the v1 prefix (position_gap)', async () => {
     dropTriggers();
     sql(`UPDATE journal_event SET payload = '{"text":"rewritten"}' WHERE position = 5`);
-    expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: 5, reason: 'hash_mismatch' });
+    expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: 5, reason: 'hash_mismatch' });
     sql('DELETE FROM journal_event WHERE position = 5');
-    expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: 6, reason: 'position_gap', checked: 4 });
+    expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: 6, reason: 'position_gap', checked: 4 });
   });
 
   it("names the last v1 row of a workspace deleted: that workspace's first v2 row does not fit", async () => {
     dropTriggers();
     sql('DELETE FROM journal_event WHERE position = 12'); // ws_a's last v1 row, the file's last v1 row too
-    expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: 13, reason: 'workspace_seq_gap', workspaceId: 'ws_a', checked: 11 });
+    expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: 13, reason: 'workspace_seq_gap', workspaceId: 'ws_a', checked: 11 });
   });
 
   it('names a tampered row in one workspace without blaming the others, and a v2 row relabelled v1', async () => {
     dropTriggers();
     sql(`UPDATE journal_event SET payload = '{"i":9}' WHERE position = 15`); // ws_a's third v2 row
-    expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: 15, reason: 'hash_mismatch', workspaceId: 'ws_a', checked: 14 });
+    expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: 15, reason: 'hash_mismatch', workspaceId: 'ws_a', checked: 14 });
     sql(`UPDATE journal_event SET payload = '{"i":2}', hash_version = 1 WHERE position = 15`);
-    expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: 15, reason: 'hash_version_order' });
+    expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: 15, reason: 'hash_version_order' });
   });
 
   it('names a consistent per-workspace rewrite only when it breaks the v1 link it hangs from', async () => {
@@ -148,6 +151,6 @@ describe('a v1 journal migrated to v6, then appended to', () => {
       payload: first.payload, prevHash: GENESIS_HASH,
     });
     sql('UPDATE journal_event SET prev_hash = ?, hash = ? WHERE position = ?', GENESIS_HASH, forged, first.position);
-    expect(await verifyJournal(ds)).toMatchObject({ ok: false, position: first.position, reason: 'prev_hash_mismatch', workspaceId: 'ws_b' });
+    expect(await createSqliteReadPort(ds).read((q) => verifyJournal(q))).toMatchObject({ ok: false, position: first.position, reason: 'prev_hash_mismatch', workspaceId: 'ws_b' });
   });
 });

@@ -13,18 +13,18 @@ const RETAINED = 'SELECT stream_seq AS seq FROM journal_stream_retention WHERE s
  * Events the retention policy moved to the archive are not read here: asking for any of them
  * (`afterStreamSeq` before the stream's retained head) is `snapshot_required`.
  */
-export function readStream(
+export async function readStream(
   reader: JournalReader,
   streamType: StreamType,
   streamId: string,
   options: ReadStreamOptions,
-): JournalEvent[] {
+): Promise<JournalEvent[]> {
   const after = options.afterStreamSeq ?? 0;
   assertCursor('afterStreamSeq', after);
   assertLimit(options.limit);
-  const retained = reader.get<{ seq: number }>(RETAINED, [streamType, streamId])?.seq ?? 0;
+  const retained = (await reader.get<{ seq: number }>(RETAINED, [streamType, streamId]))?.seq ?? 0;
   if (after < retained) {
     throw new CairnError('snapshot_required', `events 1..${retained} of this stream were archived by the retention policy; read its current state instead`, { details: { retained_stream_seq: retained } });
   }
-  return reader.all<JournalEventRow>(SQL, [streamType, streamId, after, options.limit]).map(toJournalEvent);
+  return (await reader.all<JournalEventRow>(SQL, [streamType, streamId, after, options.limit])).map(toJournalEvent);
 }

@@ -15,12 +15,12 @@ const RETAINED = 'SELECT workspace_seq AS seq FROM journal_retention WHERE works
  * `snapshot_required` (`details.retention_seq`): the client reloads the current state and
  * resumes from the head.
  */
-export function readWorkspaceAfter(reader: JournalReader, workspaceId: string, afterSeq: number, limit: number): JournalEvent[] {
+export async function readWorkspaceAfter(reader: JournalReader, workspaceId: string, afterSeq: number, limit: number): Promise<JournalEvent[]> {
   assertCursor('afterSeq', afterSeq);
   assertLimit(limit);
-  const point = reader.get<{ seq: number }>(RETAINED, [workspaceId])?.seq ?? 0;
+  const point = (await reader.get<{ seq: number }>(RETAINED, [workspaceId]))?.seq ?? 0;
   if (afterSeq < point) {
     throw new CairnError('snapshot_required', `events 1..${point} of this workspace were archived by the retention policy; reload the current state and resume from the head`, { details: { retention_seq: point } });
   }
-  return reader.all<JournalEventRow>(SQL, [workspaceId, afterSeq, limit]).map(toJournalEvent);
+  return (await reader.all<JournalEventRow>(SQL, [workspaceId, afterSeq, limit])).map(toJournalEvent);
 }

@@ -1,11 +1,11 @@
-import type { WriteContext } from '@cairn/sqlite';
+import type { ReadContext, WriteContext } from '../port/types.js';
 
 /**
  * The contract of the one append-only journal: the storage under the event log
  * (`event-log/`), for every stream (turn, task, audit). Implemented in this folder. Domain
  * code does not call it: it appends through the event log, which redacts, lets the stream's
  * projectors decide, then `place`s the event and runs their writes, all inside one
- * coordinator job, so an event and its projection commit together or not at all. `append`
+ * write job, so an event and its projection commit together or not at all. `append`
  * (key check, redaction, placement; no projector) is for tools and tests that write the
  * journal alone.
  */
@@ -70,8 +70,8 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
-/** Appends inside an open write transaction (a `SqliteWriteCoordinator` job). Synchronous: the hot path. */
-export type AppendEvent = (ctx: WriteContext, input: JournalEventInput) => AppendResult;
+/** Appends inside an open write transaction (a storage port's write job). */
+export type AppendEvent = (ctx: WriteContext, input: JournalEventInput) => Promise<AppendResult>;
 
 export type VerifyResult =
   /** `archived`: events checked in archive segments (present when `archiveDir` was given). */
@@ -91,13 +91,10 @@ export type VerifyResult =
     };
 
 /**
- * Synchronous statement access for the journal's reads: the store's `ReadContext` (its
- * read-only snapshot connection) and a coordinator `WriteContext` both fit.
+ * Statement access for the journal's reads: a storage port's `ReadContext` (one snapshot)
+ * and a `WriteContext` (inside the write transaction) both fit.
  */
-export interface JournalReader {
-  get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): T | undefined;
-  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): T[];
-}
+export type JournalReader = ReadContext;
 
 /** An extra redactor run after the built-in rules (e.g. the keystore's scrub of every value it holds). */
 export type PayloadRedactor = (payload: unknown) => unknown;
@@ -136,9 +133,9 @@ export interface Journal {
    * Places a pending event (next position, workspace and stream seq, hash link) and inserts
    * it; inside a write transaction. No validation, redaction or key check: the caller did them.
    */
-  place(ctx: WriteContext, event: PendingEvent): JournalEvent;
+  place(ctx: WriteContext, event: PendingEvent): Promise<JournalEvent>;
   /** The event appended with this key digest in the workspace, if any. */
-  findByKey(reader: JournalReader, workspaceId: string, keyDigest: string): JournalEvent | undefined;
+  findByKey(reader: JournalReader, workspaceId: string, keyDigest: string): Promise<JournalEvent | undefined>;
   /** The clock of events appended without `recordedAt`. */
   now(): string;
   /** The redaction `append` applies (built-in rules, then the extra hook): for logs and errors too. */

@@ -22,27 +22,34 @@ import { workspaceHead } from './workspace-head.js';
  * `archiveDir`, a checkpoint at or below a workspace's retention point is looked up in the
  * archive segment that holds its event.
  */
-export function verifyCheckpoints(reader: JournalReader, checkpoints: readonly RecordedCheckpoint[], options: { archiveDir?: string } = {}): CheckpointReport {
+export async function verifyCheckpoints(
+  reader: JournalReader,
+  checkpoints: readonly RecordedCheckpoint[],
+  options: { archiveDir?: string } = {},
+): Promise<CheckpointReport> {
   const { archiveDir } = options;
   const effective = effectiveCheckpoints(checkpoints);
-  const findings: CheckpointFinding[] = effective.forged.map((c) => ({
-    reason: 'checkpoint_forged',
-    workspaceId: c.workspaceId,
-    checkpointId: c.checkpointId,
-    checkpointSeq: c.workspaceSeq,
-    journalSeq: workspaceHead(reader, c.workspaceId),
-    detail: `checkpoint #${c.checkpointId} (workspace ${c.workspaceId}, seq ${c.workspaceSeq}): signature ${c.signature === 'invalid' ? 'does not verify' : 'made with an unknown key'}; not trusted`,
-  }));
+  const findings: CheckpointFinding[] = [];
+  for (const c of effective.forged) {
+    findings.push({
+      reason: 'checkpoint_forged',
+      workspaceId: c.workspaceId,
+      checkpointId: c.checkpointId,
+      checkpointSeq: c.workspaceSeq,
+      journalSeq: await workspaceHead(reader, c.workspaceId),
+      detail: `checkpoint #${c.checkpointId} (workspace ${c.workspaceId}, seq ${c.workspaceSeq}): signature ${c.signature === 'invalid' ? 'does not verify' : 'made with an unknown key'}; not trusted`,
+    });
+  }
   const workspaces: WorkspaceCheckpointStatus[] = [];
   for (const { workspaceId, inForce } of effective.workspaces.values()) {
     const newest = inForce[inForce.length - 1]!;
-    const journalSeq = workspaceHead(reader, workspaceId);
-    const contained = holds(reader, newest, archiveDir);
+    const journalSeq = await workspaceHead(reader, workspaceId);
+    const contained = await holds(reader, newest, archiveDir);
     workspaces.push({ workspaceId, newest, journalSeq, contained });
-    if (!contained) findings.push(...judgeCheckpoints(reader, inForce, journalSeq, archiveDir));
+    if (!contained) findings.push(...(await judgeCheckpoints(reader, inForce, journalSeq, archiveDir)));
   }
   const anchored = new Set(effective.workspaces.keys());
-  const unanchored = readChainHeads(reader)
+  const unanchored = (await readChainHeads(reader))
     .map((h) => h.workspaceId)
     .filter((id) => !anchored.has(id));
   return {
@@ -55,13 +62,18 @@ export function verifyCheckpoints(reader: JournalReader, checkpoints: readonly R
   };
 }
 
-function holds(reader: JournalReader, c: RecordedCheckpoint, archiveDir: string | undefined): boolean {
+async function holds(reader: JournalReader, c: RecordedCheckpoint, archiveDir: string | undefined): Promise<boolean> {
   if (c.workspaceSeq === 0) return true; // a restore of a backup without this workspace
-  return readChainLink(reader, c.workspaceId, c.workspaceSeq, archiveDir)?.hash === c.hash;
+  return (await readChainLink(reader, c.workspaceId, c.workspaceSeq, archiveDir))?.hash === c.hash;
 }
 
 /** Why the newest checkpoint of a workspace is not in the journal: lost, missing, rewritten (or lost and rewritten). */
-export function judgeCheckpoints(reader: JournalReader, inForce: readonly RecordedCheckpoint[], journalSeq: number, archiveDir?: string): CheckpointFinding[] {
+export async function judgeCheckpoints(
+  reader: JournalReader,
+  inForce: readonly RecordedCheckpoint[],
+  journalSeq: number,
+  archiveDir?: string,
+): Promise<CheckpointFinding[]> {
   const newest = inForce[inForce.length - 1]!;
   const base = { workspaceId: newest.workspaceId, checkpointId: newest.checkpointId, checkpointSeq: newest.workspaceSeq, journalSeq };
   const findings: CheckpointFinding[] = [];
@@ -78,7 +90,7 @@ export function judgeCheckpoints(reader: JournalReader, inForce: readonly Record
     });
   }
   // What is left must still be what was checkpointed.
-  const span = rewriteSpan(reader, inForce, journalSeq, archiveDir);
+  const span = await rewriteSpan(reader, inForce, journalSeq, archiveDir);
   if (span) {
     const { afterSeq, upTo } = span;
     findings.push({
@@ -96,11 +108,16 @@ export function judgeCheckpoints(reader: JournalReader, inForce: readonly Record
  * the newest one before it that it still holds (0 if none): the rewrite lies between the two.
  * In force, a workspace's checkpoints grow in seq with their id (a restore drops the greater ones).
  */
-function rewriteSpan(reader: JournalReader, inForce: readonly RecordedCheckpoint[], journalSeq: number, archiveDir: string | undefined): { afterSeq: number; upTo: RecordedCheckpoint } | undefined {
+async function rewriteSpan(
+  reader: JournalReader,
+  inForce: readonly RecordedCheckpoint[],
+  journalSeq: number,
+  archiveDir: string | undefined,
+): Promise<{ afterSeq: number; upTo: RecordedCheckpoint } | undefined> {
   let afterSeq = 0;
   for (const c of inForce) {
     if (c.workspaceSeq > journalSeq) break;
-    if (!holds(reader, c, archiveDir)) return { afterSeq, upTo: c };
+    if (!(await holds(reader, c, archiveDir))) return { afterSeq, upTo: c };
     afterSeq = c.workspaceSeq;
   }
   return undefined;

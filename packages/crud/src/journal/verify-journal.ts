@@ -1,5 +1,4 @@
-import { nativeHandle, type NativeDatabase } from '@cairn/sqlite';
-import type { DataSource } from 'typeorm';
+import type { ReadContext } from '../port/types.js';
 import { GENESIS_HASH, chainHash, chainHashV1 } from './hash-event.js';
 import { walkArchive } from './retention/walk-archive.js';
 import type { VerifyFailureReason, VerifyOptions, VerifyResult } from './types.js';
@@ -9,7 +8,7 @@ const BASE_COLUMNS = 'position, workspace_id, workspace_seq, stream_type, stream
 const V1_FILE_COLUMNS = `${BASE_COLUMNS}, NULL AS thread_id, 1 AS hash_version`;
 const COLUMNS = `${BASE_COLUMNS}, thread_id, hash_version`;
 
-/** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query. */
+/** Rows per statement: small enough that a batch dies young (cheap GC), large enough to amortise the query and its await. */
 export const VERIFY_BATCH = 2_000;
 
 type Row = [number, string, number, string, string, number, string, string, string | null, string, string, string, string | null, number];
@@ -23,38 +22,32 @@ type Failure = { reason: VerifyFailureReason; detail: string };
  * last v1 row), genesis for a workspace's first row; v1 rows (written before migration 0006,
  * always a prefix of the file) form one chain over the file, each at the previous position + 1.
  * Rows are read in batches of raw arrays, so memory does not grow with the journal (only with
- * the number of workspaces and streams, whose heads it remembers). Runs in one read
- * transaction, so it checks one consistent snapshot even while another process appends: give
- * it a connection of its own (e.g. the store's read-only one), not the write coordinator's,
- * which cannot begin its transactions while this snapshot is open. Events cut off the end of
+ * the number of workspaces and streams, whose heads it remembers). `reader` is one read
+ * transaction (`port.read(q => verifyJournal(q))`), so it checks one consistent snapshot even
+ * while another process appends; it yields to the event loop between batches, holding that
+ * read meanwhile (on SQLite the store's read connection: give a long walk a port of its own,
+ * `createSqliteReadPort`, as `cairn verify` does). Events cut off the end of
  * a workspace (or a whole workspace) cannot be seen from inside the file: that is what signed
  * checkpoints (`verifyCheckpoints`) are for.
  */
-export async function verifyJournal(db: DataSource | NativeDatabase, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const native = 'prepare' in db ? db : nativeHandle(db);
+export async function verifyJournal(reader: ReadContext, options: VerifyOptions = {}): Promise<VerifyResult> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? VERIFY_BATCH));
-  const hasVersions = native.prepare(`SELECT 1 FROM pragma_table_info('journal_event') WHERE name = 'hash_version'`).get() !== undefined;
+  const hasVersions = await reader.dialect.hasColumn(reader, 'journal_event', 'hash_version');
   const columns = hasVersions ? COLUMNS : V1_FILE_COLUMNS;
-  const first = native.prepare(`SELECT ${columns} FROM journal_event ORDER BY position LIMIT ?`).raw(true);
-  const next = native.prepare(`SELECT ${columns} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
-  const ownSnapshot = !native.inTransaction;
-  if (ownSnapshot) native.exec('BEGIN');
-  try {
-    const walk = new ChainWalk();
-    const archived = startFromArchive(native, walk, options.archiveDir);
-    if (archived.failure) return archived.failure;
-    for (;;) {
-      const rows = (walk.checked === 0 ? first.all(batchSize) : next.all(walk.lastPosition, batchSize)) as Row[];
-      for (const row of rows) {
-        const failure = walk.check(row);
-        if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure, ...where(row) };
-      }
-      options.onProgress?.(walk.checked);
-      if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, ...(options.archiveDir === undefined ? {} : { archived: archived.events }) };
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  const first = `SELECT ${columns} FROM journal_event ORDER BY position LIMIT ?`;
+  const next = `SELECT ${columns} FROM journal_event WHERE position > ? ORDER BY position LIMIT ?`;
+  const walk = new ChainWalk();
+  const archived = await startFromArchive(reader, walk, options.archiveDir);
+  if (archived.failure) return archived.failure;
+  for (;;) {
+    const rows = walk.checked === 0 ? await reader.values<Row>(first, [batchSize]) : await reader.values<Row>(next, [walk.lastPosition, batchSize]);
+    for (const row of rows) {
+      const failure = walk.check(row);
+      if (failure) return { ok: false, checked: walk.checked, position: Number(row[0]), ...failure, ...where(row) };
     }
-  } finally {
-    if (ownSnapshot && native.inTransaction) native.exec('COMMIT');
+    options.onProgress?.(walk.checked);
+    if (rows.length < batchSize) return { ok: true, checked: walk.checked, lastPosition: walk.lastPosition, ...(options.archiveDir === undefined ? {} : { archived: archived.events }) };
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
@@ -70,10 +63,9 @@ interface RetentionPoint {
  * first live row must link to the last archived event like any other row. Without an archive
  * directory the point itself (and the stream heads recorded with it) is the seed.
  */
-function startFromArchive(native: NativeDatabase, walk: ChainWalk, archiveDir: string | undefined): { events: number; failure?: VerifyResult } {
-  const hasRetention = native.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_retention'`).get() !== undefined;
-  if (!hasRetention) return { events: 0 };
-  const points = native.prepare('SELECT workspace_id, workspace_seq, hash FROM journal_retention ORDER BY workspace_id').all() as RetentionPoint[];
+async function startFromArchive(reader: ReadContext, walk: ChainWalk, archiveDir: string | undefined): Promise<{ events: number; failure?: VerifyResult }> {
+  if (!(await reader.dialect.hasTable(reader, 'journal_retention'))) return { events: 0 };
+  const points = await reader.all<RetentionPoint>('SELECT workspace_id, workspace_seq, hash FROM journal_retention ORDER BY workspace_id');
   let events = 0;
   for (const point of points) {
     if (archiveDir === undefined) {
@@ -93,7 +85,7 @@ function startFromArchive(native: NativeDatabase, walk: ChainWalk, archiveDir: s
     events += head.events;
   }
   if (archiveDir === undefined) {
-    const streams = native.prepare('SELECT stream_type, stream_id, stream_seq FROM journal_stream_retention').raw(true).all() as Array<[string, string, number]>;
+    const streams = await reader.values<[string, string, number]>('SELECT stream_type, stream_id, stream_seq FROM journal_stream_retention');
     for (const [type, id, seq] of streams) walk.seedStream(type, id, seq);
   }
   return { events };

@@ -13,7 +13,8 @@ const CANDIDATE_IN_WORKSPACE =
  * (open, and due or its lease expired). Two claimers can both pick the same candidate, but
  * only one UPDATE matches: the other sees `changes === 0` and moves on. Inside SQLite's
  * `BEGIN IMMEDIATE` the race cannot even start; the condition is what keeps it correct on a
- * database with concurrent writers (PostgreSQL).
+ * database with concurrent writers (PostgreSQL), where the dialect's `claimLock` also makes
+ * two claimers pick different candidates instead of queueing on one.
  */
 const CLAIM = `UPDATE recovery_job
   SET status = 'claimed', claimed_by = ?, claimed_at = ?, claim_expires_at = ?, ready_at = ?, claim_count = claim_count + 1, updated_at = ?
@@ -29,15 +30,16 @@ export async function claimRecoveryJob(deps: RecoveryJobDeps, params: ClaimRecov
   const p = parseParams(ClaimRecoveryJobParams, params, 'recoveryJobs.claim');
   const now = p.now === undefined ? deps.context.now() : normalizeTimestamp(p.now, 'now');
   const expires = addMs(now, p.lease_ms);
-  return deps.context.write((ctx) => {
+  return deps.context.write(async (ctx) => {
+    const lock = ctx.dialect.claimLock;
     for (let i = 0; i < MAX_CANDIDATES; i++) {
       const candidate =
         p.workspace_id === undefined
-          ? ctx.get<{ job_id: string }>(CANDIDATE, [now])
-          : ctx.get<{ job_id: string }>(CANDIDATE_IN_WORKSPACE, [p.workspace_id, now]);
+          ? await ctx.get<{ job_id: string }>(CANDIDATE + lock, [now])
+          : await ctx.get<{ job_id: string }>(CANDIDATE_IN_WORKSPACE + lock, [p.workspace_id, now]);
       if (!candidate) return null;
-      const { changes } = ctx.run(CLAIM, [p.worker_id, now, expires, expires, now, candidate.job_id, now]);
-      if (changes === 1) return toRecoveryJob(findRecoveryJob(ctx, candidate.job_id)!);
+      const { changes } = await ctx.run(CLAIM, [p.worker_id, now, expires, expires, now, candidate.job_id, now]);
+      if (changes === 1) return toRecoveryJob((await findRecoveryJob(ctx, candidate.job_id))!);
     }
     return null;
   });

@@ -70,12 +70,12 @@ function newJob(event: PendingEvent, fields: Pick<RecoveryJobRow, 'job_id' | 're
 }
 
 /** `recovery.opened`: a new pending job, due at the event's `due_at`, else after the provider's retry-after, else at once. */
-export function decideRecoveryOpened(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decideRecoveryOpened(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const parsed = turnPayloadOf(RecoveryOpenedEvent, event);
   if (!parsed.ok) return parsed.refusal;
   const p = parsed.value;
   const jobId = recoveryJobId(event.workspaceId, event.streamId, { recoveryId: p.recovery_id });
-  const existing = findRecoveryJob(ctx, jobId);
+  const existing = await findRecoveryJob(ctx, jobId);
   if (existing) return isOpen(existing) ? NOOP_ALREADY_STARTED : NOOP_ALREADY_TERMINAL;
   const failure = failureOf(p.failure, p.reason);
   const dueAt = p.due_at !== undefined ? toIso(p.due_at) : addMs(event.recordedAt, failure.retry_after_ms ?? 0);
@@ -90,7 +90,7 @@ export function decideRecoveryOpened(ctx: WriteContext, event: PendingEvent): De
  * holder handed the job back by scheduling the retry). Opens the job when no event did yet,
  * and re-opens one its holder had `completed`. An attempt not newer than the job's is a replay.
  */
-export function decideRetryScheduled(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decideRetryScheduled(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const parsed = turnPayloadOf(RetryScheduledEvent, event);
   if (!parsed.ok) return parsed.refusal;
   const p = parsed.value;
@@ -98,9 +98,9 @@ export function decideRetryScheduled(ctx: WriteContext, event: PendingEvent): De
   if (dueAt === undefined) return violation('retry.scheduled due_at is not a timestamp');
   const existing =
     p.recovery_id !== undefined
-      ? findRecoveryJob(ctx, recoveryJobId(event.workspaceId, event.streamId, { recoveryId: p.recovery_id }))
-      : (findOpenJobForItem(ctx, event.streamId, p.item_id) ??
-        findRecoveryJob(ctx, recoveryJobId(event.workspaceId, event.streamId, { itemId: p.item_id })));
+      ? await findRecoveryJob(ctx, recoveryJobId(event.workspaceId, event.streamId, { recoveryId: p.recovery_id }))
+      : ((await findOpenJobForItem(ctx, event.streamId, p.item_id)) ??
+        (await findRecoveryJob(ctx, recoveryJobId(event.workspaceId, event.streamId, { itemId: p.item_id }))));
   if (!existing) {
     const jobId = recoveryJobId(event.workspaceId, event.streamId, p.recovery_id !== undefined ? { recoveryId: p.recovery_id } : { itemId: p.item_id });
     const fields = { job_id: jobId, recovery_id: p.recovery_id ?? null, item_id: p.item_id, attempt: p.attempt, due_at: dueAt };
@@ -109,45 +109,45 @@ export function decideRetryScheduled(ctx: WriteContext, event: PendingEvent): De
   // A job its holder marked `completed` re-opens for a newer attempt; one the turn closed stays closed.
   if (!isOpen(existing) && existing.status !== 'completed') return NOOP_ALREADY_TERMINAL;
   if (existing.attempt >= p.attempt) return isOpen(existing) ? NOOP_ALREADY_STARTED : NOOP_ALREADY_TERMINAL;
-  return applied(() =>
-    ctx.run(
+  return applied(async () => {
+    await ctx.run(
       `UPDATE recovery_job SET status = 'pending', attempt = ?, due_at = ?, ready_at = ?, item_id = coalesce(item_id, ?),
          claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL, closed_at = NULL, updated_at = ? WHERE job_id = ?`,
       [p.attempt, dueAt, dueAt, p.item_id, event.recordedAt, existing.job_id],
-    ),
-  );
+    );
+  });
 }
 
 /** `recovery.succeeded` / `recovery.exhausted`: closes the job; the holder, if any, stays on record. */
-export function decideRecoveryClosed(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decideRecoveryClosed(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const succeeded = event.type === 'recovery.succeeded';
   const parsed = succeeded ? turnPayloadOf(RecoverySucceededEvent, event) : turnPayloadOf(RecoveryExhaustedEvent, event);
   if (!parsed.ok) return parsed.refusal;
   const jobId = recoveryJobId(event.workspaceId, event.streamId, { recoveryId: parsed.value.recovery_id });
-  const existing = findRecoveryJob(ctx, jobId);
+  const existing = await findRecoveryJob(ctx, jobId);
   if (!existing) return violation(`${event.type}: no recovery job for recovery ${parsed.value.recovery_id}`);
   if (!isOpen(existing)) return NOOP_ALREADY_TERMINAL;
-  return applied(() =>
-    ctx.run(
+  return applied(async () => {
+    await ctx.run(
       `UPDATE recovery_job SET status = ?, ready_at = NULL, claim_expires_at = NULL, closed_at = ?, updated_at = ? WHERE job_id = ?`,
       [succeeded ? 'succeeded' : 'exhausted', event.recordedAt, event.recordedAt, jobId],
-    ),
-  );
+    );
+  });
 }
 
 /**
  * A turn ended: recovery jobs still open can no longer help it, so they close as `abandoned`
  * and no worker claims them. None open (a replay, a repair of an ended turn): a no-op.
  */
-export function decideTurnEnd(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decideTurnEnd(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const turnId = event.streamId;
-  const open = ctx.get<{ n: number }>(`SELECT count(*) AS n FROM recovery_job WHERE turn_id = ? AND status IN ('pending', 'claimed')`, [turnId]);
+  const open = await ctx.get<{ n: number }>(`SELECT count(*) AS n FROM recovery_job WHERE turn_id = ? AND status IN ('pending', 'claimed')`, [turnId]);
   if ((open?.n ?? 0) === 0) return NOOP_ALREADY_TERMINAL;
-  return applied(() =>
-    ctx.run(
+  return applied(async () => {
+    await ctx.run(
       `UPDATE recovery_job SET status = 'abandoned', ready_at = NULL, claim_expires_at = NULL, closed_at = ?, updated_at = ?
        WHERE turn_id = ? AND status IN ('pending', 'claimed')`,
       [event.recordedAt, event.recordedAt, turnId],
-    ),
-  );
+    );
+  });
 }

@@ -19,15 +19,16 @@ const COUNT_EXPIRED = `SELECT count(*) AS n FROM recovery_job WHERE status = 'cl
 export async function rearmExpiredRecoveryClaims(deps: RecoveryJobDeps, options: { now?: string; batch?: number } = {}): Promise<RearmClaimsReport> {
   const now = options.now === undefined ? deps.context.now() : normalizeTimestamp(options.now, 'now');
   const batch = options.batch ?? TURN_RECORD_LIMITS.pruneBatchMax;
-  return deps.context.write((ctx) => {
-    const detected = ctx.get<{ n: number }>(COUNT_EXPIRED, [now])?.n ?? 0;
+  return deps.context.write(async (ctx) => {
+    const detected = (await ctx.get<{ n: number }>(COUNT_EXPIRED, [now]))?.n ?? 0;
     let repaired = 0;
-    for (const { job_id } of ctx.all<{ job_id: string }>(EXPIRED, [now, batch])) {
-      repaired += ctx.run(
+    for (const { job_id } of await ctx.all<{ job_id: string }>(EXPIRED, [now, batch])) {
+      const { changes } = await ctx.run(
         `UPDATE recovery_job SET status = 'pending', ready_at = due_at, claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL, updated_at = ?
          WHERE job_id = ? AND status = 'claimed' AND claim_expires_at <= ?`,
         [now, job_id, now],
-      ).changes;
+      );
+      repaired += changes;
     }
     return { detected, repaired, remaining: detected - repaired };
   });

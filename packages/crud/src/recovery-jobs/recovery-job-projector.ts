@@ -4,7 +4,7 @@ import type { PendingEvent } from '../journal/types.js';
 import type { WriteContext } from '../store/store-context.js';
 import { decideRecoveryClosed, decideRecoveryOpened, decideRetryScheduled, decideTurnEnd } from './project-recovery-jobs.js';
 
-type Handler = (ctx: WriteContext, event: PendingEvent) => Decision;
+type Handler = (ctx: WriteContext, event: PendingEvent) => Promise<Decision>;
 
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['recovery.opened', decideRecoveryOpened],
@@ -30,7 +30,7 @@ export class RecoveryJobProjector implements Projector {
   readonly canHandle: readonly string[] = [...HANDLERS.keys()];
   readonly tables = ['recovery_job'] as const;
 
-  decide(ctx: WriteContext, event: PendingEvent): Decision {
+  async decide(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
     const handler = HANDLERS.get(event.type);
     return handler ? handler(ctx, event) : violation(`recovery-jobs does not handle ${event.type}`);
   }

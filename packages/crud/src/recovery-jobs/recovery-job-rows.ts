@@ -44,20 +44,20 @@ export function recoveryJobId(workspaceId: string, turnId: string, key: { recove
   return `rj_${createHash('sha256').update(`${workspaceId}\n${turnId}\n${tail}`, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
-export function findRecoveryJob(q: ReadContext, jobId: string): RecoveryJobRow | undefined {
+export function findRecoveryJob(q: ReadContext, jobId: string): Promise<RecoveryJobRow | undefined> {
   return q.get<RecoveryJobRow>(`SELECT ${RECOVERY_JOB_COLUMNS} FROM recovery_job WHERE job_id = ?`, [jobId]);
 }
 
 /** The open job of a turn item, for a `retry.scheduled` that names no recovery id. */
-export function findOpenJobForItem(q: ReadContext, turnId: string, itemId: string): RecoveryJobRow | undefined {
+export function findOpenJobForItem(q: ReadContext, turnId: string, itemId: string): Promise<RecoveryJobRow | undefined> {
   return q.get<RecoveryJobRow>(
     `SELECT ${RECOVERY_JOB_COLUMNS} FROM recovery_job WHERE turn_id = ? AND item_id = ? AND status IN ('pending', 'claimed') ORDER BY opened_at, job_id LIMIT 1`,
     [turnId, itemId],
   );
 }
 
-export function insertRecoveryJob(ctx: WriteContext, row: RecoveryJobRow): void {
-  ctx.run(`INSERT INTO recovery_job (${RECOVERY_JOB_COLUMNS}) VALUES (${RECOVERY_JOB_COLUMNS.split(',').map(() => '?').join(', ')})`, [
+export async function insertRecoveryJob(ctx: WriteContext, row: RecoveryJobRow): Promise<void> {
+  await ctx.run(`INSERT INTO recovery_job (${RECOVERY_JOB_COLUMNS}) VALUES (${RECOVERY_JOB_COLUMNS.split(',').map(() => '?').join(', ')})`, [
     row.job_id,
     row.workspace_id,
     row.turn_id,

@@ -22,7 +22,7 @@ export interface RecoveryJobDeps {
 /**
  * `store.recoveryJobs`: the recovery work queue. Jobs are opened, re-armed and closed by the
  * turn's own recovery events (`RecoveryJobProjector`, on the turn stream); claiming and
- * settling them is worker state, plain rows through the coordinator, never journaled.
+ * settling them is worker state, plain rows through the store's writes, never journaled.
  */
 export class RecoveryJobStore {
   readonly #deps: RecoveryJobDeps;

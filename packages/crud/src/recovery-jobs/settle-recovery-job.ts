@@ -18,8 +18,8 @@ type Settle = 'complete' | 'fail' | 'release';
  * Anyone else (another worker, a holder whose lease ran out) gets `conflict`. A job already
  * closed while this worker held it answers `closed` so `complete`/`release` can be idempotent.
  */
-function holderCheck(ctx: WriteContext, jobId: string, workerId: string, now: string, op: Settle): { row: RecoveryJobRow; closed: boolean } {
-  const row = findRecoveryJob(ctx, jobId);
+async function holderCheck(ctx: WriteContext, jobId: string, workerId: string, now: string, op: Settle): Promise<{ row: RecoveryJobRow; closed: boolean }> {
+  const row = await findRecoveryJob(ctx, jobId);
   if (!row) throw new CairnError('not_found', 'recovery job not found', { details: { job_id: jobId } });
   if (row.status === 'claimed' && row.claimed_by === workerId) {
     if (row.claim_expires_at !== null && row.claim_expires_at > now) return { row, closed: false };
@@ -37,13 +37,13 @@ function settle<P extends { job_id: string; worker_id: string; now?: string }>(
   deps: RecoveryJobDeps,
   p: P,
   op: Settle,
-  write: (ctx: WriteContext, row: RecoveryJobRow, now: string) => void,
+  write: (ctx: WriteContext, row: RecoveryJobRow, now: string) => Promise<unknown>,
 ): Promise<RecoveryJob> {
   const now = p.now === undefined ? deps.context.now() : normalizeTimestamp(p.now, 'now');
-  return deps.context.write((ctx) => {
-    const { row, closed } = holderCheck(ctx, p.job_id, p.worker_id, now, op);
-    if (!closed) write(ctx, row, now);
-    return toRecoveryJob(findRecoveryJob(ctx, p.job_id)!);
+  return deps.context.write(async (ctx) => {
+    const { row, closed } = await holderCheck(ctx, p.job_id, p.worker_id, now, op);
+    if (!closed) await write(ctx, row, now);
+    return toRecoveryJob((await findRecoveryJob(ctx, p.job_id))!);
   });
 }
 
@@ -68,9 +68,9 @@ export async function completeRecoveryJob(deps: RecoveryJobDeps, params: Complet
 export async function failRecoveryJob(deps: RecoveryJobDeps, params: FailRecoveryJobParams): Promise<RecoveryJob> {
   const p = parseParams(FailRecoveryJobParams, params, 'recoveryJobs.fail');
   const failure = deps.redact(p.failure) as typeof p.failure;
-  return settle(deps, p, 'fail', (ctx, row, now) => {
+  return settle(deps, p, 'fail', async (ctx, row, now) => {
     const due = p.retry_at !== undefined ? normalizeTimestamp(p.retry_at, 'retry_at') : addMs(now, failure.retry_after_ms ?? 0);
-    ctx.run(
+    await ctx.run(
       `UPDATE recovery_job SET status = 'pending', due_at = ?, ready_at = ?, claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL,
          failed_claims = failed_claims + 1, ${FAILURE_SET}, updated_at = ? WHERE ${HELD}`,
       [due, due, ...failureColumns(failure), now, row.job_id, p.worker_id, row.claim_count],

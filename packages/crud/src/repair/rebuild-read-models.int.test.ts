@@ -89,8 +89,8 @@ describe('rebuilding the turn read models from the journal', () => {
   it('really rebuilds (tables emptied by hand come back)', async () => {
     await writeHistory(fx);
     const before = await readModels(fx);
-    await fx.store.context.write((ctx) => {
-      for (const table of fx.projectors.flatMap((p) => p.tables)) ctx.run(`DELETE FROM ${table}`);
+    await fx.store.context.write(async (ctx) => {
+      for (const table of fx.projectors.flatMap((p) => p.tables)) await ctx.run(`DELETE FROM ${table}`);
     });
     expect((await readModels(fx)).turn).toEqual([]);
     await fx.repair.rebuild();
@@ -104,7 +104,7 @@ describe('rebuilding the turn read models from the journal', () => {
       name: 'strict',
       tables: [],
       canHandle: ['item.agent_message.delta'],
-      decide: () => violation('deltas are forbidden now'),
+      decide: async () => violation('deltas are forbidden now'),
     };
     // One more registration on the turn stream, beside the store's own.
     const { log } = fx.store.events;

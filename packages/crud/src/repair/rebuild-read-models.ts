@@ -1,4 +1,4 @@
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../port/types.js';
 import type { EventLog, Projector } from '../event-log/types.js';
 import { readJournalAfter } from '../journal/read-journal-after.js';
 import type { JournalEvent } from '../journal/types.js';
@@ -27,49 +27,49 @@ const MAX_LISTED = 100;
  * `readArchivedEvents`) are replayed too, merged with the live journal by position, so the read
  * models come out as they were before retention.
  */
-export function rebuildReadModels(
+export async function rebuildReadModels(
   ctx: WriteContext,
   log: Pick<EventLog, 'projectors' | 'projectorsFor'>,
   options: { archived?: readonly JournalEvent[] } = {},
-): RebuildReport {
+): Promise<RebuildReport> {
   const replaying = new Map<Projector, Projector>(log.projectors.map((p) => [p, p.forRebuild?.() ?? p]));
   const tables: string[] = [];
   for (const projector of [...log.projectors].reverse()) {
     for (const table of projector.tables) {
-      ctx.run(`DELETE FROM "${table.replaceAll('"', '""')}"`);
+      await ctx.run(`DELETE FROM "${table.replaceAll('"', '""')}"`);
       tables.push(table);
     }
   }
   const report: RebuildReport = { events: 0, outcomes: {}, violations: [], tables };
   const archived = options.archived ?? [];
   let next = 0;
-  const one = (event: JournalEvent) => {
+  const one = (event: JournalEvent): Promise<void> => {
     report.events++;
-    replay(ctx, event, log.projectorsFor(event.streamType, event.type), replaying, report);
+    return replay(ctx, event, log.projectorsFor(event.streamType, event.type), replaying, report);
   };
   for (let after = 0; ; ) {
-    const events = readJournalAfter(ctx, after, BATCH);
+    const events = await readJournalAfter(ctx, after, BATCH);
     for (const event of events) {
-      while (next < archived.length && archived[next]!.position < event.position) one(archived[next++]!);
-      one(event);
+      while (next < archived.length && archived[next]!.position < event.position) await one(archived[next++]!);
+      await one(event);
       after = event.position;
     }
     if (events.length < BATCH) break;
   }
-  while (next < archived.length) one(archived[next++]!);
+  while (next < archived.length) await one(archived[next++]!);
   return report;
 }
 
-function replay(ctx: WriteContext, event: JournalEvent, projectors: readonly Projector[], replaying: Map<Projector, Projector>, report: RebuildReport): void {
-  const writes: Array<(placed: JournalEvent) => void> = [];
+async function replay(ctx: WriteContext, event: JournalEvent, projectors: readonly Projector[], replaying: Map<Projector, Projector>, report: RebuildReport): Promise<void> {
+  const writes: Array<(placed: JournalEvent) => Promise<void>> = [];
   for (const registered of projectors) {
     const projector = replaying.get(registered) ?? registered;
-    const decision = projector.decide(ctx, event);
+    const decision = await projector.decide(ctx, event);
     report.outcomes[decision.outcome] = (report.outcomes[decision.outcome] ?? 0) + 1;
     if (decision.outcome === 'applied') writes.push(decision.write);
     else if (decision.outcome === 'invariant_violation' && report.violations.length < MAX_LISTED) {
       report.violations.push({ position: event.position, projector: projector.name, type: event.type, reason: decision.reason });
     }
   }
-  for (const write of writes) write(event);
+  for (const write of writes) await write(event);
 }

@@ -58,17 +58,17 @@ interface TimedOutRow extends Row {
 }
 
 /** At most `limit` findings of one kind, as of `nowMs` (for deadlines). */
-export function findDamage(ctx: ReadContext, kind: RepairKind, limit: number, nowMs: number): Finding[] {
+export async function findDamage(ctx: ReadContext, kind: RepairKind, limit: number, nowMs: number): Promise<Finding[]> {
   const tag = (rows: Row[]): Finding[] => rows.map((row) => ({ ...row, kind }));
   switch (kind) {
     case 'terminal_tool_payload_in_progress':
-      return tag(ctx.all<Row>(IN_PROGRESS_AFTER_END, [limit]));
+      return tag(await ctx.all<Row>(IN_PROGRESS_AFTER_END, [limit]));
     case 'timed_out_tool_payload_in_progress':
-      return tag(ctx.all<TimedOutRow>(TIMED_OUT_OPEN).filter((row) => isTimedOut(row, nowMs)).slice(0, limit));
+      return tag((await ctx.all<TimedOutRow>(TIMED_OUT_OPEN)).filter((row) => isTimedOut(row, nowMs)).slice(0, limit));
     case 'terminal_turn_running_attempt':
-      return tag(ctx.all<Row>(RUNNING_ATTEMPT_AFTER_END, [limit]));
+      return tag(await ctx.all<Row>(RUNNING_ATTEMPT_AFTER_END, [limit]));
     case 'terminal_turn_without_completion_time':
-      return tag(ctx.all<Row>(ENDED_WITHOUT_TIME, [limit]));
+      return tag(await ctx.all<Row>(ENDED_WITHOUT_TIME, [limit]));
   }
 }
 

@@ -22,6 +22,8 @@ export class RepairStore {
   /** Empties the read models of every registered projector and replays the archive and the journal into them, in one transaction. */
   rebuild(): Promise<RebuildReport> {
     const archiveDir = this.#archiveDir;
-    return this.#deps.context.write((ctx) => rebuildReadModels(ctx, this.#deps.events, { archived: archiveDir === undefined ? [] : readArchivedEvents(ctx, archiveDir) }));
+    return this.#deps.context.write(async (ctx) =>
+      rebuildReadModels(ctx, this.#deps.events, { archived: archiveDir === undefined ? [] : await readArchivedEvents(ctx, archiveDir) }),
+    );
   }
 }

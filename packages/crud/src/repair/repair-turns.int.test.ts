@@ -39,11 +39,11 @@ describe('startup repair of the turn read models', () => {
     // d: a cancelled turn without completion time.
     await fx.append('d', text('d'));
     await fx.append('d', { type: 'turn.cancelled' });
-    await fx.store.context.write((ctx) => {
-      ctx.run("UPDATE turn_item SET status = 'in_progress', completed_at = NULL WHERE turn_id = 'a'");
-      ctx.run("UPDATE turn_item_attempt SET status = 'running', ended_at = NULL WHERE turn_id = 'a'");
-      ctx.run("UPDATE turn_item_attempt SET status = 'running', ended_at = NULL WHERE turn_id = 'c'");
-      ctx.run("UPDATE turn SET completed_at = NULL WHERE turn_id = 'd'");
+    await fx.store.context.write(async (ctx) => {
+      await ctx.run("UPDATE turn_item SET status = 'in_progress', completed_at = NULL WHERE turn_id = 'a'");
+      await ctx.run("UPDATE turn_item_attempt SET status = 'running', ended_at = NULL WHERE turn_id = 'a'");
+      await ctx.run("UPDATE turn_item_attempt SET status = 'running', ended_at = NULL WHERE turn_id = 'c'");
+      await ctx.run("UPDATE turn SET completed_at = NULL WHERE turn_id = 'd'");
     });
   }
 
@@ -97,12 +97,12 @@ describe('startup repair of the turn read models', () => {
   });
 
   it('runs each detection from a status index, never a scan of the history', async () => {
-    const plans = await fx.store.context.read((q) => {
-      const plan = (sql: string) => q.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).map((r) => r.detail).join(' | ');
+    const plans = await fx.store.context.read(async (q) => {
+      const plan = async (sql: string) => (await q.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)).map((r) => r.detail).join(' | ');
       return [
-        plan("SELECT i.turn_id FROM turn_item i JOIN turn t ON t.turn_id = i.turn_id WHERE i.status = 'in_progress' AND t.status IN ('completed', 'failed', 'cancelled')"),
-        plan("SELECT a.turn_id FROM turn_item_attempt a JOIN turn t ON t.turn_id = a.turn_id WHERE a.status = 'running' AND t.status IN ('completed', 'failed', 'cancelled')"),
-        plan("SELECT turn_id FROM turn WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at IS NULL"),
+        await plan("SELECT i.turn_id FROM turn_item i JOIN turn t ON t.turn_id = i.turn_id WHERE i.status = 'in_progress' AND t.status IN ('completed', 'failed', 'cancelled')"),
+        await plan("SELECT a.turn_id FROM turn_item_attempt a JOIN turn t ON t.turn_id = a.turn_id WHERE a.status = 'running' AND t.status IN ('completed', 'failed', 'cancelled')"),
+        await plan("SELECT turn_id FROM turn WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at IS NULL"),
       ];
     });
     expect(plans[0]).toMatch(/SEARCH i USING INDEX idx_turn_item_status/);

@@ -1,5 +1,5 @@
 import type { TurnEventPayload } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../port/types.js';
 import { appendTurnEvents } from '../turns/append-turn-events.js';
 import type { TurnDeps } from '../turns/turn-deps.js';
 import { REPAIR_KINDS, findDamage, type Finding, type RepairKind } from './repair-findings.js';
@@ -47,17 +47,17 @@ export async function repairTurns(deps: TurnDeps, options: RepairOptions = {}): 
   }
   // Counted after every kind ran: closing an item may settle (or reveal) another kind's damage.
   for (const kind of REPAIR_KINDS) {
-    report[kind].remaining = await deps.context.read((q) => findDamage(q, kind, batch, nowMs).length);
+    report[kind].remaining = await deps.context.read(async (q) => (await findDamage(q, kind, batch, nowMs)).length);
   }
   return report;
 }
 
-function repairRound(ctx: WriteContext, deps: TurnDeps, kind: RepairKind, batch: number, nowMs: number): { detected: number; repaired: number } {
-  const findings = findDamage(ctx, kind, batch, nowMs);
+async function repairRound(ctx: WriteContext, deps: TurnDeps, kind: RepairKind, batch: number, nowMs: number): Promise<{ detected: number; repaired: number }> {
+  const findings = await findDamage(ctx, kind, batch, nowMs);
   let repaired = 0;
   for (const finding of findings) {
     // One event per append: findings span workspaces, and a batch holds one workspace's events.
-    const [result] = appendTurnEvents(ctx, deps.events, finding.workspace_id, [
+    const [result] = await appendTurnEvents(ctx, deps.events, finding.workspace_id, [
       {
         threadId: finding.thread_id,
         turnId: finding.turn_id,

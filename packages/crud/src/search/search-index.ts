@@ -1,6 +1,5 @@
 import type { SearchHit } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
-import type { ReadContext } from '../store/store-context.js';
+import type { ReadContext, WriteContext } from '../port/types.js';
 
 /** One searchable text: a turn's input (`itemId` null) or an item's final text. */
 export interface SearchDocument {
@@ -23,14 +22,14 @@ export interface SearchQuery {
 
 /**
  * Full-text search over turn inputs and item text, kept in step by the `TurnProjector` in the
- * transaction that appends the event. SQLite provides it with FTS5
- * (`createSqliteFtsSearchIndex`); another database provides its own (PostgreSQL: a tsvector
- * column with a GIN index) without the projector changing.
+ * transaction that appends the event. Each dialect provides its own (`Dialect.createSearchIndex`:
+ * SQLite's FTS5 `createSqliteFtsSearchIndex`; PostgreSQL: a tsvector column with a GIN
+ * index) without the projector changing.
  */
 export interface SearchIndex {
   /** Tables the index owns, emptied before a read-model rebuild. */
   readonly tables: readonly string[];
-  add(ctx: WriteContext, doc: SearchDocument): void;
+  add(ctx: WriteContext, doc: SearchDocument): Promise<void>;
   /** Best match first, at most `limit` hits after skipping `offset`. */
-  search(q: ReadContext, query: SearchQuery): SearchHit[];
+  search(q: ReadContext, query: SearchQuery): Promise<SearchHit[]>;
 }

@@ -22,9 +22,9 @@ export async function searchThreads(store: StoreContext, index: SearchIndex, par
   if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_SEARCH_OFFSET) {
     throw new CairnError('invalid_params', 'cursor is not valid for this query', { details: { cursor: 'invalid' } });
   }
-  return store.read((q) => {
-    if (p.thread_id !== undefined) requireThread(q, p.workspace_id, p.thread_id);
-    const hits = index.search(q, {
+  return store.read(async (q) => {
+    if (p.thread_id !== undefined) await requireThread(q, p.workspace_id, p.thread_id);
+    const hits = await index.search(q, {
       workspaceId: p.workspace_id,
       text: p.query,
       ...(p.thread_id !== undefined ? { threadId: p.thread_id } : {}),

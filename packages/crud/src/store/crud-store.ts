@@ -1,5 +1,3 @@
-import type { DataSource } from 'typeorm';
-import type { SqliteWriteCoordinator } from '@cairn/sqlite';
 import type { MigrationReport } from '@cairn/migration';
 import { AttachmentStore } from '../attachments/attachment-store.js';
 import { createEventLog } from '../event-log/create-event-log.js';
@@ -13,8 +11,9 @@ import { RecoveryJobProjector } from '../recovery-jobs/recovery-job-projector.js
 import { RecoveryJobStore } from '../recovery-jobs/recovery-job-store.js';
 import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
-import { createSqliteFtsSearchIndex } from '../search/sqlite-fts-search-index.js';
 import type { JournalCheckpointer } from '../journal/journal-checkpointer.js';
+import type { SqliteHandles } from '../port/sqlite-port.js';
+import type { StoragePort } from '../port/types.js';
 import { ThreadStore } from '../thread/thread-store.js';
 import { TurnRecordsProjector } from '../turn-records/turn-records-projector.js';
 import { TurnRecordsStore } from '../turn-records/turn-records-store.js';
@@ -24,10 +23,8 @@ import { WorkspaceStore } from '../workspace/workspace-store.js';
 import type { StoreContext } from './store-context.js';
 
 export interface CrudStoreParts {
+  /** Shared by the domain stores; its `port` is the storage under the store. */
   context: StoreContext;
-  dataSource: DataSource;
-  readDataSource: DataSource;
-  coordinator: SqliteWriteCoordinator;
   migration: MigrationReport;
   close: () => Promise<void>;
   /** Options of the one journal under the event log (an extra redactor, the held-text guard, the checkpointer's append hook). */
@@ -37,6 +34,8 @@ export interface CrudStoreParts {
   checkpoints?: JournalCheckpointer | undefined;
   /** Where retention's archive segments live (`OpenCrudStoreOptions.archiveDir`). */
   archiveDir: string;
+  /** Set by the SQLite opener. */
+  sqlite?: SqliteHandles | undefined;
 }
 
 /**
@@ -66,12 +65,11 @@ export class CrudStore {
   /** The journal's retention: old events to archive segments (see the README's Journal section). */
   readonly retention: RetentionStore;
 
-  /** The read-write DataSource. Writes must go through `coordinator`, never straight through this. */
-  readonly dataSource: DataSource;
-  /** The read-only DataSource that every read uses. */
-  readonly readDataSource: DataSource;
-  readonly coordinator: SqliteWriteCoordinator;
-  /** What `openCrudStore` migrated. */
+  /** The storage port every read and write goes through (`port.dialect`: what differs per database). */
+  readonly port: StoragePort;
+  /** SQLite's connections and coordinator when the store is on SQLite (`openCrudStore`), else undefined. */
+  readonly sqlite: SqliteHandles | undefined;
+  /** What the opener migrated. */
   readonly migration: MigrationReport;
   /** The journal's checkpointer, when the store was opened with `checkpoints`. */
   readonly checkpoints: JournalCheckpointer | undefined;
@@ -79,15 +77,14 @@ export class CrudStore {
 
   constructor(parts: CrudStoreParts) {
     this.context = parts.context;
-    this.dataSource = parts.dataSource;
-    this.readDataSource = parts.readDataSource;
-    this.coordinator = parts.coordinator;
+    this.port = parts.context.port;
+    this.sqlite = parts.sqlite;
     this.migration = parts.migration;
     this.checkpoints = parts.checkpoints;
     this.#close = parts.close;
-    const { context, coordinator } = this;
+    const { context } = this;
     const journal = createJournal({ now: () => context.now(), ...parts.journalOptions });
-    const search = createSqliteFtsSearchIndex();
+    const search = this.port.dialect.createSearchIndex();
     // The turn read models first, so the projectors after them see the turn as the event left it.
     const log = createEventLog({
       journal,
@@ -106,13 +103,17 @@ export class CrudStore {
     this.search = new SearchStore(context, search);
     this.repair = new RepairStore(turnDeps, parts.archiveDir);
     this.retention = new RetentionStore(context, parts.archiveDir);
-    this.turnRecords = new TurnRecordsStore({ context, coordinator, events: log });
+    this.turnRecords = new TurnRecordsStore({ context, events: log });
     this.recoveryJobs = new RecoveryJobStore({ context, redact: journal.redact });
     this.attachments = new AttachmentStore({ context, redact: journal.redact });
   }
 
-  /** Waits for queued writes to commit, then closes both connections. Idempotent. */
+  /** Waits for queued writes to commit, records the shutdown checkpoint, then closes the port. Idempotent. */
   close(): Promise<void> {
     return this.#close();
   }
 }
+
+/** What `openCrudStore` answers: a store on SQLite, its handles always there. */
+export type SqliteCrudStore = CrudStore & { readonly sqlite: SqliteHandles };
+export type { SqliteHandles };

@@ -26,14 +26,14 @@ describe('openCrudStore', () => {
     expect(store.migration).toMatchObject({ service: 'gateway', fromVersion: 0, toVersion: gatewayMigrations.migrations.length });
     // The entity metadata and the frozen SQL must describe the same schema: TypeORM's schema
     // builder would emit DDL for any difference (column, type, nullability, index, FK, unique).
-    const pending = await store.dataSource.driver.createSchemaBuilder().log();
+    const pending = await store.sqlite.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('has a schema check that notices a difference (the check above is not vacuous)', async () => {
     const { store } = await temp();
     await store.context.write((ctx) => ctx.run('DROP INDEX "idx_thread_forked_from"'));
-    const pending = await store.dataSource.driver.createSchemaBuilder().log();
+    const pending = await store.sqlite.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query).join('\n')).toMatch(/CREATE INDEX "idx_thread_forked_from"/);
   });
 
@@ -69,7 +69,7 @@ describe('openCrudStore', () => {
     const ws = await store.workspaces.create({ name: 'W' });
     let seenInside: unknown;
     await store.context.write(async (ctx) => {
-      ctx.run('UPDATE workspace SET name = ? WHERE workspace_id = ?', ['Uncommitted', ws.workspace_id]);
+      await ctx.run('UPDATE workspace SET name = ? WHERE workspace_id = ?', ['Uncommitted', ws.workspace_id]);
       seenInside = (await store.workspaces.get({ workspace_id: ws.workspace_id })).name;
     });
     expect(seenInside).toBe('W');
@@ -78,7 +78,7 @@ describe('openCrudStore', () => {
 
   it('reads through a read-only connection', async () => {
     const { store } = await temp();
-    await expect(store.readDataSource.query('CREATE TABLE nope (x TEXT)')).rejects.toThrow(/readonly/i);
+    await expect(store.sqlite.readDataSource.query('CREATE TABLE nope (x TEXT)')).rejects.toThrow(/readonly/i);
   });
 
   it('closes idempotently and then refuses work with storage_failed', async () => {

@@ -1,29 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { SqliteStorageError, type SqliteStatements, type SqliteWriteCoordinator, type WriteContext } from '@cairn/sqlite';
 import { toCairnError } from '../errors/to-cairn-error.js';
 import { redactString } from '../journal/secret-rules.js';
 import type { PayloadRedactor } from '../journal/types.js';
+import type { ReadContext, StoragePort, TryWriteResult, WriteContext, WriteWork } from '../port/types.js';
 
-/** Statement access for reads: the synchronous subset of `WriteContext`. */
-export type ReadContext = Pick<SqliteStatements, 'get' | 'all'>;
-
-/** Statement access inside a write transaction (the coordinator's `WriteContext`). */
-export type { WriteContext };
+/** Statement access for reads and inside a write transaction: the storage port's contexts. */
+export type { ReadContext, WriteContext };
 
 /**
  * What every domain store of the facade shares. A new domain (`turns`, `tasks`) receives the
- * same context, so it reads from the same snapshot connection and writes through the same
- * coordinator.
+ * same context, so it reads and writes through the same storage port, whatever database is
+ * under it.
  */
 export interface StoreContext {
+  /** The storage port under the store (its `dialect` for what differs per database). */
+  readonly port: StoragePort;
   /**
-   * Runs `fn` on the read-only connection inside one read transaction: every statement in it
-   * sees the same committed snapshot, never another transaction's uncommitted rows. `fn` is
-   * synchronous, so no other read can interleave with it on the shared connection.
+   * Runs `fn` inside one read transaction: every statement in it sees the same committed
+   * snapshot, never another transaction's uncommitted rows. `fn` awaits only its own
+   * statements and never calls `read` or `write` itself (pass `q` down).
    */
-  read<T>(fn: (q: ReadContext) => T): Promise<T>;
-  /** Runs `work` in the coordinator's write transaction; resolves after COMMIT. */
-  write<T>(work: (ctx: WriteContext) => T | Promise<T>): Promise<T>;
+  read<T>(fn: (q: ReadContext) => Promise<T>): Promise<T>;
+  /** Runs `work` in a write transaction; resolves after COMMIT. `work` may run more than once (see `WriteWork`). */
+  write<T>(work: WriteWork<T>): Promise<T>;
+  /** The low-priority write for maintenance: `busy` at once instead of waiting for other writers. */
+  tryWrite<T>(work: WriteWork<T>): Promise<TryWriteResult<T>>;
   /** Current time, ISO-8601 UTC with milliseconds. */
   now(): string;
   /** A new id for `prefix` (`ws`, `thr`, `fld`). */
@@ -37,8 +38,7 @@ export interface StoreContext {
 }
 
 export interface StoreContextOptions {
-  reader: SqliteStatements & { inTransaction(): boolean; isOpen(): boolean };
-  coordinator: SqliteWriteCoordinator;
+  port: StoragePort;
   clock?: () => Date;
   newId?: (prefix: string) => string;
   /** The extra redactor of the journal (see `JournalOptions.redact`). */
@@ -46,26 +46,27 @@ export interface StoreContextOptions {
 }
 
 export function createStoreContext(options: StoreContextOptions): StoreContext {
-  const { reader, coordinator } = options;
+  const { port } = options;
   const clock = options.clock ?? (() => new Date());
   return {
+    port,
     async read(fn) {
       try {
-        if (!reader.isOpen()) throw new SqliteStorageError('closed', 'the store is closed');
-        if (reader.inTransaction()) return fn(reader);
-        reader.run('BEGIN');
-        try {
-          return fn(reader);
-        } finally {
-          reader.run('COMMIT');
-        }
+        return await port.read(fn);
       } catch (error) {
         throw toCairnError(error);
       }
     },
     async write(work) {
       try {
-        return await coordinator.write(work);
+        return await port.write(work);
+      } catch (error) {
+        throw toCairnError(error);
+      }
+    },
+    async tryWrite(work) {
+      try {
+        return await port.tryWrite(work);
       } catch (error) {
         throw toCairnError(error);
       }

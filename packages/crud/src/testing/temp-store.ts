@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCrudStore, type OpenCrudStoreOptions } from '../store/open-crud-store.js';
-import type { CrudStore } from '../store/crud-store.js';
+import type { SqliteCrudStore } from '../store/crud-store.js';
 
 export interface TempDir {
   dir: string;
@@ -18,7 +18,7 @@ export function makeTempDir(prefix = 'cairn-crud-'): TempDir {
 }
 
 export interface TempStore extends TempDir {
-  store: CrudStore;
+  store: SqliteCrudStore;
   /** Closes the store and removes the directory. */
   cleanup(): Promise<void>;
 }

@@ -14,11 +14,11 @@ import { assertThreadIdFree, insertThread, requireThread, toThread, type ThreadR
 export async function forkThread(store: StoreContext, params: ThreadForkParams): Promise<Thread> {
   const p = parseParams(ThreadForkParams, params, 'thread/fork');
   const threadId = p.thread_id ?? store.newId('thr');
-  return store.write((ctx) => {
-    requireWorkspace(ctx, p.workspace_id);
-    const source = requireThread(ctx, p.workspace_id, p.from_thread_id);
-    assertThreadIdFree(ctx, threadId);
-    const folderId = p.folder_id === undefined ? source.folder_id : requireTargetFolder(ctx, p.workspace_id, p.folder_id);
+  return store.write(async (ctx) => {
+    await requireWorkspace(ctx, p.workspace_id);
+    const source = await requireThread(ctx, p.workspace_id, p.from_thread_id);
+    await assertThreadIdFree(ctx, threadId);
+    const folderId = p.folder_id === undefined ? source.folder_id : await requireTargetFolder(ctx, p.workspace_id, p.folder_id);
     const now = store.now();
     const row: ThreadRow = {
       thread_id: threadId,
@@ -35,7 +35,7 @@ export async function forkThread(store: StoreContext, params: ThreadForkParams):
       updated_at: now,
       last_activity_at: now,
     };
-    insertThread(ctx, row);
+    await insertThread(ctx, row);
     return toThread(row);
   });
 }

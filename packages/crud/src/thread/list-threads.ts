@@ -42,9 +42,9 @@ export async function listThreads(store: StoreContext, params: ThreadListParams)
   args.push(limit + 1);
   const sql = listSql(folder.kind, p.status !== undefined, after !== undefined);
 
-  const rows = await store.read((q) => {
-    requireWorkspace(q, p.workspace_id);
-    if (folder.kind === 'folder') requireFolder(q, p.workspace_id, folder.id);
+  const rows = await store.read(async (q) => {
+    await requireWorkspace(q, p.workspace_id);
+    if (folder.kind === 'folder') await requireFolder(q, p.workspace_id, folder.id);
     return q.all<ThreadRow>(sql, args);
   });
   return toPage(rows, limit, toThread, (r) => [r.last_activity_at, r.thread_id], filter);

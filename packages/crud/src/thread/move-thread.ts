@@ -9,12 +9,12 @@ const MOVE = 'UPDATE thread SET folder_id = ?, updated_at = ? WHERE thread_id = 
 /** `thread/move`: into a folder of the same workspace (`not_found` otherwise) or, with null, to the root. */
 export async function moveThread(store: StoreContext, params: ThreadMoveParams): Promise<Thread> {
   const p = parseParams(ThreadMoveParams, params, 'thread/move');
-  return store.write((ctx) => {
-    const row = requireThread(ctx, p.workspace_id, p.thread_id);
-    const folderId = requireTargetFolder(ctx, p.workspace_id, p.folder_id);
+  return store.write(async (ctx) => {
+    const row = await requireThread(ctx, p.workspace_id, p.thread_id);
+    const folderId = await requireTargetFolder(ctx, p.workspace_id, p.folder_id);
     if (row.folder_id === folderId) return toThread(row);
     const now = store.now();
-    ctx.run(MOVE, [folderId, now, row.thread_id]);
+    await ctx.run(MOVE, [folderId, now, row.thread_id]);
     return toThread({ ...row, folder_id: folderId, updated_at: now });
   });
 }

@@ -23,29 +23,29 @@ export async function startThread(store: StoreContext, params: ThreadStartParams
   const threadId = p.thread_id ?? store.newId('thr');
   // Re-opening an active thread is the common case (every reconnect): answer it without a write.
   if (p.thread_id !== undefined) {
-    const active = await store.read((q) => {
-      const row = findThreadAnywhere(q, threadId);
+    const active = await store.read(async (q) => {
+      const row = await findThreadAnywhere(q, threadId);
       return row && row.workspace_id === p.workspace_id && row.status === 'active' ? row : undefined;
     });
     if (active) return { thread: toThread(active), created: false };
   }
-  return store.write((ctx) => {
-    requireWorkspace(ctx, p.workspace_id);
-    const existing = findThreadAnywhere(ctx, threadId);
+  return store.write(async (ctx) => {
+    await requireWorkspace(ctx, p.workspace_id);
+    const existing = await findThreadAnywhere(ctx, threadId);
     if (existing) {
       if (existing.workspace_id !== p.workspace_id) {
         throw new CairnError('conflict', 'thread id is not available', { details: { thread_id: threadId } });
       }
       if (existing.status === 'active') return { thread: toThread(existing), created: false };
       const now = store.now();
-      ctx.run(REOPEN, ['active', now, threadId]);
+      await ctx.run(REOPEN, ['active', now, threadId]);
       return { thread: toThread({ ...existing, status: 'active', updated_at: now }), created: false };
     }
     const now = store.now();
     const row: ThreadRow = {
       thread_id: threadId,
       workspace_id: p.workspace_id,
-      folder_id: requireTargetFolder(ctx, p.workspace_id, p.folder_id),
+      folder_id: await requireTargetFolder(ctx, p.workspace_id, p.folder_id),
       title: p.title === undefined ? null : store.redactText(p.title),
       summary: null,
       summary_updated_at: null,
@@ -57,7 +57,7 @@ export async function startThread(store: StoreContext, params: ThreadStartParams
       updated_at: now,
       last_activity_at: now,
     };
-    insertThread(ctx, row);
+    await insertThread(ctx, row);
     return { thread: toThread(row), created: true };
   });
 }

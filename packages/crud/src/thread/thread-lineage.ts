@@ -13,13 +13,13 @@ const MAX_DEPTH = 10_000;
  */
 export async function threadLineage(store: StoreContext, params: ThreadRefParams): Promise<Thread[]> {
   const p = parseParams(ThreadRefParams, params, 'thread/lineage');
-  return store.read((q) => {
+  return store.read(async (q) => {
     const chain: Thread[] = [];
     const seen = new Set<string>([p.thread_id]);
-    let next = requireThread(q, p.workspace_id, p.thread_id).forked_from_thread_id;
+    let next = (await requireThread(q, p.workspace_id, p.thread_id)).forked_from_thread_id;
     while (next !== null && !seen.has(next) && chain.length < MAX_DEPTH) {
       seen.add(next);
-      const row = findThreadAnywhere(q, next);
+      const row = await findThreadAnywhere(q, next);
       if (!row || row.workspace_id !== p.workspace_id) break;
       chain.push(toThread(row));
       next = row.forked_from_thread_id;

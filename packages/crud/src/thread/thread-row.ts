@@ -47,7 +47,7 @@ export function policyJson(policy: SandboxPolicy): string {
 const FIND_ANY = `SELECT ${THREAD_COLUMNS} FROM thread WHERE thread_id = ?`;
 
 /** The row whatever its workspace: for the id-conflict rule only. Never return it to a caller of another workspace. */
-export function findThreadAnywhere(q: ReadContext, threadId: string): ThreadRow | undefined {
+export function findThreadAnywhere(q: ReadContext, threadId: string): Promise<ThreadRow | undefined> {
   return q.get<ThreadRow>(FIND_ANY, [threadId]);
 }
 
@@ -55,16 +55,16 @@ export function findThreadAnywhere(q: ReadContext, threadId: string): ThreadRow 
  * The thread if it belongs to `workspaceId`. A thread of another workspace is reported
  * exactly like a missing one, so that ids never leak across workspaces.
  */
-export function requireThread(q: ReadContext, workspaceId: string, threadId: string): ThreadRow {
-  const row = findThreadAnywhere(q, threadId);
+export async function requireThread(q: ReadContext, workspaceId: string, threadId: string): Promise<ThreadRow> {
+  const row = await findThreadAnywhere(q, threadId);
   if (!row || row.workspace_id !== workspaceId) {
     throw new CairnError('not_found', 'thread not found', { details: { workspace_id: workspaceId, thread_id: threadId } });
   }
   return row;
 }
 
-export function insertThread(ctx: WriteContext, row: ThreadRow): void {
-  ctx.run(
+export async function insertThread(ctx: WriteContext, row: ThreadRow): Promise<void> {
+  await ctx.run(
     `INSERT INTO thread (${THREAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       row.thread_id,
@@ -85,8 +85,8 @@ export function insertThread(ctx: WriteContext, row: ThreadRow): void {
 }
 
 /** Throws `conflict` if the id names any thread, in any workspace, without saying which. */
-export function assertThreadIdFree(q: ReadContext, threadId: string): void {
-  if (findThreadAnywhere(q, threadId)) {
+export async function assertThreadIdFree(q: ReadContext, threadId: string): Promise<void> {
+  if (await findThreadAnywhere(q, threadId)) {
     throw new CairnError('conflict', 'thread id is not available', { details: { thread_id: threadId } });
   }
 }

@@ -24,14 +24,14 @@ const THREADS_BY_STATUS = `SELECT ${THREAD_COLUMNS} FROM thread WHERE workspace_
 export async function threadTree(store: StoreContext, params: ThreadTreeParams): Promise<ThreadTree> {
   const p = parseParams(ThreadTreeParams, params, 'thread/tree');
   const cap = THREAD_TREE_MAX_THREADS;
-  const { folders, threads } = await store.read((q) => {
-    requireWorkspace(q, p.workspace_id);
+  const { folders, threads } = await store.read(async (q) => {
+    await requireWorkspace(q, p.workspace_id);
     return {
-      folders: q.all<FolderRow>(FOLDERS, [p.workspace_id]),
+      folders: await q.all<FolderRow>(FOLDERS, [p.workspace_id]),
       threads:
         p.status === undefined
-          ? q.all<ThreadRow>(THREADS, [p.workspace_id, cap + 1])
-          : q.all<ThreadRow>(THREADS_BY_STATUS, [p.workspace_id, p.status, cap + 1]),
+          ? await q.all<ThreadRow>(THREADS, [p.workspace_id, cap + 1])
+          : await q.all<ThreadRow>(THREADS_BY_STATUS, [p.workspace_id, p.status, cap + 1]),
     };
   });
   const truncated = threads.length > cap;

@@ -16,12 +16,12 @@ const SET_SUMMARY = 'UPDATE thread SET summary = ?, summary_updated_at = ?, upda
 /** Sets (or, with null, clears) the thread's summary and stamps `summary_updated_at`. */
 export async function updateThreadSummary(store: StoreContext, params: ThreadSummaryUpdateParams): Promise<Thread> {
   const p = parseParams(ThreadSummaryUpdateParams, params, 'thread/summary/update');
-  return store.write((ctx) => {
-    const row = requireThread(ctx, p.workspace_id, p.thread_id);
+  return store.write(async (ctx) => {
+    const row = await requireThread(ctx, p.workspace_id, p.thread_id);
     const now = store.now();
     const stamp = p.summary === null ? null : now;
     const summary = p.summary === null ? null : store.redactText(p.summary);
-    ctx.run(SET_SUMMARY, [summary, stamp, now, row.thread_id]);
+    await ctx.run(SET_SUMMARY, [summary, stamp, now, row.thread_id]);
     return toThread({ ...row, summary, summary_updated_at: stamp, updated_at: now });
   });
 }
@@ -30,11 +30,11 @@ const SET_POLICY = 'UPDATE thread SET sandbox_policy = ?, updated_at = ? WHERE t
 
 export async function setThreadSandboxPolicy(store: StoreContext, params: ThreadSandboxPolicySetParams): Promise<Thread> {
   const p = parseParams(ThreadSandboxPolicySetParams, params, 'thread/sandbox_policy/set');
-  return store.write((ctx) => {
-    const row = requireThread(ctx, p.workspace_id, p.thread_id);
+  return store.write(async (ctx) => {
+    const row = await requireThread(ctx, p.workspace_id, p.thread_id);
     const now = store.now();
     const json = policyJson(p.sandbox_policy);
-    ctx.run(SET_POLICY, [json, now, row.thread_id]);
+    await ctx.run(SET_POLICY, [json, now, row.thread_id]);
     return toThread({ ...row, sandbox_policy: json, updated_at: now });
   });
 }
@@ -44,11 +44,11 @@ const SET_STATUS = 'UPDATE thread SET status = ?, updated_at = ? WHERE thread_id
 /** Archives or re-activates a thread. Setting the status it already has changes nothing. */
 export async function setThreadStatus(store: StoreContext, params: ThreadStatusSetParams): Promise<Thread> {
   const p = parseParams(ThreadStatusSetParams, params, 'thread/status/set');
-  return store.write((ctx) => {
-    const row = requireThread(ctx, p.workspace_id, p.thread_id);
+  return store.write(async (ctx) => {
+    const row = await requireThread(ctx, p.workspace_id, p.thread_id);
     if (row.status === p.status) return toThread(row);
     const now = store.now();
-    ctx.run(SET_STATUS, [p.status, now, row.thread_id]);
+    await ctx.run(SET_STATUS, [p.status, now, row.thread_id]);
     return toThread({ ...row, status: p.status, updated_at: now });
   });
 }

@@ -22,16 +22,16 @@ export async function bindSkill(deps: TurnRecordsDeps, params: BindSkillParams):
   const p = parseParams(BindSkillParams, params, 'turnRecords.bindSkill');
   const binding = sealJson(deps.events.journal.redact, p.binding).value;
   const type = TURN_RECORD_EVENT_TYPES.skillBound;
-  return deps.context.write((ctx) => {
-    requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
-    const existing = findSkillBinding(ctx, p.turn_id, binding.skill_id);
+  return deps.context.write(async (ctx) => {
+    await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
+    const existing = await findSkillBinding(ctx, p.turn_id, binding.skill_id);
     if (existing) {
       if (existing.version === binding.version && existing.sha256 === binding.sha256) return { binding: toSkillBinding(existing), bound: false };
       throw new CairnError('conflict', 'the turn already bound this skill at another version', { details: { turn_id: p.turn_id, skill_id: binding.skill_id } });
     }
     const payload: SkillBoundPayload = { type, turn_id: p.turn_id, thread_id: p.thread_id, binding };
-    appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
-    return { binding: toSkillBinding(findSkillBinding(ctx, p.turn_id, binding.skill_id)!), bound: true };
+    await appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
+    return { binding: toSkillBinding((await findSkillBinding(ctx, p.turn_id, binding.skill_id))!), bound: true };
   });
 }
 
@@ -45,24 +45,24 @@ export async function bindMcp(deps: TurnRecordsDeps, params: BindMcpParams): Pro
   const sealed = sealJson<McpBindingInput>(deps.events.journal.redact, p.binding);
   const serverId = sealed.value.server_id;
   const type = TURN_RECORD_EVENT_TYPES.mcpBound;
-  return deps.context.write((ctx) => {
-    requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
-    const existing = findMcpBinding(ctx, p.turn_id, serverId);
+  return deps.context.write(async (ctx) => {
+    await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
+    const existing = await findMcpBinding(ctx, p.turn_id, serverId);
     if (existing) {
       if (existing.binding_sha256 === sealed.sha256) return { binding: toMcpBinding(existing), bound: false };
       throw new CairnError('conflict', 'the turn already bound this MCP server with another snapshot', { details: { turn_id: p.turn_id, server_id: serverId } });
     }
     const payload: McpBoundPayload = { type, turn_id: p.turn_id, thread_id: p.thread_id, binding: sealed.value, binding_sha256: sealed.sha256 };
-    appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
-    return { binding: toMcpBinding(findMcpBinding(ctx, p.turn_id, serverId)!), bound: true };
+    await appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
+    return { binding: toMcpBinding((await findMcpBinding(ctx, p.turn_id, serverId))!), bound: true };
   });
 }
 
 /** Every skill and MCP binding of a turn. */
 export async function listTurnBindings(deps: TurnRecordsDeps, params: TurnRecordRefParams): Promise<TurnBindings> {
   const p = parseParams(TurnRecordRefParams, params, 'turnRecords.listBindings');
-  return deps.context.read((q) => {
-    requireTurnInWorkspace(q, p.workspace_id, p.turn_id);
-    return { skills: listSkillBindings(q, p.turn_id).map(toSkillBinding), mcp: listMcpBindings(q, p.turn_id).map(toMcpBinding) };
+  return deps.context.read(async (q) => {
+    await requireTurnInWorkspace(q, p.workspace_id, p.turn_id);
+    return { skills: (await listSkillBindings(q, p.turn_id)).map(toSkillBinding), mcp: (await listMcpBindings(q, p.turn_id)).map(toMcpBinding) };
   });
 }

@@ -28,16 +28,16 @@ export interface McpBindingRow {
 const SKILL_COLUMNS = 'turn_id, skill_id, workspace_id, thread_id, version, sha256, bound_at, event_position';
 const MCP_COLUMNS = 'turn_id, server_id, workspace_id, thread_id, server_version, tool_names, policy, binding_sha256, bound_at, event_position';
 
-export function findSkillBinding(q: ReadContext, turnId: string, skillId: string): SkillBindingRow | undefined {
+export function findSkillBinding(q: ReadContext, turnId: string, skillId: string): Promise<SkillBindingRow | undefined> {
   return q.get<SkillBindingRow>(`SELECT ${SKILL_COLUMNS} FROM turn_skill_binding WHERE turn_id = ? AND skill_id = ?`, [turnId, skillId]);
 }
 
-export function listSkillBindings(q: ReadContext, turnId: string): SkillBindingRow[] {
+export function listSkillBindings(q: ReadContext, turnId: string): Promise<SkillBindingRow[]> {
   return q.all<SkillBindingRow>(`SELECT ${SKILL_COLUMNS} FROM turn_skill_binding WHERE turn_id = ? ORDER BY skill_id`, [turnId]);
 }
 
-export function insertSkillBinding(ctx: WriteContext, row: SkillBindingRow): void {
-  ctx.run(`INSERT INTO turn_skill_binding (${SKILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+export async function insertSkillBinding(ctx: WriteContext, row: SkillBindingRow): Promise<void> {
+  await ctx.run(`INSERT INTO turn_skill_binding (${SKILL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
     row.turn_id,
     row.skill_id,
     row.workspace_id,
@@ -49,16 +49,16 @@ export function insertSkillBinding(ctx: WriteContext, row: SkillBindingRow): voi
   ]);
 }
 
-export function findMcpBinding(q: ReadContext, turnId: string, serverId: string): McpBindingRow | undefined {
+export function findMcpBinding(q: ReadContext, turnId: string, serverId: string): Promise<McpBindingRow | undefined> {
   return q.get<McpBindingRow>(`SELECT ${MCP_COLUMNS} FROM turn_mcp_binding WHERE turn_id = ? AND server_id = ?`, [turnId, serverId]);
 }
 
-export function listMcpBindings(q: ReadContext, turnId: string): McpBindingRow[] {
+export function listMcpBindings(q: ReadContext, turnId: string): Promise<McpBindingRow[]> {
   return q.all<McpBindingRow>(`SELECT ${MCP_COLUMNS} FROM turn_mcp_binding WHERE turn_id = ? ORDER BY server_id`, [turnId]);
 }
 
-export function insertMcpBinding(ctx: WriteContext, row: McpBindingRow): void {
-  ctx.run(`INSERT INTO turn_mcp_binding (${MCP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+export async function insertMcpBinding(ctx: WriteContext, row: McpBindingRow): Promise<void> {
+  await ctx.run(`INSERT INTO turn_mcp_binding (${MCP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     row.turn_id,
     row.server_id,
     row.workspace_id,

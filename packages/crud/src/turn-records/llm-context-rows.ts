@@ -20,25 +20,25 @@ export interface LlmContextRow extends LlmContextInfoRow {
 
 const INFO_COLUMNS = 'turn_id, workspace_id, thread_id, revision, sha256, size_bytes, message_count, retained_at, turn_terminal_at, event_position';
 
-export function findLlmContextInfo(q: ReadContext, turnId: string): LlmContextInfoRow | undefined {
+export function findLlmContextInfo(q: ReadContext, turnId: string): Promise<LlmContextInfoRow | undefined> {
   return q.get<LlmContextInfoRow>(`SELECT ${INFO_COLUMNS} FROM turn_llm_context WHERE turn_id = ?`, [turnId]);
 }
 
-export function findLlmContext(q: ReadContext, turnId: string): LlmContextRow | undefined {
+export function findLlmContext(q: ReadContext, turnId: string): Promise<LlmContextRow | undefined> {
   return q.get<LlmContextRow>(`SELECT ${INFO_COLUMNS}, content FROM turn_llm_context WHERE turn_id = ?`, [turnId]);
 }
 
 /** Writes the turn's one row: a first snapshot inserts, a newer revision replaces the body in place. */
-export function upsertLlmContext(ctx: WriteContext, row: LlmContextRow, exists: boolean): void {
+export async function upsertLlmContext(ctx: WriteContext, row: LlmContextRow, exists: boolean): Promise<void> {
   if (exists) {
-    ctx.run(
+    await ctx.run(
       `UPDATE turn_llm_context SET revision = ?, content = ?, sha256 = ?, size_bytes = ?, message_count = ?, retained_at = ?,
          turn_terminal_at = ?, event_position = ? WHERE turn_id = ?`,
       [row.revision, row.content, row.sha256, row.size_bytes, row.message_count, row.retained_at, row.turn_terminal_at, row.event_position, row.turn_id],
     );
     return;
   }
-  ctx.run(`INSERT INTO turn_llm_context (${INFO_COLUMNS}, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+  await ctx.run(`INSERT INTO turn_llm_context (${INFO_COLUMNS}, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     row.turn_id,
     row.workspace_id,
     row.thread_id,

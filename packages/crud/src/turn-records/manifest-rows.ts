@@ -18,12 +18,12 @@ export interface ManifestRow {
 const COLUMNS =
   'turn_id, workspace_id, thread_id, prompt_id, prompt_version, prompt_sha256, skills, tools, manifest_sha256, recorded_at, event_position';
 
-export function findManifest(q: ReadContext, turnId: string): ManifestRow | undefined {
+export function findManifest(q: ReadContext, turnId: string): Promise<ManifestRow | undefined> {
   return q.get<ManifestRow>(`SELECT ${COLUMNS} FROM turn_prompt_manifest WHERE turn_id = ?`, [turnId]);
 }
 
-export function insertManifest(ctx: WriteContext, row: ManifestRow): void {
-  ctx.run(`INSERT INTO turn_prompt_manifest (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+export async function insertManifest(ctx: WriteContext, row: ManifestRow): Promise<void> {
+  await ctx.run(`INSERT INTO turn_prompt_manifest (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     row.turn_id,
     row.workspace_id,
     row.thread_id,

@@ -17,13 +17,13 @@ function streamMismatch(event: PendingEvent, turnId: string): Refusal | undefine
 }
 
 /** `turn.prompt_manifest.recorded`: one manifest per turn; the same manifest again is a replay. */
-export function decidePromptManifest(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decidePromptManifest(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const parsed = payloadOf(PromptManifestRecordedPayload, event);
   if (!parsed.ok) return parsed.refusal;
   const p = parsed.value;
   const mismatch = streamMismatch(event, p.turn_id);
   if (mismatch) return mismatch;
-  const existing = findManifest(ctx, p.turn_id);
+  const existing = await findManifest(ctx, p.turn_id);
   if (existing) {
     return existing.manifest_sha256 === p.manifest_sha256 ? NOOP_ALREADY_STARTED : violation('the turn already has a different prompt manifest');
   }
@@ -45,13 +45,13 @@ export function decidePromptManifest(ctx: WriteContext, event: PendingEvent): De
 }
 
 /** `turn.skill.bound`: one binding per (turn, skill); the same binding again is a replay. */
-export function decideSkillBinding(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decideSkillBinding(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const parsed = payloadOf(SkillBoundPayload, event);
   if (!parsed.ok) return parsed.refusal;
   const p = parsed.value;
   const mismatch = streamMismatch(event, p.turn_id);
   if (mismatch) return mismatch;
-  const existing = findSkillBinding(ctx, p.turn_id, p.binding.skill_id);
+  const existing = await findSkillBinding(ctx, p.turn_id, p.binding.skill_id);
   if (existing) {
     const same = existing.version === p.binding.version && existing.sha256 === p.binding.sha256;
     return same ? NOOP_ALREADY_STARTED : violation(`the turn already bound skill ${p.binding.skill_id} at another version`);
@@ -71,13 +71,13 @@ export function decideSkillBinding(ctx: WriteContext, event: PendingEvent): Deci
 }
 
 /** `turn.mcp.bound`: one binding per (turn, server), compared by its hash. */
-export function decideMcpBinding(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decideMcpBinding(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const parsed = payloadOf(McpBoundPayload, event);
   if (!parsed.ok) return parsed.refusal;
   const p = parsed.value;
   const mismatch = streamMismatch(event, p.turn_id);
   if (mismatch) return mismatch;
-  const existing = findMcpBinding(ctx, p.turn_id, p.binding.server_id);
+  const existing = await findMcpBinding(ctx, p.turn_id, p.binding.server_id);
   if (existing) {
     return existing.binding_sha256 === p.binding_sha256
       ? NOOP_ALREADY_STARTED

@@ -12,8 +12,10 @@ const STAMP = 'UPDATE turn_llm_context SET turn_terminal_at = ? WHERE turn_id = 
  * A turn ended: its retained LLM context starts its TTL now (the event's time). A turn
  * already stamped (a replay, or repair closing a terminal turn again) is a no-op.
  */
-export function decideTurnEnd(ctx: WriteContext, event: PendingEvent): Decision {
+export async function decideTurnEnd(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
   const turnId = event.streamId;
-  if ((ctx.get<{ n: number }>(UNSTAMPED, [turnId])?.n ?? 0) === 0) return NOOP_ALREADY_TERMINAL;
-  return applied(() => ctx.run(STAMP, [event.recordedAt, turnId]));
+  if (((await ctx.get<{ n: number }>(UNSTAMPED, [turnId]))?.n ?? 0) === 0) return NOOP_ALREADY_TERMINAL;
+  return applied(async () => {
+    await ctx.run(STAMP, [event.recordedAt, turnId]);
+  });
 }

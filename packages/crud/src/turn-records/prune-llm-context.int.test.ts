@@ -56,9 +56,9 @@ describe('store.turnRecords.pruneLlmContext', () => {
 
   it('keeps a context whose turn the read model does not show as terminal, or that still has an open recovery job', async () => {
     await turnWithContext('stamped-but-running', null);
-    await f.store.coordinator.write((ctx) => ctx.run(`UPDATE turn_llm_context SET turn_terminal_at = ? WHERE turn_id = 'stamped-but-running'`, [daysBefore(30)]));
+    await f.store.context.write((ctx) => ctx.run(`UPDATE turn_llm_context SET turn_terminal_at = ? WHERE turn_id = 'stamped-but-running'`, [daysBefore(30)]));
     await turnWithContext('open-job', 30);
-    await f.store.coordinator.write((ctx) =>
+    await f.store.context.write((ctx) =>
       ctx.run(
         `INSERT INTO recovery_job (job_id, workspace_id, turn_id, status, attempt, due_at, ready_at, claim_count, failed_claims, opened_at, updated_at)
          VALUES ('rj_x', ?, 'open-job', 'pending', 0, ?, ?, 0, 0, ?, ?)`,
@@ -73,7 +73,7 @@ describe('store.turnRecords.pruneLlmContext', () => {
     await turnWithContext('ended-8d', 8);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const foreground = f.store.coordinator.write(async () => gate);
+    const foreground = f.store.context.write(async () => gate);
     expect(await f.records.pruneLlmContext({ now: NOW })).toEqual({ pruned: 0, more: true, busy: true });
     release();
     await foreground;

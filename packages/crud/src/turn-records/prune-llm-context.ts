@@ -1,6 +1,5 @@
 import { PruneLlmContextParams, TURN_RECORD_LIMITS, type PruneLlmContextResult } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
-import { toCairnError } from '../errors/to-cairn-error.js';
 import type { TurnRecordsDeps } from './turn-records-deps.js';
 import { normalizeTimestamp } from './record-values.js';
 
@@ -17,7 +16,7 @@ const SELECT_DUE = `SELECT c.turn_id FROM turn_llm_context c
 
 /**
  * The maintenance pass: deletes at most `batch_size` retained contexts whose turn ended more
- * than `ttl_ms` ago (default 7 days). It runs on the coordinator's low-priority path, so it
+ * than `ttl_ms` ago (default 7 days). It runs on the storage's low-priority path (`tryWrite`), so it
  * never makes a foreground write wait: when any writer is queued or another process holds
  * the lock it does nothing and answers `busy: true, more: true`. Call it again while `more`.
  */
@@ -27,15 +26,11 @@ export async function pruneLlmContext(deps: TurnRecordsDeps, params: PruneLlmCon
   const batch = p.batch_size ?? TURN_RECORD_LIMITS.pruneBatchDefault;
   const now = p.now === undefined ? deps.context.now() : normalizeTimestamp(p.now, 'now');
   const cutoff = new Date(Date.parse(now) - ttl).toISOString();
-  try {
-    const result = await deps.coordinator.tryWrite((ctx) => {
-      const due = ctx.all<{ turn_id: string }>(SELECT_DUE, [cutoff, batch + 1]);
-      const victims = due.slice(0, batch);
-      for (const { turn_id } of victims) ctx.run('DELETE FROM turn_llm_context WHERE turn_id = ?', [turn_id]);
-      return { pruned: victims.length, more: due.length > batch };
-    });
-    return result.ok ? { ...result.value, busy: false } : { pruned: 0, more: true, busy: true };
-  } catch (error) {
-    throw toCairnError(error);
-  }
+  const result = await deps.context.tryWrite(async (ctx) => {
+    const due = await ctx.all<{ turn_id: string }>(SELECT_DUE, [cutoff, batch + 1]);
+    const victims = due.slice(0, batch);
+    for (const { turn_id } of victims) await ctx.run('DELETE FROM turn_llm_context WHERE turn_id = ?', [turn_id]);
+    return { pruned: victims.length, more: due.length > batch };
+  });
+  return result.ok ? { ...result.value, busy: false } : { pruned: 0, more: true, busy: true };
 }

@@ -23,25 +23,25 @@ export async function recordPromptManifest(deps: TurnRecordsDeps, params: Record
   const p = parseParams(RecordPromptManifestParams, params, 'turnRecords.recordPromptManifest');
   const sealed = sealJson<PromptManifestInput>(deps.events.journal.redact, p.manifest);
   const type = TURN_RECORD_EVENT_TYPES.promptManifestRecorded;
-  return deps.context.write((ctx) => {
-    requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
-    const existing = findManifest(ctx, p.turn_id);
+  return deps.context.write(async (ctx) => {
+    await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
+    const existing = await findManifest(ctx, p.turn_id);
     if (existing) {
       if (existing.manifest_sha256 === sealed.sha256) return { manifest: toPromptManifest(existing), recorded: false };
       throw new CairnError('conflict', 'the turn already has a different prompt manifest', { details: { turn_id: p.turn_id } });
     }
     const payload: PromptManifestRecordedPayload = { type, turn_id: p.turn_id, thread_id: p.thread_id, manifest: sealed.value, manifest_sha256: sealed.sha256 };
-    appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
-    return { manifest: toPromptManifest(findManifest(ctx, p.turn_id)!), recorded: true };
+    await appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload);
+    return { manifest: toPromptManifest((await findManifest(ctx, p.turn_id))!), recorded: true };
   });
 }
 
 /** The turn's manifest; `not_found` for an unknown turn, a turn of another workspace, or none recorded. */
 export async function getPromptManifest(deps: TurnRecordsDeps, params: TurnRecordRefParams): Promise<TurnPromptManifest> {
   const p = parseParams(TurnRecordRefParams, params, 'turnRecords.getPromptManifest');
-  return deps.context.read((q) => {
-    requireTurnInWorkspace(q, p.workspace_id, p.turn_id);
-    const row = findManifest(q, p.turn_id);
+  return deps.context.read(async (q) => {
+    await requireTurnInWorkspace(q, p.workspace_id, p.turn_id);
+    const row = await findManifest(q, p.turn_id);
     if (!row) throw new CairnError('not_found', 'the turn has no prompt manifest', { details: { turn_id: p.turn_id } });
     return toPromptManifest(row);
   });

@@ -31,9 +31,9 @@ export async function retainLlmContext(deps: TurnRecordsDeps, params: RetainLlmC
     });
   }
   const type = TURN_RECORD_EVENT_TYPES.llmContextRetained;
-  return deps.context.write((ctx) => {
-    const turn = requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
-    const existing = findLlmContextInfo(ctx, p.turn_id);
+  return deps.context.write(async (ctx) => {
+    const turn = await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
+    const existing = await findLlmContextInfo(ctx, p.turn_id);
     if (existing && existing.revision > p.revision) return { info: toLlmContextInfo(existing), outcome: 'noop_stale_revision' as const };
     if (existing && existing.revision === p.revision) {
       if (existing.sha256 === sealed.sha256) return { info: toLlmContextInfo(existing), outcome: 'noop_same_revision' as const };
@@ -51,7 +51,7 @@ export async function retainLlmContext(deps: TurnRecordsDeps, params: RetainLlmC
       size_bytes: sealed.sizeBytes,
       message_count: sealed.value.messages.length,
     };
-    const event = appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload, now);
+    const event = await appendRecordEvent(ctx, deps.events, p.workspace_id, p.turn_id, payload, now);
     // A context retained after the turn ended (a late flush) starts its TTL from the turn's end.
     const terminalAt = existing?.turn_terminal_at ?? (isTerminalTurn(turn) ? (turn.completed_at ?? now) : null);
     const row = {
@@ -67,7 +67,7 @@ export async function retainLlmContext(deps: TurnRecordsDeps, params: RetainLlmC
       turn_terminal_at: terminalAt,
       event_position: event.position,
     };
-    upsertLlmContext(ctx, row, existing !== undefined);
+    await upsertLlmContext(ctx, row, existing !== undefined);
     return { info: toLlmContextInfo(row), outcome: 'retained' as const };
   });
 }
@@ -75,9 +75,9 @@ export async function retainLlmContext(deps: TurnRecordsDeps, params: RetainLlmC
 /** The retained context with its body; `not_found` when never retained, pruned, or the turn is unknown here. */
 export async function getLlmContext(deps: TurnRecordsDeps, params: TurnRecordRefParams): Promise<TurnLlmContext> {
   const p = parseParams(TurnRecordRefParams, params, 'turnRecords.getLlmContext');
-  return deps.context.read((q) => {
-    requireTurnInWorkspace(q, p.workspace_id, p.turn_id);
-    const row = findLlmContext(q, p.turn_id);
+  return deps.context.read(async (q) => {
+    await requireTurnInWorkspace(q, p.workspace_id, p.turn_id);
+    const row = await findLlmContext(q, p.turn_id);
     if (!row) throw new CairnError('not_found', 'no LLM context is retained for the turn', { details: { turn_id: p.turn_id } });
     return toLlmContext(row);
   });

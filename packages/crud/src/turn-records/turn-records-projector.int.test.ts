@@ -124,7 +124,7 @@ describe('TurnRecordsProjector and RecoveryJobProjector (given / when / then)', 
     it('retry.scheduled re-arms the job for a newer attempt and drops a claim; an older or equal attempt is a no-op', async () => {
       await f.given(opened('r1'));
       const id = recoveryJobId(WS, 'u1', { recoveryId: 'r1' });
-      await f.store.coordinator.write((ctx) =>
+      await f.store.context.write((ctx) =>
         ctx.run(`UPDATE recovery_job SET status = 'claimed', claimed_by = 'w1', claim_expires_at = '2099-01-01T00:00:00.000Z', ready_at = '2099-01-01T00:00:00.000Z' WHERE job_id = ?`, [id]),
       );
       const retry = (attempt: number, recovery = true) => ({
@@ -183,7 +183,7 @@ describe('TurnRecordsProjector and RecoveryJobProjector (given / when / then)', 
     const snapshot = async () => Promise.all(tables.map((table) => f.rows(`SELECT * FROM ${table} ORDER BY 1, 2`)));
     const before = await snapshot();
     // The same projectors the event log appends through, replaying every journaled event into emptied tables.
-    const report = await f.store.coordinator.write((ctx) => rebuildReadModels(ctx, f.log));
+    const report = await f.store.context.write((ctx) => rebuildReadModels(ctx, f.log));
     expect(report.tables).toEqual(expect.arrayContaining(tables));
     expect(report.outcomes).toEqual({ applied: 6 });
     expect(await snapshot()).toEqual(before);

@@ -6,7 +6,7 @@ import type { WriteContext } from '../store/store-context.js';
 import { decideMcpBinding, decidePromptManifest, decideSkillBinding } from './project-records.js';
 import { TURN_END_TYPES, decideTurnEnd } from './project-turn-end.js';
 
-type Handler = (ctx: WriteContext, event: PendingEvent) => Decision;
+type Handler = (ctx: WriteContext, event: PendingEvent) => Promise<Decision>;
 
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   [TURN_RECORD_EVENT_TYPES.promptManifestRecorded, decidePromptManifest],
@@ -30,7 +30,7 @@ export class TurnRecordsProjector implements Projector {
   readonly canHandle: readonly string[] = [...HANDLERS.keys()];
   readonly tables = ['turn_prompt_manifest', 'turn_skill_binding', 'turn_mcp_binding'] as const;
 
-  decide(ctx: WriteContext, event: PendingEvent): Decision {
+  async decide(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
     const handler = HANDLERS.get(event.type);
     return handler ? handler(ctx, event) : violation(`turn-records does not handle ${event.type}`);
   }

@@ -15,8 +15,8 @@ const SELECT_TURN = 'SELECT turn_id, workspace_id, thread_id, status, completed_
  * The turn (read model of the TurnProjector) if it belongs to this workspace and thread. A
  * turn of another workspace or thread is reported exactly like a missing one.
  */
-export function requireTurn(q: ReadContext, workspaceId: string, threadId: string, turnId: string): TurnRefRow {
-  const row = q.get<TurnRefRow>(SELECT_TURN, [turnId]);
+export async function requireTurn(q: ReadContext, workspaceId: string, threadId: string, turnId: string): Promise<TurnRefRow> {
+  const row = await q.get<TurnRefRow>(SELECT_TURN, [turnId]);
   if (!row || row.workspace_id !== workspaceId || row.thread_id !== threadId) {
     throw new CairnError('not_found', 'turn not found', { details: { workspace_id: workspaceId, thread_id: threadId, turn_id: turnId } });
   }
@@ -24,8 +24,8 @@ export function requireTurn(q: ReadContext, workspaceId: string, threadId: strin
 }
 
 /** The turn if it belongs to this workspace, whatever its thread. */
-export function requireTurnInWorkspace(q: ReadContext, workspaceId: string, turnId: string): TurnRefRow {
-  const row = q.get<TurnRefRow>(SELECT_TURN, [turnId]);
+export async function requireTurnInWorkspace(q: ReadContext, workspaceId: string, turnId: string): Promise<TurnRefRow> {
+  const row = await q.get<TurnRefRow>(SELECT_TURN, [turnId]);
   if (!row || row.workspace_id !== workspaceId) {
     throw new CairnError('not_found', 'turn not found', { details: { workspace_id: workspaceId, turn_id: turnId } });
   }

@@ -92,7 +92,7 @@ describe('turn records on the turn write path', () => {
     const tables = ['turn_prompt_manifest', 'turn_mcp_binding', 'recovery_job', 'turn_llm_context'];
     const snapshot = () => Promise.all(tables.map((t) => fx.rows(t)));
     const before = await snapshot();
-    const report = await fx.store.coordinator.write((ctx) => rebuildReadModels(ctx, fx.store.events.log));
+    const report = await fx.store.context.write((ctx) => rebuildReadModels(ctx, fx.store.events.log));
     expect(report.violations).toEqual([]);
     expect(report.tables).toEqual(expect.arrayContaining(['turn_prompt_manifest', 'recovery_job']));
     expect(report.tables).not.toContain('turn_llm_context');

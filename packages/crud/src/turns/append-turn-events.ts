@@ -1,5 +1,5 @@
 import type { AppendOutcome, TurnEventAppendEntryResult, TurnEventPayload } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../port/types.js';
 import type { EventAppendResult, EventInput, EventLog } from '../event-log/types.js';
 
 /** One turn event as the turn operations append it. */
@@ -15,8 +15,13 @@ export interface TurnEventInput {
  * `workspaceId`, all or nothing. The turn stream is the turn's id; the thread is an envelope
  * field of the journal (`thread_id` column), the payload is the runtime's event as sent.
  */
-export function appendTurnEvents(ctx: WriteContext, events: EventLog, workspaceId: string, inputs: readonly TurnEventInput[]): TurnEventAppendEntryResult[] {
-  return events.appendEvents(ctx, inputs.map((input) => toEventInput(workspaceId, input))).map(toWire);
+export async function appendTurnEvents(
+  ctx: WriteContext,
+  events: EventLog,
+  workspaceId: string,
+  inputs: readonly TurnEventInput[],
+): Promise<TurnEventAppendEntryResult[]> {
+  return (await events.appendEvents(ctx, inputs.map((input) => toEventInput(workspaceId, input)))).map(toWire);
 }
 
 export function toEventInput(workspaceId: string, input: TurnEventInput): EventInput {

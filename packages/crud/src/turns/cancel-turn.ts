@@ -12,11 +12,11 @@ import type { TurnDeps } from './turn-deps.js';
 export async function cancelTurn(deps: TurnDeps, params: TurnCancelParams): Promise<TurnCancelResult> {
   const p = parseParams(TurnCancelParams, params, 'turn/cancel');
   const { context } = deps;
-  return context.write((ctx) => {
-    const row = requireTurn(ctx, p.workspace_id, p.turn_id);
-    const [result] = appendTurnEvents(ctx, deps.events, p.workspace_id, [
+  return context.write(async (ctx) => {
+    const row = await requireTurn(ctx, p.workspace_id, p.turn_id);
+    const [result] = await appendTurnEvents(ctx, deps.events, p.workspace_id, [
       { threadId: row.thread_id, turnId: p.turn_id, idempotencyKey: p.idempotency_key, event: { type: 'turn.cancelled', ...(p.reason ? { reason: p.reason } : {}) } },
     ]);
-    return { ...result!, turn: toTurn(ctx, requireTurn(ctx, p.workspace_id, p.turn_id)) };
+    return { ...result!, turn: await toTurn(ctx, await requireTurn(ctx, p.workspace_id, p.turn_id)) };
   });
 }

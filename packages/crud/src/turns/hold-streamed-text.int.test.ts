@@ -48,7 +48,7 @@ describe('held streamed text (crud write path)', () => {
     const item = async (turnId: string, itemId = 'm') =>
       (await store.turns.items({ workspace_id: 'w', turn_id: turnId, limit: 10 })).items.find((i) => i.item_id === itemId)!;
     const heldColumn = (turnId: string, itemId = 'm') =>
-      store.context.read((q) => q.get<{ held_sealed: string | null }>('SELECT held_sealed FROM turn_item WHERE turn_id = ? AND item_id = ?', [turnId, itemId])!.held_sealed);
+      store.context.read(async (q) => (await q.get<{ held_sealed: string | null }>('SELECT held_sealed FROM turn_item WHERE turn_id = ? AND item_id = ?', [turnId, itemId]))!.held_sealed);
     const journaled = (turnId: string) =>
       store.context.read((q) => q.all<{ type: string; payload: string }>("SELECT type, payload FROM journal_event WHERE stream_id = ? ORDER BY position", [turnId]));
     return { store, guard, append, item, heldColumn, journaled };

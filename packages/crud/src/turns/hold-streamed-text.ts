@@ -1,5 +1,5 @@
 import type { TurnEventPayload } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../port/types.js';
 import { REDACTED } from '../journal/secret-rules.js';
 import type { HeldTextGuard, Journal } from '../journal/types.js';
 import type { JournaledTurnEvent } from './projection/types.js';
@@ -23,24 +23,24 @@ const SEAL_ATTEMPTS = 8;
  * job, in event order (a batch's second delta sees the tail the first one held), before the
  * event log redacts the payload once and the projectors decide.
  */
-export function holdStreamedText(ctx: WriteContext, journal: Journal, turnId: string, event: TurnEventPayload): JournaledTurnEvent {
+export async function holdStreamedText(ctx: WriteContext, journal: Journal, turnId: string, event: TurnEventPayload): Promise<JournaledTurnEvent> {
   const guard = journal.heldText;
   if (!guard) return event;
   switch (event.type) {
     case 'item.agent_message.delta': {
-      const row = ctx.get<{ held_sealed: string | null }>(HELD_OF_ITEM, [turnId, event.item_id]);
+      const row = await ctx.get<{ held_sealed: string | null }>(HELD_OF_ITEM, [turnId, event.item_id]);
       if (!row) return event; // unknown or closed item: the projector names the violation
       const { release, hold } = guard.split(openHeld(guard, row.held_sealed) + event.delta);
       return { ...event, delta: release, ...(hold === '' ? {} : { held: sealIntact(guard, journal, hold) }) };
     }
     case 'item.completed': {
       if (event.text !== undefined) return event; // the given text replaces the streamed one, held tail included
-      const held = ctx.get<{ held_sealed: string | null }>(HELD_OF_ITEM, [turnId, event.item_id])?.held_sealed;
+      const held = (await ctx.get<{ held_sealed: string | null }>(HELD_OF_ITEM, [turnId, event.item_id]))?.held_sealed;
       return held ? { ...event, held_release: openHeld(guard, held) } : event;
     }
     case 'turn.failed':
     case 'turn.cancelled': {
-      const rows = ctx.all<{ item_id: string; held_sealed: string }>(HELD_OF_TURN, [turnId]);
+      const rows = await ctx.all<{ item_id: string; held_sealed: string }>(HELD_OF_TURN, [turnId]);
       if (rows.length === 0) return event;
       return { ...event, held_releases: Object.fromEntries(rows.map((r) => [r.item_id, openHeld(guard, r.held_sealed)])) };
     }

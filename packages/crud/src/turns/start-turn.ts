@@ -20,8 +20,8 @@ export async function startTurn(deps: TurnDeps, params: TurnStartParams): Promis
     ...(p.sandbox_policy ? { sandbox_policy: p.sandbox_policy } : {}),
     ...(p.model ? { model: p.model } : {}),
   };
-  return context.write((ctx) => {
-    const [result] = appendTurnEvents(ctx, deps.events, p.workspace_id, [{ threadId: p.thread_id, turnId, idempotencyKey: p.idempotency_key, event }]);
-    return { ...result!, turn: toTurn(ctx, ctx.get<TurnRow>(TURN, [turnId])!) };
+  return context.write(async (ctx) => {
+    const [result] = await appendTurnEvents(ctx, deps.events, p.workspace_id, [{ threadId: p.thread_id, turnId, idempotencyKey: p.idempotency_key, event }]);
+    return { ...result!, turn: await toTurn(ctx, (await ctx.get<TurnRow>(TURN, [turnId]))!) };
   });
 }

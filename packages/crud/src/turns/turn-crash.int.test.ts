@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUntilKilled } from '@cairn/tooling/child';
-import { nativeHandle } from '@cairn/sqlite';
 import { TURN_EVENT_TYPES } from '@cairn/protocol';
 import { idempotencyDigest } from '../journal/idempotency-key.js';
 import { verifyJournal } from '../journal/verify-journal.js';
@@ -45,22 +44,29 @@ async function runAndKill(path: string, run: number): Promise<ChildRun> {
 
 /** Batches of which some events but not all are in the journal: must be none (one transaction each). */
 async function tornBatches(store: CrudStore, batches: string[][]): Promise<string[][]> {
-  return store.context.read((q) =>
-    batches.filter((keys) => {
-      const found = keys.filter((key) => q.get("SELECT 1 AS found FROM journal_event WHERE workspace_id = 'w1' AND idempotency_key = ?", [idempotencyDigest(key)])).length;
-      return found !== 0 && found !== keys.length;
-    }),
-  );
+  return store.context.read(async (q) => {
+    const torn: string[][] = [];
+    for (const keys of batches) {
+      let found = 0;
+      for (const key of keys) if (await q.get("SELECT 1 AS found FROM journal_event WHERE workspace_id = 'w1' AND idempotency_key = ?", [idempotencyDigest(key)])) found++;
+      if (found !== 0 && found !== keys.length) torn.push(keys);
+    }
+    return torn;
+  });
 }
 
 async function missingPositions(store: CrudStore, printed: number[]): Promise<number[]> {
-  return store.context.read((q) => printed.filter((p) => !q.get('SELECT 1 AS found FROM journal_event WHERE position = ?', [p])));
+  return store.context.read(async (q) => {
+    const missing: number[] = [];
+    for (const p of printed) if (!(await q.get('SELECT 1 AS found FROM journal_event WHERE position = ?', [p]))) missing.push(p);
+    return missing;
+  });
 }
 
 /** Turns whose read models lag their journal stream, or whose timeline misses an event. */
 async function halfProjectedTurns(store: CrudStore): Promise<string[]> {
-  return store.context.read((q) => {
-    const events = q.all<{ stream_id: string; stream_seq: number; type: string }>(
+  return store.context.read(async (q) => {
+    const events = await q.all<{ stream_id: string; stream_seq: number; type: string }>(
       "SELECT stream_id, stream_seq, type FROM journal_event WHERE stream_type = 'turn' ORDER BY position",
     );
     const last = new Map<string, number>();
@@ -72,8 +78,8 @@ async function halfProjectedTurns(store: CrudStore): Promise<string[]> {
     }
     const bad: string[] = [];
     for (const [turnId, seq] of last) {
-      const turn = q.get<{ last_seq: number }>('SELECT last_seq FROM turn WHERE turn_id = ?', [turnId]);
-      const entries = q.get<{ n: number }>('SELECT count(*) AS n FROM turn_timeline_entry WHERE turn_id = ?', [turnId])!.n;
+      const turn = await q.get<{ last_seq: number }>('SELECT last_seq FROM turn WHERE turn_id = ?', [turnId]);
+      const entries = (await q.get<{ n: number }>('SELECT count(*) AS n FROM turn_timeline_entry WHERE turn_id = ?', [turnId]))!.n;
       if (!turn || turn.last_seq !== seq || entries !== timeline.get(turnId)) bad.push(turnId);
     }
     return bad;
@@ -82,7 +88,11 @@ async function halfProjectedTurns(store: CrudStore): Promise<string[]> {
 
 async function snapshotReadModels(store: CrudStore): Promise<string> {
   const tables = store.events.log.projectors.flatMap((p) => p.tables);
-  return store.context.read((q) => JSON.stringify(tables.map((t) => q.all(`SELECT * FROM "${t}" ORDER BY rowid`))));
+  return store.context.read(async (q) => {
+    const dump: unknown[] = [];
+    for (const t of tables) dump.push(await q.all(`SELECT * FROM "${t}" ORDER BY rowid`));
+    return JSON.stringify(dump);
+  });
 }
 
 describe('turn appends (single and batched) survive SIGKILL at random moments', () => {
@@ -129,7 +139,7 @@ describe('turn appends (single and batched) survive SIGKILL at random moments', 
     const store = await openCrudStore({ path: temp.path });
     try {
       expect(await missingPositions(store, printed)).toEqual([]);
-      const verified = await verifyJournal(nativeHandle(store.readDataSource));
+      const verified = await store.port.read((q) => verifyJournal(q));
       expect(verified).toMatchObject({ ok: true });
       const again = await store.repair.turns();
       expect(REPAIR_KINDS.map((k) => again[k].detected + again[k].remaining)).toEqual(REPAIR_KINDS.map(() => 0));

@@ -1,5 +1,5 @@
 import { TURN_EVENT_TYPES, isTurnEventType, type TurnEventPayload, type TurnEventType } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../port/types.js';
 import { applied, violation } from '../event-log/decision.js';
 import type { Decision, Projector } from '../event-log/types.js';
 import type { JournalEvent, PendingEvent } from '../journal/types.js';
@@ -61,10 +61,10 @@ export class TurnProjector implements Projector {
     return new TurnProjector({ search: this.#deps.search, touchThreads: false });
   }
 
-  decide(ctx: WriteContext, event: PendingEvent): Decision {
+  async decide(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
     const envelope = toEnvelope(event);
     if (typeof envelope === 'string') return violation(envelope);
-    const decision = (HANDLERS[envelope.event.type] as Handler)(ctx, envelope, this.#deps);
+    const decision = await (HANDLERS[envelope.event.type] as Handler)(ctx, envelope, this.#deps);
     if (decision.outcome !== 'applied') return decision;
     const write = decision.write;
     return applied((placed: JournalEvent) => write({ ...envelope, seq: placed.streamSeq, workspaceSeq: placed.workspaceSeq }));

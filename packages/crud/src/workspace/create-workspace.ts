@@ -9,7 +9,7 @@ export async function createWorkspace(store: StoreContext, params: WorkspaceCrea
   const p = parseParams(WorkspaceCreateParams, params, 'workspace/create');
   const workspaceId = p.workspace_id ?? store.newId('ws');
   return store.write(async (ctx) => {
-    if (findWorkspaceRow(ctx, workspaceId)) {
+    if (await findWorkspaceRow(ctx, workspaceId)) {
       throw new CairnError('conflict', 'workspace id is already taken', { details: { workspace_id: workspaceId } });
     }
     const now = store.now();

@@ -1,5 +1,5 @@
 import { DEFAULT_WORKSPACE_SLOT, WorkspaceEntity } from '@cairn/entity';
-import type { Workspace } from '@cairn/protocol';
+import { hasErrorCode, type Workspace } from '@cairn/protocol';
 import type { ReadContext, StoreContext } from '../store/store-context.js';
 import { WORKSPACE_COLUMNS, toWorkspace, type WorkspaceRow } from './workspace-row.js';
 
@@ -11,15 +11,27 @@ const findDefault = (q: ReadContext) => q.get<WorkspaceRow>(FIND_DEFAULT, [DEFAU
 
 /**
  * `workspace/default`: returns the default workspace, creating it the first time. Race-free:
- * the check and the insert run in one write transaction and writers are serialised (in this
- * process by the coordinator, across processes by `BEGIN IMMEDIATE`), so concurrent callers
- * all get the same row; the UNIQUE `default_slot` backs it up against any other writer.
+ * the check and the insert run in one write transaction; on SQLite writers are serialised (in
+ * this process by the coordinator, across processes by `BEGIN IMMEDIATE`), so concurrent
+ * callers all get the same row. Where two writers can check at once (PostgreSQL), or against
+ * any writer that bypasses crud, the UNIQUE `default_slot` refuses the second insert: its
+ * caller reads the winner's row instead.
  */
 export async function ensureDefaultWorkspace(store: StoreContext): Promise<Workspace> {
   const existing = await store.read(findDefault);
   if (existing) return toWorkspace(existing);
+  try {
+    return await createDefault(store);
+  } catch (error) {
+    const winner = hasErrorCode(error, 'conflict') ? await store.read(findDefault) : undefined;
+    if (winner) return toWorkspace(winner);
+    throw error;
+  }
+}
+
+function createDefault(store: StoreContext): Promise<Workspace> {
   return store.write(async (ctx) => {
-    const found = findDefault(ctx);
+    const found = await findDefault(ctx);
     if (found) return toWorkspace(found);
     const now = store.now();
     const row: WorkspaceRow = {

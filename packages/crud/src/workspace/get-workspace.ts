@@ -5,5 +5,5 @@ import { requireWorkspace, toWorkspace } from './workspace-row.js';
 
 export async function getWorkspace(store: StoreContext, params: WorkspaceGetParams): Promise<Workspace> {
   const p = parseParams(WorkspaceGetParams, params, 'workspace/get');
-  return store.read((q) => toWorkspace(requireWorkspace(q, p.workspace_id)));
+  return store.read(async (q) => toWorkspace(await requireWorkspace(q, p.workspace_id)));
 }

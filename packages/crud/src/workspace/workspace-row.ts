@@ -21,13 +21,13 @@ export function toWorkspace(row: WorkspaceRow): Workspace {
   };
 }
 
-export function findWorkspaceRow(q: ReadContext, workspaceId: string): WorkspaceRow | undefined {
+export function findWorkspaceRow(q: ReadContext, workspaceId: string): Promise<WorkspaceRow | undefined> {
   return q.get<WorkspaceRow>(`SELECT ${WORKSPACE_COLUMNS} FROM workspace WHERE workspace_id = ?`, [workspaceId]);
 }
 
 /** Every workspace-scoped operation starts here: an unknown workspace is `not_found`. */
-export function requireWorkspace(q: ReadContext, workspaceId: string): WorkspaceRow {
-  const row = findWorkspaceRow(q, workspaceId);
+export async function requireWorkspace(q: ReadContext, workspaceId: string): Promise<WorkspaceRow> {
+  const row = await findWorkspaceRow(q, workspaceId);
   if (!row) throw new CairnError('not_found', 'workspace not found', { details: { workspace_id: workspaceId } });
   return row;
 }

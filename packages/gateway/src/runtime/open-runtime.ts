@@ -1,5 +1,5 @@
 import type { RuntimePaths, GatewaySettings } from '@cairn/config';
-import type { CrudStore } from '@cairn/crud';
+import type { SqliteCrudStore } from '@cairn/crud';
 import { createHeldTextSealer, createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
 import type { ModeChange } from '@cairn/sqlite';
 import { journalCheckpointOptions, type JournalAnchorReport } from './journal-checkpoints.js';
@@ -14,7 +14,7 @@ import type { ReadinessProbe } from '../http/readiness.js';
 export interface GatewayRuntime {
   paths: RuntimePaths;
   settings: GatewaySettings;
-  store: CrudStore;
+  store: SqliteCrudStore;
   /** keystore.db: the only place secret values live. */
   keystore: Keystore;
   /** Resolves `secret://` refs at the moment a value is needed. */
@@ -49,7 +49,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   // The keystore opens first: a wrong master key stops the start before gateway.db is touched.
   const keystore = await openSqliteKeystore({ home: paths.home, onModeChange: modeChangeLogger(options.log) });
   let redactor: SecretRedactor | undefined;
-  let store: CrudStore | undefined;
+  let store: SqliteCrudStore | undefined;
   let checkpoints: JournalAnchorReport;
   try {
     redactor = await createSecretRedactor(keystore);

@@ -2,9 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CairnError } from '@cairn/protocol';
 import { assertSchemaCompatible, gatewayMigrations, keystoreMigrations } from '@cairn/migration';
-import { GENESIS_HASH, effectiveCheckpoints, readChainHeads, readChainLink, verifyJournal, type ChainHead } from '@cairn/crud';
+import { GENESIS_HASH, createSqliteReadPort, effectiveCheckpoints, readChainHeads, readChainLink, verifyJournal, type ChainHead, type ReadContext } from '@cairn/crud';
 import { keystoreFileKeyId, masterKeySourceFor, openSqliteKeystore } from '@cairn/keystore';
-import { createStatements, holdDatabaseExclusively, nativeHandle, openBackupDatabase, removeLeftoverTempFiles, restoreDatabase } from '@cairn/sqlite';
+import { holdDatabaseExclusively, openBackupDatabase, removeLeftoverTempFiles, restoreDatabase } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 
 export interface RestoreRuntimeOptions extends RuntimeOptions {
@@ -66,7 +66,7 @@ export async function restoreRuntime(options: RestoreRuntimeOptions = {}): Promi
     const backupDs = await openBackupDatabase(gatewayBackup);
     let marker: ChainHead[];
     try {
-      marker = markerHeads(createStatements(nativeHandle(backupDs)), heads, workspaces, basename(gatewayBackup));
+      marker = await createSqliteReadPort(backupDs).read((q) => markerHeads(q, heads, workspaces, basename(gatewayBackup)));
     } finally {
       await backupDs.destroy();
     }
@@ -94,18 +94,18 @@ export async function restoreRuntime(options: RestoreRuntimeOptions = {}): Promi
  * The marker's heads: the backup's, plus a seq-0 head for every workspace a checkpoint knows but
  * the backup does not hold. Refuses a backup that lacks a checkpoint in force at or below its head.
  */
-function markerHeads(
-  backup: ReturnType<typeof createStatements>,
+async function markerHeads(
+  backup: ReadContext,
   heads: readonly ChainHead[],
   workspaces: ReturnType<typeof effectiveCheckpoints>['workspaces'],
   name: string,
-): ChainHead[] {
+): Promise<ChainHead[]> {
   const byWorkspace = new Map(heads.map((h) => [h.workspaceId, h]));
   for (const { workspaceId, inForce } of workspaces.values()) {
     const head = byWorkspace.get(workspaceId)?.workspaceSeq ?? 0;
     for (const checkpoint of inForce) {
       if (checkpoint.workspaceSeq === 0 || checkpoint.workspaceSeq > head) continue;
-      if (readChainLink(backup, workspaceId, checkpoint.workspaceSeq)?.hash !== checkpoint.hash) {
+      if ((await readChainLink(backup, workspaceId, checkpoint.workspaceSeq))?.hash !== checkpoint.hash) {
         throw new CairnError(
           'invalid_params',
           `${name} does not hold checkpoint #${checkpoint.checkpointId} of workspace ${workspaceId} (seq ${checkpoint.workspaceSeq}): it is not a copy of this journal as checkpointed (taken on a branch an earlier restore abandoned, or altered); refusing`,
@@ -123,14 +123,14 @@ async function inspectGatewayBackup(path: string): Promise<{ heads: ChainHead[];
   await checkSchema(path, 'gateway');
   const ds = await openBackupDatabase(path);
   try {
-    const native = nativeHandle(ds);
-    const journal = await verifyJournal(native);
+    // One snapshot for the walk and the heads it vouches for.
+    const { journal, heads } = await createSqliteReadPort(ds).read(async (q) => ({ journal: await verifyJournal(q), heads: await readChainHeads(q) }));
     if (!journal.ok) {
       throw new CairnError('integrity_failed', `${basename(path)}: its journal is broken at position ${journal.position} (${journal.reason}): ${journal.detail}; refusing to restore it`, {
         details: { backup: path, position: journal.position, reason: journal.reason },
       });
     }
-    return { heads: readChainHeads(createStatements(native)), journal: { checked: journal.checked, lastPosition: journal.lastPosition } };
+    return { heads, journal: { checked: journal.checked, lastPosition: journal.lastPosition } };
   } finally {
     await ds.destroy();
   }

@@ -179,7 +179,7 @@ describe('a crash in the middle of a split secret', () => {
         }
         await runtime.store.turns.appendEvent({ ...ids, idempotency_key: 'c5', event: { type: 'item.completed', item_id: 'msg', status: 'completed' } });
         expect((await items()).text).toBe(expected);
-        expect(await verifyJournal(runtime.store.readDataSource)).toMatchObject({ ok: true });
+        expect(await runtime.store.port.read((q) => verifyJournal(q))).toMatchObject({ ok: true });
       } finally {
         await runtime.close();
       }

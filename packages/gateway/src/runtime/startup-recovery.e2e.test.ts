@@ -29,8 +29,8 @@ describe('startup recovery', () => {
     await append({ type: 'item.completed', item_id: 'item-1', status: 'completed' });
     await append({ type: 'turn.completed' });
     // What a crash of an older build could leave: a finished turn whose tool payload still runs.
-    await store.context.write((ctx) => {
-      ctx.run("UPDATE turn_item SET status = 'in_progress', completed_at = NULL WHERE turn_id = 'turn-1'");
+    await store.context.write(async (ctx) => {
+      await ctx.run("UPDATE turn_item SET status = 'in_progress', completed_at = NULL WHERE turn_id = 'turn-1'");
     });
     await gateway.close();
 

@@ -1,5 +1,5 @@
 import type { GatewaySettings, RuntimePaths } from '@cairn/config';
-import { openCrudStore, type CrudStore, type OpenCrudStoreOptions } from '@cairn/crud';
+import { openCrudStore, type SqliteCrudStore, type OpenCrudStoreOptions } from '@cairn/crud';
 import { gatewayMigrations, keystoreMigrations } from '@cairn/migration';
 import type { ModeChange } from '@cairn/sqlite';
 import { hardenRuntimeHome } from './harden-home.js';
@@ -40,8 +40,8 @@ export async function openGatewayStore(
   paths: RuntimePaths,
   settings: GatewaySettings,
   extra: Pick<OpenCrudStoreOptions, 'journal' | 'checkpoints'> = {},
-): Promise<CrudStore> {
-  let store: CrudStore;
+): Promise<SqliteCrudStore> {
+  let store: SqliteCrudStore;
   try {
     store = await openCrudStore({
       path: paths.gatewayDb,
@@ -54,7 +54,7 @@ export async function openGatewayStore(
     throw explainStartupFailure(error, paths.gatewayDb);
   }
   try {
-    if (store.migration.applied.length > 0) await assertSchemaAsMigrated(store.dataSource, paths.gatewayDb, gatewayMigrations);
+    if (store.migration.applied.length > 0) await assertSchemaAsMigrated(store.sqlite.dataSource, paths.gatewayDb, gatewayMigrations);
   } catch (error) {
     await store.close();
     throw error;

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { keystoreMigrations, readMigrationState } from '@cairn/migration';
-import { verifyCheckpoints, verifyJournal, type CheckpointReport, type RecordedCheckpoint, type VerifyResult } from '@cairn/crud';
+import { createSqliteReadPort, verifyCheckpoints, verifyJournal, type CheckpointReport, type RecordedCheckpoint, type VerifyResult } from '@cairn/crud';
 import { openSqliteKeystore } from '@cairn/keystore';
 import {
   checkDatabaseFile,
-  createStatements,
   integrityCheck,
-  nativeHandle,
   openBackupDatabase,
   openSqliteDatabase,
   quickCheck,
@@ -59,22 +57,21 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
   } else {
     try {
       const ds = await openForReading(paths.gatewayDb);
-      const native = nativeHandle(ds);
       try {
-        // One snapshot for the walk and the comparison.
-        native.exec('BEGIN');
-        // Archive segments first (each workspace's chain from seq 1 to its retention point), then the live rows.
-        journal = await verifyJournal(native, { archiveDir: paths.archiveDir });
-        checkpoints =
-          'checkpoints' in listed
-            ? {
-                checked: true,
-                signingKeyId: listed.keyId,
-                signingPublicKey: listed.publicKey,
-                ...verifyCheckpoints(createStatements(native), listed.checkpoints, { archiveDir: paths.archiveDir }),
-              }
-            : listed;
-        native.exec('COMMIT');
+        // One snapshot for the walk and the comparison: one read of the port over this connection.
+        ({ journal, checkpoints } = await createSqliteReadPort(ds).read(async (q) => ({
+          // Archive segments first (each workspace's chain from seq 1 to its retention point), then the live rows.
+          journal: await verifyJournal(q, { archiveDir: paths.archiveDir }),
+          checkpoints:
+            'checkpoints' in listed
+              ? ({
+                  checked: true,
+                  signingKeyId: listed.keyId,
+                  signingPublicKey: listed.publicKey,
+                  ...(await verifyCheckpoints(q, listed.checkpoints, { archiveDir: paths.archiveDir })),
+                } satisfies CheckpointVerification)
+              : listed,
+        })));
       } finally {
         await ds.destroy();
       }

@@ -14,7 +14,7 @@ export interface RetentionPoint {
 const RETENTION = 'SELECT workspace_id AS workspaceId, workspace_seq AS workspaceSeq, position, hash FROM journal_retention WHERE workspace_id = ?';
 
 /** A workspace's retention point, if its oldest events have left the journal. */
-export function readRetentionPoint(reader: JournalReader, workspaceId: string): RetentionPoint | undefined {
+export function readRetentionPoint(reader: JournalReader, workspaceId: string): Promise<RetentionPoint | undefined> {
   return reader.get<RetentionPoint>(RETENTION, [workspaceId]);
 }
 
@@ -23,8 +23,13 @@ export function readRetentionPoint(reader: JournalReader, workspaceId: string): 
  * from the one segment that holds it; undefined when no segment does. It trusts that segment's
  * content: `verifyJournal({ archiveDir })` is what checks the archive's links.
  */
-export function readArchivedLink(reader: JournalReader, archiveDir: string, workspaceId: string, workspaceSeq: number): { position: number; hash: string } | undefined {
-  const point = readRetentionPoint(reader, workspaceId);
+export async function readArchivedLink(
+  reader: JournalReader,
+  archiveDir: string,
+  workspaceId: string,
+  workspaceSeq: number,
+): Promise<{ position: number; hash: string } | undefined> {
+  const point = await readRetentionPoint(reader, workspaceId);
   if (!point || workspaceSeq > point.workspaceSeq) return undefined;
   if (workspaceSeq === point.workspaceSeq) return { position: point.position, hash: point.hash };
   const file = listSegments(archiveDir, workspaceId).find((f) => f.firstSeq <= workspaceSeq && workspaceSeq <= f.lastSeq);
@@ -42,8 +47,8 @@ export function readArchivedLink(reader: JournalReader, archiveDir: string, work
  * them (a broken archive is `integrity_failed`, naming the segment), in position order: what a
  * rebuild replays before the live journal. Held in memory: one array of the archived events.
  */
-export function readArchivedEvents(reader: JournalReader, archiveDir: string): JournalEvent[] {
-  const points = reader.all<{ workspace_id: string; workspace_seq: number; hash: string }>('SELECT workspace_id, workspace_seq, hash FROM journal_retention ORDER BY workspace_id');
+export async function readArchivedEvents(reader: JournalReader, archiveDir: string): Promise<JournalEvent[]> {
+  const points = await reader.all<{ workspace_id: string; workspace_seq: number; hash: string }>('SELECT workspace_id, workspace_seq, hash FROM journal_retention ORDER BY workspace_id');
   const events: JournalEvent[] = [];
   for (const point of points) {
     const head = walkArchive(archiveDir, point.workspace_id, { upToSeq: point.workspace_seq, onRow: (row) => events.push(toJournalEvent(row)) });

@@ -1,19 +1,17 @@
 import { existsSync, rmSync } from 'node:fs';
-import { ensurePrivateDirectory, fsyncDirectory, removeLeftoverTempFiles, writeFileDurably, type WriteContext } from '@cairn/sqlite';
+import { ensurePrivateDirectory, fsyncDirectory, removeLeftoverTempFiles, writeFileDurably } from '@cairn/sqlite';
+import type { StoragePort, WriteContext } from '../../port/types.js';
 import { readChainHeads } from '../chain-heads.js';
 import { GENESIS_HASH } from '../hash-event.js';
 import { EVENT_COLUMNS } from '../journal-row.js';
-import type { JournalReader } from '../types.js';
 
 export type { RetentionPoint } from './read-archive.js';
 import { encodeSegment, listSegments, readSegment, segmentName, workspaceArchiveDir, type ArchivedRow, type SegmentFile } from './archive-segment.js';
 import { readRetentionPoint, type RetentionPoint } from './read-archive.js';
 import { checkPolicy, eligiblePrefix, type RetentionPolicy } from './retention-policy.js';
 
-export interface RetentionPort {
-  read<T>(fn: (q: JournalReader) => T): Promise<T>;
-  write<T>(work: (ctx: WriteContext) => T): Promise<T>;
-}
+/** What retention needs of the storage: reads and writes (the store context's, errors already crud's). */
+export type RetentionPort = Pick<StoragePort, 'read' | 'write'>;
 
 
 export interface RetainReport {
@@ -91,31 +89,31 @@ export async function retainJournal(port: RetentionPort, archiveDir: string, pol
  * process may have retained meanwhile) and refuses (false) unless it is still `fromSeq` and the
  * segment's rows are still the live rows after it; then moves the point and deletes the rows.
  */
-function commitRetention(ctx: WriteContext, rows: readonly ArchivedRow[], fromSeq: number, now: Date): boolean {
+async function commitRetention(ctx: WriteContext, rows: readonly ArchivedRow[], fromSeq: number, now: Date): Promise<boolean> {
   const first = rows[0]!;
   const last = rows[rows.length - 1]!;
-  const point = readRetentionPoint(ctx, first.workspace_id);
+  const point = await readRetentionPoint(ctx, first.workspace_id);
   if ((point?.workspaceSeq ?? 0) !== fromSeq) return false;
   // The segment must be exactly the live rows it replaces, column for column.
-  const live = ctx.all<ArchivedRow>(ROWS_AFTER, [first.workspace_id, fromSeq, rows.length]);
+  const live = await ctx.all<ArchivedRow>(ROWS_AFTER, [first.workspace_id, fromSeq, rows.length]);
   if (live.length !== rows.length || live.some((row, i) => JSON.stringify(row) !== JSON.stringify(rows[i]))) return false;
   const at = now.toISOString();
   if (point) {
-    ctx.run('UPDATE journal_retention SET workspace_seq = ?, position = ?, hash = ?, retained_at = ? WHERE workspace_id = ?', [last.workspace_seq, last.position, last.hash, at, last.workspace_id]);
+    await ctx.run('UPDATE journal_retention SET workspace_seq = ?, position = ?, hash = ?, retained_at = ? WHERE workspace_id = ?', [last.workspace_seq, last.position, last.hash, at, last.workspace_id]);
   } else {
-    ctx.run('INSERT INTO journal_retention (workspace_id, workspace_seq, position, hash, retained_at) VALUES (?, ?, ?, ?, ?)', [last.workspace_id, last.workspace_seq, last.position, last.hash, at]);
+    await ctx.run('INSERT INTO journal_retention (workspace_id, workspace_seq, position, hash, retained_at) VALUES (?, ?, ?, ?, ?)', [last.workspace_id, last.workspace_seq, last.position, last.hash, at]);
   }
   const streamHeads = new Map<string, ArchivedRow>();
   for (const row of rows) streamHeads.set(`${row.stream_type}\u0000${row.stream_id}`, row);
   for (const row of streamHeads.values()) {
-    ctx.run(
+    await ctx.run(
       `INSERT INTO journal_stream_retention (stream_type, stream_id, workspace_id, stream_seq) VALUES (?, ?, ?, ?)
        ON CONFLICT (stream_type, stream_id) DO UPDATE SET stream_seq = excluded.stream_seq WHERE excluded.stream_seq > journal_stream_retention.stream_seq`,
       [row.stream_type, row.stream_id, row.workspace_id, row.stream_seq],
     );
   }
   // Oldest first: the trigger refuses a row while an older one of its workspace is live.
-  for (const row of rows) ctx.run('DELETE FROM journal_event WHERE workspace_id = ? AND workspace_seq = ?', [row.workspace_id, row.workspace_seq]);
+  for (const row of rows) await ctx.run('DELETE FROM journal_event WHERE workspace_id = ? AND workspace_seq = ?', [row.workspace_id, row.workspace_seq]);
   return true;
 }
 
@@ -141,7 +139,7 @@ export async function recoverArchive(port: RetentionPort, archiveDir: string): P
       if (file.firstSeq <= fromSeq) continue; // straddles the point: never written so; verify names it
       // Only a file whose whole range is still live may go: one reaching past the head (a file kept
       // from before a restore of an older backup) may hold the only copy of its events.
-      const liveCount = await port.read((q) => q.get<{ n: number }>(LIVE_IN_RANGE, [workspaceId, file.firstSeq, file.lastSeq])?.n ?? 0);
+      const liveCount = await port.read(async (q) => (await q.get<{ n: number }>(LIVE_IN_RANGE, [workspaceId, file.firstSeq, file.lastSeq]))?.n ?? 0);
       if (liveCount !== file.lastSeq - file.firstSeq + 1) {
         recovered.kept.push(file.name);
         continue;

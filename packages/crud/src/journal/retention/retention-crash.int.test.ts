@@ -51,8 +51,8 @@ describe('retention survives SIGKILL at random moments', () => {
       try {
         const archiveDir = store.retention.archiveDir;
         const point = (await store.retention.point('w1'))?.workspaceSeq ?? 0;
-        const live = await store.context.read((q) => q.all<{ s: number }>("SELECT workspace_seq AS s FROM journal_event WHERE workspace_id = 'w1' ORDER BY workspace_seq").map((r) => r.s));
-        const archived = await store.context.read((q) => readArchivedEvents(q, archiveDir).map((e) => e.workspaceSeq));
+        const live = await store.context.read(async (q) => (await q.all<{ s: number }>("SELECT workspace_seq AS s FROM journal_event WHERE workspace_id = 'w1' ORDER BY workspace_seq")).map((r) => r.s));
+        const archived = await store.context.read(async (q) => (await readArchivedEvents(q, archiveDir)).map((e) => e.workspaceSeq));
         // Each event exactly once: the archive is 1..point, the live journal point+1..head, nothing acknowledged is missing.
         expect(archived).toEqual(Array.from({ length: point }, (_, i) => i + 1));
         expect(live[0]).toBe(point + 1);
@@ -61,7 +61,7 @@ describe('retention survives SIGKILL at random moments', () => {
         // No segment beyond the point (completed or removed at open), no temp file left.
         expect(listSegments(archiveDir, 'w1').filter((f) => f.lastSeq > point)).toEqual([]);
         expect(readdirSync(workspaceArchiveDir(archiveDir, 'w1')).filter((n) => !n.endsWith('.jsonl.gz'))).toEqual([]);
-        expect(await verifyJournal(store.readDataSource, { archiveDir })).toMatchObject({ ok: true, archived: point });
+        expect(await store.port.read((q) => verifyJournal(q, { archiveDir }))).toMatchObject({ ok: true, archived: point });
         archivedMax = point;
       } finally {
         await store.close();

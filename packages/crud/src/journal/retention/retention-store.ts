@@ -1,6 +1,6 @@
 import type { StoreContext } from '../../store/store-context.js';
 import { readRetentionPoint, type RetentionPoint } from './read-archive.js';
-import { recoverArchive, retainJournal, type RetainReport } from './retain-journal.js';
+import { recoverArchive, retainJournal, type RetainReport, type RetentionPort } from './retain-journal.js';
 import type { RetentionPolicy } from './retention-policy.js';
 
 export interface RetainParams extends RetentionPolicy {
@@ -38,7 +38,7 @@ export class RetentionStore {
     return this.#context.read((q) => readRetentionPoint(q, workspaceId));
   }
 
-  #port() {
-    return { read: this.#context.read.bind(this.#context), write: this.#context.write.bind(this.#context) };
+  #port(): RetentionPort {
+    return { read: (fn) => this.#context.read(fn), write: (work) => this.#context.write(work) };
   }
 }

@@ -42,8 +42,9 @@ describe('journal retention', () => {
       ],
     });
   };
-  const liveSeqs = () => temp.store.context.read((q) => q.all<{ s: number }>('SELECT workspace_seq AS s FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq', [WS]).map((r) => r.s));
-  const verify = () => verifyJournal(temp.store.readDataSource, { archiveDir: temp.store.retention.archiveDir });
+  const liveSeqs = () =>
+    temp.store.context.read(async (q) => (await q.all<{ s: number }>('SELECT workspace_seq AS s FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq', [WS])).map((r) => r.s));
+  const verify = () => temp.store.port.read((q) => verifyJournal(q, { archiveDir: temp.store.retention.archiveDir }));
   const segments = () => listSegments(temp.store.retention.archiveDir, WS);
 
   /** Three old turns (seq 1..15) on Jan 1, two young ones (16..25) 30 days later. */
@@ -99,7 +100,7 @@ describe('journal retention', () => {
     expect(tail.map((e) => e.streamSeq)).toEqual([6]);
     expect(await verify()).toMatchObject({ ok: true, archived: 15 });
     // Without the archive directory the live rows are checked from the retention point on.
-    expect(await verifyJournal(temp.store.readDataSource)).toEqual({ ok: true, checked: 11, lastPosition: 26 });
+    expect(await temp.store.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 11, lastPosition: 26 });
   });
 
   it('names a segment that was altered, is missing, or was reordered', async () => {
@@ -149,7 +150,12 @@ describe('journal retention', () => {
   it('leaves the read models alone, and a rebuild (archive + live) gives them back equal', async () => {
     await history();
     const tables = [...new Set(temp.store.events.log.projectors.flatMap((p) => p.tables))];
-    const dump = () => temp.store.context.read((q) => Object.fromEntries(tables.map((t) => [t, q.all(`SELECT * FROM "${t}" ORDER BY rowid`)])));
+    const dump = () =>
+      temp.store.context.read(async (q) => {
+        const out: Record<string, unknown> = {};
+        for (const t of tables) out[t] = await q.all(`SELECT * FROM "${t}" ORDER BY rowid`);
+        return out;
+      });
     const before = await dump();
     const history0 = await temp.store.turns.history({ workspace_id: WS, thread_id: 't1' });
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1, segmentEvents: 6 });

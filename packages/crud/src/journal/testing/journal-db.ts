@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { gatewayMigrations, runMigrations } from '@cairn/migration';
 import { SqliteWriteCoordinator, nativeHandle, openSqliteDatabase, type NativeDatabase } from '@cairn/sqlite';
 import type { DataSource } from 'typeorm';
+import { createSqliteReadPort, sqliteJob } from '../../port/sqlite-port.js';
+import type { StoragePort } from '../../port/types.js';
 
 /** A migrated gateway.db in a fresh temp dir, for the journal's real-SQLite tests. */
 export interface JournalTestDb {
@@ -12,6 +14,11 @@ export interface JournalTestDb {
   dataSource: DataSource;
   coordinator: SqliteWriteCoordinator;
   native: NativeDatabase;
+  /**
+   * The storage port over this one connection: writes through `coordinator`, reads in their
+   * own read transaction on the same connection (the tests never overlap the two).
+   */
+  port: Pick<StoragePort, 'dialect' | 'read' | 'write'>;
   /** Closes everything this helper opened; with `removeDir` (default) deletes the dir and its -wal/-shm. */
   close(options?: { removeDir?: boolean }): Promise<void>;
 }
@@ -21,12 +28,14 @@ export async function openJournalTestDb(dir = mkdtempSync(join(tmpdir(), 'cairn-
   const dataSource = await openSqliteDatabase({ path });
   await runMigrations(dataSource, gatewayMigrations);
   const coordinator = new SqliteWriteCoordinator(dataSource);
+  const reads = createSqliteReadPort(dataSource);
   return {
     dir,
     path,
     dataSource,
     coordinator,
     native: nativeHandle(dataSource),
+    port: { dialect: reads.dialect, read: reads.read, write: (work) => coordinator.write(sqliteJob(work)) },
     async close({ removeDir = true } = {}) {
       await coordinator.close();
       if (dataSource.isInitialized) await dataSource.destroy();

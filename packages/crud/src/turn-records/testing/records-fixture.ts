@@ -1,5 +1,5 @@
 import { hasErrorCode } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import { AttachmentStore } from '../../attachments/attachment-store.js';
 import { createEventLog } from '../../event-log/create-event-log.js';
 import type { EventLog, NoopOutcome, Projector } from '../../event-log/types.js';
@@ -77,8 +77,8 @@ export async function openRecordsFixture(): Promise<RecordsFixture> {
 
   const project = async (spec: EventSpec): Promise<{ event: JournalEvent | null; outcome: Projected }> => {
     try {
-      return await store.coordinator.write((ctx) => {
-        const [result] = log.appendEvents(ctx, [
+      return await store.context.write(async (ctx) => {
+        const [result] = await log.appendEvents(ctx, [
           {
             workspaceId: spec.workspaceId ?? WS,
             streamType: 'turn',
@@ -96,16 +96,16 @@ export async function openRecordsFixture(): Promise<RecordsFixture> {
     }
   };
 
-  const replay = (ctx: WriteContext, event: JournalEvent): Projected => {
-    const writes: Array<(placed: JournalEvent) => void> = [];
+  const replay = async (ctx: WriteContext, event: JournalEvent): Promise<Projected> => {
+    const writes: Array<(placed: JournalEvent) => Promise<void>> = [];
     let noop: NoopOutcome | undefined;
     for (const projector of log.projectorsFor(event.streamType, event.type)) {
-      const decision = projector.decide(ctx, event);
+      const decision = await projector.decide(ctx, event);
       if (decision.outcome === 'invariant_violation') return decision;
       if (decision.outcome === 'applied') writes.push(decision.write);
       else noop ??= decision.outcome;
     }
-    for (const write of writes) write(event);
+    for (const write of writes) await write(event);
     return writes.length > 0 || noop === undefined ? { outcome: 'applied' } : { outcome: noop };
   };
 
@@ -118,13 +118,13 @@ export async function openRecordsFixture(): Promise<RecordsFixture> {
     journal,
     projectors,
     log,
-    records: new TurnRecordsStore({ context, coordinator: store.coordinator, events: log }),
+    records: new TurnRecordsStore({ context, events: log }),
     recoveryJobs: new RecoveryJobStore({ context, redact }),
     attachments: new AttachmentStore({ context, redact }),
     async seedTurn(turnId, o = {}) {
       const at = clock().toISOString();
       const status = o.status ?? 'running';
-      await store.coordinator.write((ctx) =>
+      await store.context.write((ctx) =>
         ctx.run(
           `INSERT INTO turn (turn_id, workspace_id, thread_id, thread_seq, status, item_count, open_recoveries, last_seq, started_at, updated_at, completed_at)
            VALUES (?, ?, ?, ?, ?, 0, 0, 1, ?, ?, ?)`,
@@ -133,7 +133,7 @@ export async function openRecordsFixture(): Promise<RecordsFixture> {
       );
     },
     async setTurnStatus(turnId, status, completedAt) {
-      await store.coordinator.write((ctx) => ctx.run('UPDATE turn SET status = ?, completed_at = ? WHERE turn_id = ?', [status, completedAt, turnId]));
+      await store.context.write((ctx) => ctx.run('UPDATE turn SET status = ?, completed_at = ? WHERE turn_id = ?', [status, completedAt, turnId]));
     },
     async given(...events) {
       const out: JournalEvent[] = [];
@@ -148,7 +148,7 @@ export async function openRecordsFixture(): Promise<RecordsFixture> {
       return (await project(spec)).outcome;
     },
     replay(event) {
-      return store.coordinator.write((ctx) => replay(ctx, event));
+      return store.context.write((ctx) => replay(ctx, event));
     },
     rows(sql, params = []) {
       return store.context.read((q) => q.all(sql, params));

@@ -1,16 +1,18 @@
 import type { ItemTerminalStatus, TurnError } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import type { ItemState } from './turn-state.js';
 import type { PlacedTurnEnvelope, ProjectionDeps } from './types.js';
 
 const CLOSE_ITEM = `UPDATE turn_item SET status = ?, text = ?, payload = ?, error = ?, reason = ?, completed_at = ?, updated_at = ?,
   retry_due_at = NULL, held_sealed = NULL WHERE turn_id = ? AND item_id = ?`;
-// `+status`: without the unary plus SQLite seeks idx_turn_item_attempt_status (status) and
-// walks every running attempt of the gateway (64 with 64 concurrent turns) instead of the
-// item's few rows by primary key (turn_id, item_id, attempt).
-const CLOSE_ATTEMPTS = `UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = ?
-  WHERE turn_id = ? AND item_id = ? AND +status = 'running'`;
-const RUNNING_ATTEMPTS = "SELECT count(*) AS n FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? AND +status = 'running'";
+// `status || ''`, an expression rather than the bare column: given the bare column SQLite
+// seeks idx_turn_item_attempt_status (status) and walks every running attempt of the
+// gateway (64 with 64 concurrent turns) instead of the item's few rows by primary key
+// (turn_id, item_id, attempt). Portable, unlike SQLite's unary-plus hint (`+status`), which
+// PostgreSQL has no operator for on text.
+export const CLOSE_ATTEMPTS = `UPDATE turn_item_attempt SET status = ?, ended_at = ?, reason = ?
+  WHERE turn_id = ? AND item_id = ? AND status || '' = 'running'`;
+export const RUNNING_ATTEMPTS = "SELECT count(*) AS n FROM turn_item_attempt WHERE turn_id = ? AND item_id = ? AND status || '' = 'running'";
 
 export interface ItemEnd {
   status: ItemTerminalStatus;
@@ -23,25 +25,25 @@ export interface ItemEnd {
 }
 
 /** Ends an open item and every running attempt of it, and indexes its final text for search. */
-export function closeItem(ctx: WriteContext, env: PlacedTurnEnvelope, deps: ProjectionDeps, item: ItemState, end: ItemEnd): void {
+export async function closeItem(ctx: WriteContext, env: PlacedTurnEnvelope, deps: ProjectionDeps, item: ItemState, end: ItemEnd): Promise<void> {
   const text = end.text ?? (end.heldRelease ? (item.text ?? '') + end.heldRelease : item.text);
   const payload = end.payload === undefined ? item.payload : JSON.stringify(end.payload);
   const error = end.error === undefined ? null : JSON.stringify(end.error);
   const reason = end.reason ?? null;
-  ctx.run(CLOSE_ITEM, [end.status, text, payload, error, reason, env.at, env.at, env.turnId, item.item_id]);
-  closeAttempts(ctx, env, item.item_id, end.status, reason);
+  await ctx.run(CLOSE_ITEM, [end.status, text, payload, error, reason, env.at, env.at, env.turnId, item.item_id]);
+  await closeAttempts(ctx, env, item.item_id, end.status, reason);
   const searchable = searchText(item.item_type, text, payload);
   if (searchable !== '') {
-    deps.search.add(ctx, { workspaceId: env.workspaceId, threadId: env.threadId, turnId: env.turnId, itemId: item.item_id, text: searchable, at: env.at });
+    await deps.search.add(ctx, { workspaceId: env.workspaceId, threadId: env.threadId, turnId: env.turnId, itemId: item.item_id, text: searchable, at: env.at });
   }
 }
 
-export function closeAttempts(ctx: WriteContext, env: PlacedTurnEnvelope, itemId: string, status: string, reason: string | null): number {
-  return ctx.run(CLOSE_ATTEMPTS, [status, env.at, reason, env.turnId, itemId]).changes;
+export async function closeAttempts(ctx: WriteContext, env: PlacedTurnEnvelope, itemId: string, status: string, reason: string | null): Promise<number> {
+  return (await ctx.run(CLOSE_ATTEMPTS, [status, env.at, reason, env.turnId, itemId])).changes;
 }
 
-export function hasRunningAttempts(ctx: WriteContext, turnId: string, itemId: string): boolean {
-  return (ctx.get<{ n: number }>(RUNNING_ATTEMPTS, [turnId, itemId])?.n ?? 0) > 0;
+export async function hasRunningAttempts(ctx: WriteContext, turnId: string, itemId: string): Promise<boolean> {
+  return ((await ctx.get<{ n: number }>(RUNNING_ATTEMPTS, [turnId, itemId]))?.n ?? 0) > 0;
 }
 
 /**

@@ -4,7 +4,7 @@ import { findActiveTurn, isRefusal, isTerminalItem, loadItem, type ItemState, ty
 import { NOOP_DUPLICATE_TERMINAL, NOOP_ALREADY_STARTED, NOOP_ALREADY_TERMINAL, applied, violation } from '../../event-log/decision.js';
 import type { Refusal } from '../../event-log/types.js';
 import type { Handler, TurnEnvelope } from './types.js';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 
 const INSERT_ITEM = `INSERT INTO turn_item (turn_id, item_id, workspace_id, thread_id, ordinal, item_type, status, attempt, text, payload,
   error, reason, timeout_ms, started_at, updated_at, completed_at, timed_out_at, retry_due_at)
@@ -23,26 +23,26 @@ const TEXT_ITEM_TYPES = new Set(['agent_message', 'reasoning']);
 type ItemEvent = TurnEventOf<'item.updated' | 'item.agent_message.delta' | 'item.timeout_detected'>;
 
 /** The active turn and an open item of it, or why the event cannot apply. */
-function openItem(ctx: WriteContext, env: TurnEnvelope<ItemEvent>): { turn: TurnState; item: ItemState } | Refusal {
-  const turn = findActiveTurn(ctx, env);
+async function openItem(ctx: WriteContext, env: TurnEnvelope<ItemEvent>): Promise<{ turn: TurnState; item: ItemState } | Refusal> {
+  const turn = await findActiveTurn(ctx, env);
   if (isRefusal(turn)) return turn;
-  const item = loadItem(ctx, env.turnId, env.event.item_id);
+  const item = await loadItem(ctx, env.turnId, env.event.item_id);
   if (!item) return violation(`${env.event.type} for unknown item ${env.event.item_id}`);
   if (isTerminalItem(item.status)) return violation(`${env.event.type} after item ${env.event.item_id} ended (${item.status})`);
   return { turn, item };
 }
 
 /** `item.started`: numbered in start order; attempt 1 unless given. Starting it again is a no-op. */
-export const projectItemStarted: Handler<TurnEventOf<'item.started'>> = (ctx, env) => {
-  const turn = findActiveTurn(ctx, env);
+export const projectItemStarted: Handler<TurnEventOf<'item.started'>> = async (ctx, env) => {
+  const turn = await findActiveTurn(ctx, env);
   if (isRefusal(turn)) return turn;
   const { event } = env;
-  const existing = loadItem(ctx, env.turnId, event.item_id);
+  const existing = await loadItem(ctx, env.turnId, event.item_id);
   if (existing) return isTerminalItem(existing.status) ? NOOP_ALREADY_TERMINAL : NOOP_ALREADY_STARTED;
   const attempt = event.attempt ?? 1;
-  return applied((env) => {
+  return applied(async (env) => {
     const payload = event.payload === undefined ? null : JSON.stringify(event.payload);
-    ctx.run(INSERT_ITEM, [
+    await ctx.run(INSERT_ITEM, [
       env.turnId,
       event.item_id,
       env.workspaceId,
@@ -55,19 +55,19 @@ export const projectItemStarted: Handler<TurnEventOf<'item.started'>> = (ctx, en
       env.at,
       env.at,
     ]);
-    ctx.run(INSERT_ATTEMPT, [env.turnId, event.item_id, attempt, env.at]);
-    ctx.run(COUNT_ITEM, [env.seq, env.at, env.turnId]);
-    addTimeline(ctx, env, { itemId: event.item_id, attempt, status: 'in_progress', detail: { item_type: event.item_type } });
+    await ctx.run(INSERT_ATTEMPT, [env.turnId, event.item_id, attempt, env.at]);
+    await ctx.run(COUNT_ITEM, [env.seq, env.at, env.turnId]);
+    await addTimeline(ctx, env, { itemId: event.item_id, attempt, status: 'in_progress', detail: { item_type: event.item_type } });
   });
 };
 
 /** `item.updated`: replaces the open item's payload. Not a timeline entry (it streams). */
-export const projectItemUpdated: Handler<TurnEventOf<'item.updated'>> = (ctx, env) => {
-  const found = openItem(ctx, env);
+export const projectItemUpdated: Handler<TurnEventOf<'item.updated'>> = async (ctx, env) => {
+  const found = await openItem(ctx, env);
   if ('outcome' in found) return found;
-  return applied((env) => {
-    ctx.run(SET_PAYLOAD, [JSON.stringify(env.event.payload), env.at, env.turnId, env.event.item_id]);
-    bumpTurn(ctx, env);
+  return applied(async (env) => {
+    await ctx.run(SET_PAYLOAD, [JSON.stringify(env.event.payload), env.at, env.turnId, env.event.item_id]);
+    await bumpTurn(ctx, env);
   });
 };
 
@@ -76,15 +76,15 @@ export const projectItemUpdated: Handler<TurnEventOf<'item.updated'>> = (ctx, en
  * and keeps the sealed held tail, if any, for the next delta (see hold-streamed-text.ts). Not
  * a timeline entry.
  */
-export const projectItemDelta: Handler<TurnEventOf<'item.agent_message.delta'>> = (ctx, env) => {
-  const found = openItem(ctx, env);
+export const projectItemDelta: Handler<TurnEventOf<'item.agent_message.delta'>> = async (ctx, env) => {
+  const found = await openItem(ctx, env);
   if ('outcome' in found) return found;
   if (!TEXT_ITEM_TYPES.has(found.item.item_type)) return violation(`text delta for ${found.item.item_type} item ${env.event.item_id}`);
   const { delta, held } = env.event;
-  return applied((env) => {
-    if (delta === '') ctx.run(SET_HELD, [held ?? null, env.at, env.turnId, env.event.item_id]);
-    else ctx.run(APPEND_TEXT, [delta, held ?? null, env.at, env.turnId, env.event.item_id]);
-    bumpTurn(ctx, env);
+  return applied(async (env) => {
+    if (delta === '') await ctx.run(SET_HELD, [held ?? null, env.at, env.turnId, env.event.item_id]);
+    else await ctx.run(APPEND_TEXT, [delta, held ?? null, env.at, env.turnId, env.event.item_id]);
+    await bumpTurn(ctx, env);
   });
 };
 
@@ -93,18 +93,18 @@ export const projectItemDelta: Handler<TurnEventOf<'item.agent_message.delta'>> 
  * retry (or for repair, if none is ever scheduled). A watchdog firing just after the item
  * ended is `noop_already_terminal`; a second detection for the same attempt a duplicate.
  */
-export const projectItemTimeout: Handler<TurnEventOf<'item.timeout_detected'>> = (ctx, env) => {
-  const turn = findActiveTurn(ctx, env);
+export const projectItemTimeout: Handler<TurnEventOf<'item.timeout_detected'>> = async (ctx, env) => {
+  const turn = await findActiveTurn(ctx, env);
   if (isRefusal(turn)) return turn;
-  const item = loadItem(ctx, env.turnId, env.event.item_id);
+  const item = await loadItem(ctx, env.turnId, env.event.item_id);
   if (!item) return violation(`item.timeout_detected for unknown item ${env.event.item_id}`);
   if (isTerminalItem(item.status)) return NOOP_ALREADY_TERMINAL;
   if (item.timed_out_at !== null) return NOOP_DUPLICATE_TERMINAL;
-  return applied((env) => {
-    ctx.run(TIME_OUT_ITEM, [env.at, env.at, env.turnId, item.item_id]);
-    ctx.run(TIME_OUT_ATTEMPT, [env.at, env.turnId, item.item_id, item.attempt]);
-    bumpTurn(ctx, env);
-    addTimeline(ctx, env, {
+  return applied(async (env) => {
+    await ctx.run(TIME_OUT_ITEM, [env.at, env.at, env.turnId, item.item_id]);
+    await ctx.run(TIME_OUT_ATTEMPT, [env.at, env.turnId, item.item_id, item.attempt]);
+    await bumpTurn(ctx, env);
+    await addTimeline(ctx, env, {
       itemId: item.item_id,
       attempt: item.attempt,
       status: 'timed_out',

@@ -1,5 +1,5 @@
 import type { TurnEventOf } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import { addStatusChange, addTimeline, bumpTurn, compact } from './turn-writes.js';
 import { findActiveTurn, isRefusal, type TurnState } from './turn-state.js';
 import { NOOP_DUPLICATE_TERMINAL, NOOP_ALREADY_STARTED, NOOP_ALREADY_TERMINAL, applied, violation } from '../../event-log/decision.js';
@@ -15,9 +15,9 @@ type RecoveryState = 'none' | 'open' | 'succeeded' | 'exhausted';
  * Where a recovery stands, read back from the turn's timeline (recoveries are few per turn,
  * and the timeline already holds every recovery event, so no extra table is needed).
  */
-function recoveryState(ctx: WriteContext, turnId: string, recoveryId: string): RecoveryState {
+async function recoveryState(ctx: WriteContext, turnId: string, recoveryId: string): Promise<RecoveryState> {
   let state: RecoveryState = 'none';
-  for (const row of ctx.all<{ type: string; detail: string | null }>(RECOVERY_ENTRIES, [turnId])) {
+  for (const row of await ctx.all<{ type: string; detail: string | null }>(RECOVERY_ENTRIES, [turnId])) {
     const detail = row.detail === null ? {} : (JSON.parse(row.detail) as { recovery_id?: string });
     if (detail.recovery_id !== recoveryId) continue;
     state = row.type === 'recovery.opened' ? 'open' : row.type === 'recovery.succeeded' ? 'succeeded' : 'exhausted';
@@ -26,26 +26,26 @@ function recoveryState(ctx: WriteContext, turnId: string, recoveryId: string): R
 }
 
 /** Moves the open-recovery count, and the status between `running` and `recovering` with it. */
-function setRecoveries(ctx: WriteContext, env: PlacedTurnEnvelope, turn: TurnState, count: number): void {
+async function setRecoveries(ctx: WriteContext, env: PlacedTurnEnvelope, turn: TurnState, count: number): Promise<void> {
   const status = count > 0 ? 'recovering' : 'running';
-  ctx.run(SET_RECOVERIES, [count, status, env.seq, env.at, env.turnId]);
-  if (status !== turn.status) addStatusChange(ctx, env, turn.status, status, env.event.type);
+  await ctx.run(SET_RECOVERIES, [count, status, env.seq, env.at, env.turnId]);
+  if (status !== turn.status) await addStatusChange(ctx, env, turn.status, status, env.event.type);
 }
 
 /** `recovery.opened`: the turn is `recovering` while any recovery is open. Opening one twice is a no-op. */
-export const projectRecoveryOpened: Handler<TurnEventOf<'recovery.opened'>> = (ctx, env) => {
-  const turn = findActiveTurn(ctx, env);
+export const projectRecoveryOpened: Handler<TurnEventOf<'recovery.opened'>> = async (ctx, env) => {
+  const turn = await findActiveTurn(ctx, env);
   if (isRefusal(turn)) return turn;
   const { event } = env;
-  const state = recoveryState(ctx, env.turnId, event.recovery_id);
+  const state = await recoveryState(ctx, env.turnId, event.recovery_id);
   if (state === 'open') return NOOP_ALREADY_STARTED;
   if (state !== 'none') return NOOP_ALREADY_TERMINAL;
-  if (event.item_id !== undefined && !ctx.get(ITEM_EXISTS, [env.turnId, event.item_id])) {
+  if (event.item_id !== undefined && !(await ctx.get(ITEM_EXISTS, [env.turnId, event.item_id]))) {
     return violation(`recovery.opened for unknown item ${event.item_id}`);
   }
-  return applied((env) => {
-    setRecoveries(ctx, env, turn, turn.open_recoveries + 1);
-    addTimeline(ctx, env, {
+  return applied(async (env) => {
+    await setRecoveries(ctx, env, turn, turn.open_recoveries + 1);
+    await addTimeline(ctx, env, {
       itemId: event.item_id ?? null,
       status: 'open',
       detail: compact({ recovery_id: event.recovery_id, reason: event.reason, due_at: event.due_at }),
@@ -54,27 +54,27 @@ export const projectRecoveryOpened: Handler<TurnEventOf<'recovery.opened'>> = (c
 };
 
 /** `recovery.succeeded` / `recovery.exhausted`: closes an open recovery; closing it again is a no-op. */
-export const projectRecoveryClosed: Handler<TurnEventOf<'recovery.succeeded' | 'recovery.exhausted'>> = (ctx, env) => {
-  const turn = findActiveTurn(ctx, env);
+export const projectRecoveryClosed: Handler<TurnEventOf<'recovery.succeeded' | 'recovery.exhausted'>> = async (ctx, env) => {
+  const turn = await findActiveTurn(ctx, env);
   if (isRefusal(turn)) return turn;
   const { event } = env;
   const closedAs = event.type === 'recovery.succeeded' ? 'succeeded' : 'exhausted';
-  const state = recoveryState(ctx, env.turnId, event.recovery_id);
+  const state = await recoveryState(ctx, env.turnId, event.recovery_id);
   if (state === 'none') return violation(`${event.type} for unknown recovery ${event.recovery_id}`);
   if (state !== 'open') return state === closedAs ? NOOP_DUPLICATE_TERMINAL : NOOP_ALREADY_TERMINAL;
   const reason = event.type === 'recovery.exhausted' ? event.reason : undefined;
-  return applied((env) => {
-    setRecoveries(ctx, env, turn, Math.max(0, turn.open_recoveries - 1));
-    addTimeline(ctx, env, { status: closedAs, detail: compact({ recovery_id: event.recovery_id, reason }) });
+  return applied(async (env) => {
+    await setRecoveries(ctx, env, turn, Math.max(0, turn.open_recoveries - 1));
+    await addTimeline(ctx, env, { status: closedAs, detail: compact({ recovery_id: event.recovery_id, reason }) });
   });
 };
 
 /** `turn.tool_loop.budget_exhausted`: a timeline fact; the turn's end follows as its own event. */
-export const projectBudgetExhausted: Handler<TurnEventOf<'turn.tool_loop.budget_exhausted'>> = (ctx, env) => {
-  const turn = findActiveTurn(ctx, env);
+export const projectBudgetExhausted: Handler<TurnEventOf<'turn.tool_loop.budget_exhausted'>> = async (ctx, env) => {
+  const turn = await findActiveTurn(ctx, env);
   if (isRefusal(turn)) return turn;
-  return applied((env) => {
-    bumpTurn(ctx, env);
-    addTimeline(ctx, env, { detail: { budget: env.event.budget, used: env.event.used } });
+  return applied(async (env) => {
+    await bumpTurn(ctx, env);
+    await addTimeline(ctx, env, { detail: { budget: env.event.budget, used: env.event.used } });
   });
 };

@@ -1,5 +1,5 @@
 import type { TurnEventOf } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import { closeAttempts } from './close-item.js';
 import { addTimeline, bumpTurn, compact } from './turn-writes.js';
 import { findActiveTurn, isRefusal, isTerminalItem, loadItem, type ItemState } from './turn-state.js';
@@ -18,11 +18,11 @@ type RetryEvent = TurnEventOf<'retry.scheduled' | 'retry.attempt_started'>;
  * The open item a retry is about, if `attempt` is the next one. An attempt that already
  * started is `noop_already_started`; skipping a number is a violation.
  */
-function retryTarget(ctx: WriteContext, env: TurnEnvelope<RetryEvent>): ItemState | Refusal | Noop {
-  const turn = findActiveTurn(ctx, env);
+async function retryTarget(ctx: WriteContext, env: TurnEnvelope<RetryEvent>): Promise<ItemState | Refusal | Noop> {
+  const turn = await findActiveTurn(ctx, env);
   if (isRefusal(turn)) return turn;
   const { event } = env;
-  const item = loadItem(ctx, env.turnId, event.item_id);
+  const item = await loadItem(ctx, env.turnId, event.item_id);
   if (!item) return violation(`${event.type} for unknown item ${event.item_id}`);
   if (isTerminalItem(item.status)) return violation(`${event.type} after item ${event.item_id} ended (${item.status})`);
   if (event.attempt <= item.attempt) return NOOP_ALREADY_STARTED;
@@ -31,15 +31,15 @@ function retryTarget(ctx: WriteContext, env: TurnEnvelope<RetryEvent>): ItemStat
 }
 
 /** `retry.scheduled`: the next attempt is due at `due_at`; a still-running attempt ends as failed. */
-export const projectRetryScheduled: Handler<TurnEventOf<'retry.scheduled'>> = (ctx, env) => {
-  const item = retryTarget(ctx, env);
+export const projectRetryScheduled: Handler<TurnEventOf<'retry.scheduled'>> = async (ctx, env) => {
+  const item = await retryTarget(ctx, env);
   if ('outcome' in item) return item;
   const { event } = env;
-  return applied((env) => {
-    ctx.run(SCHEDULE, [event.due_at, env.at, env.turnId, item.item_id]);
-    closeAttempts(ctx, env, item.item_id, 'failed', 'retry_scheduled');
-    bumpTurn(ctx, env);
-    addTimeline(ctx, env, {
+  return applied(async (env) => {
+    await ctx.run(SCHEDULE, [event.due_at, env.at, env.turnId, item.item_id]);
+    await closeAttempts(ctx, env, item.item_id, 'failed', 'retry_scheduled');
+    await bumpTurn(ctx, env);
+    await addTimeline(ctx, env, {
       itemId: item.item_id,
       attempt: event.attempt,
       status: 'scheduled',
@@ -49,15 +49,15 @@ export const projectRetryScheduled: Handler<TurnEventOf<'retry.scheduled'>> = (c
 };
 
 /** `retry.attempt_started`: a new running attempt; the item's timeout and due time reset. */
-export const projectRetryAttemptStarted: Handler<TurnEventOf<'retry.attempt_started'>> = (ctx, env) => {
-  const item = retryTarget(ctx, env);
+export const projectRetryAttemptStarted: Handler<TurnEventOf<'retry.attempt_started'>> = async (ctx, env) => {
+  const item = await retryTarget(ctx, env);
   if ('outcome' in item) return item;
   const { event } = env;
-  return applied((env) => {
-    closeAttempts(ctx, env, item.item_id, 'failed', 'superseded');
-    ctx.run(NEXT_ATTEMPT, [event.attempt, env.at, env.turnId, item.item_id]);
-    ctx.run(INSERT_ATTEMPT, [env.turnId, item.item_id, event.attempt, env.at]);
-    bumpTurn(ctx, env);
-    addTimeline(ctx, env, { itemId: item.item_id, attempt: event.attempt, status: 'running', detail: compact({ recovery_id: event.recovery_id }) });
+  return applied(async (env) => {
+    await closeAttempts(ctx, env, item.item_id, 'failed', 'superseded');
+    await ctx.run(NEXT_ATTEMPT, [event.attempt, env.at, env.turnId, item.item_id]);
+    await ctx.run(INSERT_ATTEMPT, [env.turnId, item.item_id, event.attempt, env.at]);
+    await bumpTurn(ctx, env);
+    await addTimeline(ctx, env, { itemId: item.item_id, attempt: event.attempt, status: 'running', detail: compact({ recovery_id: event.recovery_id }) });
   });
 };

@@ -1,5 +1,5 @@
 import type { TurnEventOf, TurnStatus } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import { touchThreadActivity } from '../../thread/touch-thread-activity.js';
 import { closeAttempts, closeItem } from './close-item.js';
 import { addStatusChange, addTimeline, compact } from './turn-writes.js';
@@ -30,15 +30,15 @@ const STATUS_OF: Record<Ended['type'], TurnStatus> = {
  * `noop_duplicate_terminal` (same end) or `noop_already_terminal` (another end, e.g. a cancel
  * racing the completion). A repair event on an ended turn only fills a missing completion time.
  */
-export const projectTurnEnded: Handler<Ended> = (ctx, env, deps) => {
-  const turn = findOwnTurn(ctx, env);
+export const projectTurnEnded: Handler<Ended> = async (ctx, env, deps) => {
+  const turn = await findOwnTurn(ctx, env);
   if (isRefusal(turn)) return turn;
   const status = STATUS_OF[env.event.type];
   if (isTerminalTurn(turn.status)) {
     if (env.event.repair !== undefined && turn.completed_at === null) return applied((env) => fillCompletedAt(ctx, env, turn));
     return turn.status === status ? NOOP_DUPLICATE_TERMINAL : NOOP_ALREADY_TERMINAL;
   }
-  const open = ctx.all<ItemState>(OPEN_ITEMS, [env.turnId]);
+  const open = await ctx.all<ItemState>(OPEN_ITEMS, [env.turnId]);
   if (status === 'completed') {
     if (open.length > 0) return violation(`turn.completed with ${open.length} item(s) still in progress (${open[0]!.item_id}, ...)`);
     if (turn.open_recoveries > 0) return violation(`turn.completed with ${turn.open_recoveries} recovery(ies) still open`);
@@ -46,32 +46,39 @@ export const projectTurnEnded: Handler<Ended> = (ctx, env, deps) => {
   return applied((env) => endTurn(ctx, env, deps, turn, status, open));
 };
 
-function endTurn(ctx: WriteContext, env: PlacedTurnEnvelope<Ended>, deps: ProjectionDeps, turn: TurnState, status: TurnStatus, open: ItemState[]): void {
+async function endTurn(
+  ctx: WriteContext,
+  env: PlacedTurnEnvelope<Ended>,
+  deps: ProjectionDeps,
+  turn: TurnState,
+  status: TurnStatus,
+  open: ItemState[],
+): Promise<void> {
   const { event } = env;
   const itemStatus = status === 'cancelled' ? 'cancelled' : 'failed';
   const itemReason = status === 'cancelled' ? 'turn_cancelled' : 'turn_failed';
-  for (const item of open) closeItem(ctx, env, deps, item, { status: itemStatus, reason: itemReason, heldRelease: heldReleaseOf(event.held_releases, item.item_id) });
+  for (const item of open) await closeItem(ctx, env, deps, item, { status: itemStatus, reason: itemReason, heldRelease: heldReleaseOf(event.held_releases, item.item_id) });
   // Attempts left running under items that already ended (only ever by a bug or an old build).
-  for (const { item_id } of ctx.all<{ item_id: string }>(RUNNING_ATTEMPT_ITEMS, [env.turnId])) {
-    closeAttempts(ctx, env, item_id, itemStatus, itemReason);
+  for (const { item_id } of await ctx.all<{ item_id: string }>(RUNNING_ATTEMPT_ITEMS, [env.turnId])) {
+    await closeAttempts(ctx, env, item_id, itemStatus, itemReason);
   }
   const error = event.type === 'turn.failed' ? JSON.stringify(event.error) : null;
   const usage = event.type === 'turn.completed' && event.usage ? JSON.stringify(event.usage) : null;
-  ctx.run(END_TURN, [status, error, usage, env.at, env.seq, env.at, env.turnId]);
+  await ctx.run(END_TURN, [status, error, usage, env.at, env.seq, env.at, env.turnId]);
   const reason = event.type === 'turn.cancelled' ? (event.reason ?? null) : event.type === 'turn.failed' ? event.error.code : null;
-  addStatusChange(ctx, env, turn.status, status, reason);
-  addTimeline(ctx, env, {
+  await addStatusChange(ctx, env, turn.status, status, reason);
+  await addTimeline(ctx, env, {
     status,
     detail: compact({ reason: reason ?? undefined, closed_items: open.length > 0 ? open.length : undefined, repair: event.repair?.kind }),
   });
-  if (deps.touchThreads) touchThreadActivity(ctx, env.threadId, env.at);
+  if (deps.touchThreads) await touchThreadActivity(ctx, env.threadId, env.at);
 }
 
 /** Repair of a terminal turn without completion time: the time of its last status change, else the repair's own. */
-function fillCompletedAt(ctx: WriteContext, env: PlacedTurnEnvelope<Ended>, turn: TurnState): void {
-  const at = ctx.get<{ changed_at: string }>(LAST_STATUS_CHANGE, [turn.turn_id])?.changed_at ?? env.at;
-  ctx.run(SET_COMPLETED_AT, [at, env.seq, env.at, env.turnId]);
-  addTimeline(ctx, env, { status: turn.status, detail: { repair: env.event.repair?.kind ?? 'repair', completed_at: at } });
+async function fillCompletedAt(ctx: WriteContext, env: PlacedTurnEnvelope<Ended>, turn: TurnState): Promise<void> {
+  const at = (await ctx.get<{ changed_at: string }>(LAST_STATUS_CHANGE, [turn.turn_id]))?.changed_at ?? env.at;
+  await ctx.run(SET_COMPLETED_AT, [at, env.seq, env.at, env.turnId]);
+  await addTimeline(ctx, env, { status: turn.status, detail: { repair: env.event.repair?.kind ?? 'repair', completed_at: at } });
 }
 
 /** An item id is client-chosen: `constructor` must not find Object.prototype's. */

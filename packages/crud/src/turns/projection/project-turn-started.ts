@@ -1,5 +1,5 @@
 import type { TurnEventOf, TurnInputPart } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import { policyJson } from '../../thread/thread-row.js';
 import { touchThreadActivity } from '../../thread/touch-thread-activity.js';
 import { addStatusChange, addTimeline } from './turn-writes.js';
@@ -23,33 +23,33 @@ type Started = TurnEventOf<'turn.started'>;
  * `noop_already_started` (or `noop_already_terminal` once it ended); the same id in another
  * thread or workspace is a violation.
  */
-export const projectTurnStarted: Handler<Started> = (ctx, env, deps) => {
-  const existing = loadTurn(ctx, env.turnId);
+export const projectTurnStarted: Handler<Started> = async (ctx, env, deps) => {
+  const existing = await loadTurn(ctx, env.turnId);
   if (existing) {
     if (existing.workspace_id !== env.workspaceId || existing.thread_id !== env.threadId) {
       return violation(`turn ${env.turnId} already exists in another thread or workspace`);
     }
     return isTerminalTurn(existing.status) ? NOOP_ALREADY_TERMINAL : NOOP_ALREADY_STARTED;
   }
-  const thread = ctx.get<{ workspace_id: string; status: string }>(THREAD, [env.threadId]);
+  const thread = await ctx.get<{ workspace_id: string; status: string }>(THREAD, [env.threadId]);
   if (!thread || thread.workspace_id !== env.workspaceId) return violation(`thread ${env.threadId} not found in workspace ${env.workspaceId}`);
   return applied((env) => writeTurnStarted(ctx, env, deps));
 };
 
-function writeTurnStarted(ctx: WriteContext, env: PlacedTurnEnvelope<Started>, deps: ProjectionDeps): void {
+async function writeTurnStarted(ctx: WriteContext, env: PlacedTurnEnvelope<Started>, deps: ProjectionDeps): Promise<void> {
   const { event } = env;
-  const threadSeq = (ctx.get<{ seq: number | null }>(NEXT_THREAD_SEQ, [env.threadId])?.seq ?? 0) + 1;
+  const threadSeq = ((await ctx.get<{ seq: number | null }>(NEXT_THREAD_SEQ, [env.threadId]))?.seq ?? 0) + 1;
   const policy = event.sandbox_policy ? policyJson(event.sandbox_policy) : null;
-  ctx.run(INSERT_TURN, [env.turnId, env.workspaceId, env.threadId, threadSeq, policy, event.model ?? null, env.seq, env.at, env.at]);
-  event.input.forEach((part, index) => ctx.run(INSERT_INPUT, inputRow(env.turnId, index + 1, part)));
-  addStatusChange(ctx, env, null, 'running', null);
-  addTimeline(ctx, env, { status: 'running', detail: { parts: event.input.length } });
+  await ctx.run(INSERT_TURN, [env.turnId, env.workspaceId, env.threadId, threadSeq, policy, event.model ?? null, env.seq, env.at, env.at]);
+  for (const [index, part] of event.input.entries()) await ctx.run(INSERT_INPUT, inputRow(env.turnId, index + 1, part));
+  await addStatusChange(ctx, env, null, 'running', null);
+  await addTimeline(ctx, env, { status: 'running', detail: { parts: event.input.length } });
   const text = event.input.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
-  deps.search.add(ctx, { workspaceId: env.workspaceId, threadId: env.threadId, turnId: env.turnId, itemId: null, text, at: env.at });
+  await deps.search.add(ctx, { workspaceId: env.workspaceId, threadId: env.threadId, turnId: env.turnId, itemId: null, text, at: env.at });
   if (deps.touchThreads) {
-    touchThreadActivity(ctx, env.threadId, env.at);
-    ctx.run(REACTIVATE_THREAD, [env.threadId]);
-    if (policy !== null) ctx.run(SET_THREAD_POLICY, [policy, env.threadId, policy]);
+    await touchThreadActivity(ctx, env.threadId, env.at);
+    await ctx.run(REACTIVATE_THREAD, [env.threadId]);
+    if (policy !== null) await ctx.run(SET_THREAD_POLICY, [policy, env.threadId, policy]);
   }
 }
 

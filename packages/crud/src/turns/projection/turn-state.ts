@@ -1,5 +1,5 @@
 import type { TurnStatus } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import { violation } from '../../event-log/decision.js';
 import type { Refusal } from '../../event-log/types.js';
 import type { TurnEnvelope } from './types.js';
@@ -32,11 +32,11 @@ const ITEM = 'SELECT item_id, item_type, status, attempt, text, payload, timed_o
 export const isTerminalTurn = (status: string): boolean => status === 'completed' || status === 'failed' || status === 'cancelled';
 export const isTerminalItem = (status: string): boolean => status !== 'in_progress';
 
-export function loadTurn(ctx: WriteContext, turnId: string): TurnState | undefined {
+export function loadTurn(ctx: WriteContext, turnId: string): Promise<TurnState | undefined> {
   return ctx.get<TurnState>(TURN, [turnId]);
 }
 
-export function loadItem(ctx: WriteContext, turnId: string, itemId: string): ItemState | undefined {
+export function loadItem(ctx: WriteContext, turnId: string, itemId: string): Promise<ItemState | undefined> {
   return ctx.get<ItemState>(ITEM, [turnId, itemId]);
 }
 
@@ -45,8 +45,8 @@ export function loadItem(ctx: WriteContext, turnId: string, itemId: string): Ite
  * workspace and thread. A turn of another thread or workspace is a violation, never a match:
  * a runtime cannot write into someone else's turn by reusing its id.
  */
-export function findOwnTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | Refusal {
-  const turn = loadTurn(ctx, env.turnId);
+export async function findOwnTurn(ctx: WriteContext, env: TurnEnvelope): Promise<TurnState | Refusal> {
+  const turn = await loadTurn(ctx, env.turnId);
   if (!turn) return violation(`turn ${env.turnId} has not started`);
   if (turn.workspace_id !== env.workspaceId || turn.thread_id !== env.threadId) {
     return violation(`turn ${env.turnId} belongs to another thread or workspace`);
@@ -55,8 +55,8 @@ export function findOwnTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | R
 }
 
 /** As `findOwnTurn`, and the turn must still be running: anything after the end is impossible. */
-export function findActiveTurn(ctx: WriteContext, env: TurnEnvelope): TurnState | Refusal {
-  const turn = findOwnTurn(ctx, env);
+export async function findActiveTurn(ctx: WriteContext, env: TurnEnvelope): Promise<TurnState | Refusal> {
+  const turn = await findOwnTurn(ctx, env);
   if (isRefusal(turn)) return turn;
   if (isTerminalTurn(turn.status)) return violation(`${env.event.type} after the turn ended (${turn.status})`);
   return turn;

@@ -1,5 +1,5 @@
 import type { TurnEventPayload } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
+import type { WriteContext } from '../../port/types.js';
 import type { Decision } from '../../event-log/types.js';
 import type { SearchIndex } from '../../search/search-index.js';
 
@@ -55,4 +55,4 @@ export interface ProjectionDeps {
  */
 export type TurnDecision<E extends TurnEventPayload = TurnEventPayload> = Decision<PlacedTurnEnvelope<E>>;
 
-export type Handler<E extends TurnEventPayload = TurnEventPayload> = (ctx: WriteContext, env: TurnEnvelope<E>, deps: ProjectionDeps) => TurnDecision<E>;
+export type Handler<E extends TurnEventPayload = TurnEventPayload> = (ctx: WriteContext, env: TurnEnvelope<E>, deps: ProjectionDeps) => Promise<TurnDecision<E>>;

@@ -8,13 +8,13 @@ const HISTORY = 'SELECT turn_id, seq, from_status, to_status, reason, changed_at
 /** `turn/get`: the turn, and on request its status history (oldest first). */
 export async function getTurn(store: StoreContext, params: TurnGetParams): Promise<TurnGetResult> {
   const p = parseParams(TurnGetParams, params, 'turn/get');
-  return store.read((q) => {
-    const turn = toTurn(q, requireTurn(q, p.workspace_id, p.turn_id));
-    return p.include_status_history ? { turn, status_history: statusHistory(q, p.workspace_id, p.turn_id) } : { turn };
+  return store.read(async (q) => {
+    const turn = await toTurn(q, await requireTurn(q, p.workspace_id, p.turn_id));
+    return p.include_status_history ? { turn, status_history: await statusHistory(q, p.workspace_id, p.turn_id) } : { turn };
   });
 }
 
-export function statusHistory(q: ReadContext, workspaceId: WorkspaceId, turnId: TurnId): TurnStatusChange[] {
-  requireTurn(q, workspaceId, turnId);
-  return q.all<StatusChangeRow>(HISTORY, [turnId]).map(toStatusChange);
+export async function statusHistory(q: ReadContext, workspaceId: WorkspaceId, turnId: TurnId): Promise<TurnStatusChange[]> {
+  await requireTurn(q, workspaceId, turnId);
+  return (await q.all<StatusChangeRow>(HISTORY, [turnId])).map(toStatusChange);
 }

@@ -13,14 +13,18 @@ export async function listTurnItems(store: StoreContext, params: TurnItemsParams
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = `turn-items:${p.workspace_id}:${p.turn_id}`;
   const after = p.cursor === undefined ? 0 : Number(decodeCursor(p.cursor, filter)[0]);
-  return store.read((q) => {
-    requireTurn(q, p.workspace_id, p.turn_id);
-    const rows = q.all<ItemRow>(ITEMS, [p.turn_id, after, limit + 1]);
-    const toItem = (row: ItemRow): TurnItem => (p.include_attempts ? withAttempts(q, row) : toTurnItem(row));
-    return toPage(rows, limit, toItem, (row) => [String(row.ordinal), row.item_id], filter);
+  return store.read(async (q) => {
+    await requireTurn(q, p.workspace_id, p.turn_id);
+    const rows = await q.all<ItemRow>(ITEMS, [p.turn_id, after, limit + 1]);
+    const page = toPage(rows, limit, toTurnItem, (row) => [String(row.ordinal), row.item_id], filter);
+    if (p.include_attempts) page.items = await withAttempts(q, page.items);
+    return page;
   });
 }
 
-function withAttempts(q: ReadContext, row: ItemRow): TurnItem {
-  return { ...toTurnItem(row), attempts: q.all<AttemptRow>(ATTEMPTS, [row.turn_id, row.item_id]).map(toAttempt) };
+/** The items of a page, each with its attempts (one indexed read per item, in order). */
+async function withAttempts(q: ReadContext, items: TurnItem[]): Promise<TurnItem[]> {
+  const out: TurnItem[] = [];
+  for (const item of items) out.push({ ...item, attempts: (await q.all<AttemptRow>(ATTEMPTS, [item.turn_id, item.item_id])).map(toAttempt) });
+  return out;
 }

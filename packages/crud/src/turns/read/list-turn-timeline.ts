@@ -12,9 +12,9 @@ export async function listTurnTimeline(store: StoreContext, params: TurnTimeline
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = `turn-timeline:${p.workspace_id}:${p.turn_id}`;
   const after = p.cursor === undefined ? 0 : Number(decodeCursor(p.cursor, filter)[0]);
-  return store.read((q) => {
-    requireTurn(q, p.workspace_id, p.turn_id);
-    const rows = q.all<TimelineRow>(TIMELINE, [p.turn_id, after, limit + 1]);
+  return store.read(async (q) => {
+    await requireTurn(q, p.workspace_id, p.turn_id);
+    const rows = await q.all<TimelineRow>(TIMELINE, [p.turn_id, after, limit + 1]);
     return toPage(rows, limit, toTimelineEntry, (row) => [String(row.seq), row.turn_id], filter);
   });
 }

@@ -22,20 +22,20 @@ export async function readThreadHistory(store: StoreContext, params: ThreadHisto
   const limit = p.limit ?? LIMITS.pageDefault;
   const filter = `thread-history:${p.workspace_id}:${p.thread_id}`;
   let [fromSeq, afterOrdinal] = p.cursor === undefined ? [NO_TURN_YET, 0] : decodePosition(p.cursor, filter);
-  return store.read((q) => {
-    requireThread(q, p.workspace_id, p.thread_id);
+  return store.read(async (q) => {
+    await requireThread(q, p.workspace_id, p.thread_id);
     const page: TurnWithItems[] = [];
     let budget = limit;
     // One turn more than can carry items tells whether anything follows.
-    const turns = q.all<TurnRow>(TURNS, [p.thread_id, fromSeq, limit + 1]);
+    const turns = await q.all<TurnRow>(TURNS, [p.thread_id, fromSeq, limit + 1]);
     for (const turnRow of turns) {
       if (budget === 0 || page.length === limit) {
         return { items: page, next_cursor: encodeCursor(filter, [String(fromSeq), String(afterOrdinal)]) };
       }
-      const rows = q.all<ItemRow>(ITEMS, [turnRow.turn_id, afterOrdinal, budget + 1]);
+      const rows = await q.all<ItemRow>(ITEMS, [turnRow.turn_id, afterOrdinal, budget + 1]);
       const truncated = rows.length > budget;
       const kept = truncated ? rows.slice(0, budget) : rows;
-      page.push({ turn: toTurn(q, turnRow), items: kept.map(toTurnItem), items_truncated: truncated || afterOrdinal > 0 });
+      page.push({ turn: await toTurn(q, turnRow), items: kept.map(toTurnItem), items_truncated: truncated || afterOrdinal > 0 });
       budget -= kept.length;
       if (truncated) {
         return { items: page, next_cursor: encodeCursor(filter, [String(turnRow.thread_seq), String(kept[kept.length - 1]!.ordinal)]) };

@@ -69,22 +69,23 @@ export const ITEM_COLUMNS =
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
 /** The turn if it belongs to `workspaceId`; a turn of another workspace answers exactly like a missing one. */
-export function requireTurn(q: ReadContext, workspaceId: string, turnId: string): TurnRow {
-  const row = q.get<TurnRow>(TURN, [turnId]);
+export async function requireTurn(q: ReadContext, workspaceId: string, turnId: string): Promise<TurnRow> {
+  const row = await q.get<TurnRow>(TURN, [turnId]);
   if (!row || row.workspace_id !== workspaceId) {
     throw new CairnError('not_found', 'turn not found', { details: { workspace_id: workspaceId, turn_id: turnId } });
   }
   return row;
 }
 
-export function toTurn(q: ReadContext, row: TurnRow): Turn {
+export async function toTurn(q: ReadContext, row: TurnRow): Promise<Turn> {
+  const input = (await q.all<InputRow>(INPUTS, [row.turn_id])).map(toInputPart);
   return {
     turn_id: row.turn_id,
     workspace_id: row.workspace_id,
     thread_id: row.thread_id,
     thread_seq: row.thread_seq,
     status: row.status as TurnStatus,
-    input: q.all<InputRow>(INPUTS, [row.turn_id]).map(toInputPart),
+    input,
     sandbox_policy: parse<SandboxPolicy>(row.sandbox_policy),
     model: row.model,
     error: parse(row.error),

@@ -3,7 +3,7 @@ import type { Projector } from '../../event-log/types.js';
 import type { RepairStore } from '../../repair/repair-store.js';
 import type { SearchStore } from '../../search/search-store.js';
 import { openTempStore, steppingClock, type TempStore } from '../../testing/temp-store.js';
-import type { CrudStore } from '../../store/crud-store.js';
+import type { SqliteCrudStore } from '../../store/crud-store.js';
 import type { TurnStore } from '../turn-store.js';
 
 export const WS = 'w1';
@@ -11,7 +11,7 @@ export const THREAD = 't1';
 
 export interface TurnFixture {
   temp: TempStore;
-  store: CrudStore;
+  store: SqliteCrudStore;
   /** Every projector of the store's event log, in registration order (TurnProjector, TurnRecordsProjector, RecoveryJobProjector). */
   projectors: readonly Projector[];
   turns: TurnStore;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toFtsQuery } from './sqlite-fts-search-index.js';
+import { toFtsQuery } from './fts-search-index.js';
 
 describe('toFtsQuery', () => {
   it('quotes every word (all must match) and lets the last one match as a prefix', () => {

@@ -1,7 +1,6 @@
 import type { SearchHit } from '@cairn/protocol';
-import type { WriteContext } from '@cairn/sqlite';
-import type { ReadContext } from '../store/store-context.js';
-import type { SearchDocument, SearchIndex, SearchQuery } from './search-index.js';
+import type { ReadContext, WriteContext } from '../../port/types.js';
+import type { SearchDocument, SearchIndex, SearchQuery } from '../../search/search-index.js';
 
 /*
  * SQLite-specific on purpose: FTS5's MATCH, rank and snippet() exist nowhere else. The table
@@ -30,18 +29,18 @@ interface HitRow {
 export function createSqliteFtsSearchIndex(): SearchIndex {
   return {
     tables: ['turn_search'],
-    add(ctx: WriteContext, doc: SearchDocument): void {
+    async add(ctx: WriteContext, doc: SearchDocument): Promise<void> {
       const text = doc.text.length > MAX_INDEXED_CHARS ? doc.text.slice(0, MAX_INDEXED_CHARS) : doc.text;
       if (text.trim() === '') return;
-      ctx.run(INSERT, [text, doc.workspaceId, doc.threadId, doc.turnId, doc.itemId, doc.at]);
+      await ctx.run(INSERT, [text, doc.workspaceId, doc.threadId, doc.turnId, doc.itemId, doc.at]);
     },
-    search(q: ReadContext, query: SearchQuery): SearchHit[] {
+    async search(q: ReadContext, query: SearchQuery): Promise<SearchHit[]> {
       const match = toFtsQuery(query.text);
       if (match === null) return [];
       const rows =
         query.threadId === undefined
-          ? q.all<HitRow>(SEARCH, [match, query.workspaceId, query.limit, query.offset])
-          : q.all<HitRow>(SEARCH_THREAD, [match, query.workspaceId, query.threadId, query.limit, query.offset]);
+          ? await q.all<HitRow>(SEARCH, [match, query.workspaceId, query.limit, query.offset])
+          : await q.all<HitRow>(SEARCH_THREAD, [match, query.workspaceId, query.threadId, query.limit, query.offset]);
       return rows.map((row) => ({
         workspace_id: row.workspace_id,
         thread_id: row.thread_id,
