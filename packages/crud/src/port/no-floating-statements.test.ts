@@ -91,6 +91,7 @@ describe('the floating-promise check', () => {
         await ctx.run('h').then(async () => ctx.run('i'));
         await expect(ctx.get('y')).resolves.toEqual(undefined);
         await measure(() => ctx.run('j'));
+        await ctx.run('k').finally(() => ctx.run('l'));
         return ctx.run('g');
       `),
     ).toEqual([]);

@@ -43,7 +43,10 @@ export function findFloatingPromises(program: ts.Program, include: (fileName: st
       }
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
         const predicate = isPredicateCall(node);
-        for (const arg of node.arguments ?? []) if (returnsPromiseWhereNoneExpected(checker, arg, predicate)) report('callback', arg);
+        // `finally` waits for a promise its callback returns, whatever its typings say.
+        if (!isMethodCall(node, 'finally')) {
+          for (const arg of node.arguments ?? []) if (returnsPromiseWhereNoneExpected(checker, arg, predicate)) report('callback', arg);
+        }
       }
       if (isBareExpect(checker, node)) report('expect', node);
       if (ts.isPropertyAssignment(node) && returnsPromiseWhereNoneExpected(checker, node.initializer, false)) report('callback', node);
@@ -93,6 +96,10 @@ function conditionsOf(node: ts.Node): ts.Expression[] {
 
 /** Array methods whose callback's value is read as a truth value, though typed `unknown`. */
 const PREDICATE_METHODS = new Set(['filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex']);
+
+function isMethodCall(call: ts.CallExpression | ts.NewExpression, name: string): boolean {
+  return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === name;
+}
 
 function isPredicateCall(call: ts.CallExpression | ts.NewExpression): boolean {
   return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && PREDICATE_METHODS.has(call.expression.name.text);
