@@ -32,6 +32,7 @@ export {
 } from './locks/advisory-lock.js';
 export { checkPostgresHealth, type PostgresHealth, type PostgresHealthOptions, type PostgresPoolStats } from './health/check-health.js';
 export {
+  AMCHECK_SCHEMA,
   checkPostgresIntegrity,
   type AmcheckStatus,
   type PostgresIntegrityChecks,

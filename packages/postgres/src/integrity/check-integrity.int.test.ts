@@ -22,11 +22,39 @@ describe('checkPostgresIntegrity', () => {
           checksumFailures: null,
         },
       });
-      // amcheck was created where the search_path put it.
-      expect(await dataSource.query(`SELECT extname FROM pg_extension WHERE extname = 'amcheck'`)).toEqual([{ extname: 'amcheck' }]);
+      // amcheck was installed in a schema of its own, so the checked schema holds nothing new.
+      expect(await dataSource.query(`SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'`)).toEqual([
+        { schema: 'cairn_amcheck' },
+      ]);
+      expect(await dataSource.query(`SELECT count(*) AS n FROM pg_proc WHERE pronamespace = 'public'::regnamespace`)).toEqual([{ n: 0 }]);
       // The session settings survive the check (it lifts statement_timeout for itself only).
       expect((await dataSource.query(`SELECT current_setting('statement_timeout') AS s`))[0].s).toBe('30s');
     } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('creates nothing in the schemas it checks: amcheck goes to its own schema, so a schema fingerprint stays the same', async () => {
+    const { dataSource, url } = await openTestPostgresDatabase();
+    const own = await openPostgresDatabase({ url, schema: 'cairn_app', createSchema: true });
+    const listing = async () =>
+      dataSource.query(
+        `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname IN ('public', 'cairn_app')
+         UNION ALL
+         SELECT n.nspname, p.proname, 'function' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('public', 'cairn_app')
+         ORDER BY 1, 2`,
+      );
+    try {
+      await own.query('CREATE TABLE item (id int PRIMARY KEY, name text UNIQUE)');
+      const before = await listing();
+      const result = await checkPostgresIntegrity(own);
+      expect(result).toMatchObject({ ok: true, checks: { schemas: ['cairn_app'], amcheck: { status: 'ran', indexesChecked: 2 } } });
+      // A second check (and one on public) reuses the installed extension.
+      expect((await checkPostgresIntegrity(dataSource)).checks.amcheck).toMatchObject({ status: 'ran' });
+      expect(await listing()).toEqual(before);
+    } finally {
+      await own.destroy();
       await dataSource.destroy();
     }
   });

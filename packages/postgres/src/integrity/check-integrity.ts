@@ -5,7 +5,7 @@ import { withPostgresSession, type PostgresSession } from '../connection/session
 export interface PostgresIntegrityOptions {
   /** Schemas whose indexes are checked. Default: the connection's current schema. */
   schemas?: string[];
-  /** Run amcheck's `bt_index_check` over every btree index (creating the extension if allowed). Default true. */
+  /** Run amcheck's `bt_index_check` over every btree index (installing the extension in `AMCHECK_SCHEMA` if allowed). Default true. */
   amcheck?: boolean;
   /** Also verify every heap tuple has its index entry (`heapallindexed`): reads each table once. Default false. */
   heapAllIndexed?: boolean;
@@ -46,7 +46,7 @@ export type PostgresIntegrityResult =
  * AccessShareLock): indexes left invalid by a failed `CREATE INDEX CONCURRENTLY` or `REINDEX
  * CONCURRENTLY` (`pg_index.indisvalid = false`; they are maintained but never used, and a
  * unique one does not enforce uniqueness), btree structure verified by amcheck when the
- * extension exists or can be created (postgresql-15 ships it in contrib; creating it needs a
+ * extension exists or can be installed in its own schema (postgresql-15 ships it in contrib; creating it needs a
  * superuser or a role allowed to), and data checksums: whether they are on and whether the
  * server has met a page that failed its checksum. Corruption found is a finding; a check
  * that could not run is reported in `checks`, not thrown.
@@ -95,19 +95,32 @@ async function invalidIndexes(q: PostgresSession, schemas: string[]): Promise<Po
   }));
 }
 
-/** The schema amcheck lives in, creating the extension if it is missing and we may. */
+/**
+ * Where amcheck is installed when it is missing: a schema of its own, never the checked
+ * schemas. Created in the first schema of the search path (Cairn's), its functions would be
+ * extra objects there, and the schema fingerprint of the next start would refuse them.
+ */
+export const AMCHECK_SCHEMA = 'cairn_amcheck';
+
+/** The schema amcheck lives in, installing it in `AMCHECK_SCHEMA` if it is missing and we may. */
 async function amcheckSchema(q: PostgresSession): Promise<{ schema: string } | { reason: string }> {
   const find = () => q.get<{ schema: string }>(`SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'`);
   const existing = await find();
   if (existing) return existing;
-  try {
-    await q.exec('CREATE EXTENSION IF NOT EXISTS amcheck');
-  } catch (error) {
-    // Another session may have created it at the same instant (a unique violation); else we may not.
-    const again = await find();
-    return again ?? { reason: describeError(error) };
+  let failure: unknown;
+  // Two checks installing it at the same instant: one of them meets a unique violation on the
+  // schema or the extension, and the second round finds what the other made.
+  for (let round = 0; round < 2; round++) {
+    try {
+      await q.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(AMCHECK_SCHEMA)}; CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA ${quoteIdent(AMCHECK_SCHEMA)}`);
+      failure = undefined;
+    } catch (error) {
+      failure = error;
+    }
+    const found = await find();
+    if (found) return found;
   }
-  return (await find()) ?? { reason: 'amcheck was created but cannot be found' };
+  return { reason: failure === undefined ? 'amcheck was created but cannot be found' : describeError(failure) };
 }
 
 async function runAmcheck(q: PostgresSession, schemas: string[], heapAllIndexed: boolean, findings: PostgresIntegrityFinding[]): Promise<AmcheckStatus> {
