@@ -11,6 +11,8 @@ export interface CairnEnv {
   logLevel?: string;
   /** HOME, for the default `~/.cairn`. */
   userHome?: string;
+  /** CAIRN_DATABASE_URL: a PostgreSQL URL (may carry a password; never logged unredacted). */
+  databaseUrl?: string;
 }
 
 export function readCairnEnv(env: NodeJS.ProcessEnv = process.env): CairnEnv {
@@ -27,5 +29,7 @@ export function readCairnEnv(env: NodeJS.ProcessEnv = process.env): CairnEnv {
   if (listen !== undefined) result.listen = listen;
   if (logLevel !== undefined) result.logLevel = logLevel;
   if (userHome !== undefined) result.userHome = userHome;
+  const databaseUrl = pick('CAIRN_DATABASE_URL');
+  if (databaseUrl !== undefined) result.databaseUrl = databaseUrl;
   return result;
 }

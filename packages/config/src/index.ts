@@ -3,3 +3,4 @@ export { resolveRuntimeHome, runtimePaths, type RuntimePaths } from './home/runt
 export { loadSettings, validateSettings, type LoadedSettings } from './settings/load-settings.js';
 export { GatewaySettingsSchema, type GatewaySettings } from './settings/schema.js';
 export { findLiteralSecrets } from './settings/literal-secrets.js';
+export { POSTGRES_KEYSTORE_SCHEMA, resolveStorageBackend, type StorageBackend } from './settings/storage-backend.js';

@@ -42,7 +42,7 @@ describe('loadSettings', () => {
     const file = settingsFile('[listen]\nport = 18000\n[storage]\nsynchronous = "FULL"\n[providers.openai]\napi_key = "secret://provider/openai"\n');
     const { settings } = loadSettings({ file });
     expect(settings.listen).toEqual({ host: '127.0.0.1', port: 18000 });
-    expect(settings.storage).toEqual({ synchronous: 'FULL', busy_timeout_ms: 5000, startup_check: 'quick' });
+    expect(settings.storage).toEqual({ synchronous: 'FULL', busy_timeout_ms: 5000, startup_check: 'quick', database_schema: 'public' });
     expect(settings.providers['openai']?.api_key).toBe('secret://provider/openai');
   });
 

@@ -5,6 +5,7 @@ import { CairnError } from '@cairn/protocol';
 import type { CairnEnv } from '../env.js';
 import { GatewaySettingsSchema, type GatewaySettings } from './schema.js';
 import { findLiteralSecrets } from './literal-secrets.js';
+import { checkStorageSettings } from './storage-backend.js';
 
 export interface LoadedSettings {
   settings: GatewaySettings;
@@ -46,7 +47,9 @@ export function validateSettings(input: unknown, origin = '<settings>'): Gateway
       details: { origin, paths: literal },
     });
   }
-  return candidate as GatewaySettings;
+  const settings = candidate as GatewaySettings;
+  checkStorageSettings(settings.storage, origin);
+  return settings;
 }
 
 function applyEnv(raw: Record<string, unknown>, env: CairnEnv): void {

@@ -22,6 +22,14 @@ export const StorageSettings = Type.Object(
      * migrating; `off` skips it (a very large database on slow storage: see the gateway README).
      */
     startup_check: Type.Union([Type.Literal('quick'), Type.Literal('off')], { default: 'quick' }),
+    /**
+     * A `postgres://` / `postgresql://` URL: the gateway keeps its state on that server instead
+     * of SQLite in the home. Never with a password (refused: use `CAIRN_DATABASE_URL`, a
+     * `.pgpass` file or `PGPASSWORD`). `CAIRN_DATABASE_URL` wins over it. See `resolveStorageBackend`.
+     */
+    database_url: Type.Optional(Type.String({ minLength: 1 })),
+    /** The PostgreSQL schema that plays gateway.db's role (the keystore keeps `cairn_keystore`). */
+    database_schema: Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
   },
   { default: {}, additionalProperties: false },
 );
