@@ -17,8 +17,8 @@ export async function migrateCommand(env: CairnEnv, global: GlobalOptions, optio
   output(global, report, () => [
     ...report.permissionChanges.map((c) => `tightened ${c.path} from ${c.from} to ${c.to}`),
     ...(report.applied.length === 0
-      ? [`gateway.db is at version ${report.version}; nothing to apply`]
-      : [...report.applied.map((m) => `applied ${m.version} ${m.name}`), `gateway.db is at version ${report.version}`]),
+      ? [`${report.database} is at version ${report.version}; nothing to apply`]
+      : [...report.applied.map((m) => `applied ${m.version} ${m.name}`), `${report.database} is at version ${report.version}`]),
   ]);
 }
 
@@ -35,6 +35,20 @@ export async function doctorCommand(env: CairnEnv, global: GlobalOptions): Promi
     ...health.files.map((f) => `  ${f.status.padEnd(14)} ${f.mode ?? '---'} ${f.path}`),
     ...health.changes.map((c) => `  would tighten  ${c.from} -> ${c.to} ${c.path}`),
     ...health.refusals.map((r) => `  would refuse   ${r}`),
+    ...(health.database
+      ? [
+          `  database ${health.database.url} (from ${health.database.source}): ` +
+            (health.database.connection.ok
+              ? `PostgreSQL ${health.database.connection.serverVersion}, ${health.database.connection.writable ? 'writable' : 'READ-ONLY'}, ${health.database.connection.latencyMs} ms`
+              : `UNREACHABLE: ${health.database.connection.code}: ${health.database.connection.message}`),
+        ]
+      : []),
+    ...(health.keystore
+      ? [
+          `  keystore ${health.keystore.ok ? 'ok' : 'PROBLEM'}: key ${health.keystore.keyId ?? 'none yet'} (${health.keystore.key.description ?? health.keystore.key.kind ?? 'no source'})` +
+            `${health.keystore.key.matches === false ? ' DOES NOT MATCH the key source' : ''}${health.keystore.key.problem ? `: ${health.keystore.key.problem}` : ''}, ${health.keystore.secrets} secret(s)`,
+        ]
+      : []),
     ...Object.entries(health.integrity).map(([db, r]) => `  integrity ${r.ok ? 'ok' : `FAILED: ${(r.problems ?? []).join('; ')}`} ${db}`),
     ...Object.entries(health.schema).map(([db, s]) => `  schema ${schemaLine(s)} ${db}`),
     ...health.homeFiles.findings.map((f) => `  ${(f.status === 'problem' ? 'PROBLEM' : f.status).padEnd(14)} ${f.path}: ${f.message}`),
@@ -53,6 +67,8 @@ function schemaLine(s: DatabaseSchemaHealth): string {
       return `FAILED: newer than this build (${at}); serve refuses it`;
     case 'mismatch':
       return `FAILED (${at}): ${s.differences.length > 0 ? s.differences.join('; ') : s.message ?? 'does not match the migrations'}`;
+    case 'absent':
+      return `ok (not created yet; serve creates it)`;
     case 'unreadable':
       return `FAILED: cannot read: ${s.message ?? 'unknown error'}`;
   }

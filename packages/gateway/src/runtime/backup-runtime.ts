@@ -3,6 +3,7 @@ import { assertSchemaCompatible, gatewayMigrations, keystoreMigrations } from '@
 import { CairnError } from '@cairn/protocol';
 import { backupDatabase, openSqliteDatabase, removeLeftoverTempFiles, type BackupResult } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
+import { refuseOnPostgres } from '../postgres/postgres-target.js';
 
 /**
  * `cairn backup`: an online backup of every database of the home into `<home>/backups/`,
@@ -16,7 +17,8 @@ import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
  * `invalid_params`: a cron job with a mistyped home must fail, not report "nothing to do".
  */
 export async function backupRuntime(options: RuntimeOptions = {}): Promise<BackupResult[]> {
-  const { paths } = resolveRuntime(options);
+  const { paths, backend } = resolveRuntime(options);
+  if (backend.kind === 'postgres') refuseOnPostgres(backend, 'backup');
   assertHomeToBackUp(paths.home);
   const databases = [
     { path: paths.gatewayDb, set: gatewayMigrations },

@@ -18,7 +18,10 @@ import {
   type FileHealth,
   type ModeChange,
 } from '@cairn/sqlite';
+import type { PostgresKeystoreInspection } from '@cairn/keystore';
+import type { PostgresHealth } from '@cairn/postgres';
 import { planRuntimeHardening } from './harden-home.js';
+import { inspectPostgresRuntime } from '../postgres/inspect-postgres-runtime.js';
 import { inspectHomeFiles, type HomeFilesHealth } from './inspect-home-files.js';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 
@@ -26,7 +29,8 @@ export interface DatabaseSchemaHealth {
   service: string;
   /** False for anything `serve` would refuse; pending migrations are fine (serve applies them). */
   ok: boolean;
-  status: 'current' | 'pending' | 'too_new' | 'mismatch' | 'unreadable';
+  /** `absent`: a PostgreSQL schema not created yet (the first start creates it; fine). */
+  status: 'current' | 'pending' | 'too_new' | 'mismatch' | 'unreadable' | 'absent';
   /** The version the file records, when it could be read. */
   version?: number;
   latestVersion: number;
@@ -36,8 +40,22 @@ export interface DatabaseSchemaHealth {
   message?: string;
 }
 
+/** On PostgreSQL: the server as the doctor reached it. */
+export interface PostgresDatabaseHealth {
+  /** The URL with its password redacted. */
+  url: string;
+  source: 'CAIRN_DATABASE_URL' | 'storage.database_url';
+  /** Reachable, server version, writable, latency (`checkPostgresHealth`). */
+  connection: PostgresHealth;
+}
+
 export interface RuntimeHealth {
   home: string;
+  backend: 'sqlite' | 'postgres';
+  /** PostgreSQL only. */
+  database?: PostgresDatabaseHealth;
+  /** PostgreSQL only: the keystore schema, its key and key files (`inspectPostgresKeystore`). */
+  keystore?: PostgresKeystoreInspection | undefined;
   files: FileHealth[];
   /** What the next start would tighten (nothing is changed by doctor). */
   changes: ModeChange[];
@@ -58,7 +76,8 @@ export interface RuntimeHealth {
  * is not a problem. A database that is a symlink is neither opened nor checked.
  */
 export async function inspectRuntime(options: RuntimeOptions = {}): Promise<RuntimeHealth> {
-  const { paths } = resolveRuntime(options);
+  const { paths, backend } = resolveRuntime(options);
+  if (backend.kind === 'postgres') return inspectPostgresRuntime(paths, backend);
   const dirs = [paths.backupsDir, paths.artifactsDir].filter((dir) => exists(dir));
   const files = [
     ...checkFileModes([paths.home, ...dirs].map((path) => ({ path, expectedMode: HOME_DIR_MODE }))),
@@ -86,7 +105,7 @@ export async function inspectRuntime(options: RuntimeOptions = {}): Promise<Runt
     Object.values(integrity).every((r) => r.ok) &&
     Object.values(schema).every((s) => s.ok) &&
     existsSync(paths.gatewayDb);
-  return { home: paths.home, files, changes, refusals, integrity, schema, homeFiles, ok };
+  return { home: paths.home, backend: 'sqlite', files, changes, refusals, integrity, schema, homeFiles, ok };
 }
 
 async function inspectSchema(path: string, set: MigrationSet): Promise<DatabaseSchemaHealth> {

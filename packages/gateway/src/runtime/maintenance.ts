@@ -3,6 +3,10 @@ import { gatewayMigrations, assertSchemaCompatible } from '@cairn/migration';
 import { openSqliteDatabase, type ModeChange } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { openGatewayStore, prepareRuntimeHome } from './startup.js';
+import { migratePostgres, postgresMigrationStatus } from '../postgres/migrate-postgres.js';
+import { hardenRuntimeHome } from './harden-home.js';
+import { schemaLabel } from '../postgres/postgres-target.js';
+import { modeChangeLogger } from './startup.js';
 
 export interface MigrationStatus {
   database: string;
@@ -14,7 +18,8 @@ export interface MigrationStatus {
 
 /** What `cairn migrate --status` shows; opens nothing for writing. */
 export async function migrationStatus(options: RuntimeOptions = {}): Promise<MigrationStatus> {
-  const { paths } = resolveRuntime(options);
+  const { paths, backend } = resolveRuntime(options);
+  if (backend.kind === 'postgres') return postgresMigrationStatus(backend);
   const latestVersion = gatewayMigrations.migrations.length;
   if (!existsSync(paths.gatewayDb)) {
     return { database: paths.gatewayDb, exists: false, currentVersion: 0, latestVersion, pending: latestVersion };
@@ -29,6 +34,8 @@ export async function migrationStatus(options: RuntimeOptions = {}): Promise<Mig
 }
 
 export interface MigrateReport {
+  /** gateway.db's path, or the PostgreSQL schema and server (URL redacted). */
+  database: string;
   applied: Array<{ version: number; name: string }>;
   version: number;
   /** Permissions tightened on the way (the home and its files; never loosened). */
@@ -36,17 +43,24 @@ export interface MigrateReport {
 }
 
 /**
- * Migrates gateway.db to head (what `serve` also does at start) and reports what ran. The
+ * Migrates gateway.db (on PostgreSQL: the gateway schema, see `migratePostgres`) to head
+ * (what `serve` also does at start) and reports what ran. The
  * same checks as a start come first: the home hardened, then `quick_check` (unless
  * `storage.startup_check` is off) and the schema fingerprint of the version found, so a
  * damaged or hand-edited file is refused before a migration touches it.
  */
 export async function migrateRuntime(options: RuntimeOptions = {}): Promise<MigrateReport> {
-  const { paths, settings } = resolveRuntime(options);
+  const { paths, settings, backend } = resolveRuntime(options);
+  if (backend.kind === 'postgres') {
+    // The home still holds the key, settings, archive and backups: it is hardened as on SQLite.
+    const permissionChanges = hardenRuntimeHome(paths);
+    permissionChanges.forEach(modeChangeLogger(options.log));
+    return { database: schemaLabel(backend, 'gateway'), ...(await migratePostgres(backend, settings)), permissionChanges };
+  }
   const permissionChanges = await prepareRuntimeHome(paths, settings, { log: options.log, which: ['gateway'] });
   const store = await openGatewayStore(paths, settings);
   try {
-    return { applied: [...store.migration.applied], version: store.migration.toVersion, permissionChanges };
+    return { database: paths.gatewayDb, applied: [...store.migration.applied], version: store.migration.toVersion, permissionChanges };
   } finally {
     await store.close();
   }

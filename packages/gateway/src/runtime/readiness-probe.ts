@@ -1,5 +1,7 @@
 import { assertSchemaCompatible, checkSchemaFingerprint, gatewayMigrations } from '@cairn/migration';
 import { openSqliteDatabase } from '@cairn/sqlite';
+
+type DataSource = Parameters<typeof checkSchemaFingerprint>[0];
 import { combineChecks, type ReadinessCheck, type ReadinessProbe } from '../http/readiness.js';
 
 export interface DatabaseProbe {
@@ -29,6 +31,24 @@ export async function openDatabaseProbe(path: string, isOpen: () => boolean): Pr
     } catch {
       checks['database'] = { ok: false, detail: 'query failed' };
     }
+    Object.assign(checks, await schemaReadiness(reader));
+    return combineChecks(checks);
+  };
+  return {
+    probe,
+    close: async () => {
+      if (reader.isInitialized) await reader.destroy();
+    },
+  };
+}
+
+/**
+ * The schema half of readiness, on either database: the version is exactly this build's
+ * (`migrations`), and the objects are what the migrations made (`schema`: how many differ,
+ * not which; the probe is unauthenticated and `cairn doctor` names them).
+ */
+export async function schemaReadiness(reader: DataSource): Promise<Record<string, ReadinessCheck>> {
+  const checks: Record<string, ReadinessCheck> = {};
     try {
       const { currentVersion, latestVersion } = await assertSchemaCompatible(reader, gatewayMigrations);
       checks['migrations'] =
@@ -40,17 +60,9 @@ export async function openDatabaseProbe(path: string, isOpen: () => boolean): Pr
     }
     try {
       const report = await checkSchemaFingerprint(reader, gatewayMigrations);
-      // How many, not which: the probe is unauthenticated; `cairn doctor` names them.
       checks['schema'] = report.ok ? { ok: true } : { ok: false, detail: `${report.differences.length} schema difference(s); run cairn doctor` };
     } catch (error) {
       checks['schema'] = { ok: false, detail: (error as { code?: string }).code ?? 'schema check failed' };
     }
-    return combineChecks(checks);
-  };
-  return {
-    probe,
-    close: async () => {
-      if (reader.isInitialized) await reader.destroy();
-    },
-  };
+  return checks;
 }

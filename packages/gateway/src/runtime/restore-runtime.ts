@@ -6,6 +6,7 @@ import { GENESIS_HASH, createSqliteReadPort, effectiveCheckpoints, readChainHead
 import { keystoreFileKeyId, masterKeySourceFor, openSqliteKeystore } from '@cairn/keystore';
 import { holdDatabaseExclusively, openBackupDatabase, removeLeftoverTempFiles, restoreDatabase } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
+import { refuseOnPostgres } from '../postgres/postgres-target.js';
 
 export interface RestoreRuntimeOptions extends RuntimeOptions {
   /** A `gateway-<stamp>.db` in `<home>/backups/` (name or path); default the newest one. */
@@ -37,7 +38,8 @@ export interface RestoreReport {
  * anchor down to the backup's heads, which the old file also holds); rerunning completes it.
  */
 export async function restoreRuntime(options: RestoreRuntimeOptions = {}): Promise<RestoreReport> {
-  const { paths } = resolveRuntime(options);
+  const { paths, backend } = resolveRuntime(options);
+  if (backend.kind === 'postgres') refuseOnPostgres(backend, 'restore');
   const gatewayBackup = pickBackup(paths.backupsDir, 'gateway', options.backup);
   const keystoreBackup = options.keystoreBackup === undefined ? undefined : pickBackup(paths.backupsDir, 'keystore', options.keystoreBackup);
   const { heads, journal } = await inspectGatewayBackup(gatewayBackup);

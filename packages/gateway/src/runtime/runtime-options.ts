@@ -2,11 +2,13 @@ import {
   loadSettings,
   readCairnEnv,
   resolveRuntimeHome,
+  resolveStorageBackend,
   runtimePaths,
   validateSettings,
   type CairnEnv,
   type GatewaySettings,
   type RuntimePaths,
+  type StorageBackend,
 } from '@cairn/config';
 
 /** The slice of a pino logger the runtime writes to before the HTTP app exists (Fastify's `app.log` fits). */
@@ -29,7 +31,12 @@ export interface RuntimeOptions {
 export interface ResolvedRuntime {
   paths: RuntimePaths;
   settings: GatewaySettings;
+  /** SQLite in the home, or a PostgreSQL server (`CAIRN_DATABASE_URL` / `storage.database_url`). */
+  backend: StorageBackend;
 }
+
+/** The PostgreSQL half of `StorageBackend`. */
+export type PostgresBackend = Extract<StorageBackend, { kind: 'postgres' }>;
 
 /** Where the home is and what its settings say, before anything is opened. */
 export function resolveRuntime(options: RuntimeOptions = {}): ResolvedRuntime {
@@ -38,5 +45,5 @@ export function resolveRuntime(options: RuntimeOptions = {}): ResolvedRuntime {
   const paths = runtimePaths(home);
   const settings =
     options.settings !== undefined ? validateSettings(options.settings, '<options>') : loadSettings({ file: paths.settingsFile, env }).settings;
-  return { paths, settings };
+  return { paths, settings, backend: resolveStorageBackend(settings, env) };
 }
