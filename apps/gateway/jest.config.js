@@ -1,3 +1,3 @@
 import { createJestConfig } from '@cairn/tooling/jest';
 
-export default createJestConfig(import.meta.dirname);
+export default createJestConfig(import.meta.dirname, { postgres: true });

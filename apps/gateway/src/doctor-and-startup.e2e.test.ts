@@ -27,7 +27,9 @@ async function homeWith(...statements: string[]): Promise<void> {
   expect((await runTs(main, ['migrate'], { env: env() })).code).toBe(0);
   const runtime = await openRuntime({ home, env: {}, settings: { log_level: 'silent' } });
   try {
-    for (const sql of statements) await runtime.store.sqlite.dataSource.query(sql);
+    const { sqlite } = runtime.store;
+    if (!sqlite) throw new Error('expected a home on SQLite');
+    for (const sql of statements) await sqlite.dataSource.query(sql);
   } finally {
     await runtime.close();
   }

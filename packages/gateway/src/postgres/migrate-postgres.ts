@@ -1,20 +1,17 @@
-import type { GatewaySettings } from '@cairn/config';
 import { assertSchemaCompatible, gatewayMigrations, runMigrations } from '@cairn/migration';
 import type { PostgresBackend } from '../runtime/runtime-options.js';
 import { assertSchemaAsMigrated } from '../runtime/startup-checks.js';
 import type { MigrationStatus } from '../runtime/maintenance.js';
-import { preflightPostgres } from './preflight-postgres.js';
 import { explainPostgresFailure, openBackendDatabase, schemaExists, schemaLabel } from './postgres-target.js';
 
 /**
- * `cairn migrate` on PostgreSQL: a start's checks, then the gateway schema migrated to head by
+ * `cairn migrate` on PostgreSQL, after a start's checks (`preparePostgresHome`): the gateway schema migrated to head by
  * `@cairn/migration`'s runner, each migration in its own transaction under the database's
  * migration advisory lock (so gateways starting meanwhile wait, then find it done), then the
  * schema checked against the new version's fingerprint. The keystore's schema is migrated by
  * the keystore's own open (under its key lock), at the first start.
  */
-export async function migratePostgres(backend: PostgresBackend, settings: GatewaySettings): Promise<{ applied: Array<{ version: number; name: string }>; version: number }> {
-  await preflightPostgres(backend, settings);
+export async function migratePostgres(backend: PostgresBackend): Promise<{ applied: Array<{ version: number; name: string }>; version: number }> {
   const ds = await openBackendDatabase(backend, { schema: backend.schema, createSchema: true, poolSize: 1, applicationName: 'cairn-migrate' });
   try {
     const report = await runMigrations(ds, gatewayMigrations).catch((error: unknown) => {

@@ -64,7 +64,7 @@ export function explainPostgresFailure(error: unknown, backend: PostgresBackend,
   if (typeof code !== 'string' || typeof message !== 'string') return error;
   if (code === 'schema_too_new' || code === 'integrity_failed' || code === 'master_key_invalid' || code === 'decryption_failed') return error;
   const cause = (error as { cause?: unknown }).cause;
-  const reason = cause instanceof Error && cause.message !== message ? `${message} (${cause.message})` : message;
+  const reason = cause instanceof Error && !message.includes(cause.message) ? `${message} (${cause.message})` : message;
   const where = redactUrl(backend.url);
   // pg's messages never carry the password, but a URL quoted whole by some layer might.
   const text = scrub(`PostgreSQL at ${where} (from ${backend.source}): ${doing}: ${reason}`, backend.url);

@@ -4,9 +4,8 @@ import { openSqliteDatabase, type ModeChange } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { openGatewayStore, prepareRuntimeHome } from './startup.js';
 import { migratePostgres, postgresMigrationStatus } from '../postgres/migrate-postgres.js';
-import { hardenRuntimeHome } from './harden-home.js';
+import { preparePostgresHome } from '../postgres/prepare-postgres-home.js';
 import { schemaLabel } from '../postgres/postgres-target.js';
-import { modeChangeLogger } from './startup.js';
 
 export interface MigrationStatus {
   database: string;
@@ -52,10 +51,8 @@ export interface MigrateReport {
 export async function migrateRuntime(options: RuntimeOptions = {}): Promise<MigrateReport> {
   const { paths, settings, backend } = resolveRuntime(options);
   if (backend.kind === 'postgres') {
-    // The home still holds the key, settings, archive and backups: it is hardened as on SQLite.
-    const permissionChanges = hardenRuntimeHome(paths);
-    permissionChanges.forEach(modeChangeLogger(options.log));
-    return { database: schemaLabel(backend, 'gateway'), ...(await migratePostgres(backend, settings)), permissionChanges };
+    const permissionChanges = await preparePostgresHome(paths, settings, backend, options.log);
+    return { database: schemaLabel(backend, 'gateway'), ...(await migratePostgres(backend)), permissionChanges };
   }
   const permissionChanges = await prepareRuntimeHome(paths, settings, { log: options.log, which: ['gateway'] });
   const store = await openGatewayStore(paths, settings);

@@ -1,12 +1,26 @@
 import type { RuntimePaths, GatewaySettings } from '@cairn/config';
-import type { SqliteCrudStore } from '@cairn/crud';
-import { createHeldTextSealer, createSecretRedactor, createSecretResolver, openSqliteKeystore, type Keystore, type SecretRedactor, type SecretResolver } from '@cairn/keystore';
+import type { CrudStore } from '@cairn/crud';
+import {
+  createHeldTextSealer,
+  createSecretRedactor,
+  createSecretResolver,
+  openPostgresKeystore,
+  openSqliteKeystore,
+  type Keystore,
+  type SecretRedactor,
+  type SecretResolver,
+} from '@cairn/keystore';
+import type { StorageBackend } from '@cairn/config';
 import type { ModeChange } from '@cairn/sqlite';
 import { journalCheckpointOptions, type JournalAnchorReport } from './journal-checkpoints.js';
 import { startJournalRetention, type JournalRetentionWorker } from './journal-retention.js';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { modeChangeLogger, openGatewayStore, prepareRuntimeHome } from './startup.js';
 import { openDatabaseProbe } from './readiness-probe.js';
+import { openPostgresGatewayStore } from '../postgres/open-postgres-store.js';
+import { openPostgresProbe } from '../postgres/postgres-probe.js';
+import { preparePostgresHome } from '../postgres/prepare-postgres-home.js';
+import { explainPostgresFailure } from '../postgres/postgres-target.js';
 import { runStartupRecovery, type StartupRecoveryReport } from './startup-recovery.js';
 import type { ReadinessProbe } from '../http/readiness.js';
 
@@ -14,8 +28,11 @@ import type { ReadinessProbe } from '../http/readiness.js';
 export interface GatewayRuntime {
   paths: RuntimePaths;
   settings: GatewaySettings;
-  store: SqliteCrudStore;
-  /** keystore.db: the only place secret values live. */
+  /** SQLite in the home, or PostgreSQL (its URL may hold a password: print it through `redactUrl`). */
+  backend: StorageBackend;
+  /** The store: `store.sqlite` on SQLite, `store.postgres` on PostgreSQL. */
+  store: CrudStore;
+  /** keystore.db (on PostgreSQL its schema): the only place secret values live. */
   keystore: Keystore;
   /** Resolves `secret://` refs at the moment a value is needed. */
   secrets: SecretResolver;
@@ -44,12 +61,21 @@ export interface GatewayRuntime {
  * returned, so no client ever sees a read model a crash left inconsistent.
  */
 export async function openRuntime(options: RuntimeOptions = {}): Promise<GatewayRuntime> {
-  const { paths, settings } = resolveRuntime(options);
-  const permissionChanges = await prepareRuntimeHome(paths, settings, { log: options.log, which: ['keystore', 'gateway'] });
+  const { paths, settings, backend } = resolveRuntime(options);
+  const onModeChange = modeChangeLogger(options.log);
+  const permissionChanges =
+    backend.kind === 'sqlite'
+      ? await prepareRuntimeHome(paths, settings, { log: options.log, which: ['keystore', 'gateway'] })
+      : await preparePostgresHome(paths, settings, backend, options.log);
   // The keystore opens first: a wrong master key stops the start before gateway.db is touched.
-  const keystore = await openSqliteKeystore({ home: paths.home, onModeChange: modeChangeLogger(options.log) });
+  const keystore =
+    backend.kind === 'sqlite'
+      ? await openSqliteKeystore({ home: paths.home, onModeChange })
+      : await openPostgresKeystore({ url: backend.url, schema: backend.keystoreSchema, home: paths.home, onModeChange }).catch((error: unknown) => {
+          throw explainPostgresFailure(error, backend, 'cannot open the keystore');
+        });
   let redactor: SecretRedactor | undefined;
-  let store: SqliteCrudStore | undefined;
+  let store: CrudStore | undefined;
   let checkpoints: JournalAnchorReport;
   try {
     redactor = await createSecretRedactor(keystore);
@@ -61,13 +87,14 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
     checkpoints = anchor.report;
     // Every journal payload (and what is stored from it) loses any value the keystore holds,
     // and streamed text that may begin one is held back sealed until the next delta.
-    store = await openGatewayStore(paths, settings, {
+    const extra = {
       journal: {
-        redact: (payload) => scrub.redactDeep(payload),
-        heldText: { split: (text) => scrub.split(text), seal: (text) => sealer.seal(text), open: (sealed) => sealer.open(sealed) },
+        redact: (payload: unknown) => scrub.redactDeep(payload),
+        heldText: { split: (text: string) => scrub.split(text), seal: (text: string) => sealer.seal(text), open: (sealed: string) => sealer.open(sealed) },
       },
       checkpoints: anchor.options,
-    });
+    };
+    store = backend.kind === 'sqlite' ? await openGatewayStore(paths, settings, extra) : await openPostgresGatewayStore(backend, paths, extra);
   } catch (error) {
     redactor?.close();
     await keystore.close();
@@ -77,11 +104,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   let closing: Promise<void> | undefined;
   try {
     const recovery = await runStartupRecovery(store);
-    const probe = await openDatabaseProbe(paths.gatewayDb, () => open);
+    const probe = backend.kind === 'sqlite' ? await openDatabaseProbe(paths.gatewayDb, () => open) : await openPostgresProbe(backend, () => open);
     const retention = startJournalRetention(store, settings, options.log);
     return {
       paths,
       settings,
+      backend,
       store,
       keystore,
       secrets: createSecretResolver(keystore),
