@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { keystoreMigrations, readMigrationState } from '@cairn/migration';
-import { createSqliteReadPort, verifyCheckpoints, verifyJournal, type CheckpointReport, type RecordedCheckpoint, type VerifyResult } from '@cairn/crud';
+import { createSqliteReadPort, verifyCheckpoints, verifyJournal, type CheckpointReport, type RecordedCheckpoint, type StoragePort, type VerifyResult } from '@cairn/crud';
 import { openSqliteKeystore } from '@cairn/keystore';
 import {
   checkDatabaseFile,
@@ -12,6 +12,7 @@ import {
   type IntegrityResult,
 } from '@cairn/sqlite';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
+import { verifyPostgresRuntime } from '../postgres/verify-postgres-runtime.js';
 
 export interface VerifyRuntimeOptions extends RuntimeOptions {
   /** `integrity_check` (plus foreign keys) instead of `quick_check`. */
@@ -43,7 +44,8 @@ export interface RuntimeVerifyReport {
  * journal it is compared with.
  */
 export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise<RuntimeVerifyReport> {
-  const { paths } = resolveRuntime(options);
+  const { paths, backend } = resolveRuntime(options);
+  if (backend.kind === 'postgres') return verifyPostgresRuntime(paths, backend);
   const mode: IntegrityMode = options.full ? 'full' : 'quick';
   const integrity: RuntimeVerifyReport['integrity'] = {};
   for (const db of [paths.gatewayDb, paths.keystoreDb]) if (existsSync(db)) integrity[db] = await checkIntegrity(db, mode);
@@ -58,20 +60,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
     try {
       const ds = await openForReading(paths.gatewayDb);
       try {
-        // One snapshot for the walk and the comparison: one read of the port over this connection.
-        ({ journal, checkpoints } = await createSqliteReadPort(ds).read(async (q) => ({
-          // Archive segments first (each workspace's chain from seq 1 to its retention point), then the live rows.
-          journal: await verifyJournal(q, { archiveDir: paths.archiveDir }),
-          checkpoints:
-            'checkpoints' in listed
-              ? ({
-                  checked: true,
-                  signingKeyId: listed.keyId,
-                  signingPublicKey: listed.publicKey,
-                  ...(await verifyCheckpoints(q, listed.checkpoints, { archiveDir: paths.archiveDir })),
-                } satisfies CheckpointVerification)
-              : listed,
-        })));
+        ({ journal, checkpoints } = await walkJournal(createSqliteReadPort(ds), listed, paths.archiveDir));
       } finally {
         await ds.destroy();
       }
@@ -122,7 +111,7 @@ async function openForReading(path: string) {
 async function readCheckpoints(
   options: RuntimeOptions,
   keystoreDb: string,
-): Promise<{ checkpoints: RecordedCheckpoint[]; keyId: string; publicKey: string } | { checked: false; ok: boolean; reason: string }> {
+): Promise<ListedCheckpoints> {
   if (!existsSync(keystoreDb)) return { checked: false, ok: true, reason: 'no keystore.db: no checkpoint was ever recorded' };
   const probe = await openForReading(keystoreDb);
   const version = await readMigrationState(probe, keystoreMigrations.service)
@@ -142,4 +131,30 @@ async function readCheckpoints(
   } finally {
     await keystore.close();
   }
+}
+
+export type ListedCheckpoints = { checkpoints: RecordedCheckpoint[]; keyId: string; publicKey: string } | { checked: false; ok: boolean; reason: string };
+
+/**
+ * The chain walk and the checkpoint comparison in one snapshot (one `read` of the port), on
+ * either database: archive segments first (each workspace's chain from seq 1 to its retention
+ * point), then the live rows.
+ */
+export async function walkJournal(
+  port: Pick<StoragePort, 'read'>,
+  listed: ListedCheckpoints,
+  archiveDir: string,
+): Promise<Pick<RuntimeVerifyReport, 'journal' | 'checkpoints'>> {
+  return port.read(async (q) => ({
+    journal: await verifyJournal(q, { archiveDir }),
+    checkpoints:
+      'checkpoints' in listed
+        ? ({
+            checked: true,
+            signingKeyId: listed.keyId,
+            signingPublicKey: listed.publicKey,
+            ...(await verifyCheckpoints(q, listed.checkpoints, { archiveDir })),
+          } satisfies CheckpointVerification)
+        : listed,
+  }));
 }
