@@ -47,3 +47,39 @@ export async function serveChild(env: NodeJS.ProcessEnv): Promise<ServeChild> {
     },
   };
 }
+
+/**
+ * `count` gateways (`cairn serve` children) started at the same instant on one PostgreSQL URL,
+ * each with a home of its own under `root` (`<root>/gw-<i>`: settings and key files stay per
+ * machine) and the shared parts given once: `CAIRN_DATABASE_URL`, the master key every one of
+ * them must hold (`CAIRN_MASTER_KEY`), and `extraEnv`. Resolves once all print their listening
+ * line; if one fails, the others are stopped and the failure rethrown. For the multi-gateway
+ * tests (racing migrations, concurrent appends and claims).
+ */
+export async function servePostgresChildren(options: {
+  count: number;
+  databaseUrl: string;
+  masterKey: string;
+  root: string;
+  extraEnv?: NodeJS.ProcessEnv;
+}): Promise<{ children: ServeChild[]; stopAll(): Promise<Array<number | null>> }> {
+  const started = await Promise.allSettled(
+    Array.from({ length: options.count }, (_, i) =>
+      serveChild({
+        CAIRN_HOME: join(options.root, `gw-${i}`),
+        CAIRN_DATABASE_URL: options.databaseUrl,
+        CAIRN_MASTER_KEY: options.masterKey,
+        CAIRN_LOG_LEVEL: 'silent',
+        CAIRN_LISTEN: '',
+        ...options.extraEnv,
+      }),
+    ),
+  );
+  const children = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(children.map((c) => c.stop()));
+    throw failed.reason;
+  }
+  return { children, stopAll: () => Promise.all(children.map((c) => c.stop())) };
+}
