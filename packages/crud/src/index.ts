@@ -2,8 +2,9 @@
 // points a new domain or stream needs (store context, event log contract, journal readers,
 // redaction). The built-in projectors and the write paths behind the stores are internals.
 export { openCrudStore, type OpenCrudStoreOptions } from './store/open-crud-store.js';
+export { openPostgresCrudStore, type OpenPostgresCrudStoreOptions } from './store/open-postgres-crud-store.js';
 export { assembleCrudStore, type AssembleOptions, type CrudStoreOptions } from './store/assemble-crud-store.js';
-export { CrudStore, type CrudStoreParts, type SqliteCrudStore, type SqliteHandles } from './store/crud-store.js';
+export { CrudStore, type CrudStoreParts, type SqliteCrudStore, type SqliteHandles, type PostgresCrudStore, type PostgresHandles } from './store/crud-store.js';
 export { createStoreContext, type StoreContext, type StoreContextOptions } from './store/store-context.js';
 
 // The storage port crud is written against, and what differs per database behind it.
@@ -11,6 +12,8 @@ export type { ReadContext, Row, Statements, StoragePort, TryWriteResult, WriteCo
 export type { Dialect } from './port/dialect.js';
 export { createSqlitePort, createSqliteReadPort, type SqlitePortParts, type SqliteReadPort } from './port/sqlite-port.js';
 export { sqliteDialect } from './dialect/sqlite/sqlite-dialect.js';
+export { createPostgresPort, createPostgresReadPort, type PostgresPortParts, type PostgresStoragePort } from './port/postgres-port.js';
+export { postgresDialect } from './dialect/postgres/postgres-dialect.js';
 export { WorkspaceStore } from './workspace/workspace-store.js';
 export { DEFAULT_WORKSPACE_NAME } from './workspace/ensure-default-workspace.js';
 export { ThreadStore } from './thread/thread-store.js';
@@ -114,6 +117,7 @@ export { TurnStore } from './turns/turn-store.js';
 export type { TurnEventAppendOneParams } from './turns/append-event.js';
 export type { SearchDocument, SearchIndex, SearchQuery } from './search/search-index.js';
 export { createSqliteFtsSearchIndex, toFtsQuery } from './dialect/sqlite/fts-search-index.js';
+export { createPostgresSearchIndex, toTsQuery, foldSearchText } from './dialect/postgres/tsvector-search-index.js';
 export { SearchStore } from './search/search-store.js';
 export { TurnRecordsStore } from './turn-records/turn-records-store.js';
 export { RecoveryJobStore } from './recovery-jobs/recovery-job-store.js';

@@ -45,6 +45,7 @@ export async function registerAttachment(deps: AttachmentDeps, params: RegisterA
   const p = parseParams(RegisterAttachmentParams, params, 'attachments.register');
   const attachmentId = p.attachment_id ?? deps.context.newId('att');
   return deps.context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     await requireThread(ctx, p.workspace_id, p.thread_id);
     const existing = await findAttachmentAnywhere(ctx, attachmentId);
     if (existing) {
@@ -78,6 +79,7 @@ export async function registerAttachment(deps: AttachmentDeps, params: RegisterA
 export async function markAttachmentReady(deps: AttachmentDeps, params: MarkAttachmentReadyParams): Promise<Attachment> {
   const p = parseParams(MarkAttachmentReadyParams, params, 'attachments.markReady');
   return deps.context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireAttachment(ctx, p.workspace_id, p.attachment_id);
     const next = {
       upload_id: p.storage.upload_id ?? row.upload_id,
@@ -107,6 +109,7 @@ export async function markAttachmentFailed(deps: AttachmentDeps, params: MarkAtt
   const p = parseParams(MarkAttachmentFailedParams, params, 'attachments.markFailed');
   const reason = String(deps.redact(p.reason));
   return deps.context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireAttachment(ctx, p.workspace_id, p.attachment_id);
     if (row.status === 'failed') return toAttachment(row);
     if (row.status === 'ready') throw new CairnError('conflict', 'a ready attachment cannot fail', { details: { attachment_id: p.attachment_id } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CairnError, isCairnError } from '@cairn/protocol';
+import { PostgresStorageError } from '@cairn/postgres';
 import { SqliteStorageError } from '@cairn/sqlite';
 import { toCairnError } from './to-cairn-error.js';
 
@@ -14,6 +15,18 @@ describe('toCairnError', () => {
     expect((mapped as Error).message).not.toContain('thread.thread_id');
     expect(codeOf(toCairnError(new SqliteStorageError('busy', 'locked')))).toBe('busy');
     expect(codeOf(toCairnError(new SqliteStorageError('storage_failed', 'disk I/O error')))).toBe('storage_failed');
+  });
+
+  it('maps PostgreSQL storage errors alike: constraint is conflict, contention after retries is busy', () => {
+    const constraint = new PostgresStorageError('constraint', 'duplicate key value violates unique constraint', { pgCode: '23505' });
+    expect(codeOf(toCairnError(constraint))).toBe('conflict');
+    expect((toCairnError(constraint) as Error).cause).toBe(constraint);
+    for (const code of ['serialization_failure', 'deadlock', 'lock_timeout', 'busy'] as const) {
+      expect(codeOf(toCairnError(new PostgresStorageError(code, code)))).toBe('busy');
+    }
+    for (const code of ['timeout', 'commit_unknown', 'connection_failed', 'storage_failed', 'invalid_statement'] as const) {
+      expect(codeOf(toCairnError(new PostgresStorageError(code, code)))).toBe('storage_failed');
+    }
   });
 
   it('passes CairnErrors through and leaves programming errors untouched', () => {

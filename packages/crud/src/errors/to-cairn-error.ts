@@ -15,10 +15,10 @@ export function toCairnError(error: unknown): unknown {
   if (isMigrationError(error, 'schema_too_new')) {
     return new CairnError('schema_too_new', 'gateway.db was written by a newer Cairn; refusing to open it', { cause: error });
   }
-  if (isBusyError(error) || (error as { code?: unknown } | null)?.code === 'busy') {
+  if (isBusyError(error) || (error as { code?: unknown } | null)?.code === 'busy' || isContention(error)) {
     return new CairnError('busy', 'the database is locked by another writer; retry', { cause: error });
   }
-  if ((error as { code?: unknown } | null)?.code === 'constraint_failed') {
+  if ((error as { code?: unknown } | null)?.code === 'constraint_failed' || isStorageCode(error, 'constraint')) {
     // A unique or foreign-key constraint the domain code did not pre-check: the record's
     // state forbids the change, which is what `conflict` means to a client.
     return new CairnError('conflict', 'the change conflicts with existing records', { cause: error });
@@ -27,6 +27,22 @@ export function toCairnError(error: unknown): unknown {
     return new CairnError('storage_failed', 'the storage layer failed; nothing was written', { cause: error });
   }
   return error;
+}
+
+/** A `…StorageError` (any storage package) with this code. */
+function isStorageCode(error: unknown, code: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: unknown; code?: unknown };
+  return typeof e.name === 'string' && e.name.endsWith('StorageError') && e.code === code;
+}
+
+/**
+ * PostgreSQL's ways of saying "another writer was in the way": a serialization failure or a
+ * deadlock that outlasted the write path's retries, a lock not granted within `lock_timeout`.
+ * Retrying later is the answer, as for SQLite's busy.
+ */
+function isContention(error: unknown): boolean {
+  return isStorageCode(error, 'serialization_failure') || isStorageCode(error, 'deadlock') || isStorageCode(error, 'lock_timeout');
 }
 
 function isInfrastructureError(error: unknown): boolean {

@@ -87,8 +87,8 @@ async function appendOne(
     // The applied path does not look the key up beforehand (one indexed read per event saved):
     // the journal's unique key refuses a reused one, and only then is its first use read. This
     // needs a refused insert to leave the transaction usable: the dialect's
-    // `journalKeyConflict` promises it (SQLite: the trigger's RAISE(ABORT) undoes that
-    // statement only; PostgreSQL: ON CONFLICT DO NOTHING, which `place` reports as a throw).
+    // `journalKeyConflict` or `journalKeyLookupFirst` promises it (SQLite: the trigger's RAISE(ABORT) undoes that
+    // statement only; PostgreSQL: `journalKeyLookupFirst`, a lookup inside `place`, reported as the same throw).
     const first = key === null ? undefined : await journal.findByKey(ctx, input.workspaceId, key);
     if (first) return firstResult(first, input, index, size);
     throw error;

@@ -13,6 +13,7 @@ export async function createFolder(store: StoreContext, params: FolderCreatePara
   const p = parseParams(FolderCreateParams, params, 'thread/folder/create');
   const folderId = p.folder_id ?? store.newId('fld');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     await requireWorkspace(ctx, p.workspace_id);
     if (await findFolderAnywhere(ctx, folderId)) {
       throw new CairnError('conflict', 'folder id is not available', { details: { folder_id: folderId } });

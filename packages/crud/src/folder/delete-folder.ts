@@ -15,6 +15,7 @@ const DELETE = 'DELETE FROM thread_folder WHERE folder_id = ?';
 export async function deleteFolder(store: StoreContext, params: FolderDeleteParams): Promise<FolderDeleteResult> {
   const p = parseParams(FolderDeleteParams, params, 'thread/folder/delete');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireFolder(ctx, p.workspace_id, p.folder_id);
     const now = store.now();
     const parent = row.parent_folder_id;

@@ -13,6 +13,7 @@ const MOVE = 'UPDATE thread_folder SET parent_folder_id = ?, updated_at = ? WHER
 export async function moveFolder(store: StoreContext, params: FolderMoveParams): Promise<ThreadFolder> {
   const p = parseParams(FolderMoveParams, params, 'thread/folder/move');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireFolder(ctx, p.workspace_id, p.folder_id);
     const parentId = await requireTargetFolder(ctx, p.workspace_id, p.parent_folder_id);
     if (parentId !== null && (await isSelfOrDescendant(ctx, parentId, row.folder_id))) {

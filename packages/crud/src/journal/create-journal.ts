@@ -12,6 +12,7 @@ const STREAM_TYPES: ReadonlySet<string> = new Set<StreamType>(['turn', 'task', '
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 const SELECT_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?`;
+const SELECT_KEY_USED = 'SELECT 1 AS used FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?';
 const SELECT_WORKSPACE_HEAD = 'SELECT workspace_seq AS seq, hash FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq DESC LIMIT 1';
 const SELECT_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_event WHERE stream_type = ? AND stream_id = ? ORDER BY stream_seq DESC LIMIT 1';
 /** A stream whose events all went to the archive continues from the head retention recorded (migration 0007). */
@@ -71,6 +72,9 @@ export function createJournal(options: JournalOptions = {}): Journal {
     const payloadText = canonicalJson(payload);
     const recordedAt = input.recordedAt;
 
+    // Where a refused insert would abort the transaction (PostgreSQL), the key is looked up
+    // first; the answer is the same refusal the event log resolves by reading the key.
+    if (key !== null && ctx.dialect.journalKeyLookupFirst && (await ctx.get(SELECT_KEY_USED, [input.workspaceId, key]))) throw keyUsed();
     const heads = transactionHeads(ctx);
     // Remembered heads are used without an await (a group commit's later jobs); only a first read costs one.
     const workspace = heads.workspaces.get(input.workspaceId) ?? (await readWorkspaceHead(ctx, heads, input.workspaceId));
@@ -107,7 +111,7 @@ export function createJournal(options: JournalOptions = {}): Journal {
     ]);
     // Where the dialect's insert skips a reused key instead of failing (PostgreSQL): the same
     // answer as SQLite's trigger gives, a refusal the event log resolves by reading the key.
-    if (changes === 0) throw new CairnError('conflict', 'journal event refused: the idempotency key was already used in this workspace');
+    if (changes === 0) throw keyUsed();
     heads.position = fields.position;
     workspace.seq = fields.workspaceSeq;
     workspace.hash = hash;
@@ -117,6 +121,10 @@ export function createJournal(options: JournalOptions = {}): Journal {
   };
 
   return { append, place, findByKey, redact, now, heldText: options.heldText };
+}
+
+function keyUsed(): CairnError {
+  return new CairnError('conflict', 'journal event refused: the idempotency key was already used in this workspace');
 }
 
 /** A workspace's chain head: its newest seq and that row's hash (genesis before its first). */

@@ -26,6 +26,13 @@ export interface Dialect {
   lockWorkspace(ctx: WriteContext, workspaceId: string): Promise<void>;
 
   /**
+   * Called by a write job that changes every workspace's rows at once (a read-model rebuild):
+   * from here to COMMIT no other transaction holds or takes any workspace's lock. Calling
+   * `lockWorkspace` after it in the same transaction costs nothing.
+   */
+  lockAllWorkspaces(ctx: WriteContext): Promise<void>;
+
+  /**
    * The `position` of the next journal row: it orders the file and only has to grow within
    * each workspace (gaps are fine). `previous` is the position this transaction placed last,
    * if it placed one.
@@ -40,6 +47,13 @@ export interface Dialect {
    * the key's first use up.
    */
   readonly journalKeyConflict: string;
+
+  /**
+   * True when a reused key cannot be refused by the INSERT without aborting the transaction
+   * (PostgreSQL: the append trigger raises before any ON CONFLICT clause is looked at), so
+   * `place` looks the key up first; exact, because the workspace's lock is held.
+   */
+  readonly journalKeyLookupFirst: boolean;
 
   /**
    * Appended to the SELECT that picks a work-queue row a conditional UPDATE then claims

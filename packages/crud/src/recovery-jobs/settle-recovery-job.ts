@@ -41,6 +41,11 @@ function settle<P extends { job_id: string; worker_id: string; now?: string }>(
 ): Promise<RecoveryJob> {
   const now = p.now === undefined ? deps.context.now() : normalizeTimestamp(p.now, 'now');
   return deps.context.write(async (ctx) => {
+    // The job's workspace (it never changes) is locked before the check: the turn's own
+    // events close jobs under that lock, and the settle must see them. The UPDATE stays
+    // conditional on the claim it checked, for claims and re-arms, which take no workspace lock.
+    const owner = await ctx.get<{ workspace_id: string }>('SELECT workspace_id FROM recovery_job WHERE job_id = ?', [p.job_id]);
+    if (owner) await ctx.dialect.lockWorkspace(ctx, owner.workspace_id);
     const { row, closed } = await holderCheck(ctx, p.job_id, p.worker_id, now, op);
     if (!closed) await write(ctx, row, now);
     return toRecoveryJob((await findRecoveryJob(ctx, p.job_id))!);

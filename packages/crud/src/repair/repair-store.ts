@@ -22,8 +22,10 @@ export class RepairStore {
   /** Empties the read models of every registered projector and replays the archive and the journal into them, in one transaction. */
   rebuild(): Promise<RebuildReport> {
     const archiveDir = this.#archiveDir;
-    return this.#deps.context.write(async (ctx) =>
-      rebuildReadModels(ctx, this.#deps.events, { archived: archiveDir === undefined ? [] : await readArchivedEvents(ctx, archiveDir) }),
-    );
+    return this.#deps.context.write(async (ctx) => {
+      // Every workspace's read models at once: no append may run meanwhile, anywhere.
+      await ctx.dialect.lockAllWorkspaces(ctx);
+      return rebuildReadModels(ctx, this.#deps.events, { archived: archiveDir === undefined ? [] : await readArchivedEvents(ctx, archiveDir) });
+    });
   }
 }

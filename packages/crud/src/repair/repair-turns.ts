@@ -55,7 +55,12 @@ export async function repairTurns(deps: TurnDeps, options: RepairOptions = {}): 
 async function repairRound(ctx: WriteContext, deps: TurnDeps, kind: RepairKind, batch: number, nowMs: number): Promise<{ detected: number; repaired: number }> {
   const findings = await findDamage(ctx, kind, batch, nowMs);
   let repaired = 0;
-  for (const finding of findings) {
+  // Each append takes its workspace's lock and holds it to COMMIT: in workspace order, so two
+  // repairs (two gateways starting at once) take them in the same order and never deadlock.
+  // What a finding says is only a hint: the projectors decide again under the lock (a repair
+  // event for damage someone else repaired meanwhile is a no-op, and its key makes it one).
+  const ordered = [...findings].sort((a, b) => (a.workspace_id < b.workspace_id ? -1 : a.workspace_id > b.workspace_id ? 1 : 0));
+  for (const finding of ordered) {
     // One event per append: findings span workspaces, and a batch holds one workspace's events.
     const [result] = await appendTurnEvents(ctx, deps.events, finding.workspace_id, [
       {

@@ -4,6 +4,7 @@ import { startJournalCheckpointer, type JournalCheckpointOptions, type JournalCh
 import type { JournalOptions } from '../journal/types.js';
 import type { StoragePort } from '../port/types.js';
 import type { SqliteHandles } from '../port/sqlite-port.js';
+import type { PostgresHandles } from '../port/postgres-port.js';
 import { CrudStore } from './crud-store.js';
 import { createStoreContext } from './store-context.js';
 
@@ -39,6 +40,8 @@ export interface AssembleOptions extends CrudStoreOptions {
   migration: MigrationReport;
   /** The SQLite opener's own handles (`store.sqlite`). */
   sqlite?: SqliteHandles;
+  /** The PostgreSQL opener's own handles (`store.postgres`). */
+  postgres?: PostgresHandles;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function assembleCrudStore(port: StoragePort, options: AssembleOpti
         }
       })());
     const journalOptions = { ...options.journal, ...(started ? { onAppended: (workspaceId: string) => started.noteAppended(workspaceId) } : {}) };
-    const store = new CrudStore({ context, migration: options.migration, close, journalOptions, checkpoints, streams: options.streams ?? [], archiveDir, sqlite: options.sqlite });
+    const store = new CrudStore({ context, migration: options.migration, close, journalOptions, checkpoints, streams: options.streams ?? [], archiveDir, sqlite: options.sqlite, postgres: options.postgres });
     try {
       await store.retention.recover();
     } catch (error) {

@@ -13,6 +13,7 @@ import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
 import type { JournalCheckpointer } from '../journal/journal-checkpointer.js';
 import type { SqliteHandles } from '../port/sqlite-port.js';
+import type { PostgresHandles } from '../port/postgres-port.js';
 import type { StoragePort } from '../port/types.js';
 import { ThreadStore } from '../thread/thread-store.js';
 import { TurnRecordsProjector } from '../turn-records/turn-records-projector.js';
@@ -36,6 +37,8 @@ export interface CrudStoreParts {
   archiveDir: string;
   /** Set by the SQLite opener. */
   sqlite?: SqliteHandles | undefined;
+  /** Set by the PostgreSQL opener. */
+  postgres?: PostgresHandles | undefined;
 }
 
 /**
@@ -69,6 +72,8 @@ export class CrudStore {
   readonly port: StoragePort;
   /** SQLite's connections and coordinator when the store is on SQLite (`openCrudStore`), else undefined. */
   readonly sqlite: SqliteHandles | undefined;
+  /** The DataSource and write path when the store is on PostgreSQL (`openPostgresCrudStore`), else undefined. */
+  readonly postgres: PostgresHandles | undefined;
   /** What the opener migrated. */
   readonly migration: MigrationReport;
   /** The journal's checkpointer, when the store was opened with `checkpoints`. */
@@ -79,6 +84,7 @@ export class CrudStore {
     this.context = parts.context;
     this.port = parts.context.port;
     this.sqlite = parts.sqlite;
+    this.postgres = parts.postgres;
     this.migration = parts.migration;
     this.checkpoints = parts.checkpoints;
     this.#close = parts.close;
@@ -117,3 +123,7 @@ export class CrudStore {
 /** What `openCrudStore` answers: a store on SQLite, its handles always there. */
 export type SqliteCrudStore = CrudStore & { readonly sqlite: SqliteHandles };
 export type { SqliteHandles };
+
+/** What `openPostgresCrudStore` answers: a store on PostgreSQL, its handles always there. */
+export type PostgresCrudStore = CrudStore & { readonly postgres: PostgresHandles };
+export type { PostgresHandles };

@@ -15,6 +15,7 @@ export async function forkThread(store: StoreContext, params: ThreadForkParams):
   const p = parseParams(ThreadForkParams, params, 'thread/fork');
   const threadId = p.thread_id ?? store.newId('thr');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     await requireWorkspace(ctx, p.workspace_id);
     const source = await requireThread(ctx, p.workspace_id, p.from_thread_id);
     await assertThreadIdFree(ctx, threadId);

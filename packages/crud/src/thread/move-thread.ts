@@ -10,6 +10,7 @@ const MOVE = 'UPDATE thread SET folder_id = ?, updated_at = ? WHERE thread_id = 
 export async function moveThread(store: StoreContext, params: ThreadMoveParams): Promise<Thread> {
   const p = parseParams(ThreadMoveParams, params, 'thread/move');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireThread(ctx, p.workspace_id, p.thread_id);
     const folderId = await requireTargetFolder(ctx, p.workspace_id, p.folder_id);
     if (row.folder_id === folderId) return toThread(row);

@@ -30,6 +30,8 @@ export async function startThread(store: StoreContext, params: ThreadStartParams
     if (active) return { thread: toThread(active), created: false };
   }
   return store.write(async (ctx) => {
+    // First, always: the workspace's writes run one at a time and this one sees the last one's commit (see `Dialect.lockWorkspace`).
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     await requireWorkspace(ctx, p.workspace_id);
     const existing = await findThreadAnywhere(ctx, threadId);
     if (existing) {

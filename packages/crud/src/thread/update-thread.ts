@@ -17,6 +17,7 @@ const SET_SUMMARY = 'UPDATE thread SET summary = ?, summary_updated_at = ?, upda
 export async function updateThreadSummary(store: StoreContext, params: ThreadSummaryUpdateParams): Promise<Thread> {
   const p = parseParams(ThreadSummaryUpdateParams, params, 'thread/summary/update');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireThread(ctx, p.workspace_id, p.thread_id);
     const now = store.now();
     const stamp = p.summary === null ? null : now;
@@ -31,6 +32,7 @@ const SET_POLICY = 'UPDATE thread SET sandbox_policy = ?, updated_at = ? WHERE t
 export async function setThreadSandboxPolicy(store: StoreContext, params: ThreadSandboxPolicySetParams): Promise<Thread> {
   const p = parseParams(ThreadSandboxPolicySetParams, params, 'thread/sandbox_policy/set');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireThread(ctx, p.workspace_id, p.thread_id);
     const now = store.now();
     const json = policyJson(p.sandbox_policy);
@@ -45,6 +47,7 @@ const SET_STATUS = 'UPDATE thread SET status = ?, updated_at = ? WHERE thread_id
 export async function setThreadStatus(store: StoreContext, params: ThreadStatusSetParams): Promise<Thread> {
   const p = parseParams(ThreadStatusSetParams, params, 'thread/status/set');
   return store.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireThread(ctx, p.workspace_id, p.thread_id);
     if (row.status === p.status) return toThread(row);
     const now = store.now();

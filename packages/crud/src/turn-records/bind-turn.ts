@@ -23,6 +23,7 @@ export async function bindSkill(deps: TurnRecordsDeps, params: BindSkillParams):
   const binding = sealJson(deps.events.journal.redact, p.binding).value;
   const type = TURN_RECORD_EVENT_TYPES.skillBound;
   return deps.context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
     const existing = await findSkillBinding(ctx, p.turn_id, binding.skill_id);
     if (existing) {
@@ -46,6 +47,7 @@ export async function bindMcp(deps: TurnRecordsDeps, params: BindMcpParams): Pro
   const serverId = sealed.value.server_id;
   const type = TURN_RECORD_EVENT_TYPES.mcpBound;
   return deps.context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
     const existing = await findMcpBinding(ctx, p.turn_id, serverId);
     if (existing) {

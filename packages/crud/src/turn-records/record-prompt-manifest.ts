@@ -24,6 +24,7 @@ export async function recordPromptManifest(deps: TurnRecordsDeps, params: Record
   const sealed = sealJson<PromptManifestInput>(deps.events.journal.redact, p.manifest);
   const type = TURN_RECORD_EVENT_TYPES.promptManifestRecorded;
   return deps.context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
     const existing = await findManifest(ctx, p.turn_id);
     if (existing) {

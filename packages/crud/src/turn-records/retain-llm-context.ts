@@ -32,6 +32,7 @@ export async function retainLlmContext(deps: TurnRecordsDeps, params: RetainLlmC
   }
   const type = TURN_RECORD_EVENT_TYPES.llmContextRetained;
   return deps.context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const turn = await requireTurn(ctx, p.workspace_id, p.thread_id, p.turn_id);
     const existing = await findLlmContextInfo(ctx, p.turn_id);
     if (existing && existing.revision > p.revision) return { info: toLlmContextInfo(existing), outcome: 'noop_stale_revision' as const };

@@ -13,6 +13,7 @@ export async function cancelTurn(deps: TurnDeps, params: TurnCancelParams): Prom
   const p = parseParams(TurnCancelParams, params, 'turn/cancel');
   const { context } = deps;
   return context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const row = await requireTurn(ctx, p.workspace_id, p.turn_id);
     const [result] = await appendTurnEvents(ctx, deps.events, p.workspace_id, [
       { threadId: row.thread_id, turnId: p.turn_id, idempotencyKey: p.idempotency_key, event: { type: 'turn.cancelled', ...(p.reason ? { reason: p.reason } : {}) } },

@@ -21,6 +21,7 @@ export async function startTurn(deps: TurnDeps, params: TurnStartParams): Promis
     ...(p.model ? { model: p.model } : {}),
   };
   return context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
     const [result] = await appendTurnEvents(ctx, deps.events, p.workspace_id, [{ threadId: p.thread_id, turnId, idempotencyKey: p.idempotency_key, event }]);
     return { ...result!, turn: await toTurn(ctx, (await ctx.get<TurnRow>(TURN, [turnId]))!) };
   });

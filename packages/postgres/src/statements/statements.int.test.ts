@@ -31,6 +31,24 @@ describe('PostgresStatements', () => {
     });
   });
 
+  it('values gives each row as an array in SELECT order, int8 as numbers, on the same prepared statement as all', async () => {
+    const ds = await open();
+    await withPostgresSession(ds, async (q) => {
+      await q.exec('CREATE TABLE item (id bigserial PRIMARY KEY, name text NOT NULL)');
+      await q.run('INSERT INTO item (name) VALUES (?), (?)', ['a', 'b']);
+      const sql = 'SELECT name, id, count(*) OVER () AS total FROM item WHERE id > ? ORDER BY id';
+      expect(await q.values(sql, [0])).toEqual([['a', 1, 2], ['b', 2, 2]]);
+      expect(await q.all(sql, [1])).toEqual([{ name: 'b', id: 2, total: 1 }]);
+      expect(await q.values(sql, [1])).toEqual([['b', 2, 1]]);
+      expect(await q.values('SELECT id FROM item WHERE id > ?', [9])).toEqual([]);
+    });
+    const { PostgresWritePath } = await import('../write/write-path.js');
+    const path = new PostgresWritePath(ds);
+    expect(await path.read((q) => q.values('SELECT name FROM item ORDER BY id'))).toEqual([['a'], ['b']]);
+    expect(await path.write((ctx) => ctx.values('SELECT ? AS x', ['y']))).toEqual([['y']]);
+    await path.close();
+  });
+
   it('refuses a parameter count that does not match before sending anything', async () => {
     const ds = await open();
     await withPostgresSession(ds, async (q) => {

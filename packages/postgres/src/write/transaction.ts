@@ -79,6 +79,7 @@ function noting(statements: PostgresStatements, state: AttemptState): PostgresSt
     run: (sql, params) => statements.run(sql, params).catch(note),
     get: <T>(sql: string, params?: readonly unknown[]) => statements.get<T>(sql, params).catch(note),
     all: <T>(sql: string, params?: readonly unknown[]) => statements.all<T>(sql, params).catch(note),
+    values: <T extends unknown[]>(sql: string, params?: readonly unknown[]) => statements.values<T>(sql, params).catch(note),
     exec: (sql) => statements.exec(sql).catch(note),
   };
 }

@@ -45,6 +45,14 @@ export interface PostgresWriteOptions {
    * connection, so maintenance never takes a connection a client's write is queueing for.
    */
   lowPriority?: boolean;
+  /**
+   * With `lowPriority`: instead of waiting for its turn, reject with `busy` at once when
+   * another maintenance write is running, a normal write of this write path or anybody else
+   * is queued for a pooled connection, or no connection is free. For a caller that would
+   * rather skip a round than make anything wait (crud's `tryWrite`). Never retried then
+   * either: a retryable failure rejects as it is.
+   */
+  ifFree?: boolean;
   /** This write's isolation, instead of the write path's. */
   isolation?: PostgresIsolation;
 }

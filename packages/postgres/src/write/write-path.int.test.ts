@@ -335,6 +335,25 @@ describe('PostgresWritePath', () => {
     expect(order).toEqual(['first', 'client', 'maintenance']);
   });
 
+  it('answers busy at once for a low-priority write with ifFree when the pool or another maintenance write is taken', async () => {
+    const ds = await open({ poolSize: 1 });
+    const writes = new PostgresWritePath(ds);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = writes.write(() => held);
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(writes.write(async () => 'ran', { lowPriority: true, ifFree: true })).rejects.toMatchObject({ code: 'busy' });
+    release();
+    await first;
+    expect(await writes.write(async () => 'ran', { lowPriority: true, ifFree: true })).toBe('ran');
+    let releaseMaintenance!: () => void;
+    const maintenanceHolds = new Promise<void>((resolve) => (releaseMaintenance = resolve));
+    const maintenance = writes.write(() => maintenanceHolds, { lowPriority: true, ifFree: true });
+    await expect(writes.write(async () => 'ran', { lowPriority: true, ifFree: true })).rejects.toMatchObject({ code: 'busy' });
+    releaseMaintenance();
+    await maintenance;
+  });
+
   it('may run the work more than once, so the work must keep its side effects to the database', async () => {
     const ds = await open();
     const writes = new PostgresWritePath(ds, { retry: { baseDelayMs: 1 } });

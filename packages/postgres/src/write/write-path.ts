@@ -44,6 +44,7 @@ export class PostgresWritePath {
   #closed = false;
   #lowPriorityChain: Promise<unknown> = Promise.resolve();
   #normalWaiting = 0;
+  #lowPriorityRunning = false;
   readonly stats: PostgresWriteStats = {
     commits: 0,
     attempts: 0,
@@ -73,6 +74,20 @@ export class PostgresWritePath {
     if (this.#closed) return Promise.reject(closedError());
     const isolation = options.isolation ?? this.#isolation;
     if (!options.lowPriority) return this.#track(this.#runWrite(work, isolation, false));
+    if (options.ifFree) {
+      if (this.#lowPriorityRunning || !this.#poolFree()) return Promise.reject(new PostgresStorageError('busy', 'the database is busy; the low-priority write did not run'));
+      this.#lowPriorityRunning = true;
+      const run = this.#attempt(work, isolation, true, 1).then((outcome) => {
+        if (outcome.done) return outcome.value;
+        throw outcome.retry ? wrapPostgresError(outcome.error, 'write failed') : outcome.error;
+      });
+      const done = () => {
+        this.#lowPriorityRunning = false;
+      };
+      run.then(done, done);
+      this.#lowPriorityChain = this.#lowPriorityChain.then(() => run).catch(() => undefined);
+      return this.#track(run);
+    }
     // One maintenance write at a time: it never holds more than one connection.
     const run = this.#lowPriorityChain.then(() => this.#runWrite(work, isolation, true));
     this.#lowPriorityChain = run.catch(() => undefined);
@@ -168,6 +183,13 @@ export class PostgresWritePath {
     }
   }
 
+  /** Nobody of ours or not queues for a pooled connection, and one is idle or may be opened. */
+  #poolFree(): boolean {
+    const pool = poolOf(this.#dataSource);
+    const max = (pool as unknown as { options?: { max?: number } }).options?.max ?? 10;
+    return !(this.#normalWaiting > 0 || pool.waitingCount > 0 || (pool.totalCount >= max && pool.idleCount === 0));
+  }
+
   /**
    * A connection for one attempt. A normal write counts as waiting while it queues for the
    * pool. A low-priority one never joins the pool's queue: it asks only when a connection is
@@ -176,10 +198,7 @@ export class PostgresWritePath {
   async #acquire(lowPriority: boolean): Promise<HeldConnection> {
     if (lowPriority) {
       const pool = poolOf(this.#dataSource);
-      const max = (pool as unknown as { options?: { max?: number } }).options?.max ?? 10;
-      while (this.#normalWaiting > 0 || pool.waitingCount > 0 || (pool.totalCount >= max && pool.idleCount === 0)) {
-        await nextPoolEvent(pool);
-      }
+      while (!this.#poolFree()) await nextPoolEvent(pool);
       return acquireConnection(this.#dataSource);
     }
     this.#normalWaiting++;

@@ -19,6 +19,7 @@ export const sqliteDialect: Dialect = {
 
   // The file's write lock is already held: no other transaction appends anywhere until COMMIT.
   lockWorkspace: async () => undefined,
+  lockAllWorkspaces: async () => undefined,
 
   // Under that one lock the file's order is simply the last row's position + 1, read once per
   // transaction (the jobs of a group commit continue from the position the previous one placed).
@@ -30,6 +31,7 @@ export const sqliteDialect: Dialect = {
   // A reused key makes the insert trigger (migration 0006) RAISE(ABORT): that undoes the one
   // statement and leaves the transaction open, so a plain INSERT keeps the contract.
   journalKeyConflict: '',
+  journalKeyLookupFirst: false,
 
   // No row locks: the claiming UPDATE runs under the file's write lock anyway.
   claimLock: '',

@@ -92,6 +92,8 @@ export async function retainJournal(port: RetentionPort, archiveDir: string, pol
 async function commitRetention(ctx: WriteContext, rows: readonly ArchivedRow[], fromSeq: number, now: Date): Promise<boolean> {
   const first = rows[0]!;
   const last = rows[rows.length - 1]!;
+  // Appends of this workspace wait (its head stays live anyway); the point read below is then the latest.
+  await ctx.dialect.lockWorkspace(ctx, first.workspace_id);
   const point = await readRetentionPoint(ctx, first.workspace_id);
   if ((point?.workspaceSeq ?? 0) !== fromSeq) return false;
   // The segment must be exactly the live rows it replaces, column for column.
