@@ -20,4 +20,4 @@ export async function startBenchPostgres(): Promise<{ server: PostgresTestServer
 }
 
 /** The lock the product's PostgreSQL dialect takes on a workspace, as the hand-written side must take it too. */
-export const WORKSPACE_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('cairn.ws:' || ?, 0))";
+export const WORKSPACE_LOCK_SQL = "SELECT pg_advisory_xact_lock_shared(hashtextextended('cairn.ws', 0)), pg_advisory_xact_lock(hashtextextended('cairn.ws:' || ?, 0))";

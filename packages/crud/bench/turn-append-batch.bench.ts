@@ -121,19 +121,23 @@ async function baseline(path: string): Promise<Side> {
 }
 
 /** The two LangGraph checkpointers the bench runs: SQLite on a file, PostgreSQL on a database of the bench's server. */
-type Saver = { put: SqliteSaver['put']; putWrites: SqliteSaver['putWrites']; close(): Promise<void> };
+type Saver = {
+  put(config: Parameters<SqliteSaver['put']>[0], checkpoint: never, metadata: never, versions: Record<string, number>): Promise<unknown>;
+  putWrites: SqliteSaver['putWrites'];
+  close(): Promise<void>;
+};
 
 async function sqliteSaver(path: string): Promise<Saver> {
   const saver = SqliteSaver.fromConnString(path);
   // Creates its tables now, outside the timed steps (protected in the typings; `put` would call it lazily).
   (saver as unknown as { setup(): void }).setup();
-  return { put: (...a) => saver.put(...a), putWrites: (...a) => saver.putWrites(...a), close: async () => (saver as unknown as { db: { close(): void } }).db.close() };
+  return { put: (c, cp, m) => saver.put(c, cp, m), putWrites: (...a) => saver.putWrites(...a), close: async () => (saver as unknown as { db: { close(): void } }).db.close() };
 }
 
 async function postgresSaver(url: string): Promise<Saver> {
   const saver = PostgresSaver.fromConnString(url);
   await saver.setup();
-  return { put: (c, cp, m, v) => saver.put(c, cp, m, v ?? {}), putWrites: (...a) => saver.putWrites(...a), close: () => saver.end() };
+  return { put: (c, cp, m, v) => saver.put(c, cp, m, v), putWrites: (...a) => saver.putWrites(...a), close: () => saver.end() };
 }
 
 /** LangGraph: per step, `putWrites` of the 8 payloads on the turn's last checkpoint, then `put` of the next one. */

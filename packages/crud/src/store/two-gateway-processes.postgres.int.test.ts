@@ -71,13 +71,14 @@ describe('two gateway processes on one PostgreSQL database', () => {
         await store.workspaces.create({ workspace_id: ws, name: ws });
         await store.threads.start({ workspace_id: ws, thread_id: ws.replace('ws_', 'thr_') });
       }
-      await store.turns.appendEvent({ workspace_id: 'ws_shared', thread_id: 'thr_shared', turn_id: 'turn_jobs', event: { type: 'turn.started', input: [{ type: 'text', text: 'jobs' }] } });
+      await store.turns.appendEvent({ workspace_id: 'ws_shared', thread_id: 'thr_shared', turn_id: 'turn_jobs', idempotency_key: 'jobs:start', event: { type: 'turn.started', input: [{ type: 'text', text: 'jobs' }] } });
       const jobs: string[] = [];
       for (let i = 0; i < JOBS; i++) {
         await store.turns.appendEvent({
           workspace_id: 'ws_shared',
           thread_id: 'thr_shared',
           turn_id: 'turn_jobs',
+          idempotency_key: `jobs:r${i}`,
           event: { type: 'recovery.opened', recovery_id: `r${i}`, reason: 'provider_error', due_at: '2025-03-01T00:00:00.000Z' },
         });
         jobs.push(recoveryJobId('ws_shared', 'turn_jobs', { recoveryId: `r${i}` }));
