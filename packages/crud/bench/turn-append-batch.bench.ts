@@ -17,14 +17,23 @@
 //    (turn-bench-baseline.ts), one transaction per step: the floor of this write volume here.
 //  - `ours_single`: the step as 8 `store.turns.appendEvent` calls (8 transactions).
 // All three of our files (batch, single, hand-written) are checked to hold identical rows.
+//
+// PostgreSQL (postgres-bench.ts: a real server, synchronous_commit=off), the same step on one
+// server: `pg_ours_batch` (`openPostgresCrudStore`, one appendEvents call = one transaction)
+// against LangGraph's PostgresSaver (`@langchain/langgraph-checkpoint-postgres`, bench-only,
+// its own pool and tables in another database of the same server; `putWrites` + `put` per
+// step as above) and the hand-written rows on `@cairn/postgres` (`pg_baseline`).
+// `postgres_vs_langgraph` = our steps/s over PostgresSaver's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { TurnEventEntry, TurnEventPayload } from '@cairn/protocol';
 import { race, report, round } from '@cairn/tooling/bench';
-import { openCrudStore } from '../src/index.js';
-import { BENCH_WS as WS, openHandWritten, sameRows, seedBench } from './turn-bench-baseline.js';
+import { openCrudStore, openPostgresCrudStore } from '../src/index.js';
+import { BENCH_POSTGRES_SETTINGS, WORKSPACE_LOCK_SQL, startBenchPostgres } from './postgres-bench.js';
+import { BENCH_WS as WS, openHandWritten, openHandWrittenPostgres, sameRowsPostgres, sameRows, seedBench } from './turn-bench-baseline.js';
 import { benchClock, type BenchEvent } from './turn-bench-workload.js';
 
 const STEPS = 4_000;
@@ -34,6 +43,10 @@ const MAX_MS = 15_000;
 const THREADS = 4;
 /** Message items per turn: one step each. */
 const ITEMS = 8;
+const PG_STEPS = 1_500;
+const PG_WARMUP = 200;
+const PG_CHUNK = 50;
+const PG_MAX_MS = 15_000;
 
 // A few tokens per delta (6-53 bytes of text), as a runtime flushing every few ms sends them.
 const DELTAS = [
@@ -107,11 +120,28 @@ async function baseline(path: string): Promise<Side> {
   return { name: 'baseline', step: (s) => hand.append(s), close: () => hand.close() };
 }
 
-/** LangGraph: per step, `putWrites` of the 8 payloads on the turn's last checkpoint, then `put` of the next one. */
-async function langgraph(path: string, state: 'step' | 'turn'): Promise<Side> {
+/** The two LangGraph checkpointers the bench runs: SQLite on a file, PostgreSQL on a database of the bench's server. */
+type Saver = {
+  put(config: Parameters<SqliteSaver['put']>[0], checkpoint: never, metadata: never, versions: Record<string, number>): Promise<unknown>;
+  putWrites: SqliteSaver['putWrites'];
+  close(): Promise<void>;
+};
+
+async function sqliteSaver(path: string): Promise<Saver> {
   const saver = SqliteSaver.fromConnString(path);
   // Creates its tables now, outside the timed steps (protected in the typings; `put` would call it lazily).
   (saver as unknown as { setup(): void }).setup();
+  return { put: (c, cp, m) => saver.put(c, cp, m), putWrites: (...a) => saver.putWrites(...a), close: async () => (saver as unknown as { db: { close(): void } }).db.close() };
+}
+
+async function postgresSaver(url: string): Promise<Saver> {
+  const saver = PostgresSaver.fromConnString(url);
+  await saver.setup();
+  return { put: (c, cp, m, v) => saver.put(c, cp, m, v), putWrites: (...a) => saver.putWrites(...a), close: () => saver.end() };
+}
+
+/** LangGraph: per step, `putWrites` of the 8 payloads on the turn's last checkpoint, then `put` of the next one. */
+async function langgraph(saver: Saver, state: 'step' | 'turn', prefix = ''): Promise<Side> {
   const previous = new Map<string, string>();
   const history = new Map<string, unknown[]>();
   // Every turn's first checkpoint (its input and items), untimed, as our sides start every turn first.
@@ -121,11 +151,11 @@ async function langgraph(path: string, state: 'step' | 'turn'): Promise<Side> {
     const events = setup[turn]!.map((e) => ({ ...e.event, thread_id: threadId }));
     history.set(turnId, events);
     const checkpoint = { v: 4, id, ts: new Date(Date.UTC(2024, 11, 31) + turn).toISOString(), channel_values: { events }, channel_versions: { events: 0 }, versions_seen: {} };
-    await saver.put({ configurable: { thread_id: turnId, checkpoint_ns: '' } }, checkpoint as never, { source: 'input', step: -1, parents: {} } as never);
+    await saver.put({ configurable: { thread_id: turnId, checkpoint_ns: '' } }, checkpoint as never, { source: 'input', step: -1, parents: {} } as never, {});
     previous.set(turnId, id);
   }
   return {
-    name: state === 'step' ? 'langgraph' : 'langgraph_turn',
+    name: `${prefix}${state === 'step' ? 'langgraph' : 'langgraph_turn'}`,
     async step(s, i) {
       const { turnId } = s[0]!;
       const id = `1ef${i.toString(16).padStart(13, '0')}`;
@@ -145,18 +175,73 @@ async function langgraph(path: string, state: 'step' | 'turn'): Promise<Side> {
         versions_seen: { agent: { events: i } },
       };
       await saver.putWrites(config as never, payloads.map((p) => ['events', p] as [string, unknown]), `task_${i}`);
-      await saver.put(config, checkpoint as never, { source: 'loop', step: i, parents: {} } as never);
+      await saver.put(config, checkpoint as never, { source: 'loop', step: i, parents: {} } as never, { events: i + 1 });
       previous.set(turnId, id);
     },
-    async close() {
-      (saver as unknown as { db: { close(): void } }).db.close();
-    },
+    close: () => saver.close(),
   };
+}
+
+/**
+ * The step on PostgreSQL: ours (batched), PostgresSaver and the hand-written rows, raced on
+ * the bench's server; ours and the hand-written database are compared row for row.
+ */
+async function postgresSide(): Promise<Record<string, unknown>> {
+  const started = await startBenchPostgres();
+  if ('skipped' in started) return { postgres_vs_langgraph: null, postgres_skipped: started.skipped };
+  const { server } = started;
+  const pgSteps = steps.slice(0, PG_WARMUP + PG_STEPS);
+  const pgSetup = setup.slice(0, Math.ceil(pgSteps.length / ITEMS)).flat();
+  try {
+    const archive = mkdtempSync(join(tmpdir(), 'cairn-bench-turn-batch-archive-'));
+    dirs.push(archive);
+    const store = await openPostgresCrudStore({ url: server.createDatabase('ours'), clock: benchClock(), archiveDir: archive });
+    await store.context.write((ctx) => seedBench((sql, params) => ctx.run(sql, params), THREADS));
+    for (let from = 0; from < pgSetup.length; from += 256) await store.turns.appendEvents({ workspace_id: WS, events: pgSetup.slice(from, from + 256).map(entry) });
+    const hand = await openHandWrittenPostgres(server.createDatabase('hand'), { threads: THREADS, lockSql: WORKSPACE_LOCK_SQL });
+    for (let from = 0; from < pgSetup.length; from += 256) await hand.append(pgSetup.slice(from, from + 256));
+    const saver = await postgresSaver(server.createDatabase('langgraph'));
+    try {
+      const results = await race(
+        [
+          { name: 'pg_ours_batch', step: (s: BenchEvent[]) => store.turns.appendEvents({ workspace_id: WS, events: s.map(entry) }), close: async () => undefined },
+          { name: 'pg_baseline', step: (s: BenchEvent[]) => hand.append(s), close: async () => undefined },
+          await langgraph(saver, 'step', 'pg_'),
+        ],
+        pgSteps,
+        { warmup: PG_WARMUP, chunk: PG_CHUNK, maxMs: PG_MAX_MS },
+      );
+      for (const [name, m] of results) console.log(`${name.padEnd(15)} ${JSON.stringify(m)}`);
+      const o = results.get('pg_ours_batch')!;
+      const h = results.get('pg_baseline')!;
+      const l = results.get('pg_langgraph')!;
+      const identical = o.count === h.count ? await sameRowsPostgres(store.postgres!.dataSource, hand.dataSource!) : null;
+      if (identical === false) throw new Error('batched and hand-written appends wrote different rows on PostgreSQL: the comparison is void');
+      return {
+        postgres_vs_langgraph: round(o.per_s / l.per_s, 3),
+        postgres_steps_per_s: o.per_s,
+        postgres_p50_ms: o.p50_ms,
+        postgres_p99_ms: o.p99_ms,
+        postgres_langgraph_steps_per_s: l.per_s,
+        postgres_langgraph_p99_ms: l.p99_ms,
+        postgres_vs_baseline: round(o.per_s / h.per_s, 3),
+        postgres_baseline_steps_per_s: h.per_s,
+        postgres_identical_rows: identical,
+        postgres_steps: o.count,
+        postgres_settings: BENCH_POSTGRES_SETTINGS,
+      };
+    } finally {
+      await store.close();
+      await hand.close();
+    }
+  } finally {
+    await server.stop();
+  }
 }
 
 try {
   const [pb, ps, ph] = [tempDb(), tempDb(), tempDb()];
-  const results = await race([await ours(pb, 'batch'), await ours(ps, 'single'), await baseline(ph), await langgraph(tempDb(), 'step'), await langgraph(tempDb(), 'turn')], steps, {
+  const results = await race([await ours(pb, 'batch'), await ours(ps, 'single'), await baseline(ph), await langgraph(await sqliteSaver(tempDb()), 'step'), await langgraph(await sqliteSaver(tempDb()), 'turn')], steps, {
     warmup: WARMUP,
     chunk: CHUNK,
     maxMs: MAX_MS,
@@ -172,6 +257,7 @@ try {
   const identical = complete && (await sameRows(pb, ps)) && (await sameRows(pb, ph));
   if (complete && !identical) throw new Error('batched, single-event and hand-written appends wrote different rows: the comparison is void');
   const perStep = makeStep(0).length;
+  const postgres = await postgresSide();
   report({
     bench: 'turn-append-batch',
     ratio: round(b.per_s / l.per_s, 3),
@@ -195,6 +281,7 @@ try {
     batch_vs_single: round(b.per_s / s.per_s, 3),
     identical_rows: identical,
     steps: b.count,
+    ...postgres,
   });
 } finally {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -14,13 +14,20 @@
 // as ours (better-sqlite3's build default in WAL mode). `vs_langgraph` = our events/s / its
 // steps/s. And `journal_only`: the baseline's journal row alone, nothing projected, which
 // splits an event's cost into the journal and the read models the same transaction must write.
+//
+// PostgreSQL side (postgres-bench.ts: a real server, synchronous_commit=off): the CrudStore on
+// PostgreSQL (`openPostgresCrudStore`: the same event log through the PostgreSQL port, READ
+// COMMITTED, the workspace's lock, named prepared statements) against the same rows written by
+// hand on `@cairn/postgres`'s statements (turn-bench-baseline.ts), one event per transaction,
+// raced in the same process. `postgres_ratio` = ours / hand-written events per second.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { race, report, round } from '@cairn/tooling/bench';
-import { openCrudStore } from '../src/index.js';
-import { BENCH_WS as WS, openHandWritten, sameRows, seedBench } from './turn-bench-baseline.js';
+import { openCrudStore, openPostgresCrudStore } from '../src/index.js';
+import { startBenchPostgres, WORKSPACE_LOCK_SQL, BENCH_POSTGRES_SETTINGS } from './postgres-bench.js';
+import { BENCH_WS as WS, openHandWritten, openHandWrittenPostgres, sameRows, sameRowsPostgres, seedBench } from './turn-bench-baseline.js';
 import { benchClock, workload, type BenchEvent } from './turn-bench-workload.js';
 
 const EVENTS = 20_000;
@@ -28,6 +35,10 @@ const WARMUP = 2_000;
 const THREADS = 4;
 const CHUNK = 500;
 const MAX_MS = 20_000;
+const PG_EVENTS = 8_000;
+const PG_WARMUP = 1_000;
+const PG_CHUNK = 250;
+const PG_MAX_MS = 15_000;
 
 const events = workload(EVENTS + WARMUP, THREADS);
 const dirs: string[] = [];
@@ -103,6 +114,57 @@ function langgraph(path: string, state: 'event' | 'turn'): Side {
   };
 }
 
+/**
+ * Ours and hand-written on PostgreSQL, one event per transaction each, raced on the bench's
+ * server; their databases are compared row for row before anything is reported.
+ */
+async function postgresSide(): Promise<Record<string, unknown>> {
+  const started = await startBenchPostgres();
+  if ('skipped' in started) return { postgres_ratio: null, postgres_skipped: started.skipped };
+  const { server } = started;
+  try {
+    const pgEvents = workload(PG_EVENTS + PG_WARMUP, THREADS);
+    const clock = benchClock();
+    const archive = mkdtempSync(join(tmpdir(), 'cairn-bench-turn-append-archive-'));
+    dirs.push(archive);
+    const store = await openPostgresCrudStore({ url: server.createDatabase('ours'), clock, archiveDir: archive });
+    await store.context.write((ctx) => seedBench((sql, params) => ctx.run(sql, params), THREADS));
+    clock.reset();
+    const hand = await openHandWrittenPostgres(server.createDatabase('hand'), { threads: THREADS, lockSql: WORKSPACE_LOCK_SQL });
+    try {
+      const results = await race(
+        [
+          { name: 'pg_ours', step: (e: BenchEvent) => store.turns.appendEvent({ workspace_id: WS, thread_id: e.threadId, turn_id: e.turnId, idempotency_key: e.key, event: e.event }), close: async () => undefined },
+          { name: 'pg_baseline', step: (e: BenchEvent) => hand.append([e]), close: async () => undefined },
+        ],
+        pgEvents,
+        { warmup: PG_WARMUP, chunk: PG_CHUNK, maxMs: PG_MAX_MS },
+      );
+      for (const [name, m] of results) console.log(`${name.padEnd(16)} ${JSON.stringify(m)}`);
+      const o = results.get('pg_ours')!;
+      const b = results.get('pg_baseline')!;
+      const identical = o.count === b.count ? await sameRowsPostgres(store.postgres!.dataSource, hand.dataSource!) : null;
+      if (identical === false) throw new Error('ours and the hand-written side wrote different rows on PostgreSQL: the comparison is void');
+      return {
+        postgres_ratio: round(o.per_s / b.per_s, 3),
+        postgres_events_per_s: o.per_s,
+        postgres_p50_ms: o.p50_ms,
+        postgres_p99_ms: o.p99_ms,
+        postgres_baseline_events_per_s: b.per_s,
+        postgres_baseline_p99_ms: b.p99_ms,
+        postgres_identical_rows: identical,
+        postgres_events: o.count,
+        postgres_settings: BENCH_POSTGRES_SETTINGS,
+      };
+    } finally {
+      await store.close();
+      await hand.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 try {
   const [pa, pb] = [tempDb(), tempDb()];
   const results = await race([
@@ -119,6 +181,7 @@ try {
   const lgEvent = results.get('langgraph_event')!;
   const lgTurn = results.get('langgraph_turn')!;
   const journalOnly = results.get('journal_only')!;
+  const postgres = await postgresSide();
   report({
     bench: 'turn-append',
     ratio: round(o.per_s / b.per_s, 3),
@@ -140,6 +203,7 @@ try {
     baseline_vs_langgraph_event_state: round(b.per_s / lgEvent.per_s, 3),
     baseline_vs_langgraph_turn_state: round(b.per_s / lgTurn.per_s, 3),
     events: o.count,
+    ...postgres,
   });
 } finally {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
