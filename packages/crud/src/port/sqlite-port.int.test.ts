@@ -1,5 +1,5 @@
 import { describeSqlite } from '../testing/backend.js';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { openTempStore, type TempStore } from '../testing/temp-store.js';
 import type { StoragePort } from './types.js';
 

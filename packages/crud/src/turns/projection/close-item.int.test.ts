@@ -1,5 +1,5 @@
 import { itSqlite } from '../../testing/backend.js';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect } from '@jest/globals';
 import { openTempStore, type TempStore } from '../../testing/temp-store.js';
 import { CLOSE_ATTEMPTS, RUNNING_ATTEMPTS } from './close-item.js';
 
