@@ -6,7 +6,7 @@ import type { PendingEvent } from '../journal/types.js';
 import type { WriteContext } from '../port/types.js';
 import { verifyJournal } from '../journal/verify-journal.js';
 import { expectCode } from '../testing/expect-error.js';
-import { openTempStore, steppingClock, type TempStore } from '../testing/temp-store.js';
+import { commitCount, openTempStore, steppingClock, type TempStore } from '../testing/temp-store.js';
 import { createEventLog } from './create-event-log.js';
 import { NOOP_ALREADY_STARTED, NOOP_DUPLICATE_TERMINAL, applied, violation } from './decision.js';
 import type { Decision, EventInput, Projector } from './types.js';
@@ -139,9 +139,9 @@ describe('a stream added by registering its projector (test-only `task` stream)'
     const turn = (type: string, payload: object): EventInput => ({ workspaceId: WS, streamType: 'turn', streamId: 'u1', type, payload: { type, thread_id: 't1', ...payload } });
     const ok = await temp.store.events.append([created('task-a', 'one'), turn('turn.started', { input: [{ type: 'text', text: 'go' }] }), completed('task-a')]);
     expect(ok.map((r) => r.event?.position)).toEqual([1, 2, 3]);
-    const commits = temp.store.sqlite.coordinator.stats.commits;
+    const commits = commitCount(temp.store);
     await expectCode(temp.store.events.append([created('task-b', 'two'), turn('turn.completed', {}), turn('item.started', { item_id: 'i1', item_type: 'command' })]), 'invariant_violation');
-    expect(temp.store.sqlite.coordinator.stats.commits).toBe(commits);
+    expect(commitCount(temp.store)).toBe(commits);
     expect(await journal()).toHaveLength(3);
     expect(await tasks()).toHaveLength(1);
     // One workspace per batch; no unregistered stream.

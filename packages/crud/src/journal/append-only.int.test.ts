@@ -1,10 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { createJournal } from './create-journal.js';
 import { idempotencyDigest } from './idempotency-key.js';
 import { openJournalTestDb, type JournalTestDb } from './testing/journal-db.js';
 
 /** The database itself refuses to rewrite history: these go around crud, straight to SQLite. */
-describe('journal_event is append-only in the database (raw SQL)', () => {
+// SQLite-only: the SQLite triggers, driven with raw SQL on the file (the PostgreSQL ones are tested in @cairn/migration).
+describeSqlite('journal_event is append-only in the database (raw SQL)', () => {
   let db: JournalTestDb;
   beforeEach(async () => {
     db = await openJournalTestDb();

@@ -13,7 +13,7 @@ const HEADS = `WITH RECURSIVE ws(id) AS (
   UNION ALL
   SELECT (SELECT min(workspace_id) FROM journal_event WHERE workspace_id > ws.id) FROM ws WHERE ws.id IS NOT NULL
 )
-SELECT e.workspace_id AS workspaceId, e.workspace_seq AS workspaceSeq, e.position AS position, e.hash AS hash
+SELECT e.workspace_id AS "workspaceId", e.workspace_seq AS "workspaceSeq", e.position AS position, e.hash AS hash
 FROM ws JOIN journal_event e ON e.workspace_id = ws.id
   AND e.workspace_seq = (SELECT max(workspace_seq) FROM journal_event WHERE workspace_id = ws.id)
 ORDER BY e.workspace_id`;

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { sqliteStatements } from '../port/sqlite-port.js';
 import { join } from 'node:path';
 import { openCrudStore } from '../store/open-crud-store.js';
@@ -18,7 +19,8 @@ import { verifyJournal } from './verify-journal.js';
 let onAppended: (workspaceId: string) => void = () => undefined;
 const journal = createJournal({ now: () => '2025-04-01T08:00:00.000Z', onAppended: (ws) => onAppended(ws) });
 
-describe('signed checkpoints against the journal (memory store, real SQLite)', () => {
+// SQLite-only: a journal on a raw SQLite connection (openJournalTestDb) and the SQLite opener.
+describeSqlite('signed checkpoints against the journal (memory store, real SQLite)', () => {
   let db: JournalTestDb;
   let store: MemoryCheckpointStore;
   let reader: JournalReader;
@@ -173,7 +175,7 @@ describe('signed checkpoints against the journal (memory store, real SQLite)', (
   });
 });
 
-describe('openCrudStore({ checkpoints })', () => {
+describeSqlite('openCrudStore({ checkpoints })', () => {
   it('checkpoints at open, counts appends through the store, and records the final heads at close', async () => {
     const db = await openJournalTestDb();
     await db.close({ removeDir: false });

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { SqliteWriteCoordinator, openSqliteDatabase } from '@cairn/sqlite';
 import { sqliteJob, sqliteStatements } from '../port/sqlite-port.js';
 import { createJournal } from './create-journal.js';
@@ -25,7 +26,8 @@ const turn = (workspaceId: string, streamId: string, type: string, payload: unkn
   ...extra,
 });
 
-describe('createJournal().append (real SQLite)', () => {
+// SQLite-only: a journal on a raw SQLite connection (openJournalTestDb).
+describeSqlite('createJournal().append (real SQLite)', () => {
   let db: JournalTestDb;
   let reader: JournalReader;
   beforeEach(async () => {
@@ -248,7 +250,7 @@ describe('createJournal().append (real SQLite)', () => {
   });
 });
 
-describe('journal reads', () => {
+describeSqlite('journal reads', () => {
   let db: JournalTestDb;
   let reader: JournalReader;
   beforeEach(async () => {

@@ -14,9 +14,9 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 const SELECT_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?`;
 const SELECT_KEY_USED = 'SELECT 1 AS used FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?';
 const SELECT_WORKSPACE_HEAD = 'SELECT workspace_seq AS seq, hash FROM journal_event WHERE workspace_id = ? ORDER BY workspace_seq DESC LIMIT 1';
-const SELECT_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_event WHERE stream_type = ? AND stream_id = ? ORDER BY stream_seq DESC LIMIT 1';
+const SELECT_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS "workspaceId" FROM journal_event WHERE stream_type = ? AND stream_id = ? ORDER BY stream_seq DESC LIMIT 1';
 /** A stream whose events all went to the archive continues from the head retention recorded (migration 0007). */
-const SELECT_RETAINED_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS workspaceId FROM journal_stream_retention WHERE stream_type = ? AND stream_id = ?';
+const SELECT_RETAINED_STREAM_HEAD = 'SELECT stream_seq AS seq, workspace_id AS "workspaceId" FROM journal_stream_retention WHERE stream_type = ? AND stream_id = ?';
 const INSERT_EVENT = `INSERT INTO journal_event (${EVENT_COLUMNS}, hash_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${JOURNAL_HASH_VERSION})`;
 
 /** The INSERT with its dialect's key-conflict clause, built once per dialect (the hot path allocates no SQL). */

@@ -1,8 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { gatewayMigrations, migrateDown, runMigrations } from '@cairn/migration';
 import { openJournalTestDb, type JournalTestDb } from './testing/journal-db.js';
 
-describe('gateway migration 0002 (journal)', () => {
+// SQLite-only: SQLite migration 0002 on a file.
+describeSqlite('gateway migration 0002 (journal)', () => {
   let db: JournalTestDb;
   beforeEach(async () => {
     db = await openJournalTestDb();

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,8 @@ function writeV1Journal(native: NativeDatabase): void {
   }
 }
 
-describe('a v1 journal in a file not migrated yet (a v5 backup)', () => {
+// SQLite-only: v1 rows exist only in SQLite files written before migration 0006.
+describeSqlite('a v1 journal in a file not migrated yet (a v5 backup)', () => {
   it('verifies, and names an edited row', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-journal-v5-'));
     const ds = await openSqliteDatabase({ path: join(dir, 'gateway.db') });
@@ -67,7 +69,7 @@ describe('a v1 journal in a file not migrated yet (a v5 backup)', () => {
   });
 });
 
-describe('a v1 journal migrated to v6, then appended to', () => {
+describeSqlite('a v1 journal migrated to v6, then appended to', () => {
   let dir: string;
   let ds: DataSource;
   let native: NativeDatabase;

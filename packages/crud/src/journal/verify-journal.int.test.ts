@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openSqliteDatabase } from '@cairn/sqlite';
 import { createJournal } from './create-journal.js';
@@ -34,7 +35,8 @@ async function seed(db: JournalTestDb): Promise<void> {
   });
 }
 
-describe('verifyJournal', () => {
+// SQLite-only: tampering with a SQLite file through a raw connection.
+describeSqlite('verifyJournal', () => {
   let db: JournalTestDb;
   beforeEach(async () => {
     db = await openJournalTestDb();

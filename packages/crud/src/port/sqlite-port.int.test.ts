@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { openTempStore, type TempStore } from '../testing/temp-store.js';
 import type { StoragePort } from './types.js';
 
@@ -7,7 +8,8 @@ const count = async (port: StoragePort): Promise<number> =>
 const insert = (port: StoragePort, id: string) =>
   port.write((ctx) => ctx.run("INSERT INTO workspace (workspace_id, name, default_slot, created_at, updated_at) VALUES (?, 'W', NULL, 'x', 'x')", [id]));
 
-describe('the SQLite storage port', () => {
+// The SQLite port itself.
+describeSqlite('the SQLite storage port', () => {
   let temp: TempStore;
   let port: StoragePort;
   beforeEach(async () => {

@@ -29,7 +29,7 @@ describe('recovery job claims across OS processes', () => {
     const workers = ['proc-a', 'proc-b'];
     const ready = workers.map((w) => join(f.temp.dir, `ready-${w}`));
     const go = join(f.temp.dir, 'go');
-    const children = workers.map((w, i) => runTs(CHILD, [f.temp.path, ready[i]!, go, w, NOW]));
+    const children = workers.map((w, i) => runTs(CHILD, [f.temp.url ?? f.temp.path, ready[i]!, go, w, NOW]));
     // Both children have opened the file and poll for the same start signal.
     await waitFor(ready, 25_000);
     writeFileSync(go, '');

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterEach, expect, it } from '@jest/globals';
 import { gatewayMigrations, runMigrations } from '@cairn/migration';
 import { openSqliteDatabase } from '@cairn/sqlite';
 import { openCrudStore } from './open-crud-store.js';
@@ -14,7 +15,8 @@ const SNAPSHOT_VERSION = 1;
 const AT = '2024-06-01T12:00:00.000Z';
 const POLICY = JSON.stringify({ mode: 'read_only', writable_roots: ['/srv'], network_access: false });
 
-describe(`gateway.db snapshot at v${SNAPSHOT_VERSION} migrated to head`, () => {
+// SQLite-only: a frozen SQLite gateway.db snapshot.
+describeSqlite(`gateway.db snapshot at v${SNAPSHOT_VERSION} migrated to head`, () => {
   let temp: TempDir;
   afterEach(() => temp.remove());
 

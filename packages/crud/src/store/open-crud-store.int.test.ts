@@ -1,17 +1,19 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
 import { MIGRATION_TABLE, gatewayMigrations } from '@cairn/migration';
 import { openSqliteDatabase } from '@cairn/sqlite';
 import { openCrudStore } from './open-crud-store.js';
 import { makeTempDir, openTempStore, type TempDir, type TempStore } from '../testing/temp-store.js';
 import { expectCode } from '../testing/expect-error.js';
 
-describe('openCrudStore', () => {
+// SQLite's opener itself: file modes, the schema check of a file, its handles.
+describeSqlite('openCrudStore', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn();
   });
   const temp = async (): Promise<TempStore> => {
-    const t = await openTempStore();
+    const t = await openTempStore({}, 'sqlite');
     cleanups.push(t.cleanup);
     return t;
   };
@@ -26,14 +28,14 @@ describe('openCrudStore', () => {
     expect(store.migration).toMatchObject({ service: 'gateway', fromVersion: 0, toVersion: gatewayMigrations.migrations.length });
     // The entity metadata and the frozen SQL must describe the same schema: TypeORM's schema
     // builder would emit DDL for any difference (column, type, nullability, index, FK, unique).
-    const pending = await store.sqlite.dataSource.driver.createSchemaBuilder().log();
+    const pending = await store.sqlite!.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('has a schema check that notices a difference (the check above is not vacuous)', async () => {
     const { store } = await temp();
     await store.context.write((ctx) => ctx.run('DROP INDEX "idx_thread_forked_from"'));
-    const pending = await store.sqlite.dataSource.driver.createSchemaBuilder().log();
+    const pending = await store.sqlite!.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query).join('\n')).toMatch(/CREATE INDEX "idx_thread_forked_from"/);
   });
 
@@ -78,7 +80,7 @@ describe('openCrudStore', () => {
 
   it('reads through a read-only connection', async () => {
     const { store } = await temp();
-    await expect(store.sqlite.readDataSource.query('CREATE TABLE nope (x TEXT)')).rejects.toThrow(/readonly/i);
+    await expect(store.sqlite!.readDataSource.query('CREATE TABLE nope (x TEXT)')).rejects.toThrow(/readonly/i);
   });
 
   it('closes idempotently and then refuses work with storage_failed', async () => {

@@ -1,3 +1,4 @@
+import { commitCount } from '../testing/temp-store.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { TurnEventEntry, TurnEventPayload } from '@cairn/protocol';
 import { expectCode } from '../testing/expect-error.js';
@@ -27,9 +28,9 @@ describe('turn/event/append batches', () => {
   const snapshot = async () => JSON.stringify(await Promise.all(['journal_event', 'turn', 'turn_item', 'turn_item_attempt', 'turn_timeline_entry', 'turn_search'].map((t) => fx.rows(t))));
 
   it('commits an agent step of 8 events in one transaction, one result per event, in order', async () => {
-    const commits = fx.store.sqlite.coordinator.stats.commits;
+    const commits = commitCount(fx.store);
     const { results } = await fx.turns.appendEvents({ workspace_id: WS, events: step('u1', 'm1') });
-    expect(fx.store.sqlite.coordinator.stats.commits).toBe(commits + 1);
+    expect(commitCount(fx.store)).toBe(commits + 1);
     expect(results).toHaveLength(8);
     expect(results.map((r) => [r.position, r.seq, r.outcome, r.duplicate])).toEqual(Array.from({ length: 8 }, (_, i) => [i + 2, i + 2, 'applied', false]));
     const items = await fx.turns.items({ workspace_id: WS, turn_id: 'u1' });

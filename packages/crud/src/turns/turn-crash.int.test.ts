@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../testing/backend.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUntilKilled } from '@cairn/tooling/child';
@@ -95,7 +96,8 @@ async function snapshotReadModels(store: CrudStore): Promise<string> {
   });
 }
 
-describe('turn appends (single and batched) survive SIGKILL at random moments', () => {
+// SQLite-only: SIGKILL of a child on a SQLite file; the PostgreSQL crash test is postgres-crash.int.test.ts.
+describeSqlite('turn appends (single and batched) survive SIGKILL at random moments', () => {
   let temp: TempDir;
   beforeAll(async () => {
     temp = makeTempDir('cairn-turn-crash-');

@@ -185,7 +185,7 @@ describe('TurnProjector (given / when / then)', () => {
         ['i1', 'failed', 'turn_failed'],
         ['c1', 'completed', null],
       ]);
-      expect((await fx.rows('turn_item_attempt')).map((r) => r.status)).toEqual(['failed', 'completed']);
+      expect((await fx.rows('turn_item_attempt', 'item_id DESC')).map((r) => r.status)).toEqual(['failed', 'completed']);
       expect((await fx.rows('turn'))[0]).toMatchObject({ status: 'failed', error: '{"code":"provider_error","message":"boom"}' });
       expect((await fx.rows('turn'))[0]!.completed_at).not.toBeNull();
     });

@@ -92,9 +92,8 @@ describe('store.workspaces', () => {
     });
 
     it('two stores on one file (two writers) still agree on one default', async () => {
-      const { store: a, path, cleanup } = await openTempStore();
-      const { openCrudStore } = await import('../store/open-crud-store.js');
-      const b = await openCrudStore({ path });
+      const { store: a, reopen, cleanup } = await openTempStore();
+      const b = await reopen();
       try {
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).workspaces.ensureDefault()),

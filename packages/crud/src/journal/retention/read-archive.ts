@@ -11,7 +11,7 @@ export interface RetentionPoint {
   hash: string;
 }
 
-const RETENTION = 'SELECT workspace_id AS workspaceId, workspace_seq AS workspaceSeq, position, hash FROM journal_retention WHERE workspace_id = ?';
+const RETENTION = 'SELECT workspace_id AS "workspaceId", workspace_seq AS "workspaceSeq", position, hash FROM journal_retention WHERE workspace_id = ?';
 
 /** A workspace's retention point, if its oldest events have left the journal. */
 export function readRetentionPoint(reader: JournalReader, workspaceId: string): Promise<RetentionPoint | undefined> {

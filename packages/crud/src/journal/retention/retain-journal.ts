@@ -128,7 +128,7 @@ async function commitRetention(ctx: WriteContext, rows: readonly ArchivedRow[], 
 export async function recoverArchive(port: RetentionPort, archiveDir: string): Promise<RetainReport['recovered']> {
   const recovered: RetainReport['recovered'] = { completed: [], removed: [], kept: [] };
   if (!existsSync(archiveDir)) return recovered;
-  const points = await port.read((q) => q.all<RetentionPoint>('SELECT workspace_id AS workspaceId, workspace_seq AS workspaceSeq, position, hash FROM journal_retention'));
+  const points = await port.read((q) => q.all<RetentionPoint>('SELECT workspace_id AS "workspaceId", workspace_seq AS "workspaceSeq", position, hash FROM journal_retention'));
   const heads = await port.read((q) => readChainHeads(q));
   const byWorkspace = new Map(points.map((p) => [p.workspaceId, p]));
   for (const { workspaceId } of heads) {

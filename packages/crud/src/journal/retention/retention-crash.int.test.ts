@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeSqlite } from '../../testing/backend.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,8 @@ async function runAndKill(path: string, run: number): Promise<{ committed: numbe
   return { committed, signal, stderr };
 }
 
-describe('retention survives SIGKILL at random moments', () => {
+// SQLite-only: SIGKILL of a child on a SQLite file; the PostgreSQL crash test is postgres-crash.int.test.ts.
+describeSqlite('retention survives SIGKILL at random moments', () => {
   let temp: TempDir;
   beforeAll(async () => {
     temp = makeTempDir('cairn-retention-crash-');

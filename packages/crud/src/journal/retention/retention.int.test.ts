@@ -9,7 +9,7 @@ import { readStream } from '../read-stream.js';
 import { readWorkspaceAfter } from '../read-workspace-after.js';
 import { verifyJournal } from '../verify-journal.js';
 import { verifyCheckpoints } from '../verify-checkpoints.js';
-import { openCrudStore } from '../../store/open-crud-store.js';
+import { readTableRows } from '../../testing/table-rows.js';
 import { EVENT_COLUMNS } from '../journal-row.js';
 import { encodeSegment, listSegments, readSegment, segmentName, workspaceArchiveDir, type ArchivedRow } from './archive-segment.js';
 
@@ -153,7 +153,7 @@ describe('journal retention', () => {
     const dump = () =>
       temp.store.context.read(async (q) => {
         const out: Record<string, unknown> = {};
-        for (const t of tables) out[t] = await q.all(`SELECT * FROM "${t}" ORDER BY rowid`);
+        for (const t of tables) out[t] = await readTableRows(q, t);
         return out;
       });
     const before = await dump();
@@ -205,7 +205,7 @@ describe('journal retention', () => {
     writeFileSync(`${dir}/${segmentName(1, 5)}`, encodeSegment(rows, rows[0]!.prev_hash, null).bytes);
     const reopen = async () => {
       await temp.store.close();
-      temp = { ...temp, store: await openCrudStore({ path: temp.path, clock: () => new Date(now++) }) };
+      temp = { ...temp, store: await temp.reopen({ clock: () => new Date(now++) }) };
     };
     await reopen();
     expect(await temp.store.retention.point(WS)).toMatchObject({ workspaceSeq: 5 });

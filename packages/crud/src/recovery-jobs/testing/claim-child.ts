@@ -1,13 +1,18 @@
-// Child process of the two-process claim race: opens the same gateway.db, signals ready,
+// Child process of the two-process claim race: opens the same gateway.db (or PostgreSQL database), signals ready,
 // waits for the shared start signal, claims recovery jobs until none is due, and prints the
 // ids it won as one JSON line.
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dirname, join } from 'node:path';
 import { openCrudStore } from '../../store/open-crud-store.js';
+import { openPostgresCrudStore } from '../../store/open-postgres-crud-store.js';
 
 const [dbPath, readyFile, goFile, workerId, now] = process.argv.slice(2) as [string, string, string, string, string];
 
-const store = await openCrudStore({ path: dbPath, busyTimeoutMs: 10_000 });
+// A postgres:// URL instead of a path: the same race against one PostgreSQL database.
+const store = dbPath.startsWith('postgres://')
+  ? await openPostgresCrudStore({ url: dbPath, archiveDir: join(dirname(readyFile), 'archive'), poolSize: 4 })
+  : await openCrudStore({ path: dbPath, busyTimeoutMs: 10_000 });
 try {
   const recoveryJobs = store.recoveryJobs;
   writeFileSync(readyFile, String(process.pid));

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { itSqlite } from '../../testing/backend.js';
+import { afterEach, beforeEach, describe, expect } from '@jest/globals';
 import { openTempStore, type TempStore } from '../../testing/temp-store.js';
 import { CLOSE_ATTEMPTS, RUNNING_ATTEMPTS } from './close-item.js';
 
@@ -11,7 +12,8 @@ describe('closing an item’s attempts', () => {
 
   // With 64 turns streaming at once, a seek on the status index would walk every running
   // attempt of the gateway for each item that closes: the item's own rows are a key seek.
-  it('seeks the item’s attempts by primary key, never by the status index', async () => {
+  // SQLite's query plans (EXPLAIN QUERY PLAN).
+  itSqlite('seeks the item’s attempts by primary key, never by the status index', async () => {
     const plan = (sql: string) =>
       temp.store.context.read(async (q) => (await q.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, ['s', 'e', null, 't', 'i'].slice(-(sql.split('?').length - 1)))).map((r) => r.detail).join(' | '));
     // The same statement on the bare column picks the status index: what the expression avoids.

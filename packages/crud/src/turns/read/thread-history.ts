@@ -7,7 +7,8 @@ import { ITEM_COLUMNS, TURN_COLUMNS, toTurn, toTurnItem, type ItemRow, type Turn
 
 const TURNS = `SELECT ${TURN_COLUMNS} FROM turn WHERE thread_id = ? AND thread_seq <= ? ORDER BY thread_seq DESC LIMIT ?`;
 const ITEMS = `SELECT ${ITEM_COLUMNS} FROM turn_item WHERE turn_id = ? AND ordinal > ? ORDER BY ordinal LIMIT ?`;
-const NO_TURN_YET = Number.MAX_SAFE_INTEGER;
+/** Above every thread_seq: the largest value of an `integer` column on PostgreSQL (32-bit), where a bigger parameter is refused. */
+const NO_TURN_YET = 2_147_483_647;
 
 /**
  * `thread/history`: newest turn first, each with its items in order; `limit` bounds the items

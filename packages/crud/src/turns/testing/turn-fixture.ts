@@ -2,8 +2,9 @@ import type { TurnEventAppendEntryResult, TurnEventPayload } from '@cairn/protoc
 import type { Projector } from '../../event-log/types.js';
 import type { RepairStore } from '../../repair/repair-store.js';
 import type { SearchStore } from '../../search/search-store.js';
+import { readTableRows } from '../../testing/table-rows.js';
 import { openTempStore, steppingClock, type TempStore } from '../../testing/temp-store.js';
-import type { SqliteCrudStore } from '../../store/crud-store.js';
+import type { CrudStore } from '../../store/crud-store.js';
 import type { TurnStore } from '../turn-store.js';
 
 export const WS = 'w1';
@@ -11,7 +12,7 @@ export const THREAD = 't1';
 
 export interface TurnFixture {
   temp: TempStore;
-  store: SqliteCrudStore;
+  store: CrudStore;
   /** Every projector of the store's event log, in registration order (TurnProjector, TurnRecordsProjector, RecoveryJobProjector). */
   projectors: readonly Projector[];
   turns: TurnStore;
@@ -50,10 +51,10 @@ export async function openTurnFixture(): Promise<TurnFixture> {
         idempotency_key: options.key ?? `k${++keys}`,
         event,
       }),
-    rows: (table, orderBy = 'rowid') =>
-      store.context.read((q) => q.all<Record<string, unknown>>(`SELECT * FROM "${table}" ORDER BY ${orderBy}`)),
+    rows: (table, orderBy) => store.context.read((q) => readTableRows(q, table, orderBy)),
     cleanup: temp.cleanup,
   };
 }
 
 export const text = (t: string): TurnEventPayload => ({ type: 'turn.started', input: [{ type: 'text', text: t }] });
+
