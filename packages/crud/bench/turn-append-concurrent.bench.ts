@@ -67,7 +67,7 @@ async function postgresPhase(url: string, processes: number, tag: string): Promi
   });
   await Promise.all(lines.map((l) => l.isReady));
   const start = performance.now();
-  for (const child of children) child.stdin!.write('go\n');
+  for (const child of children) child.stdin!.end('go\n');
   const codes = await Promise.all(lines.map((l) => l.done));
   const elapsed = performance.now() - start;
   if (codes.some((c) => c !== 0)) throw new Error(`an appender process failed (exit codes ${codes.join(', ')})`);
