@@ -1,13 +1,16 @@
-import { describeSqlite } from '../testing/backend.js';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { TEST_BACKEND } from '../testing/backend.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runUntilKilled } from '@cairn/tooling/child';
+import { createTestDatabase } from '@cairn/tooling/postgres';
 import { TURN_EVENT_TYPES } from '@cairn/protocol';
 import { idempotencyDigest } from '../journal/idempotency-key.js';
 import { verifyJournal } from '../journal/verify-journal.js';
 import { REPAIR_KINDS } from '../repair/repair-findings.js';
 import { openCrudStore } from '../store/open-crud-store.js';
+import { openPostgresCrudStore } from '../store/open-postgres-crud-store.js';
+import { readTableRows } from '../testing/table-rows.js';
 import type { CrudStore } from '../store/crud-store.js';
 import { makeTempDir, type TempDir } from '../testing/temp-store.js';
 
@@ -28,10 +31,10 @@ interface ChildRun {
 }
 
 /** Starts the child, waits until it has committed an event, kills it after a random delay. */
-async function runAndKill(path: string, run: number): Promise<ChildRun> {
+async function runAndKill(target: Target, run: number): Promise<ChildRun> {
   const positions: number[] = [];
   const batches: string[][] = [];
-  const { signal, stderr } = await runUntilKilled(CHILD, [path, String(run), String(AGENTS)], {
+  const { signal, stderr } = await runUntilKilled(CHILD, [target.arg, String(run), String(AGENTS), target.archiveDir], {
     onLine: (line) => {
       if (line.startsWith('P ')) positions.push(Number(line.slice(2)));
       else if (line.startsWith('B ')) batches.push(line.slice(2).split(' '));
@@ -91,17 +94,37 @@ async function snapshotReadModels(store: CrudStore): Promise<string> {
   const tables = store.events.log.projectors.flatMap((p) => p.tables);
   return store.context.read(async (q) => {
     const dump: unknown[] = [];
-    for (const t of tables) dump.push(await q.all(`SELECT * FROM "${t}" ORDER BY rowid`));
+    for (const t of tables) dump.push(await readTableRows(q, t));
     return JSON.stringify(dump);
   });
 }
 
-// SQLite-only: SIGKILL of a child on a SQLite file; the PostgreSQL crash test is postgres-crash.int.test.ts.
-describeSqlite('turn appends (single and batched) survive SIGKILL at random moments', () => {
+/** Where the children append: the test's gateway.db, or (postgres project) one fresh PostgreSQL database. */
+interface Target {
+  arg: string;
+  archiveDir: string;
+  open(): Promise<CrudStore>;
+}
+
+async function crashTarget(temp: TempDir): Promise<Target> {
+  const archiveDir = join(temp.dir, 'archive');
+  if (TEST_BACKEND === 'postgres') {
+    const { url } = await createTestDatabase('crash');
+    return { arg: url, archiveDir, open: () => openPostgresCrudStore({ url, archiveDir }) };
+  }
+  return { arg: temp.path, archiveDir, open: () => openCrudStore({ path: temp.path }) };
+}
+
+// On both backends: SIGKILL of an appender process on a SQLite file (the coordinator's group
+// commits) or on a PostgreSQL database (the server keeps what was committed; the killed
+// client's open transaction is rolled back by it).
+describe(`turn appends (single and batched) survive SIGKILL at random moments (${TEST_BACKEND})`, () => {
   let temp: TempDir;
+  let target: Target;
   beforeAll(async () => {
     temp = makeTempDir('cairn-turn-crash-');
-    const store = await openCrudStore({ path: temp.path });
+    target = await crashTarget(temp);
+    const store = await target.open();
     await store.workspaces.create({ workspace_id: 'w1', name: 'Crash' });
     for (let t = 0; t < 4; t++) await store.threads.start({ workspace_id: 'w1', thread_id: `t${t}` });
     await store.close();
@@ -115,13 +138,13 @@ describeSqlite('turn appends (single and batched) survive SIGKILL at random mome
     let kills = 0;
     let batches = 0;
     for (let run = 0; kills < KILLS && Date.now() - started < BUDGET_MS; run++) {
-      const result = await runAndKill(temp.path, run);
+      const result = await runAndKill(target, run);
       expect({ run, signal: result.signal, stderr: result.signal === 'SIGKILL' ? '' : result.stderr }).toEqual({ run, signal: 'SIGKILL', stderr: '' });
       kills++;
       printed.push(...result.positions);
       // Reopen as the gateway does after a crash: every acknowledged event is there, and
       // startup repair leaves no damage behind.
-      const store = await openCrudStore({ path: temp.path });
+      const store = await target.open();
       try {
         expect(await missingPositions(store, result.positions)).toEqual([]);
         expect(await tornBatches(store, result.batches)).toEqual([]);
@@ -138,7 +161,7 @@ describeSqlite('turn appends (single and batched) survive SIGKILL at random mome
     expect(kills).toBeGreaterThanOrEqual(20);
     expect(printed.length).toBeGreaterThan(kills);
 
-    const store = await openCrudStore({ path: temp.path });
+    const store = await target.open();
     try {
       expect(await missingPositions(store, printed)).toEqual([]);
       const verified = await store.port.read((q) => verifyJournal(q));
@@ -150,7 +173,7 @@ describeSqlite('turn appends (single and batched) survive SIGKILL at random mome
       const before = await snapshotReadModels(store);
       await store.repair.rebuild();
       expect(await snapshotReadModels(store)).toEqual(before);
-      console.log(`turn crash test: ${kills} kills, ${printed.length} acknowledged events, ${batches} batches sent, repairs ${JSON.stringify(repaired)}`);
+      console.log(`turn crash test (${TEST_BACKEND}): ${kills} kills, ${printed.length} acknowledged events, ${batches} batches sent, repairs ${JSON.stringify(repaired)}`);
     } finally {
       await store.close();
     }

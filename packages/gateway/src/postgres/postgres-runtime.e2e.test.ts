@@ -26,9 +26,6 @@ const readyz = async (g: RunningGateway) => {
 };
 
 describe('a gateway on PostgreSQL', () => {
-  // Skipped until pg-crud's fix lands (merge it, then remove the skip): crud's journal SQL aliases
-  // `workspace_id AS workspaceId` unquoted, which PostgreSQL folds to `workspaceid`, so the first
-  // turn append is refused ("stream ... belongs to another workspace") and checkpoint heads are invalid.
   it('starts, is ready, keeps what was appended across a restart, and doctor and verify find it clean', async () => {
     root = mkdtempSync(join(tmpdir(), 'cairn-pg-gw-'));
     const home = join(root, 'home');
