@@ -116,7 +116,7 @@ async function ours(path: string, mode: 'batch' | 'single'): Promise<Side> {
 async function baseline(path: string): Promise<Side> {
   const hand = await openHandWritten(path, { threads: THREADS });
   const all = setup.flat();
-  for (let from = 0; from < all.length; from += 256) hand.append(all.slice(from, from + 256));
+  for (let from = 0; from < all.length; from += 256) await hand.append(all.slice(from, from + 256));
   return { name: 'baseline', step: (s) => hand.append(s), close: () => hand.close() };
 }
 

@@ -1,7 +1,7 @@
 import type { SearchHit } from '@cairn/protocol';
-import type { ReadContext, WriteContext } from '../../port/types.js';
-import type { SearchDocument, SearchIndex, SearchQuery } from '../../search/search-index.js';
-import { MAX_INDEXED_CHARS } from '../sqlite/fts-search-index.js';
+import type { ReadContext } from '../../port/types.js';
+import type { SearchIndex, SearchQuery } from '../../search/search-index.js';
+import { MAX_SEARCH_TERMS, addSearchDocument, toSearchHit, type SearchHitRow } from '../../search/search-rows.js';
 
 /*
  * PostgreSQL-specific on purpose: tsquery, ts_rank and ts_headline. The table comes from gateway
@@ -11,7 +11,6 @@ import { MAX_INDEXED_CHARS } from '../sqlite/fts-search-index.js';
  * so it cannot meet the document differently. The hits are ranked in a subquery and only the
  * page's rows get a headline (the expensive part).
  */
-const INSERT = 'INSERT INTO turn_search (body, workspace_id, thread_id, turn_id, item_id, at) VALUES (?, ?, ?, ?, ?, ?)';
 const FOLDED_BODY = String.raw`regexp_replace(normalize(s.body, NFD), '[\u0300-\u036f]', '', 'g')`;
 const HEADLINE_OPTIONS = 'StartSel=[, StopSel=], MaxWords=16, MinWords=6, ShortWord=0, HighlightAll=false';
 const search = (threadFilter: string) => `SELECT s.workspace_id, s.thread_id, s.turn_id, s.item_id, s.at,
@@ -23,41 +22,19 @@ const search = (threadFilter: string) => `SELECT s.workspace_id, s.thread_id, s.
   ORDER BY hit.rank DESC, hit.search_id`;
 const SEARCH = search('');
 const SEARCH_THREAD = search(' AND thread_id = ?');
-const MAX_TERMS = 16;
-
-interface HitRow {
-  workspace_id: string;
-  thread_id: string;
-  turn_id: string;
-  item_id: string | null;
-  at: string;
-  snippet: string;
-}
 
 export function createPostgresSearchIndex(): SearchIndex {
   return {
     tables: ['turn_search'],
-    async add(ctx: WriteContext, doc: SearchDocument): Promise<void> {
-      const text = doc.text.length > MAX_INDEXED_CHARS ? doc.text.slice(0, MAX_INDEXED_CHARS) : doc.text;
-      if (text.trim() === '') return;
-      await ctx.run(INSERT, [text, doc.workspaceId, doc.threadId, doc.turnId, doc.itemId, doc.at]);
-    },
+    add: addSearchDocument,
     async search(q: ReadContext, query: SearchQuery): Promise<SearchHit[]> {
       const tsquery = toTsQuery(query.text);
       if (tsquery === null) return [];
       const rows =
         query.threadId === undefined
-          ? await q.all<HitRow>(SEARCH, [tsquery, tsquery, tsquery, query.workspaceId, query.limit, query.offset])
-          : await q.all<HitRow>(SEARCH_THREAD, [tsquery, tsquery, tsquery, query.workspaceId, query.threadId, query.limit, query.offset]);
-      return rows.map((row) => ({
-        workspace_id: row.workspace_id,
-        thread_id: row.thread_id,
-        turn_id: row.turn_id,
-        item_id: row.item_id,
-        kind: row.item_id === null ? 'input' : 'item',
-        snippet: row.snippet,
-        at: row.at,
-      }));
+          ? await q.all<SearchHitRow>(SEARCH, [tsquery, tsquery, tsquery, query.workspaceId, query.limit, query.offset])
+          : await q.all<SearchHitRow>(SEARCH_THREAD, [tsquery, tsquery, tsquery, query.workspaceId, query.threadId, query.limit, query.offset]);
+      return rows.map(toSearchHit);
     },
   };
 }
@@ -77,7 +54,7 @@ export function foldSearchText(text: string): string {
 export function toTsQuery(text: string): string | null {
   const words = foldSearchText(text).match(/[\p{L}\p{N}]+/gu);
   if (!words || words.length === 0) return null;
-  const terms = words.slice(0, MAX_TERMS).map((w) => `'${w}'`);
+  const terms = words.slice(0, MAX_SEARCH_TERMS).map((w) => `'${w}'`);
   terms[terms.length - 1] += ':*';
   return terms.join(' & ');
 }
