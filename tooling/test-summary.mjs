@@ -36,5 +36,8 @@ for (const dir of dirs) {
   for (const s of brokenSuites) console.error(`test-summary: suite failed to run: ${s.name}\n${s.message}`);
   failed += brokenSuites.length;
 }
-console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+// Skipped tests (the other backend's half of a suite that runs on SQLite and PostgreSQL) get a
+// line of their own: the last line stays exactly what CI reads.
+if (skipped) console.log(`skipped: ${skipped} (tests marked for the other backend)`);
+console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
