@@ -50,6 +50,24 @@ export interface SchemaFingerprintReport {
  * expected schema.
  */
 export async function checkSchemaFingerprint(dataSource: DataSource, set: MigrationSet): Promise<SchemaFingerprintReport> {
+  // The version and the listing are separate reads: another process migrating meanwhile (two
+  // gateways starting together on one PostgreSQL database) can commit a migration between
+  // them, and the listing then holds objects of a version the check did not read. Each
+  // migration commits its objects and its bookkeeping row together, so if the version is the
+  // same after a failed check, nothing was migrated in between and the difference is real;
+  // if it moved, the check runs again on the newer version.
+  for (let attempt = 1; ; attempt++) {
+    const report = await checkOnce(dataSource, set);
+    if (report.ok || attempt >= MAX_CHECKS) return report;
+    const { currentVersion } = await assertSchemaCompatible(dataSource, set);
+    if (currentVersion === report.version) return report;
+  }
+}
+
+/** Checks made at most while a concurrent migration keeps moving the version (7 migrations: 8 suffice). */
+const MAX_CHECKS = 10;
+
+async function checkOnce(dataSource: DataSource, set: MigrationSet): Promise<SchemaFingerprintReport> {
   const { currentVersion: version } = await assertSchemaCompatible(dataSource, set);
   const live = await readSchemaListing(dataSource);
   const actual = schemaFingerprint(live);
