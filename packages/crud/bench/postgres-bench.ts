@@ -19,5 +19,20 @@ export async function startBenchPostgres(): Promise<{ server: PostgresTestServer
   }
 }
 
+/**
+ * Runs a bench's PostgreSQL side on a server started for it and stopped after it, the
+ * server's settings added to the figures. Without PostgreSQL binaries here: `{ [headline]:
+ * null, postgres_skipped }`, and the bench reports its SQLite figures only.
+ */
+export async function withBenchPostgres(headline: string, side: (server: PostgresTestServer) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  const started = await startBenchPostgres();
+  if ('skipped' in started) return { [headline]: null, postgres_skipped: started.skipped };
+  try {
+    return { ...(await side(started.server)), postgres_settings: BENCH_POSTGRES_SETTINGS };
+  } finally {
+    await started.server.stop();
+  }
+}
+
 /** The lock the product's PostgreSQL dialect takes on a workspace, as the hand-written side must take it too. */
 export const WORKSPACE_LOCK_SQL = "SELECT pg_advisory_xact_lock_shared(hashtextextended('cairn.ws', 0)), pg_advisory_xact_lock(hashtextextended('cairn.ws:' || ?, 0))";

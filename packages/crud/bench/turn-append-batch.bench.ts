@@ -32,7 +32,7 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { TurnEventEntry, TurnEventPayload } from '@cairn/protocol';
 import { race, report, round } from '@cairn/tooling/bench';
 import { openCrudStore, openPostgresCrudStore } from '../src/index.js';
-import { BENCH_POSTGRES_SETTINGS, WORKSPACE_LOCK_SQL, startBenchPostgres } from './postgres-bench.js';
+import { WORKSPACE_LOCK_SQL, withBenchPostgres } from './postgres-bench.js';
 import { BENCH_WS as WS, openHandWritten, openHandWrittenPostgres, sameRowsPostgres, sameRows, seedBench } from './turn-bench-baseline.js';
 import { benchClock, type BenchEvent } from './turn-bench-workload.js';
 
@@ -187,12 +187,9 @@ async function langgraph(saver: Saver, state: 'step' | 'turn', prefix = ''): Pro
  * the bench's server; ours and the hand-written database are compared row for row.
  */
 async function postgresSide(): Promise<Record<string, unknown>> {
-  const started = await startBenchPostgres();
-  if ('skipped' in started) return { postgres_vs_langgraph: null, postgres_skipped: started.skipped };
-  const { server } = started;
-  const pgSteps = steps.slice(0, PG_WARMUP + PG_STEPS);
-  const pgSetup = setup.slice(0, Math.ceil(pgSteps.length / ITEMS)).flat();
-  try {
+  return withBenchPostgres('postgres_vs_langgraph', async (server) => {
+    const pgSteps = steps.slice(0, PG_WARMUP + PG_STEPS);
+    const pgSetup = setup.slice(0, Math.ceil(pgSteps.length / ITEMS)).flat();
     const archive = mkdtempSync(join(tmpdir(), 'cairn-bench-turn-batch-archive-'));
     dirs.push(archive);
     const store = await openPostgresCrudStore({ url: server.createDatabase('ours'), clock: benchClock(), archiveDir: archive });
@@ -228,15 +225,12 @@ async function postgresSide(): Promise<Record<string, unknown>> {
         postgres_baseline_steps_per_s: h.per_s,
         postgres_identical_rows: identical,
         postgres_steps: o.count,
-        postgres_settings: BENCH_POSTGRES_SETTINGS,
       };
     } finally {
       await store.close();
       await hand.close();
     }
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 try {

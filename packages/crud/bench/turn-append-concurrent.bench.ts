@@ -21,7 +21,7 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { report, round, summarize, type Measurement } from '@cairn/tooling/bench';
 import { spawnTs } from '@cairn/tooling/child';
 import { openCrudStore, openPostgresCrudStore, type CrudStore } from '../src/index.js';
-import { BENCH_POSTGRES_SETTINGS, startBenchPostgres } from './postgres-bench.js';
+import { withBenchPostgres } from './postgres-bench.js';
 import { turnEvents, type BenchEvent } from './turn-bench-workload.js';
 
 const APPENDERS = 64;
@@ -79,10 +79,7 @@ async function postgresPhase(url: string, processes: number, tag: string): Promi
 
 /** One process against two on one PostgreSQL database, alternating phases. */
 async function postgresSide(): Promise<Record<string, unknown>> {
-  const started = await startBenchPostgres();
-  if ('skipped' in started) return { postgres_two_vs_one: null, postgres_skipped: started.skipped };
-  const { server } = started;
-  try {
+  return withBenchPostgres('postgres_two_vs_one', async (server) => {
     const url = server.createDatabase('concurrent');
     const seed = await openPostgresCrudStore({ url, archiveDir: join(dir, 'archive') });
     for (let w = 0; w < PG_WORKSPACES; w++) {
@@ -107,11 +104,8 @@ async function postgresSide(): Promise<Record<string, unknown>> {
       postgres_two_processes_p99_ms: Math.max(...two.map((r) => r.p99_ms)),
       postgres_workspaces: PG_WORKSPACES,
       postgres_appenders_per_process: APPENDERS,
-      postgres_settings: BENCH_POSTGRES_SETTINGS,
     };
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 /** An endless per-appender stream of turns (fresh turn ids per phase). */

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { race, report, round } from '@cairn/tooling/bench';
 import { openCrudStore, openPostgresCrudStore } from '../src/index.js';
-import { startBenchPostgres, WORKSPACE_LOCK_SQL, BENCH_POSTGRES_SETTINGS } from './postgres-bench.js';
+import { WORKSPACE_LOCK_SQL, withBenchPostgres } from './postgres-bench.js';
 import { BENCH_WS as WS, openHandWritten, openHandWrittenPostgres, sameRows, sameRowsPostgres, seedBench } from './turn-bench-baseline.js';
 import { benchClock, workload, type BenchEvent } from './turn-bench-workload.js';
 
@@ -119,10 +119,7 @@ function langgraph(path: string, state: 'event' | 'turn'): Side {
  * server; their databases are compared row for row before anything is reported.
  */
 async function postgresSide(): Promise<Record<string, unknown>> {
-  const started = await startBenchPostgres();
-  if ('skipped' in started) return { postgres_ratio: null, postgres_skipped: started.skipped };
-  const { server } = started;
-  try {
+  return withBenchPostgres('postgres_ratio', async (server) => {
     const pgEvents = workload(PG_EVENTS + PG_WARMUP, THREADS);
     const clock = benchClock();
     const archive = mkdtempSync(join(tmpdir(), 'cairn-bench-turn-append-archive-'));
@@ -154,15 +151,12 @@ async function postgresSide(): Promise<Record<string, unknown>> {
         postgres_baseline_p99_ms: b.p99_ms,
         postgres_identical_rows: identical,
         postgres_events: o.count,
-        postgres_settings: BENCH_POSTGRES_SETTINGS,
       };
     } finally {
       await store.close();
       await hand.close();
     }
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 try {
