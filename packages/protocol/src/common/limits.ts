@@ -75,6 +75,21 @@ export const LIMITS = {
     llmContextTtlDefaultMs: 7 * DAY_MS,
   },
 
+  /** Bearer tokens (`auth/token/*`, `cairn token issue`). */
+  auth: {
+    labelLength: 200,
+    /** Workspaces one scoped token may list. */
+    workspacesPerToken: 256,
+    /** Longest lifetime a token may be issued with: ten years. */
+    maxLifetimeSeconds: 10 * 366 * 24 * 60 * 60,
+  },
+
+  /** `sync/resume`. */
+  sync: {
+    /** Threads one resume may name. */
+    threadsPerResume: 1000,
+  },
+
   /** A keystore entry's address `(service, id)`, value and label. */
   secret: {
     /** An id is at most this many bytes of UTF-8. */

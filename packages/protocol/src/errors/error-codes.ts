@@ -24,6 +24,11 @@ export const ERROR_CODES = {
   storage_failed: { rpc: -32050, meaning: 'The storage layer failed (I/O error, disk full); nothing was written.' },
   schema_too_new: { rpc: -32051, meaning: 'The database schema is newer than this build; refusing to touch it.' },
   integrity_failed: { rpc: -32052, meaning: 'An integrity check or hash-chain verification failed.' },
+  unavailable: { rpc: -32053, meaning: 'The gateway is starting or shutting down and takes no new requests; reconnect and retry.' },
+  commit_unknown: {
+    rpc: -32054,
+    meaning: 'The database connection was lost during COMMIT: the change may or may not have landed; retry with the same idempotency key.',
+  },
   invalid_secret_id: { rpc: -32060, meaning: 'A secret service or id breaks the id rules (empty, too long, slash, control character).' },
   decryption_failed: { rpc: -32061, meaning: 'A stored secret failed authentication: tampered, moved to another row, or a wrong master key.' },
   master_key_invalid: { rpc: -32062, meaning: 'The master key is missing, malformed, or does not match the keystore.' },

@@ -1,3 +1,6 @@
+import { authMethods } from '../auth/auth-methods.js';
+import { secretMethods } from '../secrets/secret-methods.js';
+import { syncMethods } from '../sync/sync-methods.js';
 import { threadFolderMethods } from '../thread/folder-methods.js';
 import { threadMethods } from '../thread/thread-methods.js';
 import { turnRecordMethods } from '../turn-records/turn-record-methods.js';
@@ -10,7 +13,16 @@ import { mergeMethodGroups, type ParamsOfSpec, type ResultOfSpec } from './defin
  * the OpenRPC export will list. Built here, once, from every domain's group; a new domain
  * adds its group to this call, and a name two groups declare fails at load.
  */
-export const METHODS = mergeMethodGroups(workspaceMethods, threadMethods, threadFolderMethods, turnMethods, turnRecordMethods);
+export const METHODS = mergeMethodGroups(
+  workspaceMethods,
+  threadMethods,
+  threadFolderMethods,
+  turnMethods,
+  turnRecordMethods,
+  secretMethods,
+  authMethods,
+  syncMethods,
+);
 
 export type Methods = typeof METHODS;
 export type MethodName = keyof Methods & string;

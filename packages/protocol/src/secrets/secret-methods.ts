@@ -8,7 +8,7 @@ import {
   SecretSetResult,
 } from './secret-schemas.js';
 
-/** The operator's secret methods. Not yet in `METHODS`: the gateway adds the group when it serves them. */
+/** The operator's secret methods (an operator token only: secrets are not workspace scoped). */
 export const secretMethods = defineMethods({
   'secret/set': { params: SecretSetParams, result: SecretSetResult },
   'secret/list': { params: SecretListParams, result: SecretListResult },
