@@ -74,6 +74,37 @@ export const LimitSettings = Type.Object(
     upload_window_chunks: Type.Integer({ default: 8, minimum: 1, maximum: 64 }),
     upload_session_ttl_s: Type.Integer({ default: 24 * 3600, minimum: 60 }),
     inline_read_max_bytes: Type.Integer({ default: 256 * KiB, minimum: 1 }),
+    /** Requests one connection may have in flight; the next is answered `rate_limited`. */
+    max_in_flight_per_connection: Type.Integer({ default: 64, minimum: 1, maximum: 10_000 }),
+    /** Sustained requests per second per token (a token bucket holding twice this); past it: `rate_limited`. */
+    requests_per_second_per_token: Type.Integer({ default: 500, minimum: 1, maximum: 1_000_000 }),
+    /** Open WebSocket connections the gateway accepts; the next handshake gets HTTP 503. */
+    max_connections: Type.Integer({ default: 1024, minimum: 1, maximum: 100_000 }),
+    /** Requests one JSON-RPC batch may hold. */
+    max_batch_requests: Type.Integer({ default: 100, minimum: 1, maximum: 10_000 }),
+    /** Deepest nesting of arrays and objects a frame may have. */
+    max_json_depth: Type.Integer({ default: 64, minimum: 4, maximum: 1000 }),
+    /**
+     * Bytes of notifications queued for one slow connection before the gateway stops sending
+     * and closes it with 4000 `resync_required` (the client reconnects and resumes from its
+     * last `seq`), so a slow consumer costs bounded memory.
+     */
+    notification_buffer_bytes: Type.Integer({ default: 8 * MiB, minimum: 64 * KiB }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+/**
+ * Who runs a turn that `turn/start` opens. `builtin`: the deterministic built-in runtime (streams
+ * an agent message, opens and completes one tool item, completes the turn), so the whole flow
+ * works with no model key. `external`: the gateway only records `turn.started`; a runtime
+ * outside reports the rest through `turn/event/append`.
+ */
+export const AgentSettings = Type.Object(
+  {
+    runtime: Type.Union([Type.Literal('builtin'), Type.Literal('external')], { default: 'builtin' }),
+    /** Pause between the built-in runtime's streamed deltas, ms (0: none). */
+    builtin_delta_interval_ms: Type.Integer({ default: 20, minimum: 0, maximum: 10_000 }),
   },
   { default: {}, additionalProperties: false },
 );
@@ -123,6 +154,9 @@ export const GatewaySettingsSchema = Type.Object(
     quotas: QuotaSettings,
     retention: RetentionSettings,
     capture: CaptureSettings,
+    agent: AgentSettings,
+    /** How long a SIGTERM waits for in-flight requests and turns before closing anyway, ms. */
+    shutdown_timeout_ms: Type.Integer({ default: 10_000, minimum: 0, maximum: 600_000 }),
     log_level: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },
