@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { loggerOptions } from '../logging/logger-options.js';
+import { loggerOptions, type LogScrubber } from '../logging/logger-options.js';
 import type { ReadinessProbe } from './readiness.js';
 
 export interface HttpAppOptions {
@@ -7,6 +7,8 @@ export interface HttpAppOptions {
   logLevel?: string;
   /** Largest HTTP body or WebSocket message accepted, in bytes. */
   maxMessageBytes?: number;
+  /** Receives the keystore's redactor once it is open; every log line passes it. */
+  scrubber?: LogScrubber;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface HttpAppOptions {
  */
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
-    logger: loggerOptions(options.logLevel ?? 'info'),
+    logger: loggerOptions(options.logLevel ?? 'info', options.scrubber),
     bodyLimit: options.maxMessageBytes ?? 4 * 1024 * 1024,
     // Through a LogController: the top-level `disableRequestLogging` option is deprecated in
     // Fastify 5 and printed FSTDEP023 on every start.

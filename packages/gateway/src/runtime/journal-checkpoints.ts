@@ -12,6 +12,8 @@ export interface JournalAnchorReport {
   onFinding(listener: (finding: CheckpointFinding) => void): () => void;
   /** Hears each later failure to record. */
   onError(listener: (error: unknown) => void): () => void;
+  /** When the newest signed checkpoint of any workspace was recorded (ms since the epoch); undefined when there is none. */
+  newestAt(): Promise<number | undefined>;
 }
 
 /**
@@ -39,6 +41,10 @@ export function journalCheckpointOptions(
     onError(listener) {
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);
+    },
+    async newestAt() {
+      const newest = await log.list({ newestPerWorkspace: true });
+      return newest.length === 0 ? undefined : Math.max(...newest.map((c) => Date.parse(c.recordedAt)));
     },
   };
   return {

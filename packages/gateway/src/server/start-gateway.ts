@@ -1,34 +1,54 @@
 import type { FastifyInstance } from 'fastify';
 import type { CheckpointFinding } from '@cairn/crud';
 import { buildHttpApp } from '../http/build-http-app.js';
+import type { LogScrubber } from '../logging/logger-options.js';
+import { NO_CHANNEL, startWakePoll, type WakeChannel } from '../notify/wake-sources.js';
+import { registerRpc } from '../rpc/register-rpc.js';
+import type { GatewayServices } from '../rpc/services.js';
+import { startLlmContextPrune } from '../runtime/maintenance-timers.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeOptions } from '../runtime/runtime-options.js';
+import { createGatewayServices, gatewayRouter } from './gateway-services.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
   /** Overrides the settings' listen address (tests pass port 0). */
   listen?: { host?: string; port?: number };
+  /** How often watched workspaces are re-read for commits made by other processes, ms (default 1000; 0: never). */
+  notifyPollMs?: number;
+  /** How commits reach other gateways (default: LISTEN/NOTIFY on PostgreSQL, none on SQLite). */
+  wakeChannel?: (runtime: GatewayRuntime, onWake: (workspaceId: string) => void) => Promise<WakeChannel>;
 }
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:17878` */
   url: string;
+  /** e.g. `ws://127.0.0.1:17878/rpc` */
+  rpcUrl: string;
   host: string;
   port: number;
   runtime: GatewayRuntime;
+  services: GatewayServices;
   app: FastifyInstance;
-  /** Stops accepting connections, lets in-flight requests finish, then closes the databases. */
+  /**
+   * Stops taking connections and requests, lets requests in flight answer and running turns
+   * finish (up to `shutdown_timeout_ms`), closes the connections (1001), writes the shutdown
+   * checkpoint and closes the databases. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
   // The app (and so its logger) exists before the runtime opens, so what opening changes in
-  // the home (tightened permissions) is logged by the same pino as everything else.
+  // the home (tightened permissions) is logged by the same pino as everything else; the
+  // keystore's redactor joins the logger as soon as the keystore is open.
   const { settings } = resolveRuntime(options);
   let opened: GatewayRuntime | undefined;
+  const scrubber: LogScrubber = {};
   const app = buildHttpApp({
     readiness: async () => (opened ? opened.readiness() : { ready: false, checks: { runtime: { ok: false, detail: 'starting' } } }),
     logLevel: settings.log_level,
     maxMessageBytes: settings.limits.max_message_bytes,
+    scrubber,
   });
   let runtime: GatewayRuntime;
   try {
@@ -37,33 +57,81 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     await app.close();
     throw error;
   }
+  scrubber.redact = (line) => runtime.redactor.redact(line);
   app.addHook('onClose', async () => runtime.close());
-  const host = options.listen?.host ?? settings.listen.host;
-  const port = options.listen?.port ?? settings.listen.port;
+  let services: GatewayServices | undefined;
+  let channel: WakeChannel = NO_CHANNEL;
+  let stopPoll = () => {};
+  let stopPrune = async () => {};
   try {
+    const wakeChannel = options.wakeChannel ?? defaultWakeChannel;
+    let hubWake: (workspaceId: string) => void = () => {};
+    channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId));
+    const built = createGatewayServices(runtime, app, channel);
+    services = built;
+    hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
+    const endpoint = await registerRpc(app, gatewayRouter(), built);
+    stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? 1000);
+    stopPrune = startLlmContextPrune(runtime.store, settings, app.log);
+    const host = options.listen?.host ?? settings.listen.host;
+    const port = options.listen?.port ?? settings.listen.port;
     await app.listen({ host, port });
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    app.log.info({ recovery: runtime.recovery }, 'startup recovery done');
+    // A workspace whose newest signed checkpoint the journal no longer holds was cut or rewritten
+    // while no gateway ran (or behind this one's back): it is not checkpointed again; `cairn verify` says more.
+    const logFinding = (finding: CheckpointFinding) => app.log.error({ finding }, 'journal no longer holds its newest signed checkpoint');
+    runtime.checkpoints.findings.forEach(logFinding);
+    runtime.checkpoints.onFinding(logFinding);
+    runtime.checkpoints.onError((error) => app.log.warn({ err: error }, 'journal checkpoint not recorded; the next one retries'));
+    app.log.info({ home: runtime.paths.home, host, port: boundPort, runtime: built.agents.name }, 'cairn gateway ready');
+    let closing: Promise<void> | undefined;
+    const shutdown = async () => {
+      const timeout = settings.shutdown_timeout_ms;
+      endpoint.stopAccepting();
+      await withTimeout(endpoint.idle(), timeout);
+      await built.agents.drain(timeout);
+      stopPoll();
+      await built.hub.drain();
+      built.hub.close();
+      built.sessions.closeAll();
+      await stopPrune();
+      await channel.close();
+      // onClose closes the runtime: the store writes the shutdown checkpoint after the last commit.
+      await app.close();
+    };
+    return {
+      url: `http://${urlHost}:${boundPort}`,
+      rpcUrl: `ws://${urlHost}:${boundPort}/rpc`,
+      host,
+      port: boundPort,
+      runtime,
+      services: built,
+      app,
+      close: () => (closing ??= shutdown()),
+    };
   } catch (error) {
+    stopPoll();
+    await stopPrune();
+    await channel.close().catch(() => {});
     await app.close();
     throw error;
   }
-  const address = app.server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  app.log.info({ recovery: runtime.recovery }, 'startup recovery done');
-  // A workspace whose newest signed checkpoint the journal no longer holds was cut or rewritten
-  // while no gateway ran (or behind this one's back): it is not checkpointed again; `cairn verify` says more.
-  const logFinding = (finding: CheckpointFinding) => app.log.error({ finding }, 'journal no longer holds its newest signed checkpoint');
-  runtime.checkpoints.findings.forEach(logFinding);
-  runtime.checkpoints.onFinding(logFinding);
-  runtime.checkpoints.onError((error) => app.log.warn({ err: error }, 'journal checkpoint not recorded; the next one retries'));
-  app.log.info({ home: runtime.paths.home, host, port: boundPort }, 'cairn gateway ready');
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${boundPort}`,
-    host,
-    port: boundPort,
-    runtime,
-    app,
-    close: () => (closing ??= app.close().then(() => undefined)),
-  };
+}
+
+async function defaultWakeChannel(): Promise<WakeChannel> {
+  return NO_CHANNEL;
+}
+
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void work.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -1,0 +1,23 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { GatewaySettings } from '@cairn/config';
+import type { CrudStore } from '@cairn/crud';
+import type { Keystore, SecretRedactor } from '@cairn/keystore';
+import type { AgentRuntime } from '../agent/agent-runtime.js';
+import type { TokenAuthenticator } from '../auth/token-authenticator.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { NotificationHub } from '../notify/notification-hub.js';
+import type { SessionRegistry } from '../session/session-registry.js';
+
+/** What handlers reach: the store and keystore, and the gateway's own parts. Never an entity. */
+export interface GatewayServices {
+  readonly store: CrudStore;
+  readonly keystore: Keystore;
+  readonly redactor: SecretRedactor;
+  readonly settings: GatewaySettings;
+  readonly hub: NotificationHub;
+  readonly agents: AgentRuntime;
+  readonly tokens: TokenAuthenticator;
+  readonly sessions: SessionRegistry;
+  readonly metrics: GatewayMetrics;
+  readonly log: FastifyBaseLogger;
+}

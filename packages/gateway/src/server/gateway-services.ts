@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { builtinRuntime } from '../agent/builtin-runtime.js';
+import { externalRuntime } from '../agent/agent-runtime.js';
+import { TokenAuthenticator } from '../auth/token-authenticator.js';
+import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
+import { NotificationHub } from '../notify/notification-hub.js';
+import type { GatewayRuntime } from '../runtime/open-runtime.js';
+import { createRouter, type Router } from '../rpc/router.js';
+import { authHandlers } from '../rpc/handlers/auth-handlers.js';
+import { secretHandlers } from '../rpc/handlers/secret-handlers.js';
+import { syncHandlers } from '../rpc/handlers/sync-handlers.js';
+import { threadHandlers } from '../rpc/handlers/thread-handlers.js';
+import { turnHandlers } from '../rpc/handlers/turn-handlers.js';
+import { turnRecordHandlers } from '../rpc/handlers/turn-record-handlers.js';
+import { workspaceHandlers } from '../rpc/handlers/workspace-handlers.js';
+import type { GatewayServices } from '../rpc/services.js';
+import { SessionRegistry } from '../session/session-registry.js';
+import type { WakeChannel } from '../notify/wake-sources.js';
+
+/** The protocol's router: one handler group per domain. The task and artifact issues add theirs here. */
+export function gatewayRouter(): Router {
+  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers);
+}
+
+/** Builds what handlers use from an open runtime. */
+export function createGatewayServices(runtime: GatewayRuntime, app: FastifyInstance, channel: WakeChannel): GatewayServices {
+  const { store, settings } = runtime;
+  const log = app.log;
+  const sessions = new SessionRegistry();
+  const metrics = createGatewayMetrics({
+    store,
+    connections: () => sessions.size,
+    newestCheckpointAt: () => runtime.checkpoints.newestAt(),
+  });
+  // A wake after a local commit also tells the other gateways (PostgreSQL), after the commit.
+  const hub = new NotificationHub({
+    store,
+    redactor: runtime.redactor,
+    log,
+    onSent: (method) => metrics.notifications.inc({ method }),
+    publish: (workspaceId) => channel.publish(workspaceId),
+  });
+  const agents =
+    settings.agent.runtime === 'builtin'
+      ? builtinRuntime({ store, log, onCommitted: (workspaceId) => hub.wake(workspaceId), deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
+      : externalRuntime();
+  return {
+    store,
+    keystore: runtime.keystore,
+    redactor: runtime.redactor,
+    settings,
+    hub,
+    agents,
+    tokens: new TokenAuthenticator(store),
+    sessions,
+    metrics,
+    log,
+  };
+}
