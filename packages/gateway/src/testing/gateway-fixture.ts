@@ -1,9 +1,28 @@
 import type { CrudStore } from '@cairn/crud';
-import { startGateway, type RunningGateway } from '../server/start-gateway.js';
+import { startGateway, type RunningGateway, type StartGatewayOptions } from '../server/start-gateway.js';
 
-/** A real gateway on the home, quiet, on a free loopback port. */
-export function startTestGateway(home: string): Promise<RunningGateway> {
-  return startGateway({ home, env: {}, settings: { log_level: 'silent' }, listen: { host: '127.0.0.1', port: 0 } });
+export interface TestGateway extends RunningGateway {
+  /** An operator token issued straight through the store. */
+  operatorToken: string;
+  /** Issues a token scoped to the given workspaces. */
+  scopedToken(workspaceIds: string[]): Promise<string>;
+}
+
+/** A real gateway on the home, quiet, on a free loopback port, with an operator token. */
+export async function startTestGateway(home: string, options: Omit<StartGatewayOptions, 'home'> = {}): Promise<TestGateway> {
+  const gateway = await startGateway({
+    env: {},
+    listen: { host: '127.0.0.1', port: 0 },
+    ...options,
+    home,
+    settings: { log_level: 'silent', ...(options.settings as Record<string, unknown> | undefined) },
+  });
+  const { secret } = await gateway.runtime.store.tokens.issue({ kind: 'operator', label: 'test operator' });
+  return Object.assign(gateway, {
+    operatorToken: secret,
+    scopedToken: async (workspaceIds: string[]) =>
+      (await gateway.runtime.store.tokens.issue({ kind: 'workspace', workspace_ids: workspaceIds, label: 'test scoped' })).secret,
+  });
 }
 
 /**

@@ -1,2 +1,3 @@
 // `@cairn/gateway/testing`: a real gateway for other packages' end-to-end tests (client, cli).
-export { startTestGateway } from './gateway-fixture.js';
+export { startTestGateway, turnAppender, type TestGateway } from './gateway-fixture.js';
+export { RpcSocket, type RpcAnswer, type RpcNotification } from './rpc-socket.js';

@@ -38,6 +38,15 @@ export const ThreadStartedNotification = notification({ ...Envelope, thread_id: 
 /** The thread's row changed (moved, re-opened, retitled): `thread` is the row as that change left it. */
 export const ThreadUpdatedNotification = notification({ ...Envelope, thread_id: ThreadId, thread: Thread });
 
+/**
+ * Streamed text the gateway held back because it could have been the beginning of a secret
+ * (see crud's held text), released when the item ends: a client that builds an item's text
+ * from its deltas appends it before the item completes.
+ */
+const HeldRelease = { held_release: Type.Optional(Type.String()) };
+/** The same, per still-open item, when a turn fails or is cancelled. */
+const HeldReleases = { held_releases: Type.Optional(Type.Record(Type.String(), Type.String())) };
+
 export const TurnStartedNotification = notification({ ...TurnEnvelope, ...fieldsOf(TurnStartedEvent) });
 /** `turn.completed` and `turn.cancelled` events: `status` says which. */
 export const TurnCompletedNotification = notification({
@@ -45,11 +54,12 @@ export const TurnCompletedNotification = notification({
   status: Type.Union([Type.Literal('completed'), Type.Literal('cancelled')]),
   ...fieldsOf(TurnCompletedEvent),
   reason: Type.Optional(Reason),
+  ...HeldReleases,
 });
-export const TurnFailedNotification = notification({ ...TurnEnvelope, ...fieldsOf(TurnFailedEvent) });
+export const TurnFailedNotification = notification({ ...TurnEnvelope, ...fieldsOf(TurnFailedEvent), ...HeldReleases });
 export const ItemStartedNotification = notification({ ...TurnEnvelope, ...fieldsOf(ItemStartedEvent) });
 export const ItemUpdatedNotification = notification({ ...TurnEnvelope, ...fieldsOf(ItemUpdatedEvent) });
-export const ItemCompletedNotification = notification({ ...TurnEnvelope, ...fieldsOf(ItemCompletedEvent) });
+export const ItemCompletedNotification = notification({ ...TurnEnvelope, ...fieldsOf(ItemCompletedEvent), ...HeldRelease });
 export const ItemAgentMessageDeltaNotification = notification({ ...TurnEnvelope, ...fieldsOf(ItemAgentMessageDeltaEvent) });
 export const ItemTimeoutDetectedNotification = notification({ ...TurnEnvelope, ...fieldsOf(ItemTimeoutDetectedEvent) });
 export const ItemRetryScheduledNotification = notification({ ...TurnEnvelope, ...fieldsOf(RetryScheduledEvent) });
