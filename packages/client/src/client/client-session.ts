@@ -170,15 +170,12 @@ export class ClientSession {
     this.socket = null;
     this.live = false;
     this.suppressed.clear();
+    if (this.terminalError) return;
+    const refused = refusal(info);
+    // A refusal fails what was in flight with the refusal itself, so the app sees why.
+    if (refused) return this.stop(refused);
     const lost = new CairnClientError('connection_lost', `the socket closed (code ${info.code ?? 'none'}${info.reason ? `, ${info.reason}` : ''}) before the answer`);
     this.requests.failSent(lost);
-    if (this.terminalError) return;
-    if (info.httpStatus === 401 || info.httpStatus === 403) {
-      return this.stop(new CairnClientError('unauthorized', `the gateway refused the token at the handshake (HTTP ${info.httpStatus})`));
-    }
-    if (info.code === CLOSE_UNAUTHORIZED) {
-      return this.stop(new CairnClientError('unauthorized', `the gateway closed the connection: ${info.reason || 'unauthorized'} (code 4001)`));
-    }
     const { maxAttempts } = this.options.reconnect;
     if (this.attempt >= maxAttempts) {
       return this.stop(new CairnClientError('reconnect_exhausted', `gave up after ${this.attempt} failed reconnect attempts`, { cause: lost }));
@@ -241,6 +238,17 @@ export class ClientSession {
     this.connectionState = change.state;
     this.listeners.emit(CONNECTION, change);
   }
+}
+
+/** 401/403 at the handshake or close code 4001: the token is not (or no longer) good, and retrying cannot fix that. */
+function refusal(info: SocketDown): CairnClientError | undefined {
+  if (info.httpStatus === 401 || info.httpStatus === 403) {
+    return new CairnClientError('unauthorized', `the gateway refused the token at the handshake (HTTP ${info.httpStatus})`);
+  }
+  if (info.code === CLOSE_UNAUTHORIZED) {
+    return new CairnClientError('unauthorized', `the gateway closed the connection: ${info.reason || 'unauthorized'} (code 4001)`);
+  }
+  return undefined;
 }
 
 /** Resolves when the socket's close event fires, or after 2 s: `close()` never hangs on a peer that does not answer the closing handshake. */
