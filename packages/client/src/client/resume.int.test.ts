@@ -51,7 +51,8 @@ describe('resume after a reconnect', () => {
         return { result: { head_seq: p.workspace_id === 'ws-1' ? 5 : p.after_seq, replayed: 4, thread_ids: p.thread_ids ?? null } };
       }),
     );
-    client = createCairnClient({ url: peer.url, token: 'test-token', reconnect: { initialDelayMs: 10, maxDelayMs: 20 } });
+    // No jitter: a fixed 100 ms window in which the call below is made while disconnected.
+    client = createCairnClient({ url: peer.url, token: 'test-token', reconnect: { initialDelayMs: 100, jitter: false } });
     const got = seen(client);
     const states: string[] = [];
     client.onConnectionChange((c) => states.push(c.state));
@@ -66,7 +67,8 @@ describe('resume after a reconnect', () => {
     expect(client.lastSeq('ws-1')).toBe(3);
 
     live.drop();
-    await waitFor(() => client.state === 'reconnecting', 'reconnecting');
+    await waitFor(() => states.includes('reconnecting'), 'reconnecting');
+    expect(client.state).toBe('reconnecting');
     const queued = client.call('workspace/default', {});
     await expect(queued).resolves.toEqual({ workspace: workspaceFixture() });
 
