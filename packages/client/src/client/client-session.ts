@@ -11,7 +11,6 @@ import { SyncState } from './sync-state.js';
 import type { BatchEntry, BatchOutcomes, ConnectionChange, ConnectionState, RpcMethods } from './types.js';
 import { journalPosition, parseFrame } from './wire.js';
 
-
 /**
  * One client: a socket at a time, reconnected with backoff until `close()` or a terminal
  * refusal. Calls are sent only once the socket is open AND every subscribed workspace has
