@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTs } from '@cairn/tooling/child';
+import ts from 'typescript';
 import * as api from './index.js';
 import { startScriptedPeer, threadFixture, workspaceFixture } from './testing/index.js';
 
@@ -41,6 +42,7 @@ describe('README.md', () => {
     try {
       const script = join(dir, 'example.mts');
       writeFileSync(script, example!.replace("from '@cairn/client'", `from '${join(import.meta.dirname, 'index.ts')}'`));
+      expect(typeErrors(script)).toEqual([]);
       const run = await runTs(script, [], { env: { CAIRN_URL: peer.url, CAIRN_TOKEN: 'readme-token' } });
       expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '[connection] open\n[connection] closed: the client was closed\n' });
       const lines = run.stdout.trim().split('\n');
@@ -52,3 +54,11 @@ describe('README.md', () => {
     }
   }, 60_000);
 });
+
+/** Type-checks the example as the package's own sources are checked (tsx only strips types). */
+function typeErrors(file: string): string[] {
+  const config = ts.readConfigFile(join(import.meta.dirname, '..', 'tsconfig.json'), ts.sys.readFile).config as object;
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, join(import.meta.dirname, '..'));
+  const program = ts.createProgram([file], { ...options, noEmit: true, allowImportingTsExtensions: true, composite: false, declaration: false, declarationMap: false, rootDir: undefined, incremental: false });
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
