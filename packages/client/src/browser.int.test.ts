@@ -41,7 +41,7 @@ describe('the browser entry point', () => {
     (globalThis as { WebSocket?: unknown }).WebSocket = WsWebSocket;
     const client = createCairnClient({ url: peer.url, token: 'tok' });
     await expect(client.call('workspace/default', {})).resolves.toEqual({ workspace: workspaceFixture() });
-    expect(peer.connections[0]?.socket.protocol).toBe('cairn.bearer.tok');
+    expect(peer.connections[0]?.socket.protocol).toBe('cairn.v1');
     await client.close();
   });
 

@@ -19,5 +19,5 @@ export type {
   RpcMethods,
   Unsubscribe,
 } from './client/types.js';
-export { BEARER_PROTOCOL_PREFIX, type AuthTransport, type WebSocketConstructor, type WebSocketLike } from './transport/websocket-like.js';
+export { BEARER_PROTOCOL_PREFIX, CAIRN_SUBPROTOCOL, type AuthTransport, type WebSocketConstructor, type WebSocketLike } from './transport/websocket-like.js';
 export { CLOSE_RESYNC_REQUIRED, CLOSE_UNAUTHORIZED } from './client/connection.js';

@@ -29,7 +29,7 @@ describe('calls over a real socket', () => {
     peer.handle(() => ({ result: { workspace: workspaceFixture() } }));
     client = createCairnClient({ url: peer.url, token: 'secret-token', WebSocket: WsWebSocket as unknown as WebSocketConstructor });
     await client.ready();
-    expect(peer.connections[0]?.socket.protocol).toBe('cairn.bearer.secret-token');
+    expect(peer.connections[0]?.socket.protocol).toBe('cairn.v1');
     await expect(client.rpc['workspace/default']({})).resolves.toEqual({ workspace: workspaceFixture() });
   });
 

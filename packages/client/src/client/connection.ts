@@ -1,5 +1,5 @@
 import { CairnClientError } from '../errors/client-errors.js';
-import { BEARER_PROTOCOL_PREFIX, type AuthTransport, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket-like.js';
+import { BEARER_PROTOCOL_PREFIX, CAIRN_SUBPROTOCOL, type AuthTransport, type WebSocketConstructor, type WebSocketLike } from '../transport/websocket-like.js';
 
 /** Why a socket went away, as the session needs it to decide between reconnecting and stopping. */
 export interface SocketDown {
@@ -37,7 +37,7 @@ export function openSocket(
     socket =
       auth === 'header'
         ? new WebSocket(url, [], { headers: { Authorization: `Bearer ${token}` } })
-        : new WebSocket(url, [`${BEARER_PROTOCOL_PREFIX}${token}`]);
+        : new WebSocket(url, [CAIRN_SUBPROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`]);
   } catch (cause) {
     throw new CairnClientError('invalid_url', `cannot open a WebSocket to ${url}`, { cause });
   }

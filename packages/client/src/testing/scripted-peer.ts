@@ -62,7 +62,8 @@ export async function startScriptedPeer(options: { token?: string } = {}): Promi
       if (ok) done(true);
       else done(false, 401, 'Unauthorized');
     },
-    handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('cairn.bearer.')) ?? false,
+    // As the gateway: the token is accepted from the bearer entry, and `cairn.v1` is the protocol selected.
+      handleProtocols: (protocols) => (protocols.has('cairn.v1') ? 'cairn.v1' : false),
   });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const address = server.address();

@@ -27,6 +27,8 @@ export type AuthTransport = 'header' | 'protocol';
 export type DefaultTransport = () => Promise<{ WebSocket: WebSocketConstructor; auth: AuthTransport }>;
 
 export const BEARER_PROTOCOL_PREFIX = 'cairn.bearer.';
+/** The subprotocol offered beside the bearer entry; the gateway selects it, so the token is never echoed back in the handshake answer. */
+export const CAIRN_SUBPROTOCOL = 'cairn.v1';
 
 /** The global `WebSocket` of browsers, Deno, Bun and Node 22, if there is one. */
 export function globalWebSocket(): WebSocketConstructor | undefined {
