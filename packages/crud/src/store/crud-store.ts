@@ -100,13 +100,16 @@ export class CrudStore {
       streams: [
         turnStream({ journal, search }),
         { streamType: 'turn', projectors: [new TurnRecordsProjector(), new RecoveryJobProjector()] },
+        // Thread lifecycle: the operations write the rows; the events are facts (`thread.started`, `thread.updated`).
+        { streamType: 'thread', projectors: [] },
         ...(parts.streams ?? []),
       ],
     });
     this.events = new EventStore(context, log);
     this.workspaces = new WorkspaceStore(context);
-    this.threads = new ThreadStore(context);
-    this.folders = new FolderStore(context);
+    const threadDeps = { context, events: log };
+    this.threads = new ThreadStore(threadDeps);
+    this.folders = new FolderStore(threadDeps);
     const turnDeps = { context, events: log, search };
     this.turns = new TurnStore(turnDeps);
     this.search = new SearchStore(context, search);
