@@ -121,6 +121,7 @@ export { createPostgresSearchIndex, toTsQuery, foldSearchText } from './dialect/
 export { SearchStore } from './search/search-store.js';
 export { TurnRecordsStore } from './turn-records/turn-records-store.js';
 export { RecoveryJobStore } from './recovery-jobs/recovery-job-store.js';
+export type { CompleteRecoveryJobInput, FailRecoveryJobInput, ReleaseRecoveryJobInput } from './recovery-jobs/settle-recovery-job.js';
 export type { RearmClaimsReport } from './recovery-jobs/rearm-recovery-claims.js';
 export { AttachmentStore } from './attachments/attachment-store.js';
 
