@@ -29,7 +29,7 @@ describe("another workspace's ids are not_found", () => {
     await f.records.bindSkill({ ...mine, binding: { skill_id: 'pdf', version: '1', sha256: null } });
     await f.records.retainLlmContext({ ...mine, revision: 1, context: { messages: [] } });
     await f.attachments.register({ ...mine, attachment_id: 'att-mine', file_name: 'a.txt', media_type: 'text/plain', size_bytes: 1, sha256: SHA('d') });
-    [job] = await seedJobs(f, 1);
+    job = (await seedJobs(f, 1))[0]!;
   });
   afterAll(async () => f.cleanup());
 
