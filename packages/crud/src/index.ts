@@ -121,8 +121,14 @@ export { createPostgresSearchIndex, toTsQuery, foldSearchText } from './dialect/
 export { SearchStore } from './search/search-store.js';
 export { TurnRecordsStore } from './turn-records/turn-records-store.js';
 export { RecoveryJobStore } from './recovery-jobs/recovery-job-store.js';
+export type { CompleteRecoveryJobInput, FailRecoveryJobInput, ReleaseRecoveryJobInput } from './recovery-jobs/settle-recovery-job.js';
 export type { RearmClaimsReport } from './recovery-jobs/rearm-recovery-claims.js';
 export { AttachmentStore } from './attachments/attachment-store.js';
+
+// Bearer tokens (`store.tokens`).
+export { TokenStore } from './auth/token-store.js';
+export { TOKEN_SECRET_PREFIX, type TokenIssueParams, type TokenIssueResult } from './auth/issue-token.js';
+export type { TokenListParams } from './auth/read-tokens.js';
 export { RepairStore } from './repair/repair-store.js';
 export { REPAIR_KINDS, type RepairKind } from './repair/repair-findings.js';
 export { REPAIR_REASON, type RepairCount, type RepairOptions, type RepairReport } from './repair/repair-turns.js';

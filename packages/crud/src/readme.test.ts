@@ -25,7 +25,7 @@ describe('README.md', () => {
       expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
       expect(run.stdout).toContain("[ 'applied', 'applied', 'applied', 'applied', 'applied' ] true");
       expect(run.stdout).toContain('The fixture lost its trailing newline.');
-      expect(run.stdout).toMatch(/'turn\.started',\s+'item\.started',[\s\S]*'turn\.completed'\s+\] \{ ok: true, checked: 6, lastPosition: 6 \}/);
+      expect(run.stdout).toMatch(/'turn\.started',\s+'item\.started',[\s\S]*'turn\.completed'\s+\] \{ ok: true, checked: 7, lastPosition: 7 \}/);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -18,3 +18,4 @@ export {
   TurnPromptManifestEntity,
   TurnSkillBindingEntity,
 } from './turn-records/index.js';
+export { AuthTokenEntity } from './auth/index.js';

@@ -72,15 +72,16 @@ describe('a stream added by registering its projector (test-only `task` stream)'
   const journal = () => temp.store.context.read((q) => q.all<JournalEventRow>('SELECT * FROM journal_event ORDER BY position'));
 
   it('is journaled and hashed in the one chain, beside the turn stream, and projected in the same transaction', async () => {
-    await temp.store.threads.start({ workspace_id: WS, thread_id: 't1' });
+    await temp.store.threads.start({ workspace_id: WS, thread_id: 't1' }); // position 1: thread.started
     const [a] = await temp.store.events.append([created('task-a', 'write the report', 'ka')]);
     await temp.store.turns.start({ workspace_id: WS, thread_id: 't1', turn_id: 'u1', input: [{ type: 'text', text: 'hi' }] });
     const [done] = await temp.store.events.append([completed('task-a', 'kb')]);
-    expect(a).toMatchObject({ outcome: 'applied', duplicate: false, event: { position: 1, workspaceSeq: 1, streamType: 'task', streamId: 'task-a', streamSeq: 1 } });
-    expect(done).toMatchObject({ outcome: 'applied', event: { position: 3, workspaceSeq: 3, streamSeq: 2 } });
+    expect(a).toMatchObject({ outcome: 'applied', duplicate: false, event: { position: 2, workspaceSeq: 2, streamType: 'task', streamId: 'task-a', streamSeq: 1 } });
+    expect(done).toMatchObject({ outcome: 'applied', event: { position: 4, workspaceSeq: 4, streamSeq: 2 } });
     expect(await tasks()).toEqual([{ task_id: 'task-a', workspace_id: WS, title: 'write the report', status: 'done', last_seq: 2 }]);
     const rows = await journal();
     expect(rows.map((r) => [r.stream_type, r.type])).toEqual([
+      ['thread', 'thread.started'],
       ['task', 'task.created'],
       ['turn', 'turn.started'],
       ['task', 'task.completed'],
@@ -94,7 +95,7 @@ describe('a stream added by registering its projector (test-only `task` stream)'
         }),
       );
     }
-    expect(await temp.store.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 3, lastPosition: 3 });
+    expect(await temp.store.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 4, lastPosition: 4 });
   });
 
   it('redacts once, before the projector decides: the read model holds what the journal holds', async () => {
@@ -138,11 +139,11 @@ describe('a stream added by registering its projector (test-only `task` stream)'
     await temp.store.threads.start({ workspace_id: WS, thread_id: 't1' });
     const turn = (type: string, payload: object): EventInput => ({ workspaceId: WS, streamType: 'turn', streamId: 'u1', type, payload: { type, thread_id: 't1', ...payload } });
     const ok = await temp.store.events.append([created('task-a', 'one'), turn('turn.started', { input: [{ type: 'text', text: 'go' }] }), completed('task-a')]);
-    expect(ok.map((r) => r.event?.position)).toEqual([1, 2, 3]);
+    expect(ok.map((r) => r.event?.position)).toEqual([2, 3, 4]); // 1: thread.started
     const commits = commitCount(temp.store);
     await expectCode(temp.store.events.append([created('task-b', 'two'), turn('turn.completed', {}), turn('item.started', { item_id: 'i1', item_type: 'command' })]), 'invariant_violation');
     expect(commitCount(temp.store)).toBe(commits);
-    expect(await journal()).toHaveLength(3);
+    expect(await journal()).toHaveLength(4);
     expect(await tasks()).toHaveLength(1);
     // One workspace per batch; no unregistered stream.
     const other = await expectCode(temp.store.events.append([created('task-c', 'x'), { ...created('task-d', 'y'), workspaceId: 'w2' }]), 'invalid_params');
@@ -150,7 +151,7 @@ describe('a stream added by registering its projector (test-only `task` stream)'
     await expectCode(temp.store.events.append([{ ...created('a-1', 'x'), streamType: 'audit' }]), 'invalid_params');
     await expectCode(temp.store.events.append([]), 'invalid_params');
     await expectCode(temp.store.events.append(Array.from({ length: 257 }, (_, i) => created(`t${i}`, 'x'))), 'invalid_params');
-    expect(await journal()).toHaveLength(3);
+    expect(await journal()).toHaveLength(4);
   });
 });
 

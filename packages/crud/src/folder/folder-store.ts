@@ -7,17 +7,20 @@ import type {
   ThreadFolder,
 } from '@cairn/protocol';
 import type { StoreContext } from '../store/store-context.js';
+import type { ThreadDeps } from '../thread/thread-events.js';
 import { createFolder } from './create-folder.js';
 import { deleteFolder } from './delete-folder.js';
 import { getFolder } from './get-folder.js';
 import { moveFolder } from './move-folder.js';
 
-/** `store.folders`: thread folder operations. */
+/** `store.folders`: thread folder operations. A delete journals `thread.updated` for each thread it moves. */
 export class FolderStore {
+  readonly #deps: ThreadDeps;
   readonly #store: StoreContext;
 
-  constructor(store: StoreContext) {
-    this.#store = store;
+  constructor(deps: ThreadDeps) {
+    this.#deps = deps;
+    this.#store = deps.context;
   }
 
   create(params: FolderCreateParams): Promise<ThreadFolder> {
@@ -34,6 +37,6 @@ export class FolderStore {
 
   /** Deletes one folder; its threads and subfolders move up to its parent. */
   delete(params: FolderDeleteParams): Promise<FolderDeleteResult> {
-    return deleteFolder(this.#store, params);
+    return deleteFolder(this.#deps, params);
   }
 }

@@ -1,17 +1,16 @@
-import type {
-  ClaimRecoveryJobParams,
-  CompleteRecoveryJobParams,
-  FailRecoveryJobParams,
-  RecoveryJob,
-  RecoveryJobRefParams,
-  ReleaseRecoveryJobParams,
-  TurnRecordRefParams,
-} from '@cairn/protocol';
+import type { ClaimRecoveryJobParams, RecoveryJob, RecoveryJobRefParams, TurnRecordRefParams } from '@cairn/protocol';
 import type { StoreContext } from '../store/store-context.js';
 import { claimRecoveryJob } from './claim-recovery-job.js';
 import { getRecoveryJob, listTurnRecoveryJobs } from './read-recovery-jobs.js';
 import { rearmExpiredRecoveryClaims, type RearmClaimsReport } from './rearm-recovery-claims.js';
-import { completeRecoveryJob, failRecoveryJob, releaseRecoveryJob } from './settle-recovery-job.js';
+import {
+  completeRecoveryJob,
+  failRecoveryJob,
+  releaseRecoveryJob,
+  type CompleteRecoveryJobInput,
+  type FailRecoveryJobInput,
+  type ReleaseRecoveryJobInput,
+} from './settle-recovery-job.js';
 
 /** What the work-queue operations need: the store context, and the journal's redactor for failure messages. */
 export interface RecoveryJobDeps {
@@ -36,15 +35,16 @@ export class RecoveryJobStore {
     return claimRecoveryJob(this.#deps, params);
   }
 
-  complete(params: CompleteRecoveryJobParams): Promise<RecoveryJob> {
+  /** Settles need the holder's claim; with `workspace_id`, another workspace's job is `not_found`. */
+  complete(params: CompleteRecoveryJobInput): Promise<RecoveryJob> {
     return completeRecoveryJob(this.#deps, params);
   }
 
-  fail(params: FailRecoveryJobParams): Promise<RecoveryJob> {
+  fail(params: FailRecoveryJobInput): Promise<RecoveryJob> {
     return failRecoveryJob(this.#deps, params);
   }
 
-  release(params: ReleaseRecoveryJobParams): Promise<RecoveryJob> {
+  release(params: ReleaseRecoveryJobInput): Promise<RecoveryJob> {
     return releaseRecoveryJob(this.#deps, params);
   }
 

@@ -1,5 +1,6 @@
 import type { MigrationReport } from '@cairn/migration';
 import { AttachmentStore } from '../attachments/attachment-store.js';
+import { TokenStore } from '../auth/token-store.js';
 import { createEventLog } from '../event-log/create-event-log.js';
 import { EventStore } from '../event-log/event-store.js';
 import type { EventStream } from '../event-log/types.js';
@@ -67,6 +68,8 @@ export class CrudStore {
   readonly attachments: AttachmentStore;
   /** The journal's retention: old events to archive segments (see the README's Journal section). */
   readonly retention: RetentionStore;
+  /** Bearer tokens (`auth_token`): issued, authenticated by hash, listed, revoked. */
+  readonly tokens: TokenStore;
 
   /** The storage port every read and write goes through (`port.dialect`: what differs per database). */
   readonly port: StoragePort;
@@ -97,13 +100,16 @@ export class CrudStore {
       streams: [
         turnStream({ journal, search }),
         { streamType: 'turn', projectors: [new TurnRecordsProjector(), new RecoveryJobProjector()] },
+        // Thread lifecycle: the operations write the rows; the events are facts (`thread.started`, `thread.updated`).
+        { streamType: 'thread', projectors: [] },
         ...(parts.streams ?? []),
       ],
     });
     this.events = new EventStore(context, log);
     this.workspaces = new WorkspaceStore(context);
-    this.threads = new ThreadStore(context);
-    this.folders = new FolderStore(context);
+    const threadDeps = { context, events: log };
+    this.threads = new ThreadStore(threadDeps);
+    this.folders = new FolderStore(threadDeps);
     const turnDeps = { context, events: log, search };
     this.turns = new TurnStore(turnDeps);
     this.search = new SearchStore(context, search);
@@ -112,6 +118,7 @@ export class CrudStore {
     this.turnRecords = new TurnRecordsStore({ context, events: log });
     this.recoveryJobs = new RecoveryJobStore({ context, redact: journal.redact });
     this.attachments = new AttachmentStore({ context, redact: journal.redact });
+    this.tokens = new TokenStore(context);
   }
 
   /** Waits for queued writes to commit, records the shutdown checkpoint, then closes the port. Idempotent. */

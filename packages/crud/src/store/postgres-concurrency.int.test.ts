@@ -42,9 +42,10 @@ describePostgres('crud on PostgreSQL with concurrent writers', () => {
     const [a1, b1, a2, b2] = await Promise.all([appendMany(a, 'w1', 'a', 60), appendMany(b, 'w1', 'b', 60), appendMany(a, 'w2', 'c', 40), appendMany(b, 'w2', 'd', 40)]);
     expect(new Set([...a1, ...b1]).size).toBe(120);
     expect(new Set([...a2, ...b2]).size).toBe(80);
-    expect(await seqsOf('w1')).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
-    expect(await seqsOf('w2')).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
-    expect(await a.port.read((q) => verifyJournal(q))).toMatchObject({ ok: true, checked: 200 });
+    // Seq 1 of each workspace is its thread's thread.started.
+    expect(await seqsOf('w1')).toEqual(Array.from({ length: 121 }, (_, i) => i + 1));
+    expect(await seqsOf('w2')).toEqual(Array.from({ length: 81 }, (_, i) => i + 1));
+    expect(await a.port.read((q) => verifyJournal(q))).toMatchObject({ ok: true, checked: 202 });
     // No retries were needed: the workspace lock serialises, READ COMMITTED never reads a stale head.
     expect(a.postgres!.writePath.stats.retries).toEqual({ serialization_failure: 0, deadlock: 0, connection_lost: 0 });
   });
@@ -54,7 +55,7 @@ describePostgres('crud on PostgreSQL with concurrent writers', () => {
     const seen: number[] = [];
     const poll = (async () => {
       let after = 0;
-      while (!done || after < 100) {
+      while (!done || after < 101) {
         const events = await b.context.read((q) => readWorkspaceAfter(q, 'w1', after, 50));
         for (const e of events) {
           // Each batch must continue exactly where the last one ended: a skipped seq would never come back.
@@ -68,15 +69,15 @@ describePostgres('crud on PostgreSQL with concurrent writers', () => {
     await Promise.all([appendMany(a, 'w1', 'a', 50, 6), appendMany(b, 'w1', 'b', 50, 6)]);
     done = true;
     await poll;
-    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(seen).toEqual(Array.from({ length: 101 }, (_, i) => i + 1)); // the thread's start, then the 100 turns
   });
 
   it('one idempotency key sent through both stores at once: one event, every other answer a duplicate of it', async () => {
     const send = (store: CrudStore) => store.turns.appendEvent({ workspace_id: 'w1', thread_id: 't-w1', turn_id: 'u1', idempotency_key: 'same', event: delta(1) });
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i % 2 ? a : b)));
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
-    expect(new Set(results.map((r) => r.seq))).toEqual(new Set([1]));
-    expect(await seqsOf('w1')).toEqual([1]);
+    expect(new Set(results.map((r) => r.seq))).toEqual(new Set([2])); // 1: the thread's start
+    expect(await seqsOf('w1')).toEqual([1, 2]);
   });
 
   it('while one workspace is locked, appends to another proceed; the locked one waits, then goes on', async () => {
@@ -99,8 +100,8 @@ describePostgres('crud on PostgreSQL with concurrent writers', () => {
     release();
     await holder;
     await w1;
-    expect(await seqsOf('w1')).toEqual([1]);
-    expect(await seqsOf('w2')).toHaveLength(10);
+    expect(await seqsOf('w1')).toEqual([1, 2]);
+    expect(await seqsOf('w2')).toHaveLength(11);
   });
 
   it('two stores racing recovery-job claims take each job once (FOR UPDATE SKIP LOCKED + a conditional UPDATE)', async () => {

@@ -110,7 +110,8 @@ describePostgres('two gateway processes on one PostgreSQL database', () => {
       }
       const fresh = acks.filter((a) => !a.duplicate);
       expect(rows.filter((r) => r.workspace_id === 'ws_shared').length).toBe(seededSeq + fresh.filter((a) => a.workspace === 'ws_shared').length);
-      for (const ws of ['ws_a', 'ws_b']) expect(rows.filter((r) => r.workspace_id === ws).length).toBe(fresh.filter((a) => a.workspace === ws).length);
+      // Plus, in each, its thread's thread.started from the seeding.
+      for (const ws of ['ws_a', 'ws_b']) expect(rows.filter((r) => r.workspace_id === ws).length).toBe(1 + fresh.filter((a) => a.workspace === ws).length);
       expect(await store.context.read((q) => verifyJournal(q))).toMatchObject({ ok: true });
 
       // Every job claimed once, by exactly one of the two.

@@ -1,17 +1,19 @@
 import { ThreadForkParams, type Thread } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
 import { requireTargetFolder } from '../folder/folder-row.js';
-import type { StoreContext } from '../store/store-context.js';
 import { requireWorkspace } from '../workspace/workspace-row.js';
+import { journalThread, type ThreadDeps } from './thread-events.js';
 import { assertThreadIdFree, insertThread, requireThread, toThread, type ThreadRow } from './thread-row.js';
 
 /**
  * `thread/fork`: a new thread in the source's workspace with the source's title, sandbox
  * policy and folder (each overridable), `forked_from_*` recording the lineage. The summary is
  * not copied: it described the source's whole history. `from_turn_id` is stored as given;
- * checking that the turn belongs to the source arrives with the turn table.
+ * checking that the turn belongs to the source arrives with the turn table. The new thread
+ * journals `thread.started` in the same job.
  */
-export async function forkThread(store: StoreContext, params: ThreadForkParams): Promise<Thread> {
+export async function forkThread(deps: ThreadDeps, params: ThreadForkParams): Promise<Thread> {
+  const { context: store, events } = deps;
   const p = parseParams(ThreadForkParams, params, 'thread/fork');
   const threadId = p.thread_id ?? store.newId('thr');
   return store.write(async (ctx) => {
@@ -37,6 +39,6 @@ export async function forkThread(store: StoreContext, params: ThreadForkParams):
       last_activity_at: now,
     };
     await insertThread(ctx, row);
-    return toThread(row);
+    return journalThread(ctx, events, 'thread.started', toThread(row));
   });
 }

@@ -1,8 +1,8 @@
 import { CairnError, DEFAULT_SANDBOX_POLICY, ThreadStartParams, type Thread } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
 import { requireTargetFolder } from '../folder/folder-row.js';
-import type { StoreContext } from '../store/store-context.js';
 import { requireWorkspace } from '../workspace/workspace-row.js';
+import { journalThread, type ThreadDeps } from './thread-events.js';
 import { findThreadAnywhere, insertThread, policyJson, toThread, type ThreadRow } from './thread-row.js';
 
 export interface ThreadStartOutcome {
@@ -16,9 +16,12 @@ const REOPEN = 'UPDATE thread SET status = ?, updated_at = ? WHERE thread_id = ?
 /**
  * `thread/start`: creates the thread, or re-opens the existing thread of this workspace with
  * that id (other params ignored; an archived thread becomes active). An id held by another
- * workspace is a `conflict` that does not say which workspace holds it.
+ * workspace is a `conflict` that does not say which workspace holds it. A creation journals
+ * `thread.started`, a re-open of an archived thread `thread.updated`, in the same job; a
+ * re-open of an active thread writes nothing at all.
  */
-export async function startThread(store: StoreContext, params: ThreadStartParams): Promise<ThreadStartOutcome> {
+export async function startThread(deps: ThreadDeps, params: ThreadStartParams): Promise<ThreadStartOutcome> {
+  const { context: store, events } = deps;
   const p = parseParams(ThreadStartParams, params, 'thread/start');
   const threadId = p.thread_id ?? store.newId('thr');
   // Re-opening an active thread is the common case (every reconnect): answer it without a write.
@@ -41,7 +44,7 @@ export async function startThread(store: StoreContext, params: ThreadStartParams
       if (existing.status === 'active') return { thread: toThread(existing), created: false };
       const now = store.now();
       await ctx.run(REOPEN, ['active', now, threadId]);
-      return { thread: toThread({ ...existing, status: 'active', updated_at: now }), created: false };
+      return { thread: await journalThread(ctx, events, 'thread.updated', toThread({ ...existing, status: 'active', updated_at: now })), created: false };
     }
     const now = store.now();
     const row: ThreadRow = {
@@ -60,6 +63,6 @@ export async function startThread(store: StoreContext, params: ThreadStartParams
       last_activity_at: now,
     };
     await insertThread(ctx, row);
-    return { thread: toThread(row), created: true };
+    return { thread: await journalThread(ctx, events, 'thread.started', toThread(row)), created: true };
   });
 }

@@ -14,6 +14,7 @@ import type {
   ThreadTreeParams,
 } from '@cairn/protocol';
 import type { StoreContext } from '../store/store-context.js';
+import type { ThreadDeps } from './thread-events.js';
 import { forkThread } from './fork-thread.js';
 import { getThread } from './get-thread.js';
 import { listThreads } from './list-threads.js';
@@ -23,16 +24,21 @@ import { threadLineage } from './thread-lineage.js';
 import { threadTree } from './thread-tree.js';
 import { setThreadSandboxPolicy, setThreadStatus, updateThreadSummary } from './update-thread.js';
 
-/** `store.threads`: thread operations, each in its own file. */
+/**
+ * `store.threads`: thread operations, each in its own file. Every change of a thread row is
+ * journaled on the thread's stream in the same job (`thread.started`, `thread.updated`).
+ */
 export class ThreadStore {
+  readonly #deps: ThreadDeps;
   readonly #store: StoreContext;
 
-  constructor(store: StoreContext) {
-    this.#store = store;
+  constructor(deps: ThreadDeps) {
+    this.#deps = deps;
+    this.#store = deps.context;
   }
 
   start(params: ThreadStartParams): Promise<ThreadStartOutcome> {
-    return startThread(this.#store, params);
+    return startThread(this.#deps, params);
   }
 
   get(params: ThreadGetParams): Promise<Thread> {
@@ -48,11 +54,11 @@ export class ThreadStore {
   }
 
   move(params: ThreadMoveParams): Promise<Thread> {
-    return moveThread(this.#store, params);
+    return moveThread(this.#deps, params);
   }
 
   fork(params: ThreadForkParams): Promise<Thread> {
-    return forkThread(this.#store, params);
+    return forkThread(this.#deps, params);
   }
 
   /** Fork ancestors, nearest first. */
@@ -61,14 +67,14 @@ export class ThreadStore {
   }
 
   updateSummary(params: ThreadSummaryUpdateParams): Promise<Thread> {
-    return updateThreadSummary(this.#store, params);
+    return updateThreadSummary(this.#deps, params);
   }
 
   setSandboxPolicy(params: ThreadSandboxPolicySetParams): Promise<Thread> {
-    return setThreadSandboxPolicy(this.#store, params);
+    return setThreadSandboxPolicy(this.#deps, params);
   }
 
   setStatus(params: ThreadStatusSetParams): Promise<Thread> {
-    return setThreadStatus(this.#store, params);
+    return setThreadStatus(this.#deps, params);
   }
 }

@@ -32,7 +32,7 @@ describe('turn/event/append batches', () => {
     const { results } = await fx.turns.appendEvents({ workspace_id: WS, events: step('u1', 'm1') });
     expect(commitCount(fx.store)).toBe(commits + 1);
     expect(results).toHaveLength(8);
-    expect(results.map((r) => [r.position, r.seq, r.outcome, r.duplicate])).toEqual(Array.from({ length: 8 }, (_, i) => [i + 2, i + 2, 'applied', false]));
+    expect(results.map((r) => [r.position, r.seq, r.outcome, r.duplicate])).toEqual(Array.from({ length: 8 }, (_, i) => [i + 3, i + 3, 'applied', false])); // 1: thread.started, 2: turn.started
     const items = await fx.turns.items({ workspace_id: WS, turn_id: 'u1' });
     expect(items.items).toMatchObject([{ item_id: 'm1', status: 'completed', text: SENTENCE.repeat(6) }]);
     expect((await fx.turns.get({ workspace_id: WS, turn_id: 'u1' })).turn.last_seq).toBe(9);
@@ -56,11 +56,11 @@ describe('turn/event/append batches', () => {
     });
     expect(results.map((r) => [r.outcome, r.duplicate, r.position])).toEqual([
       ['noop_already_started', false, null],
-      ['applied', false, 2],
       ['applied', false, 3],
-      ['applied', true, 3],
+      ['applied', false, 4],
+      ['applied', true, 4],
     ]);
-    expect((await fx.rows('journal_event')).length).toBe(3);
+    expect((await fx.rows('journal_event')).length).toBe(4); // with thread.started and turn.started
   });
 
   it('refuses event k of a batch and writes none of it; the error names k', async () => {
@@ -114,6 +114,6 @@ describe('turn/event/append batches', () => {
     }
     const { results } = await fx.turns.appendEvents({ workspace_id: WS, events: events.slice(0, 256) });
     expect(results.every((r) => r.outcome === 'applied' && !r.duplicate)).toBe(true);
-    expect(results[255]!.position).toBe(257);
+    expect(results[255]!.position).toBe(258); // after thread.started and turn u1's start
   });
 });

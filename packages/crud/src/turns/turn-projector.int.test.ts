@@ -39,7 +39,8 @@ describe('TurnProjector (given / when / then)', () => {
         sandbox_policy: policy,
         model: 'gpt-x',
       });
-      expect(then).toMatchObject({ outcome: 'applied', result: { position: 1, seq: 1, duplicate: false }, changed: true });
+      // Journal positions 1 and 2 are the thread's own events (thread.started, thread.updated by the archive).
+      expect(then).toMatchObject({ outcome: 'applied', result: { position: 3, seq: 3, duplicate: false }, changed: true });
       const [turn] = await fx.rows('turn');
       expect(turn).toMatchObject({ turn_id: 'u1', workspace_id: WS, thread_id: THREAD, thread_seq: 1, status: 'running', model: 'gpt-x', last_seq: 1 });
       expect(JSON.parse(turn!.sandbox_policy as string)).toEqual(policy);
@@ -48,7 +49,7 @@ describe('TurnProjector (given / when / then)', () => {
         { turn_id: 'u1', ordinal: 2, kind: 'attachment', text: null, attachment_id: 'att_1', name: 'plan.md', mime_type: 'text/markdown' },
       ]);
       expect(await fx.rows('turn_status_change')).toMatchObject([{ turn_id: 'u1', seq: 1, from_status: null, to_status: 'running' }]);
-      expect(await fx.rows('turn_timeline_entry')).toMatchObject([{ turn_id: 'u1', seq: 1, workspace_seq: 1, type: 'turn.started', status: 'running' }]);
+      expect(await fx.rows('turn_timeline_entry')).toMatchObject([{ turn_id: 'u1', seq: 1, workspace_seq: 3, type: 'turn.started', status: 'running' }]);
       expect(await fx.rows('turn_search')).toMatchObject([{ body: 'Deploy the staging server', turn_id: 'u1', item_id: null }]);
       const thread = await fx.store.threads.get({ workspace_id: WS, thread_id: THREAD });
       expect(thread).toMatchObject({ status: 'active', sandbox_policy: policy, last_activity_at: turn!.started_at });

@@ -17,7 +17,8 @@ describe('TurnStore', () => {
 
   it('starts a turn (client id or generated) and answers the turn with the append result', async () => {
     const started = await fx.turns.start({ workspace_id: WS, thread_id: THREAD, turn_id: 'u1', input: [{ type: 'text', text: 'hi' }] });
-    expect(started).toMatchObject({ outcome: 'applied', duplicate: false, position: 1, seq: 1, turn: { turn_id: 'u1', status: 'running', input: [{ type: 'text', text: 'hi' }] } });
+    // Position and seq 1 are the thread's thread.started.
+    expect(started).toMatchObject({ outcome: 'applied', duplicate: false, position: 2, seq: 2, turn: { turn_id: 'u1', status: 'running', input: [{ type: 'text', text: 'hi' }] } });
     const again = await fx.turns.start({ workspace_id: WS, thread_id: THREAD, turn_id: 'u1', input: [{ type: 'text', text: 'hi' }] });
     expect(again).toMatchObject({ outcome: 'noop_already_started', position: null, turn: started.turn });
     const generated = await fx.turns.start({ workspace_id: WS, thread_id: THREAD, input: [{ type: 'text', text: 'next' }] });

@@ -64,7 +64,7 @@ export async function checkSchemaFingerprint(dataSource: DataSource, set: Migrat
   }
 }
 
-/** Checks made at most while a concurrent migration keeps moving the version (7 migrations: 8 suffice). */
+/** Checks made at most while a concurrent migration keeps moving the version (8 migrations: 9 suffice). */
 const MAX_CHECKS = 10;
 
 async function checkOnce(dataSource: DataSource, set: MigrationSet): Promise<SchemaFingerprintReport> {

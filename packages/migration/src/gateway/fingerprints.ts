@@ -11,6 +11,7 @@ export const gatewayFingerprints: Readonly<Record<number, string>> = {
   5: 'ae072679953b0470664f23e0baf7aa9eb573eecd0b9adb780026844f5853dcd7',
   6: 'a022ff5c304060fdb330a9587e841ca72650d626cc590a8c2f8c9ffa7e12d823',
   7: '0d168e78cdc33498ee9c64ba990485f1c1bbf3f450fe69fab0e6854f6663cb88',
+  8: 'be2e6b0c91199c3068c8e754dcfa7751582ff052534f55e2af0b53812925548c',
 };
 
 /**
@@ -25,4 +26,5 @@ export const gatewayPostgresFingerprints: Readonly<Record<number, string>> = {
   5: '40e88448bf14830e54cca7279673e110044bf0ec58731cc6511ac0d00392ca34',
   6: '931a8e23ba8cb2f1e30854981e1d7b7b13e0e3c884eedfe115c2177addad85e8',
   7: '90c1e3127bec18a924807ae9f04195297680b4ac998059b9c7be8547eb601f7e',
+  8: '0ab325c9f67c2d907320966ea3d99aca6ff8fb8b015fe661a77bd8d4bfb8b483',
 };

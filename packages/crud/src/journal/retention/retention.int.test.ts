@@ -24,7 +24,7 @@ describe('journal retention', () => {
     now = T0;
     temp = await openTempStore({ clock: () => new Date(now++) });
     await temp.store.workspaces.create({ workspace_id: WS, name: 'W' });
-    await temp.store.threads.start({ workspace_id: WS, thread_id: 't1' });
+    await temp.store.threads.start({ workspace_id: WS, thread_id: 't1' }); // seq 1: thread.started
   });
   afterEach(async () => temp.cleanup());
 
@@ -47,7 +47,7 @@ describe('journal retention', () => {
   const verify = () => temp.store.port.read((q) => verifyJournal(q, { archiveDir: temp.store.retention.archiveDir }));
   const segments = () => listSegments(temp.store.retention.archiveDir, WS);
 
-  /** Three old turns (seq 1..15) on Jan 1, two young ones (16..25) 30 days later. */
+  /** After the thread's start (seq 1), three old turns (seq 2..16) on Jan 1, two young ones (17..26) 30 days later. */
   const history = async () => {
     for (const t of ['a', 'b', 'c']) await turn(t);
     now = T0 + 30 * DAY;
@@ -56,67 +56,68 @@ describe('journal retention', () => {
 
   it('is off unless called: events stay however old they are', async () => {
     await history();
-    expect(await liveSeqs()).toHaveLength(25);
+    expect(await liveSeqs()).toHaveLength(26);
     expect(await temp.store.retention.point(WS)).toBeUndefined();
   });
 
   it('keeps the events younger than keepDays, however many', async () => {
     await history();
     const report = await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1 });
-    expect(report).toMatchObject({ archived: 15, workspaces: [{ workspaceId: WS, fromSeq: 0, toSeq: 15 }] });
-    expect((await liveSeqs())[0]).toBe(16);
-    expect(await temp.store.retention.point(WS)).toMatchObject({ workspaceSeq: 15 });
+    expect(report).toMatchObject({ archived: 16, workspaces: [{ workspaceId: WS, fromSeq: 0, toSeq: 16 }] });
+    expect((await liveSeqs())[0]).toBe(17);
+    expect(await temp.store.retention.point(WS)).toMatchObject({ workspaceSeq: 16 });
   });
 
   it('keeps the newest keepEvents events, however old, and never the newest event', async () => {
     await history();
     await temp.store.retention.retain({ now: new Date(T0 + 400 * DAY), keepDays: 1, keepEvents: 8 });
-    expect(await liveSeqs()).toEqual([18, 19, 20, 21, 22, 23, 24, 25]);
+    expect(await liveSeqs()).toEqual([19, 20, 21, 22, 23, 24, 25, 26]);
     await temp.store.retention.retain({ now: new Date(T0 + 400 * DAY), keepDays: 0, keepEvents: 1 });
-    expect(await liveSeqs()).toEqual([25]);
+    expect(await liveSeqs()).toEqual([26]);
     await expectCode(temp.store.retention.retain({ keepDays: 0, keepEvents: 0 }), 'invalid_params');
   });
 
   it('stops at the first event too young, even when an older-recorded one follows it', async () => {
-    await turn('a'); // seq 1..5 on Jan 1
+    await turn('a'); // seq 2..6 on Jan 1 (after the thread's start)
     now = T0 + 30 * DAY;
-    await turn('b'); // 6..10 young
+    await turn('b'); // 7..11 young
     now = T0;
-    await turn('c'); // 11..15 recorded "old" again
+    await turn('c'); // 12..16 recorded "old" again
     now = T0 + 30 * DAY;
     await turn('d');
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1 });
-    expect((await liveSeqs())[0]).toBe(6);
+    expect((await liveSeqs())[0]).toBe(7);
   });
 
   it('verifies the archive and the live journal as one chain, also after appends to archived streams', async () => {
     await history();
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1, segmentEvents: 4 });
-    expect(segments().map((s) => s.name)).toEqual(['000000000001-000000000004.jsonl.gz', '000000000005-000000000008.jsonl.gz', '000000000009-000000000012.jsonl.gz', '000000000013-000000000015.jsonl.gz']);
-    expect(await verify()).toEqual({ ok: true, checked: 10, lastPosition: 25, archived: 15 });
+    expect(segments().map((s) => s.name)).toEqual(['000000000001-000000000004.jsonl.gz', '000000000005-000000000008.jsonl.gz', '000000000009-000000000012.jsonl.gz', '000000000013-000000000016.jsonl.gz']);
+    expect(await verify()).toEqual({ ok: true, checked: 10, lastPosition: 26, archived: 16 });
     // The stream of turn c lies wholly in the archive: its next event continues it at stream_seq 6.
     await temp.store.events.append([{ workspaceId: WS, streamType: 'turn', streamId: 'c', type: 'note.added', payload: { n: 1 } }]);
     const tail = await temp.store.context.read((q) => readStream(q, 'turn', 'c', { afterStreamSeq: 5, limit: 10 }));
     expect(tail.map((e) => e.streamSeq)).toEqual([6]);
-    expect(await verify()).toMatchObject({ ok: true, archived: 15 });
+    expect(await verify()).toMatchObject({ ok: true, archived: 16 });
     // Without the archive directory the live rows are checked from the retention point on.
-    expect(await temp.store.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 11, lastPosition: 26 });
+    expect(await temp.store.port.read((q) => verifyJournal(q))).toEqual({ ok: true, checked: 11, lastPosition: 27 });
   });
 
   it('names a segment that was altered, is missing, or was reordered', async () => {
     await history();
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1, segmentEvents: 4 });
-    const [s1, s2, , s4] = segments();
-    const original = readFileSync(s2!.path);
+    const [s1, s2, s3, s4] = segments();
+    // Turn b's text (its delta, seq 9) is in the third segment.
+    const original = readFileSync(s3!.path);
 
     // A changed byte, trailer left alone: the SHA-256 gives it away.
-    writeFileSync(s2!.path, gzipSync(gunzipSync(original).toString('utf8').replace('answer b', 'answer X')));
-    expect(await verify()).toMatchObject({ ok: false, reason: 'segment_corrupt', segment: s2!.name });
+    writeFileSync(s3!.path, gzipSync(gunzipSync(original).toString('utf8').replace('answer b', 'answer X')));
+    expect(await verify()).toMatchObject({ ok: false, reason: 'segment_corrupt', segment: s3!.name });
     // Rewritten consistently with its trailer: the event's own hash gives it away.
     const body = gunzipSync(original).toString('utf8').replace('answer b', 'answer X').split('\n').slice(0, -2).join('\n') + '\n';
-    writeFileSync(s2!.path, gzipSync(`${body}${JSON.stringify({ sha256: createHash('sha256').update(body).digest('hex') })}\n`));
-    expect(await verify()).toMatchObject({ ok: false, reason: 'hash_mismatch', segment: s2!.name, workspaceSeq: 8 });
-    writeFileSync(s2!.path, original);
+    writeFileSync(s3!.path, gzipSync(`${body}${JSON.stringify({ sha256: createHash('sha256').update(body).digest('hex') })}\n`));
+    expect(await verify()).toMatchObject({ ok: false, reason: 'hash_mismatch', segment: s3!.name, workspaceSeq: 9 });
+    writeFileSync(s3!.path, original);
     expect(await verify()).toMatchObject({ ok: true });
 
     // A middle segment gone: the next one does not start where the archive ends.
@@ -139,9 +140,9 @@ describe('journal retention', () => {
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1 });
     const read = <T>(fn: Parameters<typeof temp.store.context.read<T>>[0]) => temp.store.context.read(fn);
     const error = await expectCode(read((q) => readWorkspaceAfter(q, WS, 3, 100)), 'snapshot_required');
-    expect(error.details).toEqual({ retention_seq: 15 });
+    expect(error.details).toEqual({ retention_seq: 16 });
     await expectCode(read((q) => readWorkspaceAfter(q, WS, 0, 100)), 'snapshot_required');
-    expect((await read((q) => readWorkspaceAfter(q, WS, 15, 100))).map((e) => e.workspaceSeq)[0]).toBe(16);
+    expect((await read((q) => readWorkspaceAfter(q, WS, 16, 100))).map((e) => e.workspaceSeq)[0]).toBe(17);
     await expectCode(read((q) => readStream(q, 'turn', 'a', { limit: 10 })), 'snapshot_required');
     expect(await read((q) => readStream(q, 'turn', 'a', { afterStreamSeq: 5, limit: 10 }))).toEqual([]);
     expect((await read((q) => readStream(q, 'turn', 'd', { limit: 10 }))).length).toBe(5);
@@ -161,7 +162,7 @@ describe('journal retention', () => {
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1, segmentEvents: 6 });
     expect(await dump()).toEqual(before);
     const report = await temp.store.repair.rebuild();
-    expect(report.events).toBe(25);
+    expect(report.events).toBe(26);
     expect(await dump()).toEqual(before);
     expect(await temp.store.turns.history({ workspace_id: WS, thread_id: 't1' })).toEqual(history0);
   });
@@ -226,6 +227,6 @@ describe('journal retention', () => {
     rmSync(`${dir}/${segmentName(90, 94)}`);
     // And the next run picks up from there.
     await temp.store.retention.retain({ now: new Date(T0 + 31 * DAY), keepDays: 7, keepEvents: 1 });
-    expect(await verify()).toMatchObject({ ok: true, archived: 15 });
+    expect(await verify()).toMatchObject({ ok: true, archived: 16 });
   });
 });
