@@ -11,4 +11,4 @@ export PATH
 # Always: a no-op in seconds when nothing changed, and right after a pull that did.
 pnpm install --frozen-lockfile --reporter=silent
 pnpm exec turbo run build --filter=@cairn/cli... --output-logs=errors-only
-exec node apps/gateway/dist/main.js serve "$@"
+exec node apps/cli/dist/main.js serve "$@"
