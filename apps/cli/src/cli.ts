@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { readCairnEnv, type CairnEnv } from '@cairn/config';
-import { serveCommand } from './commands/serve.js';
+import { serveCommand, type ServeOptions } from './commands/serve.js';
 import { backupCommand, doctorCommand, migrateCommand } from './commands/maintenance.js';
 import { restoreCommand, verifyCommand } from './commands/integrity.js';
 
@@ -26,7 +26,8 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
     .command('serve')
     .description('start the gateway on the runtime home (migrates it first)')
     .option('--listen <address>', 'host:port or port to listen on (default 127.0.0.1:17878, or CAIRN_LISTEN)')
-    .action(async (options: { listen?: string }) => serveCommand(env, program.opts<GlobalOptions>(), options));
+    .option('--exit-with-parent', 'also stop when the parent process exits (npm start uses it)')
+    .action(async (options: ServeOptions) => serveCommand(env, program.opts<GlobalOptions>(), options));
 
   program
     .command('migrate')
