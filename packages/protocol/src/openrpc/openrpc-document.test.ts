@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { jsonSchema as jsonMetaSchema } from '@json-schema-tools/meta-schema';
-import { openrpcDocument as metaSchema } from '@open-rpc/meta-schema';
+import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
 import { METHODS } from '../methods/registry.js';
 import { NOTIFICATIONS } from '../notifications/notifications.js';
@@ -11,6 +10,10 @@ import { methodJsonSchemas, notificationJsonSchemas, openRpcDocument } from './o
 // package @json-schema-tools/meta-schema, which the OpenRPC project publishes beside it) and
 // names that as its own `$schema` draft; ajv has no such draft, and both are draft-07 in all
 // but name, so they are added without `$schema` and compiled as draft-07.
+// Both packages declare only types in their .d.ts; the schemas are their CommonJS exports.
+const require = createRequire(import.meta.url);
+const { jsonSchema: jsonMetaSchema } = require('@json-schema-tools/meta-schema') as { jsonSchema: object };
+const { openrpcDocument: metaSchema } = require('@open-rpc/meta-schema') as { openrpcDocument: object };
 const ajv = () => new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const withoutDraft = (schema: object) => {
   const { $schema: _draft, ...rest } = schema as Record<string, unknown>;
