@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-import { NOT_ON_POSTGRES } from '@cairn/gateway';
 import { buildCli } from './cli.js';
+import { reportError } from './errors.js';
 
-await buildCli().parseAsync(process.argv).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown }).code;
-  process.stderr.write(`cairn: ${typeof code === 'string' ? `${code}: ` : ''}${message}\n`);
-  // 2: not a failure of the home but an operation this backend does not offer (backup/restore on PostgreSQL).
-  process.exitCode = (error as { details?: { reason?: unknown } }).details?.reason === NOT_ON_POSTGRES ? 2 : 1;
+// `cairn schema export | head`: a reader that stopped early is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const argv = process.argv;
+const program = buildCli();
+await program.parseAsync(argv).catch((error: unknown) => {
+  // A usage error may come before commander has parsed --json, so the raw arguments decide too.
+  const json = program.opts<{ json?: boolean }>().json === true || argv.slice(2).includes('--json');
+  process.exitCode = reportError(error, json);
 });

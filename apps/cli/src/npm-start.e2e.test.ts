@@ -1,18 +1,17 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO_ROOT, itBuilt } from './testing/built-cli.js';
 
 // The real `npm start` of the repository (npm's run-script, its `sh -c`, scripts/start.sh),
 // on the already-built tree: CAIRN_START_NO_BUILD skips the install and the build, so a
 // start takes seconds. `npm test` builds before it tests; a bare jest run on an unbuilt
 // tree skips these tests rather than building inside them.
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BUILT = existsSync(join(ROOT, 'apps', 'cli', 'dist', 'main.js'));
-const itBuilt = BUILT ? it : it.skip;
+const ROOT = REPO_ROOT;
 
 let root: string | undefined;
 let npm: ChildProcess | undefined;
