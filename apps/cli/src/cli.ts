@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option, type CommanderError } from 'commander';
 import { readCairnEnv, type CairnEnv } from '@cairn/config';
 import { usageError } from './errors.js';
 import { serveCommand, type ServeOptions } from './commands/serve.js';
