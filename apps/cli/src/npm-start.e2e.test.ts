@@ -65,7 +65,7 @@ async function npmStart(): Promise<{ pid: number; port: number; exited: Promise<
   npm = spawn('npm', ['start', '--silent'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', CAIRN_START_NO_BUILD: '1', CAIRN_HOME: join(root, 'home'), CAIRN_LISTEN: '127.0.0.1:0', CAIRN_LOG_LEVEL: 'info' },
+    env: { ...process.env, NODE_OPTIONS: '', CAIRN_DATABASE_URL: '', CAIRN_MASTER_KEY: '', CAIRN_START_NO_BUILD: '1', CAIRN_HOME: join(root, 'home'), CAIRN_LISTEN: '127.0.0.1:0', CAIRN_LOG_LEVEL: 'info' },
   });
   const exited = new Promise((resolve) => npm!.on('exit', resolve));
   let output = '';
