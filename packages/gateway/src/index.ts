@@ -9,3 +9,4 @@ export { NOT_ON_POSTGRES } from './postgres/postgres-target.js';
 export { verifyRuntime, type CheckpointVerification, type RuntimeVerifyReport, type VerifyRuntimeOptions } from './runtime/verify-runtime.js';
 export { restoreRuntime, type RestoreReport, type RestoreRuntimeOptions } from './runtime/restore-runtime.js';
 export type { JournalAnchorReport } from './runtime/journal-checkpoints.js';
+export { openRuntimeKeystore, type OpenRuntimeKeystoreOptions, type RuntimeKeystore } from './runtime/open-keystore.js';

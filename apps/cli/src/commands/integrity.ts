@@ -2,12 +2,19 @@ import type { CairnEnv } from '@cairn/config';
 import { restoreRuntime, verifyRuntime, type RuntimeVerifyReport } from '@cairn/gateway';
 import type { GlobalOptions } from '../cli.js';
 import { output } from './output.js';
+import { startVerifyProgress } from './verify-progress.js';
 
 const runtimeOf = (env: CairnEnv, global: GlobalOptions) => ({ env, ...(global.home !== undefined ? { home: global.home } : {}) });
 
 /** `cairn verify`: integrity, the journal's chains, the signed checkpoints. Exit 1 on any finding. */
 export async function verifyCommand(env: CairnEnv, global: GlobalOptions, options: { full?: boolean }): Promise<void> {
-  const report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true });
+  const progress = startVerifyProgress({ json: global.json === true, home: global.home ?? env.home ?? '~/.cairn' });
+  let report: RuntimeVerifyReport;
+  try {
+    report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true });
+  } finally {
+    progress.stop();
+  }
   output(global, report, () => describeVerify(report));
   if (!report.ok) process.exitCode = 1;
 }

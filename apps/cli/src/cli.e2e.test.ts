@@ -71,10 +71,44 @@ describe('cairn', () => {
     expect(result.stderr).toMatch(/^cairn: invalid_params: .*'\.\.'/);
   });
 
-  it('refuses an unknown command with usage help', async () => {
+  it('usage errors are one line and exit 2; with --json a JSON error object on stderr', async () => {
     freshHome();
-    const result = await runTs(main, ['frobnicate'], { env: env() });
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('unknown command');
+    const unknown = await runTs(main, ['frobnicate'], { env: env() });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("cairn: usage: unknown command 'frobnicate' (see cairn --help)\n");
+    const json = await runTs(main, ['--json', 'migrate', '--bogus'], { env: env() });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stderr)).toEqual({ error: { code: 'usage', message: "unknown option '--bogus' (see cairn migrate --help)" } });
+    const bare = await runTs(main, [], { env: env() });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: cairn');
+    const help = await runTs(main, ['--help'], { env: env() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/secrets/);
+  });
+
+  it('a failure with --json is {error:{code,message}} on stderr, exit 1, nothing on stdout', async () => {
+    freshHome();
+    const result = await runTs(main, ['--json', '--home', '/tmp/../etc/cairn', 'doctor'], { env: env() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(result.stderr)).toMatchObject({ error: { code: 'invalid_params', message: expect.stringContaining("'..'") } });
+  });
+
+  it('serve --json prints its listening line as JSON', async () => {
+    freshHome();
+    const { spawnTs } = await import('@cairn/tooling/child');
+    const child = spawnTs(main, ['--json', 'serve', '--listen', '127.0.0.1:0'], { env: env() });
+    const line = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+    });
+    expect(JSON.parse(line)).toMatchObject({ listening: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), home, pid: child.pid });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });

@@ -40,6 +40,7 @@ describe('cairn verify and cairn restore (child processes)', () => {
     expect(await gateway.stop()).toBe(0);
     const clean = await cairn('verify', '--json');
     expect(clean.code).toBe(0);
+    expect(clean.stderr).toBe(''); // no progress bar: stderr is a pipe here
     expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, journal: { ok: true } });
 
     const backup = await cairn('backup', '--json');
