@@ -37,7 +37,7 @@ describe('the handshake', () => {
   });
 
   it('accepts the browser form: the token as a cairn.bearer subprotocol beside cairn.v1, and selects cairn.v1', async () => {
-    const socket = await RpcSocket.open(rpcUrl(), undefined, { 'sec-websocket-protocol': `cairn.v1, cairn.bearer.${gateway.operatorToken}` });
+    const socket = await RpcSocket.open(rpcUrl(), undefined, { protocols: ['cairn.v1', `cairn.bearer.${gateway.operatorToken}`] });
     expect(socket.socket.protocol).toBe('cairn.v1');
     const me = await socket.call<{ token: { kind: string } }>('auth/me');
     expect(me.token.kind).toBe('operator');

@@ -24,7 +24,11 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Starts the gateway, runs `turns` turns of 4 events in each workspace, stops it cleanly (the shutdown checkpoint). */
+/**
+ * Starts the gateway, runs `turns` turns of 4 events in each workspace, stops it cleanly (the shutdown
+ * checkpoint). A workspace's first run also journals its thread's `thread.started` (seq 1), so turn t's
+ * events are seqs 4t+2..4t+5.
+ */
 async function runTurns(workspaces: string[], turns: number, from = 0): Promise<void> {
   gateway = await startTestGateway(home);
   const { store } = gateway.runtime;
@@ -96,13 +100,13 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
     await runTurns(['alpha', 'beta'], 3);
     const report = await verifyRuntime({ home, env: {} });
     expect(report.ok).toBe(true);
-    expect(report.journal).toMatchObject({ ok: true, checked: 24 });
+    expect(report.journal).toMatchObject({ ok: true, checked: 26 });
     expect(report.checkpoints).toMatchObject({ checked: true, ok: true, findings: [], unanchored: [] });
     if (!report.checkpoints.checked) throw new Error('unreachable');
     expect(report.checkpoints.signingKeyId).toMatch(/^[0-9a-f]{16}$/);
     expect(report.checkpoints.workspaces.map((w) => [w.newest.kind, w.newest.workspaceSeq, w.contained])).toEqual([
-      ['shutdown', 12, true],
-      ['shutdown', 12, true],
+      ['shutdown', 13, true],
+      ['shutdown', 13, true],
     ]);
   });
 
@@ -116,7 +120,7 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
     const report = await verifyRuntime({ home, env: {} });
     expect(report.journal).toMatchObject({ ok: true }); // nothing inside the file shows it
     expect(report.ok).toBe(false);
-    expect(findingsOf(report)).toEqual([expect.objectContaining({ reason: 'events_lost', workspaceId: alpha, journalSeq: 9, checkpointSeq: 12, lost: { fromSeq: 10, toSeq: 12 } })]);
+    expect(findingsOf(report)).toEqual([expect.objectContaining({ reason: 'events_lost', workspaceId: alpha, journalSeq: 9, checkpointSeq: 13, lost: { fromSeq: 10, toSeq: 13 } })]);
 
     gateway = await startTestGateway(home);
     expect(gateway.runtime.checkpoints.findings).toEqual([expect.objectContaining({ reason: 'events_lost', workspaceId: alpha })]);
@@ -127,16 +131,16 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
 
   it('a consistent rewrite from the middle (every hash recomputed) is detected: events_rewritten', async () => {
     await runTurns(['alpha'], 3);
-    await runTurns(['alpha'], 2, 3); // a second run: checkpoints at seq 12 and 20
+    await runTurns(['alpha'], 2, 3); // a second run: checkpoints at seq 13 and 21
     await tamper('gateway.db', (db) => {
       const alpha = workspaceIdOf(db, 'alpha');
-      const rows = db.prepare('SELECT * FROM journal_event WHERE workspace_id = ? AND workspace_seq >= 7 ORDER BY workspace_seq').all(alpha) as Row[];
-      rewriteFrom(db, rows, (row) => (row.workspace_seq === 7 ? row.payload.replace('answer', 'forged answer') : row.payload));
+      const rows = db.prepare('SELECT * FROM journal_event WHERE workspace_id = ? AND workspace_seq >= 8 ORDER BY workspace_seq').all(alpha) as Row[];
+      rewriteFrom(db, rows, (row) => (row.workspace_seq === 8 ? row.payload.replace('answer', 'forged answer') : row.payload));
     });
     const report = await verifyRuntime({ home, env: {} });
     expect(report.journal).toMatchObject({ ok: true });
-    expect(findingsOf(report)).toEqual([expect.objectContaining({ reason: 'events_rewritten', checkpointSeq: 20, rewritten: { afterSeq: 0, upToSeq: 12 } })]);
-    expect(findingsOf(report)[0]!.detail).toMatch(/events after seq 0 and at or before 12 were rewritten/);
+    expect(findingsOf(report)).toEqual([expect.objectContaining({ reason: 'events_rewritten', checkpointSeq: 21, rewritten: { afterSeq: 0, upToSeq: 13 } })]);
+    expect(findingsOf(report)[0]!.detail).toMatch(/events after seq 0 and at or before 13 were rewritten/);
   });
 
   it('a deleted whole workspace is detected: workspace_missing', async () => {
@@ -148,7 +152,7 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
     });
     const report = await verifyRuntime({ home, env: {} });
     expect(report.journal).toMatchObject({ ok: true });
-    expect(findingsOf(report)).toEqual([expect.objectContaining({ reason: 'workspace_missing', workspaceId: beta, lost: { fromSeq: 1, toSeq: 8 } })]);
+    expect(findingsOf(report)).toEqual([expect.objectContaining({ reason: 'workspace_missing', workspaceId: beta, lost: { fromSeq: 1, toSeq: 9 } })]);
   });
 
   it('a checkpoint forged without the key is named (checkpoint_forged) and trusted for nothing', async () => {
@@ -169,12 +173,12 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
   it('cairn restore from a backup verifies clean with the restore marker; the same truncation by hand is detected', async () => {
     await runTurns(['alpha', 'beta'], 2);
     const [backup] = await backupRuntime({ home, env: {} });
-    await runTurns(['alpha', 'beta', 'gamma'], 2, 2); // newer checkpoints: alpha/beta at 16, gamma at 8
+    await runTurns(['alpha', 'beta', 'gamma'], 2, 2); // newer checkpoints: alpha/beta at 17, gamma at 9
     const unrestored = join(root, 'unrestored');
     copyFileSync(join(home, 'gateway.db'), unrestored);
 
     const restored = await restoreRuntime({ home, env: {} });
-    expect(restored).toMatchObject({ gateway: backup!.path, journal: { checked: 16 }, marker: { workspaces: 3 } });
+    expect(restored).toMatchObject({ gateway: backup!.path, journal: { checked: 18 }, marker: { workspaces: 3 } });
     expect([...restored.marker.supersededWorkspaces].sort()).toHaveLength(3);
     const report = await verifyRuntime({ home, env: {} });
     expect(report.ok).toBe(true);
@@ -220,7 +224,7 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
     await runTurns(['alpha'], 2);
     const [backup] = await backupRuntime({ home, env: {} });
     await expect(restoreRuntime({ home, env: {}, backup: '../gateway.db' })).rejects.toMatchObject({ code: 'invalid_params' });
-    // Rewrite alpha's seq 3 in the backup (re-hashed): it no longer holds the checkpoint at seq 8.
+    // Rewrite alpha's seq 3 in the backup (re-hashed): it no longer holds the checkpoint at seq 9.
     const ds = await openSqliteDatabase({ path: backup!.path });
     try {
       const db = nativeHandle(ds);
@@ -231,7 +235,7 @@ describe('signed checkpoints, end to end (real gateway, real keystore)', () => {
     } finally {
       await ds.destroy();
     }
-    await expect(restoreRuntime({ home, env: {} })).rejects.toThrow(/does not hold checkpoint #\d+ of workspace .* \(seq 8\)/);
+    await expect(restoreRuntime({ home, env: {} })).rejects.toThrow(/does not hold checkpoint #\d+ of workspace .* \(seq 9\)/);
     expect((await verifyRuntime({ home, env: {} })).ok).toBe(true); // nothing was touched
   });
 });

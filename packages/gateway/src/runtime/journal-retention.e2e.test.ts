@@ -51,17 +51,17 @@ describe('journal retention in the gateway', () => {
 
   it('archives when enabled; cairn verify walks archive + journal and checks an archived checkpoint; a tampered segment is named', async () => {
     gateway = await start();
-    await turns(gateway, 0, 2); // seq 1..8, checkpointed at shutdown
+    await turns(gateway, 0, 2); // seq 1 (thread.started), 2..9: checkpointed at shutdown
     await gateway.close();
     gateway = await start({ enabled: true, keep_days: 0, keep_events: 1, every_seconds: 3600 });
-    const wsId = await turns(gateway, 2, 2); // seq 9..16
+    const wsId = await turns(gateway, 2, 2); // seq 10..17
     await new Promise((resolve) => setTimeout(resolve, 5)); // keep_days 0: "older than now" by at least a millisecond
     const report = await gateway.runtime.retention!.runOnce();
-    expect(report.workspaces).toEqual([expect.objectContaining({ workspaceId: wsId, toSeq: 15 })]);
+    expect(report.workspaces).toEqual([expect.objectContaining({ workspaceId: wsId, toSeq: 16 })]);
 
-    // The newest checkpoint (seq 8) now lies in the archive: it still verifies, against the segment.
+    // The newest checkpoint (seq 9) now lies in the archive: it still verifies, against the segment.
     const live = await verifyRuntime({ home, env: {} });
-    expect(live.journal).toMatchObject({ ok: true, archived: 15, checked: 1 });
+    expect(live.journal).toMatchObject({ ok: true, archived: 16, checked: 1 });
     expect(live.checkpoints).toMatchObject({ checked: true, ok: true, findings: [] });
     expect(live.ok).toBe(true);
     await gateway.close();

@@ -45,8 +45,9 @@ export class RpcSocket {
   }
 
   /** Opens a connection; rejects with the HTTP status when the handshake is refused. */
-  static open(url: string, token: string | undefined, headers: Record<string, string> = {}): Promise<RpcSocket> {
-    const socket = new WebSocket(url, { headers: token === undefined ? headers : { authorization: `Bearer ${token}`, ...headers } });
+  static open(url: string, token: string | undefined, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<RpcSocket> {
+    const headers = options.headers ?? {};
+    const socket = new WebSocket(url, options.protocols ?? [], { headers: token === undefined ? headers : { authorization: `Bearer ${token}`, ...headers } });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new RpcSocket(socket)));
       socket.once('unexpected-response', (_request, response) => {
