@@ -6,6 +6,7 @@ import { backupCommand, doctorCommand, migrateCommand } from './commands/mainten
 import { restoreCommand, verifyCommand } from './commands/integrity.js';
 import { schemaExportCommand } from './commands/schema.js';
 import { registerSecretsCommands } from './commands/secrets.js';
+import { registerTokenCommands } from './commands/tokens.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -85,6 +86,7 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
     .action(async (options: { out?: string }) => schemaExportCommand(global(), options));
 
   registerSecretsCommands(add(program, 'secrets').description('secret values in the runtime home keystore (values never printed)'), add, env, global);
+  registerTokenCommands(add(program, 'token').description('bearer tokens for clients of the gateway'), add, env, global);
 
   return program;
 }

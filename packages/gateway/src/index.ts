@@ -10,3 +10,4 @@ export { verifyRuntime, type CheckpointVerification, type RuntimeVerifyReport, t
 export { restoreRuntime, type RestoreReport, type RestoreRuntimeOptions } from './runtime/restore-runtime.js';
 export type { JournalAnchorReport } from './runtime/journal-checkpoints.js';
 export { openRuntimeKeystore, type OpenRuntimeKeystoreOptions, type RuntimeKeystore } from './runtime/open-keystore.js';
+export { issueToken, listTokens, revokeToken, type IssueTokenOptions } from './runtime/runtime-tokens.js';

@@ -15,13 +15,14 @@ export interface TokenAuthenticatorOptions {
  */
 export class TokenAuthenticator {
   readonly #store: CrudStore;
-  readonly #recheckMs: number;
+  /** How old a token's row may be before `stillValid` reads it again, ms. */
+  readonly recheckMs: number;
   readonly #now: () => number;
   readonly #checked = new Map<string, { token: AuthToken; at: number }>();
 
   constructor(store: CrudStore, options: TokenAuthenticatorOptions = {}) {
     this.#store = store;
-    this.#recheckMs = options.recheckMs ?? 5000;
+    this.recheckMs = options.recheckMs ?? 5000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -37,7 +38,7 @@ export class TokenAuthenticator {
     const now = this.#now();
     if (token.expires_at !== null && Date.parse(token.expires_at) <= now) return false;
     const seen = this.#checked.get(token.token_id);
-    if (seen && now - seen.at < this.#recheckMs) return seen.token.revoked_at === null;
+    if (seen && now - seen.at < this.recheckMs) return seen.token.revoked_at === null;
     let current: AuthToken;
     try {
       current = await this.#store.tokens.get({ token_id: token.token_id });

@@ -4,6 +4,7 @@ import { bearerOf, selectProtocol } from '../auth/bearer.js';
 import { principalOf, type Principal } from '../auth/principal.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { serveConnection } from './rpc-connection.js';
+import { CLOSE } from '../session/session.js';
 import type { Router } from './router.js';
 import type { GatewayServices } from './services.js';
 
@@ -111,6 +112,21 @@ export async function registerRpc(app: FastifyInstance, router: Router, services
     const text = await services.metrics.registry.metrics();
     return reply.type(services.metrics.registry.contentType).send(text);
   });
+
+  // A token revoked elsewhere (`cairn token revoke`, another gateway) or expired closes its idle
+  // connections too, not only the next request: each connection's token is re-checked on this beat.
+  const sweep = setInterval(() => {
+    for (const session of services.sessions) {
+      void services.tokens.stillValid(session.principal.token).then(
+        (valid) => {
+          if (!valid) session.close(CLOSE.unauthorized);
+        },
+        () => {},
+      );
+    }
+  }, services.tokens.recheckMs);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 
   return {
     stopAccepting() {
