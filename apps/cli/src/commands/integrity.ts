@@ -11,7 +11,7 @@ export async function verifyCommand(env: CairnEnv, global: GlobalOptions, option
   const progress = startVerifyProgress({ json: global.json === true, home: global.home ?? env.home ?? '~/.cairn' });
   let report: RuntimeVerifyReport;
   try {
-    report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true });
+    report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true, onProgress: (checked, total) => progress.update(checked, total) });
   } finally {
     progress.stop();
   }

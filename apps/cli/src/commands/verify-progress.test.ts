@@ -25,6 +25,15 @@ describe('startVerifyProgress', () => {
     expect(stream.drawn()).toMatch(/verifying \/srv\/cairn \[ *=+ *\] \d+\.\ds/);
   });
 
+  it('fills the bar with the fraction of journal rows once the walk reports', async () => {
+    const stream = fakeTerminal(true);
+    const progress = startVerifyProgress({ json: false, home: '/srv/cairn', stream });
+    progress.update(500, 1000);
+    await sleep(250);
+    progress.stop();
+    expect(stream.drawn()).toMatch(/verifying \/srv\/cairn \[={12} {12}\] 500\/1000 events \d+\.\ds/);
+  });
+
   it('draws nothing with --json, or when stderr is not a terminal', async () => {
     for (const [json, tty] of [[true, true], [false, false]] as const) {
       const stream = fakeTerminal(tty);

@@ -1,6 +1,8 @@
 import { SingleBar } from 'cli-progress';
 
 export interface VerifyProgress {
+  /** The chain walk's progress: journal rows checked of the total. */
+  update(checked: number, total: number): void;
   stop(): void;
 }
 
@@ -11,13 +13,15 @@ const TICK_MS = 100;
 /**
  * A progress bar on stderr while `cairn verify` runs: only on a terminal and never with
  * `--json` (a script reading stdout must not get a bar; a log file must not fill with
- * redraws). `verifyRuntime` reports nothing until it is done, so the bar shows that it runs
- * and for how long, not a fraction: a block sweeps the bar on each tick. cli-progress does the
- * terminal work (redraw in place, cursor hidden and restored, the line cleared at the end).
+ * redraws). While the integrity checks run nothing can be counted, so a block sweeps the bar;
+ * once the chain walk reports (`update`), the bar fills with the fraction of journal rows
+ * checked. cli-progress does the terminal work (redraw in place, cursor hidden and restored,
+ * the line cleared at the end).
  */
 export function startVerifyProgress(options: { json: boolean; home: string; stream?: NodeJS.WriteStream }): VerifyProgress {
   const stream = options.stream ?? process.stderr;
-  if (options.json || !stream.isTTY) return { stop: () => undefined };
+  if (options.json || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  let walked: { checked: number; total: number } | undefined;
   const bar = new SingleBar({
     stream,
     fps: 10,
@@ -25,10 +29,14 @@ export function startVerifyProgress(options: { json: boolean; home: string; stre
     clearOnComplete: true,
     // The bar is drawn here, not by cli-progress's fraction formatter: `value` counts ticks.
     format: (_options, params) => {
+      const seconds = (Math.round((Date.now() - params.startTime) / 100) / 10).toFixed(1);
+      if (walked && walked.total > 0) {
+        const filled = Math.min(WIDTH, Math.round((walked.checked / walked.total) * WIDTH));
+        return `verifying ${options.home} [${'='.repeat(filled)}${' '.repeat(WIDTH - filled)}] ${Math.min(walked.checked, walked.total)}/${walked.total} events ${seconds}s`;
+      }
       const at = params.value % (2 * (WIDTH - BLOCK));
       const start = at <= WIDTH - BLOCK ? at : 2 * (WIDTH - BLOCK) - at;
-      const seconds = Math.round((Date.now() - params.startTime) / 100) / 10;
-      return `verifying ${options.home} [${' '.repeat(start)}${'='.repeat(BLOCK)}${' '.repeat(WIDTH - BLOCK - start)}] ${seconds.toFixed(1)}s`;
+      return `verifying ${options.home} [${' '.repeat(start)}${'='.repeat(BLOCK)}${' '.repeat(WIDTH - BLOCK - start)}] ${seconds}s`;
     },
   });
   bar.start(Number.MAX_SAFE_INTEGER, 0);
@@ -36,6 +44,9 @@ export function startVerifyProgress(options: { json: boolean; home: string; stre
   const timer = setInterval(() => bar.update(++ticks), TICK_MS);
   timer.unref();
   return {
+    update: (checked, total) => {
+      walked = { checked, total };
+    },
     stop: () => {
       clearInterval(timer);
       bar.stop();

@@ -15,7 +15,11 @@ import { openBackendDatabase, schemaExists, schemaLabel, scrub } from './postgre
  * with. Safe beside running gateways. The keystore's open (to read the checkpoints) migrates a
  * keystore schema an older build left, as a start would.
  */
-export async function verifyPostgresRuntime(paths: RuntimePaths, backend: PostgresBackend): Promise<RuntimeVerifyReport> {
+export async function verifyPostgresRuntime(
+  paths: RuntimePaths,
+  backend: PostgresBackend,
+  onProgress?: (checked: number, total: number) => void,
+): Promise<RuntimeVerifyReport> {
   const where = redactUrl(backend.url);
   const integrity: RuntimeVerifyReport['integrity'] = {};
   const probe = await openBackendDatabase(backend, { schema: 'pg_catalog', poolSize: 1, applicationName: 'cairn-verify' });
@@ -43,7 +47,7 @@ export async function verifyPostgresRuntime(paths: RuntimePaths, backend: Postgr
   } else {
     const ds = await openBackendDatabase(backend, { schema: backend.schema, poolSize: 1, applicationName: 'cairn-verify' });
     try {
-      walked = await walkJournal(createPostgresReadPort(ds), listed, paths.archiveDir);
+      walked = await walkJournal(createPostgresReadPort(ds), listed, paths.archiveDir, onProgress);
     } catch (error) {
       walked = {
         journal: { ok: false, reason: 'unreadable', detail: `cannot read the journal of ${schemaLabel(backend, 'gateway')}: ${scrub((error as Error).message, backend.url)}` },

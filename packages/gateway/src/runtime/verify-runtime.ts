@@ -17,6 +17,8 @@ import { verifyPostgresRuntime } from '../postgres/verify-postgres-runtime.js';
 export interface VerifyRuntimeOptions extends RuntimeOptions {
   /** `integrity_check` (plus foreign keys) instead of `quick_check`. */
   full?: boolean;
+  /** Hears the chain walk's progress: journal rows checked so far, of `total` live rows (archived events come first and count too). */
+  onProgress?: (checked: number, total: number) => void;
 }
 
 export type CheckpointVerification =
@@ -45,7 +47,7 @@ export interface RuntimeVerifyReport {
  */
 export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise<RuntimeVerifyReport> {
   const { paths, backend } = resolveRuntime(options);
-  if (backend.kind === 'postgres') return verifyPostgresRuntime(paths, backend);
+  if (backend.kind === 'postgres') return verifyPostgresRuntime(paths, backend, options.onProgress);
   const mode: IntegrityMode = options.full ? 'full' : 'quick';
   const integrity: RuntimeVerifyReport['integrity'] = {};
   for (const db of [paths.gatewayDb, paths.keystoreDb]) if (existsSync(db)) integrity[db] = await checkIntegrity(db, mode);
@@ -60,7 +62,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
     try {
       const ds = await openForReading(paths.gatewayDb);
       try {
-        ({ journal, checkpoints } = await walkJournal(createSqliteReadPort(ds), listed, paths.archiveDir));
+        ({ journal, checkpoints } = await walkJournal(createSqliteReadPort(ds), listed, paths.archiveDir, options.onProgress));
       } finally {
         await ds.destroy();
       }
@@ -133,6 +135,13 @@ async function readCheckpoints(
   }
 }
 
+/** The row count to report progress against, read in the walk's own snapshot. */
+async function progressOf(q: Parameters<Parameters<StoragePort['read']>[0]>[0], onProgress: (checked: number, total: number) => void) {
+  const total = (await q.get<{ n: number }>('SELECT count(*) AS n FROM journal_event', []))?.n ?? 0;
+  onProgress(0, total);
+  return (checked: number) => onProgress(checked, total);
+}
+
 export type ListedCheckpoints = { checkpoints: RecordedCheckpoint[]; keyId: string; publicKey: string } | { checked: false; ok: boolean; reason: string };
 
 /**
@@ -144,9 +153,10 @@ export async function walkJournal(
   port: Pick<StoragePort, 'read'>,
   listed: ListedCheckpoints,
   archiveDir: string,
+  onProgress?: (checked: number, total: number) => void,
 ): Promise<Pick<RuntimeVerifyReport, 'journal' | 'checkpoints'>> {
   return port.read(async (q) => ({
-    journal: await verifyJournal(q, { archiveDir }),
+    journal: await verifyJournal(q, { archiveDir, ...(onProgress ? { onProgress: await progressOf(q, onProgress) } : {}) }),
     checkpoints:
       'checkpoints' in listed
         ? ({
