@@ -24,7 +24,9 @@ describe('toCairnError', () => {
     for (const code of ['serialization_failure', 'deadlock', 'lock_timeout', 'busy'] as const) {
       expect(codeOf(toCairnError(new PostgresStorageError(code, code)))).toBe('busy');
     }
-    for (const code of ['timeout', 'commit_unknown', 'connection_failed', 'storage_failed', 'invalid_statement'] as const) {
+    // A COMMIT whose outcome is unknown is its own code: the client must retry with the same key, not assume nothing landed.
+    expect(codeOf(toCairnError(new PostgresStorageError('commit_unknown', 'connection lost during COMMIT')))).toBe('commit_unknown');
+    for (const code of ['timeout', 'connection_failed', 'storage_failed', 'invalid_statement'] as const) {
       expect(codeOf(toCairnError(new PostgresStorageError(code, code)))).toBe('storage_failed');
     }
   });

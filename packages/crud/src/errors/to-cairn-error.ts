@@ -18,6 +18,11 @@ export function toCairnError(error: unknown): unknown {
   if (isBusyError(error) || (error as { code?: unknown } | null)?.code === 'busy' || isContention(error)) {
     return new CairnError('busy', 'the database is locked by another writer; retry', { cause: error });
   }
+  if (isStorageCode(error, 'commit_unknown')) {
+    // The connection died during COMMIT: the change may have landed. Only the client can tell
+    // (a retry with the same idempotency key answers the first result, or writes it now).
+    return new CairnError('commit_unknown', 'the database connection was lost during COMMIT: the change may or may not have landed; retry with the same idempotency key', { cause: error });
+  }
   if ((error as { code?: unknown } | null)?.code === 'constraint_failed' || isStorageCode(error, 'constraint')) {
     // A unique or foreign-key constraint the domain code did not pre-check: the record's
     // state forbids the change, which is what `conflict` means to a client.
