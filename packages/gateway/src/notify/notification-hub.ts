@@ -201,7 +201,7 @@ export class NotificationHub {
           if (!sub.all && (event.threadId === null || !sub.threads.has(event.threadId))) continue;
           const notification = toNotification(event);
           if (!notification) continue;
-          if (!session.send({ jsonrpc: '2.0', method: notification.method, params: this.#redactor.redactDeep(notification.params) })) return sent;
+          if (!session.send({ jsonrpc: '2.0', method: notification.method, params: this.#redactor.redactDeep(notification.params) }, 'notification')) return sent;
           sent++;
           this.#onSent(notification.method);
         }

@@ -59,7 +59,6 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
   scrubber.redact = (line) => runtime.redactor.redact(line);
   app.addHook('onClose', async () => runtime.close());
-  let services: GatewayServices | undefined;
   let channel: WakeChannel = NO_CHANNEL;
   let stopPoll = () => {};
   let stopPrune = async () => {};
@@ -68,7 +67,6 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     let hubWake: (workspaceId: string) => void = () => {};
     channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId));
     const built = createGatewayServices(runtime, app, channel);
-    services = built;
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
     const endpoint = await registerRpc(app, gatewayRouter(), built);
     stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? 1000);

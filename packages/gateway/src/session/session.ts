@@ -53,11 +53,16 @@ export class Session {
     return this.#closed || this.socket.readyState !== this.socket.OPEN;
   }
 
-  /** Sends one JSON frame; false (and the connection is closing) when it could not. */
-  send(frame: unknown): boolean {
+  /**
+   * Sends one JSON frame; false (and the connection is closing) when it could not. Answers are
+   * always sent (they are bounded by the in-flight limit times the largest result); a
+   * notification that would push the socket's unsent bytes past the buffer limit closes the
+   * connection with `resync_required` instead.
+   */
+  send(frame: unknown, kind: 'answer' | 'notification' = 'answer'): boolean {
     if (this.closed) return false;
     const text = JSON.stringify(frame);
-    if (this.socket.bufferedAmount + text.length > this.#bufferLimit) {
+    if (kind === 'notification' && this.socket.bufferedAmount + text.length > this.#bufferLimit) {
       this.close(CLOSE.resyncRequired);
       return false;
     }
