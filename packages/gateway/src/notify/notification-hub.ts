@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { readWorkspaceAfter, workspaceHead, type CrudStore, type JournalEvent } from '@cairn/crud';
-import { hasErrorCode } from '@cairn/protocol';
+import { CairnError, hasErrorCode } from '@cairn/protocol';
 import type { SecretRedactor } from '@cairn/keystore';
 import { CLOSE, type Session, type WorkspaceSubscription } from '../session/session.js';
 import { toNotification } from './to-notification.js';
@@ -105,7 +105,13 @@ export class NotificationHub {
     // Wait for a pump in progress to finish before the cursor moves under it.
     if (sub?.pumping) await sub.pumping;
     // Checked first: a cursor before the retention point changes nothing on the connection.
-    await this.#store.context.read((q) => readWorkspaceAfter(q, workspaceId, afterSeq, 1));
+    // The refusal carries the head, so a client can reload and resume from there in one step.
+    try {
+      await this.#store.context.read((q) => readWorkspaceAfter(q, workspaceId, afterSeq, 1));
+    } catch (error) {
+      if (!hasErrorCode(error, 'snapshot_required')) throw error;
+      throw new CairnError('snapshot_required', error.message, { details: { ...error.details, head_seq: await this.head(workspaceId) }, cause: error });
+    }
     sub ??= session.subscription(workspaceId, afterSeq);
     sub.cursor = afterSeq;
     sub.all = threads === 'all';

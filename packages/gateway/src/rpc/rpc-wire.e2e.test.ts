@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { METHODS } from '@cairn/protocol';
+import { METHODS, openRpcDocument } from '@cairn/protocol';
 import { RpcSocket, startTestGateway, type TestGateway } from '@cairn/gateway/testing';
 import { gatewayRouter } from '../server/gateway-services.js';
 
@@ -196,5 +196,39 @@ describe('notifications', () => {
     expect(new Set(all).size).toBe(all.length);
     expect(all).toEqual([...all].sort((a, b) => a - b));
     await second.close();
+  });
+});
+
+describe('the OpenRPC document', () => {
+  it('lists exactly the methods the router serves', () => {
+    const documented = (openRpcDocument().methods as Array<{ name: string }>).map((m) => m.name).sort();
+    expect(documented).toEqual([...gatewayRouter().methods].sort());
+  });
+});
+
+describe('resync before the retention point', () => {
+  it('answers snapshot_required with the retention point and the head, and changes nothing on the connection', async () => {
+    const home = join(root, 'retained');
+    const retained = await startTestGateway(home, {
+      settings: { agent: { builtin_delta_interval_ms: 0 }, journal_retention: { enabled: true, keep_days: 0, keep_events: 1, every_seconds: 3600 } },
+    });
+    try {
+      const socket = await RpcSocket.open(retained.rpcUrl, retained.operatorToken);
+      const { workspace } = await socket.call<{ workspace: { workspace_id: string } }>('workspace/default');
+      const { thread } = await socket.call<{ thread: { thread_id: string } }>('thread/start', { workspace_id: workspace.workspace_id });
+      await socket.call('turn/start', { workspace_id: workspace.workspace_id, thread_id: thread.thread_id, input: [{ type: 'text', text: 'old' }] });
+      await socket.waitFor(() => socket.notifications.find((n) => n.method === 'turn/completed'));
+      const head = socket.notifications.at(-1)!.params['seq'] as number;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // keep_days 0: older than now by a millisecond
+      await retained.runtime.retention!.runOnce();
+      const refused = await socket.request('sync/resume', { workspace_id: workspace.workspace_id, after_seq: 0 });
+      expect(refused.error?.data).toMatchObject({ code: 'snapshot_required', details: { retention_seq: head - 1, head_seq: head } });
+      // From the head it resumes, with nothing to replay.
+      const resumed = await socket.call<{ head_seq: number; replayed: number }>('sync/resume', { workspace_id: workspace.workspace_id, after_seq: head });
+      expect(resumed).toMatchObject({ head_seq: head, replayed: 0 });
+      await socket.close();
+    } finally {
+      await retained.close();
+    }
   });
 });
