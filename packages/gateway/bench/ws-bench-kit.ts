@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { round } from '@cairn/tooling/bench';
+import type { CrudStore } from '@cairn/crud';
 import { startGateway, type RunningGateway } from '../src/index.js';
 
 export interface BenchGateway {
@@ -161,6 +162,14 @@ export async function withRssPeak<T>(work: () => Promise<T>, everyMs = 10): Prom
   } finally {
     clearInterval(timer);
   }
+}
+
+/** Commits and coordinator jobs `work` caused (the store's write coordinator: group commit). */
+export async function withCommits<T>(store: CrudStore, work: () => Promise<T>): Promise<{ value: T; commits: number; jobs: number }> {
+  const stats = store.sqlite!.coordinator.stats;
+  const [commits, jobs] = [stats.commits, stats.jobs];
+  const value = await work();
+  return { value, commits: stats.commits - commits, jobs: stats.jobs - jobs };
 }
 
 /** A full GC between phases when the process runs with --expose-gc (run.mjs passes it). */

@@ -22,7 +22,7 @@ import type { Turn, TurnEventPayload } from '@cairn/protocol';
 import { report, round } from '@cairn/tooling/bench';
 import type { CrudStore } from '@cairn/crud';
 import { builtinReply, replyDeltas } from '../src/agent/builtin-runtime.js';
-import { BenchClient, collect, median, quantile, startBenchGateway } from './ws-bench-kit.js';
+import { BenchClient, collect, median, quantile, startBenchGateway, withCommits } from './ws-bench-kit.js';
 
 const CLIENTS = 32;
 const ROUNDS = 6;
@@ -49,6 +49,8 @@ function builtinSteps(turn: Pick<Turn, 'input'>): TurnEventPayload[] {
 }
 
 interface Phase {
+  commits: number;
+  jobs: number;
   turns: number;
   elapsed: number;
   start: number[];
@@ -56,7 +58,7 @@ interface Phase {
 }
 
 async function loops(turnsEach: number, one: (client: number, turn: number, phase: Phase) => Promise<void>): Promise<Phase> {
-  const phase: Phase = { turns: 0, elapsed: 0, start: [], turn: [] };
+  const phase: Phase = { commits: 0, jobs: 0, turns: 0, elapsed: 0, start: [], turn: [] };
   const begin = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
@@ -103,8 +105,10 @@ function storeSide(store: CrudStore, threads: string[]) {
 function figures(phases: Phase[]) {
   const turns = phases.reduce((n, p) => n + p.turns, 0);
   const elapsed = phases.reduce((n, p) => n + p.elapsed, 0);
+  const commits = phases.reduce((n, p) => n + p.commits, 0);
   return {
     turns,
+    jobs_per_commit: round(phases.reduce((n, p) => n + p.jobs, 0) / commits, 2),
     turns_per_s: round((turns / elapsed) * 1000),
     start_p50_ms: quantile(phases.flatMap((p) => p.start), 0.5),
     start_p99_ms: quantile(phases.flatMap((p) => p.start), 0.99),
@@ -132,6 +136,10 @@ try {
   }
   const viaGateway = gatewaySide(clients, gatewayThreads);
   const viaStore = storeSide(store, storeThreads);
+  const counted = async (work: () => Promise<Phase>) => {
+    const { value, commits, jobs } = await withCommits(store, work);
+    return Object.assign(value, { commits, jobs });
+  };
 
   await viaGateway('warm', WARMUP_TURNS_PER_CLIENT);
   await viaStore('warm', WARMUP_TURNS_PER_CLIENT);
@@ -143,16 +151,18 @@ try {
     collect();
     const first = r % 2 === 0 ? viaGateway : viaStore;
     const second = r % 2 === 0 ? viaStore : viaGateway;
-    const a = await first(`r${r}`, TURNS_PER_CLIENT);
+    const a = await counted(() => first(`r${r}`, TURNS_PER_CLIENT));
     collect();
-    const b = await second(`r${r}`, TURNS_PER_CLIENT);
+    const b = await counted(() => second(`r${r}`, TURNS_PER_CLIENT));
     const [gp, sp] = r % 2 === 0 ? [a, b] : [b, a];
     g.push(gp);
     s.push(sp);
     const gRate = (gp.turns / gp.elapsed) * 1000;
     const sRate = (sp.turns / sp.elapsed) * 1000;
     ratios.push(gRate / sRate);
-    console.log(`round ${r + 1}: gateway ${gp.turns} turns ${round(gRate)}/s, store ${sp.turns} turns ${round(sRate)}/s, ratio ${round(gRate / sRate, 3)}`);
+    console.log(
+      `round ${r + 1}: gateway ${gp.turns} turns ${round(gRate)}/s (${gp.commits} commits, ${round(gp.jobs / gp.commits, 1)} jobs each), store ${sp.turns} turns ${round(sRate)}/s (${sp.commits} commits, ${round(sp.jobs / sp.commits, 1)} each), ratio ${round(gRate / sRate, 3)}`,
+    );
   }
   const gw = figures(g);
   const st = figures(s);
@@ -171,11 +181,13 @@ try {
     gateway_turn_start_p99_ms: gw.start_p99_ms,
     gateway_turn_p50_ms: gw.turn_p50_ms,
     gateway_turn_p99_ms: gw.turn_p99_ms,
+    gateway_jobs_per_commit: gw.jobs_per_commit,
     store_turns_per_s: st.turns_per_s,
     store_turn_start_p50_ms: st.start_p50_ms,
     store_turn_start_p99_ms: st.start_p99_ms,
     store_turn_p50_ms: st.turn_p50_ms,
     store_turn_p99_ms: st.turn_p99_ms,
+    store_jobs_per_commit: st.jobs_per_commit,
     notifications_received: notified,
     turns: gw.turns + st.turns,
   });
