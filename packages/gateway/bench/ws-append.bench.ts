@@ -14,11 +14,12 @@
 // sides; `ratio` = median over rounds of socket events/s / in-process events/s (target >= 0.6).
 // `server_peak_rss_mb` is `process.memoryUsage().rss` sampled every 10 ms during the socket
 // phases: the server is in-process, so it is the whole process (server, clients, the store's
-// SQLite cache), beside the same sampling during the store phases.
+// SQLite cache), beside the same sampling during the store phases. `cpu_ratio` = store CPU per
+// event / socket CPU per event (process user + system time over each side's phases).
 import { performance } from 'node:perf_hooks';
 import type { TurnEventEntry, TurnEventPayload } from '@cairn/protocol';
 import { report, round } from '@cairn/tooling/bench';
-import { BenchClient, collect, median, quantile, startBenchGateway, withRssPeak } from './ws-bench-kit.js';
+import { BenchClient, collect, median, quantile, startBenchGateway, withCommits, withRssPeak } from './ws-bench-kit.js';
 
 const CLIENTS = 8;
 const BATCH = 8;
@@ -52,13 +53,16 @@ function turnBatches(threadId: string, turnId: string): TurnEventEntry[][] {
 }
 
 interface Phase {
+  cpu_ms: number;
+  commits: number;
+  jobs: number;
   events: number;
   elapsed: number;
   latencies: number[];
 }
 
 async function loops(turnsEach: number, tag: string, threads: string[], append: (client: number, events: TurnEventEntry[]) => Promise<{ results: Array<{ outcome: string }> }>): Promise<Phase> {
-  const phase: Phase = { events: 0, elapsed: 0, latencies: [] };
+  const phase: Phase = { cpu_ms: 0, commits: 0, jobs: 0, events: 0, elapsed: 0, latencies: [] };
   const begin = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
@@ -81,7 +85,12 @@ function figures(phases: Phase[]) {
   const events = phases.reduce((n, p) => n + p.events, 0);
   const elapsed = phases.reduce((n, p) => n + p.elapsed, 0);
   const latencies = phases.flatMap((p) => p.latencies);
-  return { events, events_per_s: round((events / elapsed) * 1000), batch_p50_ms: quantile(latencies, 0.5), batch_p99_ms: quantile(latencies, 0.99) };
+  const commits = phases.reduce((n, p) => n + p.commits, 0);
+  return {
+    jobs_per_commit: round(phases.reduce((n, p) => n + p.jobs, 0) / commits, 2),
+    cpu_us_per_event: round((phases.reduce((n, p) => n + p.cpu_ms, 0) / events) * 1000, 1),
+    events,
+    events_per_s: round((events / elapsed) * 1000), batch_p50_ms: quantile(latencies, 0.5), batch_p99_ms: quantile(latencies, 0.99) };
 }
 
 const bench = await startBenchGateway('ws-append', { agent: { runtime: 'external' } });
@@ -100,9 +109,14 @@ try {
     storeThreads.push((await store.threads.start({ workspace_id: WS_STORE, title: `bench ${c}` })).thread.thread_id);
   }
   const rssBefore = round(process.memoryUsage().rss / 2 ** 20, 1);
+  const counted = async (work: () => Promise<Phase>) => {
+    const { value, commits, jobs, cpu_ms } = await withCommits(store, work);
+    return Object.assign(value, { commits, jobs, cpu_ms });
+  };
   const viaSocket = (tag: string, turns: number) =>
-    withRssPeak(() => loops(turns, `g${tag}`, socketThreads, (c, events) => clients[c]!.call('turn/event/append', { workspace_id: WS_GATEWAY, events })));
-  const viaStore = (tag: string, turns: number) => withRssPeak(() => loops(turns, `s${tag}`, storeThreads, (_c, events) => store.turns.appendEvents({ workspace_id: WS_STORE, events })));
+    withRssPeak(() => counted(() => loops(turns, `g${tag}`, socketThreads, (c, events) => clients[c]!.call('turn/event/append', { workspace_id: WS_GATEWAY, events }))));
+  const viaStore = (tag: string, turns: number) =>
+    withRssPeak(() => counted(() => loops(turns, `s${tag}`, storeThreads, (_c, events) => store.turns.appendEvents({ workspace_id: WS_STORE, events }))));
 
   await viaSocket('warm', WARMUP_TURNS_PER_CLIENT);
   await viaStore('warm', WARMUP_TURNS_PER_CLIENT);
@@ -141,9 +155,14 @@ try {
     socket_events_per_s: gw.events_per_s,
     socket_batch_p50_ms: gw.batch_p50_ms,
     socket_batch_p99_ms: gw.batch_p99_ms,
+    socket_jobs_per_commit: gw.jobs_per_commit,
+    socket_cpu_us_per_event: gw.cpu_us_per_event,
     store_events_per_s: st.events_per_s,
     store_batch_p50_ms: st.batch_p50_ms,
     store_batch_p99_ms: st.batch_p99_ms,
+    store_jobs_per_commit: st.jobs_per_commit,
+    store_cpu_us_per_event: st.cpu_us_per_event,
+    cpu_ratio: round(st.cpu_us_per_event / gw.cpu_us_per_event, 3),
     server_peak_rss_mb: socketRss,
     store_phase_peak_rss_mb: storeRss,
     rss_before_mb: rssBefore,

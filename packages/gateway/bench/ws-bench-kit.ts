@@ -164,12 +164,14 @@ export async function withRssPeak<T>(work: () => Promise<T>, everyMs = 10): Prom
   }
 }
 
-/** Commits and coordinator jobs `work` caused (the store's write coordinator: group commit). */
-export async function withCommits<T>(store: CrudStore, work: () => Promise<T>): Promise<{ value: T; commits: number; jobs: number }> {
+/** Commits and coordinator jobs `work` caused (the store's write coordinator: group commit), and the process CPU time it took (user + system, ms). */
+export async function withCommits<T>(store: CrudStore, work: () => Promise<T>): Promise<{ value: T; commits: number; jobs: number; cpu_ms: number }> {
   const stats = store.sqlite!.coordinator.stats;
   const [commits, jobs] = [stats.commits, stats.jobs];
+  const cpu = process.cpuUsage();
   const value = await work();
-  return { value, commits: stats.commits - commits, jobs: stats.jobs - jobs };
+  const used = process.cpuUsage(cpu);
+  return { value, commits: stats.commits - commits, jobs: stats.jobs - jobs, cpu_ms: (used.user + used.system) / 1000 };
 }
 
 /** A full GC between phases when the process runs with --expose-gc (run.mjs passes it). */

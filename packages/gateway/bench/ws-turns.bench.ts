@@ -16,7 +16,8 @@
 // two sides; each side's turns/s is taken per round, and `ratio` = median over rounds of
 // gateway turns/s / store turns/s. Latencies: `turn/start` request (send → answer) and whole
 // turn (send → its `turn/completed` notification); on the store side `turns.start` and start →
-// last append.
+// last append. `cpu_ratio` = store CPU per turn / gateway CPU per turn (process user + system
+// time over each side's phases): steadier than the wall-clock ratio when the shared box is busy.
 import { performance } from 'node:perf_hooks';
 import type { Turn, TurnEventPayload } from '@cairn/protocol';
 import { report, round } from '@cairn/tooling/bench';
@@ -49,6 +50,7 @@ function builtinSteps(turn: Pick<Turn, 'input'>): TurnEventPayload[] {
 }
 
 interface Phase {
+  cpu_ms: number;
   commits: number;
   jobs: number;
   turns: number;
@@ -58,7 +60,7 @@ interface Phase {
 }
 
 async function loops(turnsEach: number, one: (client: number, turn: number, phase: Phase) => Promise<void>): Promise<Phase> {
-  const phase: Phase = { commits: 0, jobs: 0, turns: 0, elapsed: 0, start: [], turn: [] };
+  const phase: Phase = { cpu_ms: 0, commits: 0, jobs: 0, turns: 0, elapsed: 0, start: [], turn: [] };
   const begin = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
@@ -109,6 +111,7 @@ function figures(phases: Phase[]) {
   return {
     turns,
     jobs_per_commit: round(phases.reduce((n, p) => n + p.jobs, 0) / commits, 2),
+    cpu_us_per_turn: round((phases.reduce((n, p) => n + p.cpu_ms, 0) / turns) * 1000, 1),
     turns_per_s: round((turns / elapsed) * 1000),
     start_p50_ms: quantile(phases.flatMap((p) => p.start), 0.5),
     start_p99_ms: quantile(phases.flatMap((p) => p.start), 0.99),
@@ -137,8 +140,8 @@ try {
   const viaGateway = gatewaySide(clients, gatewayThreads);
   const viaStore = storeSide(store, storeThreads);
   const counted = async (work: () => Promise<Phase>) => {
-    const { value, commits, jobs } = await withCommits(store, work);
-    return Object.assign(value, { commits, jobs });
+    const { value, commits, jobs, cpu_ms } = await withCommits(store, work);
+    return Object.assign(value, { commits, jobs, cpu_ms });
   };
 
   await viaGateway('warm', WARMUP_TURNS_PER_CLIENT);
@@ -182,12 +185,15 @@ try {
     gateway_turn_p50_ms: gw.turn_p50_ms,
     gateway_turn_p99_ms: gw.turn_p99_ms,
     gateway_jobs_per_commit: gw.jobs_per_commit,
+    gateway_cpu_us_per_turn: gw.cpu_us_per_turn,
     store_turns_per_s: st.turns_per_s,
     store_turn_start_p50_ms: st.start_p50_ms,
     store_turn_start_p99_ms: st.start_p99_ms,
     store_turn_p50_ms: st.turn_p50_ms,
     store_turn_p99_ms: st.turn_p99_ms,
     store_jobs_per_commit: st.jobs_per_commit,
+    store_cpu_us_per_turn: st.cpu_us_per_turn,
+    cpu_ratio: round(st.cpu_us_per_turn / gw.cpu_us_per_turn, 3),
     notifications_received: notified,
     turns: gw.turns + st.turns,
   });
