@@ -12,7 +12,7 @@
 // Baseline, same process, same store (another workspace): the same batches through
 // `store.turns.appendEvents` in 8 concurrent loops. Rounds alternate the order of the two
 // sides; `ratio` = median over rounds of socket events/s / in-process events/s (target >= 0.6).
-// `server_peak_rss_mb` is `process.memoryUsage().rss` sampled every 10 ms during the socket
+// `server_peak_rss_mb` is `process.memoryUsage.rss()` sampled every 10 ms during the socket
 // phases: the server is in-process, so it is the whole process (server, clients, the store's
 // SQLite cache), beside the same sampling during the store phases. `cpu_ratio` = store CPU per
 // event / socket CPU per event (process user + system time over each side's phases).
@@ -108,7 +108,7 @@ try {
     socketThreads.push((await store.threads.start({ workspace_id: WS_GATEWAY, title: `bench ${c}` })).thread.thread_id);
     storeThreads.push((await store.threads.start({ workspace_id: WS_STORE, title: `bench ${c}` })).thread.thread_id);
   }
-  const rssBefore = round(process.memoryUsage().rss / 2 ** 20, 1);
+  const rssBefore = round(process.memoryUsage.rss() / 2 ** 20, 1);
   const counted = async (work: () => Promise<Phase>) => {
     const { value, commits, jobs, cpu_ms } = await withCommits(store, work);
     return Object.assign(value, { commits, jobs, cpu_ms });
