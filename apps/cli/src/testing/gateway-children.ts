@@ -14,6 +14,8 @@ export interface BuiltGateway {
   exited: Promise<number | NodeJS.Signals | null>;
   /** SIGTERM and wait. */
   stop(): Promise<number | NodeJS.Signals | null>;
+  /** The first stdout line `match` finds, waiting for it up to `timeoutMs` (pino writes asynchronously: a log line may follow the listening line). */
+  line(match: RegExp, timeoutMs?: number): Promise<string>;
 }
 
 /** A home with a `gateway-settings.toml` of the given TOML text (mode 0700 as serve wants it). */
@@ -66,6 +68,15 @@ export async function serveBuilt(env: NodeJS.ProcessEnv): Promise<BuiltGateway> 
     rpcUrl: `${url.replace(/^http/, 'ws')}/rpc`,
     lines,
     exited,
+    line: async (match, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = lines.find((l) => match.test(l));
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`no stdout line matching ${match} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
@@ -82,6 +93,7 @@ export async function issueOperatorToken(options: { home: string; databaseUrl?: 
   // The keystore reads the master key from the process environment only.
   const previous = process.env.CAIRN_MASTER_KEY;
   if (options.masterKey !== undefined) process.env.CAIRN_MASTER_KEY = options.masterKey;
+  else delete process.env.CAIRN_MASTER_KEY; // the home's keystore.key, as the child (which gets no CAIRN_MASTER_KEY) uses
   try {
     const runtime = await openRuntime({
       home: options.home,
