@@ -4,7 +4,7 @@ import type { WakeChannel } from '../notify/wake-sources.js';
 import type { RuntimeLog } from '../runtime/runtime-options.js';
 
 export interface PostgresWakeChannelOptions {
-  postgres: PostgresHandles;
+  postgres: Pick<PostgresHandles, 'dataSource'>;
   /** A workspace has new events, committed by another gateway (or this one: a wake is only a re-read). */
   onWake: (workspaceId: string) => void;
   /** The workspaces the hub watches: all of them are re-read after the listener reconnects. */
@@ -46,7 +46,8 @@ export async function startPostgresWakeChannel(options: PostgresWakeChannelOptio
       .catch((error: unknown) => log.warn({ err: error, channel, workspace_id: workspaceId }, 'journal NOTIFY failed; other gateways see the commit at their next poll'))
       .finally(() => {
         inFlight.delete(workspaceId);
-        if (again.delete(workspaceId) && !closed) send(workspaceId);
+        // Also while closing: the last commit's wake still goes out.
+        if (again.delete(workspaceId)) send(workspaceId);
       });
     inFlight.set(workspaceId, sent);
   };
@@ -59,8 +60,7 @@ export async function startPostgresWakeChannel(options: PostgresWakeChannelOptio
     },
     async close() {
       closed = true;
-      again.clear();
-      await Promise.all(inFlight.values());
+      while (inFlight.size > 0) await Promise.all(inFlight.values());
       await stopListening();
     },
   };
