@@ -66,7 +66,6 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
   scrubber.redact = (line) => runtime.redactor.redact(line);
   app.addHook('onClose', async () => runtime.close());
-  let services: GatewayServices | undefined;
   let channel: WakeChannel = NO_CHANNEL;
   let stopPoll = () => {};
   let stopPrune = async () => {};
@@ -76,7 +75,6 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     let hubWatched: () => string[] = () => [];
     channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId), { watched: () => hubWatched(), log: app.log });
     const built = createGatewayServices(runtime, app, channel);
-    services = built;
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
     hubWatched = () => built.hub.watchedWorkspaces();
     const endpoint = await registerRpc(app, gatewayRouter(), built);
