@@ -77,6 +77,10 @@ async function startListener(
     next.on('notification', (message) => {
       if (message.channel === channel && !stopped) onMessage(message.payload ?? '');
     });
+    // Attached before connecting and kept (not `once`): pg may emit 'error' more than once, and
+    // an 'error' with no listener would crash the process. Only the current client's count.
+    next.on('error', (error) => lost(next, error));
+    next.on('end', () => lost(next, new Error('connection ended')));
     try {
       await next.connect();
       await next.query(`LISTEN "${channel}"`);
@@ -84,8 +88,6 @@ async function startListener(
       await next.end().catch(() => {});
       throw failure(error, 'cannot listen');
     }
-    next.once('error', (error) => lost(next, error));
-    next.once('end', () => lost(next, new Error('connection ended')));
     return next;
   };
 
