@@ -41,3 +41,4 @@ export {
   type PostgresIntegrityOptions,
   type PostgresIntegrityResult,
 } from './integrity/check-integrity.js';
+export { createPostgresNotifier, type PostgresNotifier, type PostgresNotifierOptions } from './notify/notifier.js';

@@ -90,6 +90,11 @@ export const LimitSettings = Type.Object(
      * last `seq`), so a slow consumer costs bounded memory.
      */
     notification_buffer_bytes: Type.Integer({ default: 8 * MiB, minimum: 64 * KiB }),
+    /**
+     * How often the watched workspaces are re-read for commits by other processes, ms; 0: never.
+     * On PostgreSQL, LISTEN/NOTIFY wakes other gateways at once and this only covers a lost NOTIFY.
+     */
+    notify_poll_ms: Type.Integer({ default: 1000, minimum: 0 }),
   },
   { default: {}, additionalProperties: false },
 );

@@ -103,7 +103,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   let open = true;
   let closing: Promise<void> | undefined;
   try {
-    const recovery = await runStartupRecovery(store);
+    // The built-in runtime's turns die with this process; on SQLite no other gateway runs them.
+    const recovery = await runStartupRecovery(store, { failLostBuiltinTurns: settings.agent.runtime === 'builtin' && backend.kind === 'sqlite' });
     const probe = backend.kind === 'sqlite' ? await openDatabaseProbe(paths.gatewayDb, () => open) : await openPostgresProbe(backend, () => open);
     const retention = startJournalRetention(store, settings, options.log);
     return {

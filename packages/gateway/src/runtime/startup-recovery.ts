@@ -1,4 +1,5 @@
 import type { CrudStore } from '@cairn/crud';
+import { failLostBuiltinTurns } from '../agent/fail-lost-builtin-turns.js';
 
 export interface RecoveryCount {
   detected: number;
@@ -11,6 +12,8 @@ export interface StartupRecoveryReport {
   turns: Record<string, RecoveryCount>;
   /** Recovery jobs whose worker claim had expired, handed back for re-claiming. */
   recoveryClaims: RecoveryCount;
+  /** Built-in turns left running by a gateway that died, failed with `runtime_lost` (all zero when not applicable). */
+  lostBuiltinTurns: RecoveryCount;
 }
 
 /**
@@ -19,8 +22,9 @@ export interface StartupRecoveryReport {
  * behind, and re-arm recovery jobs whose claims expired while no gateway ran. Each step
  * reports `{ detected, repaired, remaining }`.
  */
-export async function runStartupRecovery(store: CrudStore): Promise<StartupRecoveryReport> {
+export async function runStartupRecovery(store: CrudStore, options: { failLostBuiltinTurns?: boolean } = {}): Promise<StartupRecoveryReport> {
   const turns = await store.repair.turns();
   const recoveryClaims = await store.recoveryJobs.rearmExpiredClaims();
-  return { turns, recoveryClaims };
+  const lostBuiltinTurns = options.failLostBuiltinTurns ? await failLostBuiltinTurns(store) : { detected: 0, repaired: 0, remaining: 0 };
+  return { turns, recoveryClaims, lostBuiltinTurns };
 }

@@ -3,20 +3,27 @@ import type { CheckpointFinding } from '@cairn/crud';
 import { buildHttpApp } from '../http/build-http-app.js';
 import type { LogScrubber } from '../logging/logger-options.js';
 import { NO_CHANNEL, startWakePoll, type WakeChannel } from '../notify/wake-sources.js';
+import { startPostgresWakeChannel } from '../postgres/postgres-wake-channel.js';
 import { registerRpc } from '../rpc/register-rpc.js';
 import type { GatewayServices } from '../rpc/services.js';
 import { startLlmContextPrune } from '../runtime/maintenance-timers.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
-import { resolveRuntime, type RuntimeOptions } from '../runtime/runtime-options.js';
+import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime/runtime-options.js';
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
   /** Overrides the settings' listen address (tests pass port 0). */
   listen?: { host?: string; port?: number };
-  /** How often watched workspaces are re-read for commits made by other processes, ms (default 1000; 0: never). */
+  /** How often watched workspaces are re-read for commits made by other processes, ms (default `[limits] notify_poll_ms`, 1000; 0: never). */
   notifyPollMs?: number;
   /** How commits reach other gateways (default: LISTEN/NOTIFY on PostgreSQL, none on SQLite). */
-  wakeChannel?: (runtime: GatewayRuntime, onWake: (workspaceId: string) => void) => Promise<WakeChannel>;
+  wakeChannel?: (runtime: GatewayRuntime, onWake: (workspaceId: string) => void, context: WakeChannelContext) => Promise<WakeChannel>;
+}
+
+export interface WakeChannelContext {
+  /** The workspaces the hub watches now (to re-read after a channel lost messages). */
+  watched: () => string[];
+  log: RuntimeLog;
 }
 
 export interface RunningGateway {
@@ -65,11 +72,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   try {
     const wakeChannel = options.wakeChannel ?? defaultWakeChannel;
     let hubWake: (workspaceId: string) => void = () => {};
-    channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId));
+    let hubWatched: () => string[] = () => [];
+    channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId), { watched: () => hubWatched(), log: app.log });
     const built = createGatewayServices(runtime, app, channel);
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
+    hubWatched = () => built.hub.watchedWorkspaces();
     const endpoint = await registerRpc(app, gatewayRouter(), built);
-    stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? 1000);
+    stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? settings.limits.notify_poll_ms);
     stopPrune = startLlmContextPrune(runtime.store, settings, app.log);
     const host = options.listen?.host ?? settings.listen.host;
     const port = options.listen?.port ?? settings.listen.port;
@@ -119,8 +128,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
 }
 
-async function defaultWakeChannel(): Promise<WakeChannel> {
-  return NO_CHANNEL;
+async function defaultWakeChannel(runtime: GatewayRuntime, onWake: (workspaceId: string) => void, context: WakeChannelContext): Promise<WakeChannel> {
+  const postgres = runtime.store.postgres;
+  if (!postgres) return NO_CHANNEL;
+  return startPostgresWakeChannel({ postgres, onWake, watched: context.watched, log: context.log });
 }
 
 function withTimeout(work: Promise<void>, ms: number): Promise<void> {
