@@ -57,7 +57,10 @@ export class Session {
   send(frame: unknown): boolean {
     if (this.closed) return false;
     const text = JSON.stringify(frame);
-    if (this.socket.bufferedAmount + text.length > this.#bufferLimit) {
+    // A frame larger than the whole limit still goes out when nothing is queued: refusing it
+    // would close every resume at the same notification, and the client could never pass it.
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > 0 && buffered + text.length > this.#bufferLimit) {
       this.close(CLOSE.resyncRequired);
       return false;
     }
