@@ -118,6 +118,26 @@ describe('a client disconnected while a turn runs', () => {
   }, 60_000);
 });
 
+describe('sync/resume refuses what it cannot keep', () => {
+  it('a workspace that does not exist: not_found, and no subscription is kept', async () => {
+    const socket = await open(gateway, gateway.operatorToken);
+    const answer = await socket.request('sync/resume', { workspace_id: 'ws-resync-missing', after_seq: 0 });
+    expect(answer.error?.data.code).toBe('not_found');
+    expect(gateway.services.hub.watchedWorkspaces()).not.toContain('ws-resync-missing');
+    const [session] = [...gateway.services.sessions].filter((s) => s.subscriptions.has('ws-resync-missing'));
+    expect(session).toBeUndefined();
+  });
+
+  it('a cursor past the head (a home restored from an older backup): snapshot_required naming the head, which then resumes', async () => {
+    const socket = await open(gateway, gateway.operatorToken);
+    const head = await gateway.services.hub.head(workspaceId);
+    const answer = await socket.request('sync/resume', { workspace_id: workspaceId, after_seq: head + 1000 });
+    expect(answer.error?.data).toEqual({ code: 'snapshot_required', details: { retention_seq: head, head_seq: head } });
+    const resumed = await socket.call<{ head_seq: number; replayed: number }>('sync/resume', { workspace_id: workspaceId, after_seq: head });
+    expect(resumed).toMatchObject({ head_seq: head, replayed: 0 });
+  });
+});
+
 describe('a slow consumer', () => {
   it('is closed with 4000 resync_required once its buffer is full, the buffer stays bounded, and resuming gets the rest', async () => {
     const limit = slowGateway.runtime.settings.limits.notification_buffer_bytes;
