@@ -16,6 +16,7 @@ const B = { workspace: 'ws-b-private', thread: 'thread-b-private', title: 'b-con
 const MISSING = { workspace: 'ws-never-created', thread: 'thread-never-created', turn: 'turn-never-created' };
 const A = { workspace: 'ws-a-scope', thread: 'thread-a-1', turn: 'turn-a-1' };
 let scopedSecret: string;
+type WorkspacePage = { items: Array<{ workspace_id: string }>; next_cursor: string | null };
 
 async function socket(token: string | undefined): Promise<RpcSocket> {
   const s = await RpcSocket.open(gateway.rpcUrl, token);
@@ -168,7 +169,7 @@ describe("a token scoped to workspace A asking for workspace B", () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 50; page++) {
-      const result = await checked<{ items: Array<{ workspace_id: string }>; next_cursor: string | null }>(scoped, 'workspace/list', { limit: 1, ...(cursor ? { cursor } : {}) });
+      const result: WorkspacePage = await checked<WorkspacePage>(scoped, 'workspace/list', { limit: 1, ...(cursor ? { cursor } : {}) });
       seen.push(...result.items.map((w) => w.workspace_id));
       if (result.next_cursor === null) break;
       expect(Buffer.from(result.next_cursor, 'base64url').toString('utf8')).not.toMatch(/ws-b-private|ws-z-other|ws-never|default/);
@@ -182,7 +183,7 @@ describe("a token scoped to workspace A asking for workspace B", () => {
     const pages: string[][] = [];
     cursor = undefined;
     for (let page = 0; page < 10; page++) {
-      const result = await checked<{ items: Array<{ workspace_id: string }>; next_cursor: string | null }>(two, 'workspace/list', { limit: 1, ...(cursor ? { cursor } : {}) });
+      const result: WorkspacePage = await checked<WorkspacePage>(two, 'workspace/list', { limit: 1, ...(cursor ? { cursor } : {}) });
       pages.push(result.items.map((w) => w.workspace_id));
       if (result.next_cursor === null) break;
       expect(Buffer.from(result.next_cursor, 'base64url').toString('utf8')).not.toMatch(/ws-b-private|ws-z-other-[013]|default/);
