@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { METHODS, type AuthToken, type MethodName } from '@cairn/protocol';
 import { RpcSocket, type RpcAnswer, type TestGateway } from '@cairn/gateway/testing';
-import { expectValid, gatewayAt, tempRoot, waitUntil } from './e2e-support.js';
+import { expectValid, gatewayAt, tempRoot, waitUntil } from './testing/e2e-support.js';
 
 // Who may reach what, over the wire: handshake refusals, a token that stops holding while
 // connected, and a token scoped to workspace A asking for everything of workspace B.

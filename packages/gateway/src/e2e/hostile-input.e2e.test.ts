@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LIMITS } from '@cairn/protocol';
 import { RpcSocket, type RpcAnswer, type TestGateway } from '@cairn/gateway/testing';
-import { gatewayAt, tempRoot } from './e2e-support.js';
+import { gatewayAt, tempRoot } from './testing/e2e-support.js';
 
 // 10,000 malformed frames from a seeded generator, over a few connections with bounded
 // concurrency. Each frame must be answered with an error (never a result) or close the

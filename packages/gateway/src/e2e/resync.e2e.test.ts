@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCairnClient, type CairnClient, type ConnectionChange } from '@cairn/client';
 import type { AnyNotification } from '@cairn/protocol';
 import { RpcSocket, type RpcNotification, type TestGateway } from '@cairn/gateway/testing';
-import { gatewayAt, journalOfTurn, tempRoot, waitUntil } from './e2e-support.js';
+import { gatewayAt, journalOfTurn, tempRoot, waitUntil } from './testing/e2e-support.js';
 
 // Reconnect and resume: what a client missed while disconnected is replayed exactly once,
 // compared against a subscriber that never disconnected; and a consumer that stops reading is

@@ -3,7 +3,7 @@ import { createCairnClient, isCairnRpcError, type CairnClient } from '@cairn/cli
 import type { AnyNotification, TurnEventEntry, TurnEventPayload } from '@cairn/protocol';
 import type { TestGateway } from '@cairn/gateway/testing';
 import { builtinReply, replyDeltas } from '../agent/builtin-runtime.js';
-import { allPages, checkedCall, expectNotificationValid, gatewayAt, journalOfTurn, tempRoot, waitUntil } from './e2e-support.js';
+import { allPages, checkedCall, expectNotificationValid, gatewayAt, journalOfTurn, tempRoot, waitUntil } from './testing/e2e-support.js';
 
 // One scenario through the typed client against real gateways: the built-in runtime end to end,
 // an external runtime reporting through turn/event/append, and cancellation of both.

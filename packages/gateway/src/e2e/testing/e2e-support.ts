@@ -6,7 +6,7 @@ import { METHODS, NOTIFICATIONS, checkValue, type MethodName, type ResultOf } fr
 import type { CairnClient } from '@cairn/client';
 import { readWorkspaceAfter, type JournalEvent } from '@cairn/crud';
 import { startTestGateway, type TestGateway } from '@cairn/gateway/testing';
-import type { StartGatewayOptions } from '../server/start-gateway.js';
+import type { StartGatewayOptions } from '../../server/start-gateway.js';
 
 /** Temp directories of one test file, removed by `cleanup`. */
 export function tempRoot(prefix: string): { home: (name: string) => string; cleanup: () => void } {
