@@ -91,6 +91,22 @@ describe('a token revoked while connected', () => {
   });
 });
 
+describe('a token revoked elsewhere (another gateway, the CLI) while connected', () => {
+  it('answers the next request unauthorized and closes 4001', async () => {
+    const issued = await gateway.runtime.store.tokens.issue({ kind: 'workspace', workspace_ids: [A.workspace], label: 'revoked by the cli' });
+    const victim = await socket(issued.secret);
+    expect((await victim.call<{ token: AuthToken }>('auth/me')).token.token_id).toBe(issued.token.token_id);
+    await gateway.runtime.store.tokens.revoke({ token_id: issued.token.token_id });
+    // What this gateway knows of the token expires after its recheck interval; skip the wait.
+    gateway.services.tokens.forget(issued.token.token_id);
+    const answer = await victim.request('workspace/get', { workspace_id: A.workspace });
+    expect(answer.error?.data.code).toBe('unauthorized');
+    expect(answer.result).toBeUndefined();
+    await victim.waitFor(() => victim.closed);
+    expect(victim.closed?.code).toBe(4001);
+  });
+});
+
 describe("a token scoped to workspace A asking for workspace B", () => {
   /** Each request once with B's real ids and once with ids that exist nowhere. */
   const probes: Array<[MethodName, (ids: typeof MISSING) => Record<string, unknown>]> = [
