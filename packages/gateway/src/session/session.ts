@@ -62,7 +62,10 @@ export class Session {
   send(frame: unknown, kind: 'answer' | 'notification' = 'answer'): boolean {
     if (this.closed) return false;
     const text = JSON.stringify(frame);
-    if (kind === 'notification' && this.socket.bufferedAmount + text.length > this.#bufferLimit) {
+    // A notification larger than the whole limit still goes out when nothing is queued: refusing
+    // it would close every resume at the same notification, and the client could never pass it.
+    const buffered = this.socket.bufferedAmount;
+    if (kind === 'notification' && buffered > 0 && buffered + text.length > this.#bufferLimit) {
       this.close(CLOSE.resyncRequired);
       return false;
     }
