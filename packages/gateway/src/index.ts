@@ -11,3 +11,7 @@ export { restoreRuntime, type RestoreReport, type RestoreRuntimeOptions } from '
 export type { JournalAnchorReport } from './runtime/journal-checkpoints.js';
 export { openRuntimeKeystore, type OpenRuntimeKeystoreOptions, type RuntimeKeystore } from './runtime/open-keystore.js';
 export { issueToken, listTokens, revokeToken, type IssueTokenOptions } from './runtime/runtime-tokens.js';
+export { externalRuntime, type AgentRuntime, type AgentRuntimeContext } from './agent/agent-runtime.js';
+export { builtinRuntime, builtinReply, replyDeltas, type BuiltinRuntimeOptions } from './agent/builtin-runtime.js';
+export { gatewayRouter } from './server/gateway-services.js';
+export type { GatewayServices } from './rpc/services.js';

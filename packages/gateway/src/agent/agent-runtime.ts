@@ -1,3 +1,5 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { CrudStore } from '@cairn/crud';
 import type { Turn } from '@cairn/protocol';
 
 /**
@@ -16,6 +18,14 @@ export interface AgentRuntime {
   running(): number;
   /** Lets running turns finish for up to `timeoutMs`, then stops them. */
   drain(timeoutMs: number): Promise<void>;
+}
+
+/** What a runtime given to `startGateway({ agentRuntime })` is built with. */
+export interface AgentRuntimeContext {
+  readonly store: CrudStore;
+  readonly log: FastifyBaseLogger;
+  /** Call after each commit the runtime made, so the gateway's notification hub reads it. */
+  readonly onCommitted: (workspaceId: string) => void;
 }
 
 /**

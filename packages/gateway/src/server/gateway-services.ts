@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { builtinRuntime } from '../agent/builtin-runtime.js';
-import { externalRuntime } from '../agent/agent-runtime.js';
+import { externalRuntime, type AgentRuntime, type AgentRuntimeContext } from '../agent/agent-runtime.js';
 import { TokenAuthenticator } from '../auth/token-authenticator.js';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
 import { NotificationHub } from '../notify/notification-hub.js';
@@ -23,7 +23,12 @@ export function gatewayRouter(): Router {
 }
 
 /** Builds what handlers use from an open runtime. */
-export function createGatewayServices(runtime: GatewayRuntime, app: FastifyInstance, channel: WakeChannel): GatewayServices {
+export function createGatewayServices(
+  runtime: GatewayRuntime,
+  app: FastifyInstance,
+  channel: WakeChannel,
+  agentRuntime?: (context: AgentRuntimeContext) => AgentRuntime,
+): GatewayServices {
   const { store, settings } = runtime;
   const log = app.log;
   const sessions = new SessionRegistry();
@@ -40,9 +45,11 @@ export function createGatewayServices(runtime: GatewayRuntime, app: FastifyInsta
     onSent: (method) => metrics.notifications.inc({ method }),
     publish: (workspaceId) => channel.publish(workspaceId),
   });
-  const agents =
-    settings.agent.runtime === 'builtin'
-      ? builtinRuntime({ store, log, onCommitted: (workspaceId) => hub.wake(workspaceId), deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
+  const onCommitted = (workspaceId: string) => hub.wake(workspaceId);
+  const agents = agentRuntime
+    ? agentRuntime({ store, log, onCommitted })
+    : settings.agent.runtime === 'builtin'
+      ? builtinRuntime({ store, log, onCommitted, deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
       : externalRuntime();
   return {
     store,

@@ -10,6 +10,7 @@ import { startLlmContextPrune } from '../runtime/maintenance-timers.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime/runtime-options.js';
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
+import type { AgentRuntime, AgentRuntimeContext } from '../agent/agent-runtime.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
   /** Overrides the settings' listen address (tests pass port 0). */
@@ -17,6 +18,12 @@ export interface StartGatewayOptions extends RuntimeOptions {
   /** How often watched workspaces are re-read for commits made by other processes, ms (default `[limits] notify_poll_ms`, 1000; 0: never). */
   notifyPollMs?: number;
   /** How commits reach other gateways (default: LISTEN/NOTIFY on PostgreSQL, none on SQLite). */
+  /**
+   * The agent runtime `turn/start` hands turns to, instead of the one `[agent] runtime` names
+   * (an embedder's own model runtime). It reports through `context.store.turns.appendEvents`
+   * and calls `context.onCommitted` after each commit.
+   */
+  agentRuntime?: (context: AgentRuntimeContext) => AgentRuntime;
   wakeChannel?: (runtime: GatewayRuntime, onWake: (workspaceId: string) => void, context: WakeChannelContext) => Promise<WakeChannel>;
 }
 
@@ -74,7 +81,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     let hubWake: (workspaceId: string) => void = () => {};
     let hubWatched: () => string[] = () => [];
     channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId), { watched: () => hubWatched(), log: app.log });
-    const built = createGatewayServices(runtime, app, channel);
+    const built = createGatewayServices(runtime, app, channel, options.agentRuntime);
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
     hubWatched = () => built.hub.watchedWorkspaces();
     const endpoint = await registerRpc(app, gatewayRouter(), built);
