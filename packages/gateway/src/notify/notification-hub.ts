@@ -101,9 +101,6 @@ export class NotificationHub {
    * connection's cursor for the workspace. Throws `snapshot_required` before the retention point.
    */
   async resume(session: Session, workspaceId: string, afterSeq: number, threads: readonly string[] | 'all'): Promise<{ head: number; replayed: number }> {
-    let sub = session.subscriptions.get(workspaceId);
-    // Wait for a pump in progress to finish before the cursor moves under it.
-    if (sub?.pumping) await sub.pumping;
     // Checked first: a cursor before the retention point changes nothing on the connection.
     // The refusal carries the head, so a client can reload and resume from there in one step.
     try {
@@ -112,6 +109,10 @@ export class NotificationHub {
       if (!hasErrorCode(error, 'snapshot_required')) throw error;
       throw new CairnError('snapshot_required', error.message, { details: { ...error.details, head_seq: await this.head(workspaceId) }, cause: error });
     }
+    let sub = session.subscriptions.get(workspaceId);
+    // Wait for pumps in progress to finish, then move the cursor with no await in between, so no
+    // pump runs while it moves (a wake in between would start one from the old cursor).
+    while (sub?.pumping) await sub.pumping;
     sub ??= session.subscription(workspaceId, afterSeq);
     sub.cursor = afterSeq;
     sub.all = threads === 'all';
@@ -260,6 +261,14 @@ export class NotificationHub {
         const events = await this.#store.context.read((q) => readWorkspaceAfter(q, workspaceId, after, this.#pageSize));
         current.events.push(...events);
         if (events.length < this.#pageSize) break;
+      }
+      // Events every subscriber has passed are dropped: the feed holds only what someone still
+      // needs (bounded by the slow-consumer limit) and at most `cacheEvents` of it.
+      const slowest = Math.min(...[...(this.#subscribers.get(workspaceId) ?? [])].map((sub) => sub.cursor));
+      const passed = Number.isFinite(slowest) ? Math.min(current.events.length, Math.max(0, slowest - current.base)) : 0;
+      if (passed > 0) {
+        current.events.splice(0, passed);
+        current.base += passed;
       }
       const excess = current.events.length - this.#cacheEvents;
       if (excess > 0) {
