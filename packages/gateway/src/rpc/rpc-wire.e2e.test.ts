@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { METHODS, openRpcDocument } from '@cairn/protocol';
+import { LIMITS, METHODS, openRpcDocument } from '@cairn/protocol';
 import { RpcSocket, startTestGateway, type TestGateway } from '@cairn/gateway/testing';
 import { gatewayRouter } from '../server/gateway-services.js';
 
@@ -230,5 +230,24 @@ describe('resync before the retention point', () => {
     } finally {
       await retained.close();
     }
+  });
+});
+
+describe('subscriptions per connection', () => {
+  it('refuses thread/start past the limit before writing anything, and still re-opens a followed thread', async () => {
+    const socket = await RpcSocket.open(rpcUrl(), gateway.operatorToken);
+    const { workspace } = await socket.call<{ workspace: { workspace_id: string } }>('workspace/default');
+    const ws = workspace.workspace_id;
+    const { thread } = await socket.call<{ thread: { thread_id: string } }>('thread/start', { workspace_id: ws });
+    // Fill this connection's subscription up to the limit (as 10,000 thread/starts would).
+    const session = [...gateway.services.sessions].find((s) => s.subscriptions.get(ws)?.threads.has(thread.thread_id))!;
+    const followed = session.subscriptions.get(ws)!;
+    for (let i = followed.threads.size; i < LIMITS.sync.threadsPerConnection; i++) followed.threads.add(`filler-${i}`);
+    const before = (await gateway.runtime.store.threads.list({ workspace_id: ws, limit: 500 })).items.length;
+    const refused = await socket.request('thread/start', { workspace_id: ws, thread_id: 'one-too-many' });
+    expect(refused.error).toMatchObject({ data: { code: 'invalid_params', details: { limit: LIMITS.sync.threadsPerConnection } } });
+    expect((await gateway.runtime.store.threads.list({ workspace_id: ws, limit: 500 })).items.length).toBe(before);
+    expect((await socket.call<{ created: boolean }>('thread/start', { workspace_id: ws, thread_id: thread.thread_id })).created).toBe(false);
+    await socket.close();
   });
 });

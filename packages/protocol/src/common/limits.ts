@@ -88,6 +88,8 @@ export const LIMITS = {
   sync: {
     /** Threads one resume may name. */
     threadsPerResume: 1000,
+    /** Threads one connection may follow in one workspace (through `thread/start`); then `unsubscribe` or resume the whole workspace. */
+    threadsPerConnection: 10_000,
   },
 
   /** A keystore entry's address `(service, id)`, value and label. */

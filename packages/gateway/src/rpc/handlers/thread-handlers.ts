@@ -1,3 +1,4 @@
+import { CairnError, LIMITS } from '@cairn/protocol';
 import type { HandlerGroup } from '../router.js';
 
 export const threadHandlers: HandlerGroup = {
@@ -5,6 +6,14 @@ export const threadHandlers: HandlerGroup = {
     access: 'workspace',
     writes: true,
     async handle(params, { services, session }) {
+      // Checked before anything is written: the connection's subscriptions are bounded.
+      const followed = session.subscriptions.get(params.workspace_id);
+      const limit = LIMITS.sync.threadsPerConnection;
+      if (followed && !followed.all && followed.threads.size >= limit && (params.thread_id === undefined || !followed.threads.has(params.thread_id))) {
+        throw new CairnError('invalid_params', `this connection already follows ${limit} threads of the workspace: thread/unsubscribe some, or sync/resume the whole workspace`, {
+          details: { limit },
+        });
+      }
       // Subscribed from the head before the write, so this connection is sent the thread's own
       // `thread/started` (and everything after); a connection already subscribed keeps its cursor.
       const head = await services.hub.head(params.workspace_id);
