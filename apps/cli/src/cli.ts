@@ -7,6 +7,7 @@ import { restoreCommand, verifyCommand } from './commands/integrity.js';
 import { schemaExportCommand } from './commands/schema.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { registerTokenCommands } from './commands/tokens.js';
+import { rebuildCommand, repairCommand } from './commands/repair.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -78,6 +79,14 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
     .argument('[backup]', 'a gateway-<timestamp>.db in <home>/backups/')
     .option('--keystore <backup>', 'also restore keystore.db from this keystore-<timestamp>.db (it must be under the current master key)')
     .action(async (backup: string | undefined, options: { keystore?: string }) => restoreCommand(env, global(), backup, options));
+
+  add(program, 'repair')
+    .description("run the start's read-model repairs now (terminal turns with open items, expired recovery claims); exit 1 if any remain")
+    .action(async () => repairCommand(env, global()));
+
+  add(program, 'rebuild')
+    .description('drop every read model and replay the whole journal into it, in one transaction (best with the gateway stopped)')
+    .action(async () => rebuildCommand(env, global()));
 
   const schema = add(program, 'schema').description('the protocol as OpenRPC and JSON Schema');
   add(schema, 'export')

@@ -15,3 +15,5 @@ export { externalRuntime, type AgentRuntime, type AgentRuntimeContext } from './
 export { builtinRuntime, builtinReply, replyDeltas, type BuiltinRuntimeOptions } from './agent/builtin-runtime.js';
 export { gatewayRouter } from './server/gateway-services.js';
 export type { GatewayServices } from './rpc/services.js';
+export { rebuildRuntime, repairRuntime } from './runtime/repair-runtime.js';
+export type { OpenRuntimeOptions } from './runtime/open-runtime.js';

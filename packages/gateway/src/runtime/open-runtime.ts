@@ -60,7 +60,16 @@ export interface GatewayRuntime {
  * readiness probe's read-only connection. Startup recovery runs before the runtime is
  * returned, so no client ever sees a read model a crash left inconsistent.
  */
-export async function openRuntime(options: RuntimeOptions = {}): Promise<GatewayRuntime> {
+export interface OpenRuntimeOptions extends RuntimeOptions {
+  /**
+   * False for maintenance (`cairn repair`, `cairn rebuild`) next to a gateway that may be
+   * serving: built-in turns still running are left alone (that gateway may be running them);
+   * the next start of a gateway fails the ones its predecessor lost. Default true.
+   */
+  serving?: boolean;
+}
+
+export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<GatewayRuntime> {
   const { paths, settings, backend } = resolveRuntime(options);
   const onModeChange = modeChangeLogger(options.log);
   const permissionChanges =
@@ -104,7 +113,9 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Gateway
   let closing: Promise<void> | undefined;
   try {
     // The built-in runtime's turns die with this process; on SQLite no other gateway runs them.
-    const recovery = await runStartupRecovery(store, { failLostBuiltinTurns: settings.agent.runtime === 'builtin' && backend.kind === 'sqlite' });
+    const recovery = await runStartupRecovery(store, {
+      failLostBuiltinTurns: options.serving !== false && settings.agent.runtime === 'builtin' && backend.kind === 'sqlite',
+    });
     const probe = backend.kind === 'sqlite' ? await openDatabaseProbe(paths.gatewayDb, () => open) : await openPostgresProbe(backend, () => open);
     const retention = startJournalRetention(store, settings, options.log);
     return {
