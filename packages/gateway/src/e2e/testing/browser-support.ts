@@ -124,8 +124,16 @@ export async function runPage(url: string, timeoutMs = 30_000): Promise<PageRun>
       '--remote-debugging-pipe',
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+    // Its own process group, so the helpers it forks (zygote, crashpad) can be ended with it.
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true },
   );
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  };
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const logs: string[] = [];
   let stderr = '';
@@ -171,7 +179,7 @@ export async function runPage(url: string, timeoutMs = 30_000): Promise<PageRun>
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup();
       reject(new Error(`chromium did not finish ${url} within ${timeoutMs} ms\npage: ${logs.join('\n')}\nstderr: ${stderr}`));
     }, timeoutMs);
   });
@@ -214,12 +222,17 @@ export async function runPage(url: string, timeoutMs = 30_000): Promise<PageRun>
     died.catch(() => {});
     if (child.exitCode === null && child.signalCode === null) {
       await Promise.race([send('Browser.close').catch(() => {}), exited]);
-      const stopped = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000))]);
+      let grace: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => (grace = setTimeout(() => resolve(false), 5_000)))]);
+      clearTimeout(grace);
       if (!stopped) {
-        child.kill('SIGKILL');
+        killGroup();
         await exited;
       }
     }
+    // Helpers that outlive the browser would hold our ends of its pipes (and jest) open.
+    killGroup();
+    for (const stream of [child.stderr, toBrowser, fromBrowser] as Array<{ destroy(): void } | null>) stream?.destroy();
     rmSync(profile, { recursive: true, force: true });
   }
 }
