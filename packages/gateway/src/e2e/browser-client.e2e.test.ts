@@ -16,7 +16,9 @@ let gateway: TestGateway;
 let bundle: BrowserBundle;
 let pages: Server;
 let pagesUrl: string;
-/** Page name -> [config handed to the page, the page's module script body]. */
+/** Above runPage's 30 s bound, so a hung browser fails with runPage's message (and is killed) first. */
+const PAGE_TEST_TIMEOUT_MS = 45_000;
+/** Page name -> the config handed to the page and the body of its module script. */
 const routes = new Map<string, { config: Record<string, unknown>; script: string }>();
 
 /** A page whose inline module imports the bundle, runs `script` and writes `summary` as JSON into `#result`. */
@@ -137,7 +139,7 @@ describe(`@cairn/client in headless chromium${CHROMIUM ? '' : ' (skipped: chromi
     expect(firstDelta).toBeGreaterThan(started);
     expect(completed).toBeGreaterThan(methods.lastIndexOf('item/agent_message/delta'));
     expect(summary['deltas']).toBe(builtinReply({ input: [{ type: 'text', text: input }] }));
-  });
+  }, PAGE_TEST_TIMEOUT_MS);
 
   itChromium('with a refused token: the browser sees only failed handshakes, and the client stops with reconnect_exhausted', async () => {
     const refusedBefore = await refusedHandshakes();
@@ -159,7 +161,7 @@ describe(`@cairn/client in headless chromium${CHROMIUM ? '' : ' (skipped: chromi
     expect(summary['ready']).toBeUndefined();
     // ...and the gateway refused exactly those two handshakes as unauthorized.
     expect((await refusedHandshakes()) - refusedBefore).toBe(2);
-  });
+  }, PAGE_TEST_TIMEOUT_MS);
 
   itChromium('with a token revoked while connected: close code 4001 reaches the browser and the client stops with unauthorized', async () => {
     const workspaceToken = await gateway.scopedToken([(await gateway.runtime.store.workspaces.ensureDefault()).workspace_id]);
@@ -179,7 +181,7 @@ describe(`@cairn/client in headless chromium${CHROMIUM ? '' : ' (skipped: chromi
     );
     expect(summary['thrown']).toBeUndefined();
     expect(summary).toMatchObject({ tokenKind: 'workspace', revoked: true, closedWith: { code: 'unauthorized' }, callError: 'unauthorized' });
-  });
+  }, PAGE_TEST_TIMEOUT_MS);
 });
 
 /** The gateway's count of handshakes refused for their token (`cairn_rejected_total{reason="unauthorized"}`). */
