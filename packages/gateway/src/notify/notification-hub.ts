@@ -80,8 +80,15 @@ export class NotificationHub {
   async subscribe(session: Session, workspaceId: string, threads: readonly string[] | 'all', cursor?: number): Promise<WorkspaceSubscription> {
     const existing = session.subscriptions.get(workspaceId);
     const sub = existing ?? session.subscription(workspaceId, cursor ?? (await this.head(workspaceId)));
-    if (threads === 'all') sub.all = true;
-    else for (const thread of threads) sub.threads.add(thread);
+    if (threads === 'all') {
+      sub.all = true;
+      sub.excluded.clear();
+    } else {
+      for (const thread of threads) {
+        sub.threads.add(thread);
+        sub.excluded.delete(thread);
+      }
+    }
     this.#register(session, sub);
     return sub;
   }
@@ -89,10 +96,13 @@ export class NotificationHub {
   unsubscribe(session: Session, workspaceId: string, threadId: string): boolean {
     const sub = session.subscriptions.get(workspaceId);
     if (!sub) return false;
-    const had = sub.threads.delete(threadId) || sub.all;
-    // Unsubscribing one thread from a whole-workspace subscription narrows it to nothing but the others named.
-    if (sub.all && !sub.threads.has(threadId)) sub.all = false;
-    return had;
+    const named = sub.threads.delete(threadId);
+    // From a whole-workspace subscription the thread is excluded; the other threads keep coming.
+    if (sub.all && !sub.excluded.has(threadId)) {
+      sub.excluded.add(threadId);
+      return true;
+    }
+    return named;
   }
 
   /**
@@ -117,6 +127,7 @@ export class NotificationHub {
     sub.cursor = afterSeq;
     sub.all = threads === 'all';
     sub.threads.clear();
+    sub.excluded.clear();
     if (threads !== 'all') for (const thread of threads) sub.threads.add(thread);
     this.#register(session, sub);
     const replayed = await this.#pumpNow(sub);
@@ -205,7 +216,7 @@ export class NotificationHub {
         for (const event of events) {
           if (session.closed) return sent;
           sub.cursor = event.workspaceSeq;
-          if (!sub.all && (event.threadId === null || !sub.threads.has(event.threadId))) continue;
+          if (!follows(sub, event.threadId)) continue;
           const notification = toNotification(event);
           if (!notification) continue;
           if (!session.send({ jsonrpc: '2.0', method: notification.method, params: this.#redactor.redactDeep(notification.params) }, 'notification')) return sent;
@@ -286,4 +297,10 @@ export class NotificationHub {
     await current.reading;
     return current;
   }
+}
+
+/** Whether the subscription follows the thread an event belongs to. */
+function follows(sub: WorkspaceSubscription, threadId: string | null): boolean {
+  if (threadId === null) return sub.all;
+  return sub.all ? !sub.excluded.has(threadId) || sub.threads.has(threadId) : sub.threads.has(threadId);
 }

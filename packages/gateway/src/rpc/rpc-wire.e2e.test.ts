@@ -251,3 +251,28 @@ describe('subscriptions per connection', () => {
     await socket.close();
   });
 });
+
+describe('thread/unsubscribe', () => {
+  it('takes one thread out of a whole-workspace subscription and keeps the others coming', async () => {
+    const socket = await RpcSocket.open(rpcUrl(), gateway.operatorToken);
+    const other = await RpcSocket.open(rpcUrl(), gateway.operatorToken);
+    const { workspace } = await socket.call<{ workspace: { workspace_id: string } }>('workspace/default');
+    const ws = workspace.workspace_id;
+    const quiet = (await other.call<{ thread: { thread_id: string } }>('thread/start', { workspace_id: ws, title: 'quiet' })).thread.thread_id;
+    const loud = (await other.call<{ thread: { thread_id: string } }>('thread/start', { workspace_id: ws, title: 'loud' })).thread.thread_id;
+    const { head_seq } = await socket.call<{ head_seq: number }>('sync/resume', { workspace_id: ws, after_seq: 0 });
+    const after = socket.notifications.length;
+    expect((await socket.call<{ unsubscribed: boolean }>('thread/unsubscribe', { workspace_id: ws, thread_id: quiet })).unsubscribed).toBe(true);
+    for (const thread_id of [quiet, loud]) await other.call('turn/start', { workspace_id: ws, thread_id, input: [{ type: 'text', text: 'go' }] });
+    await other.waitFor(() => other.notifications.filter((n) => n.method === 'turn/completed').length === 2);
+    await socket.waitFor(() => socket.notifications.slice(after).find((n) => n.method === 'turn/completed'));
+    const live = socket.notifications.slice(after);
+    expect(live.every((n) => (n.params['seq'] as number) > head_seq)).toBe(true);
+    expect(new Set(live.map((n) => n.params['thread_id']))).toEqual(new Set([loud]));
+    // thread/start of the unsubscribed thread follows it again.
+    await socket.call('thread/start', { workspace_id: ws, thread_id: quiet });
+    await other.call('turn/start', { workspace_id: ws, thread_id: quiet, input: [{ type: 'text', text: 'again' }] });
+    await socket.waitFor(() => socket.notifications.find((n) => n.method === 'turn/completed' && n.params['thread_id'] === quiet));
+    await Promise.all([socket.close(), other.close()]);
+  });
+});

@@ -16,9 +16,11 @@ export const CLOSE = {
 /** One thread subscription set of one workspace on a connection, and how far its notifications have been sent. */
 export interface WorkspaceSubscription {
   readonly workspaceId: string;
-  /** Every thread of the workspace (a `sync/resume` without `thread_ids`). */
+  /** Every thread of the workspace (a `sync/resume` without `thread_ids`), but those in `excluded`. */
   all: boolean;
   readonly threads: Set<string>;
+  /** Threads `thread/unsubscribe` took out of a whole-workspace subscription. */
+  readonly excluded: Set<string>;
   /** The last `seq` of this workspace the connection has been sent (or passed over). */
   cursor: number;
   /** The pump that sends this subscription's notifications, one at a time. */
@@ -76,7 +78,7 @@ export class Session {
   subscription(workspaceId: string, cursor: number): WorkspaceSubscription {
     let sub = this.subscriptions.get(workspaceId);
     if (!sub) {
-      sub = { workspaceId, all: false, threads: new Set(), cursor, pumping: undefined, again: false };
+      sub = { workspaceId, all: false, threads: new Set(), excluded: new Set(), cursor, pumping: undefined, again: false };
       this.subscriptions.set(workspaceId, sub);
     }
     return sub;
