@@ -11,3 +11,5 @@ export declare function runUntilKilled(
   args: string[],
   options: { onLine: (line: string) => void; ready: () => boolean; maxDelayMs: number; giveUpMs?: number },
 ): Promise<{ signal: NodeJS.Signals | null; stderr: string }>;
+/** Calls `onLine` with each complete line a child writes to `stream`; a last unterminated line when it ends. */
+export declare function onLines(stream: import('node:stream').Readable, onLine: (line: string) => void): void;

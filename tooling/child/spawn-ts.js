@@ -64,19 +64,38 @@ export function runTs(script, args = [], options = {}) {
  * @param {{ onLine: (line: string) => void, ready: () => boolean, maxDelayMs: number, giveUpMs?: number }} options
  * @returns {Promise<{ signal: NodeJS.Signals | null, stderr: string }>}
  */
+/**
+ * Calls `onLine` with each complete line a child writes to `stream` (its stdout, say), as it
+ * arrives; a last line without a newline is passed on when the stream ends.
+ * @param {import('node:stream').Readable} stream
+ * @param {(line: string) => void} onLine
+ */
+export function onLines(stream, onLine) {
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    buffer += chunk;
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      onLine(line);
+    }
+  });
+  stream.on('end', () => {
+    if (buffer !== '') onLine(buffer);
+    buffer = '';
+  });
+}
+
 export function runUntilKilled(script, args, { onLine, ready, maxDelayMs, giveUpMs = 30_000 }) {
   return new Promise((resolve, reject) => {
     const child = spawnTs(script, args);
     let stderr = '';
-    let buffer = '';
     let armed = false;
     const giveUp = setTimeout(() => child.kill('SIGKILL'), giveUpMs);
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      buffer += d;
-      const lines = buffer.split('\n');
-      buffer = lines.pop();
-      for (const line of lines) onLine(line);
+    onLines(child.stdout, (line) => {
+      onLine(line);
       if (!armed && ready()) {
         armed = true;
         setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * maxDelayMs));
@@ -85,7 +104,6 @@ export function runUntilKilled(script, args, { onLine, ready, maxDelayMs, giveUp
     child.on('error', reject);
     child.on('close', (_code, signal) => {
       clearTimeout(giveUp);
-      for (const line of buffer.split('\n')) onLine(line);
       resolve({ signal, stderr });
     });
   });

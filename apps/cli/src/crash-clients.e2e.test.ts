@@ -141,7 +141,8 @@ describe('a gateway killed under load by 8 clients', () => {
         failedLost++;
       }
     }
-    expect(failedLost).toBe(lost.repaired);
+    // A turn/start whose commit landed but whose answer the kill cut off is failed too, and no client counted it.
+    expect(failedLost).toBeLessThanOrEqual(lost.repaired);
     for (const append of appends) {
       const again = await check.call<{ results: Array<{ seq: number | null; duplicate: boolean }> }>('turn/event/append', append.params);
       expect(again.results.map((r) => r.seq)).toEqual(append.seqs);

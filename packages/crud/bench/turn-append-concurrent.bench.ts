@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { report, round, summarize, type Measurement } from '@cairn/tooling/bench';
-import { spawnTs } from '@cairn/tooling/child';
+import { onLines, spawnTs } from '@cairn/tooling/child';
 import { openCrudStore, openPostgresCrudStore, type CrudStore } from '../src/index.js';
 import { withBenchPostgres } from './postgres-bench.js';
 import { turnEvents, type BenchEvent } from './turn-bench-workload.js';
@@ -50,17 +50,11 @@ async function postgresPhase(url: string, processes: number, tag: string): Promi
   );
   const lines = children.map((child) => {
     const out: string[] = [];
-    let buffer = '';
     let ready!: () => void;
     const isReady = new Promise<void>((resolve) => (ready = resolve));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line === 'ready') ready();
-        else out.push(line);
-      }
+    onLines(child.stdout!, (line) => {
+      if (line === 'ready') ready();
+      else out.push(line);
     });
     const done = new Promise<number | null>((resolve) => child.once('close', resolve));
     return { out, isReady, done };

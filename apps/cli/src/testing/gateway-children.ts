@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { onLines } from '@cairn/tooling/child';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRuntime } from '@cairn/gateway';
@@ -35,7 +36,6 @@ export async function serveBuilt(env: NodeJS.ProcessEnv): Promise<BuiltGateway> 
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CAIRN_LISTEN: '', ...env },
   });
   const lines: string[] = [];
-  let buffer = '';
   let stderr = '';
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -44,17 +44,12 @@ export async function serveBuilt(env: NodeJS.ProcessEnv): Promise<BuiltGateway> 
       child.kill('SIGKILL');
       reject(new Error(`no listening line within 30s; stderr: ${stderr}`));
     }, 30_000);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        lines.push(line);
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
+    onLines(child.stdout!, (line) => {
+      lines.push(line);
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
       }
     });
     void exited.then((code) => {

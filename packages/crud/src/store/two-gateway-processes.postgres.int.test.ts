@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
-import { spawnTs } from '@cairn/tooling/child';
+import { onLines, spawnTs } from '@cairn/tooling/child';
 import { createTestDatabase } from '@cairn/tooling/postgres';
 import { gatewayMigrations } from '@cairn/migration';
 import { verifyJournal } from '../journal/verify-journal.js';
@@ -34,18 +34,12 @@ interface Child {
 function start(url: string, archiveDir: string, name: string): Child {
   const child = spawnTs(CHILD, [url, archiveDir, name, String(APPENDERS), NOW], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  let buffer = '';
   let stderr = '';
   let onReady!: (line: string) => void;
   const ready = new Promise<string>((resolve) => (onReady = resolve));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      if (line.startsWith('ready ')) onReady(line.slice(6));
-    }
+  onLines(child.stdout!, (line) => {
+    lines.push(line);
+    if (line.startsWith('ready ')) onReady(line.slice(6));
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('close', (code) => resolve({ code, stderr })));
