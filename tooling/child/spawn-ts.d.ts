@@ -1,4 +1,5 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
 export declare function spawnTs(script: string, args?: string[], options?: SpawnOptions): ChildProcess;
 export declare function spawnTsWith(prefix: string[], script: string, args?: string[], options?: SpawnOptions): ChildProcess;
 export declare function runTs(
@@ -12,4 +13,4 @@ export declare function runUntilKilled(
   options: { onLine: (line: string) => void; ready: () => boolean; maxDelayMs: number; giveUpMs?: number },
 ): Promise<{ signal: NodeJS.Signals | null; stderr: string }>;
 /** Calls `onLine` with each complete line a child writes to `stream`; a last unterminated line when it ends. */
-export declare function onLines(stream: import('node:stream').Readable, onLine: (line: string) => void): void;
+export declare function onLines(stream: Readable, onLine: (line: string) => void): void;
