@@ -223,7 +223,7 @@ export class NotificationHub {
           sent++;
           this.#onSent(notification.method);
         }
-        if (events.length < this.#pageSize) return sent;
+        // On until nothing follows the cursor: a short page may only be the end of the feed's read-ahead.
       }
     } catch (error) {
       if (hasErrorCode(error, 'snapshot_required')) {
@@ -267,11 +267,18 @@ export class NotificationHub {
     if (!current.stale) return current;
     current.stale = false;
     current.reading = (async () => {
+      // About `cacheEvents` are read ahead at most: a larger backlog (a bulk import) is read on as
+      // the subscribers take it (the feed stays stale), so memory holds no more than that. A
+      // subscriber the trim below leaves behind reads the journal itself until it catches up.
       for (;;) {
         const after = current.base + current.events.length;
         const events = await this.#store.context.read((q) => readWorkspaceAfter(q, workspaceId, after, this.#pageSize));
         current.events.push(...events);
         if (events.length < this.#pageSize) break;
+        if (current.events.length >= this.#cacheEvents) {
+          current.stale = true;
+          break;
+        }
       }
       // Events every subscriber has passed are dropped: the feed holds only what someone still
       // needs (bounded by the slow-consumer limit) and at most `cacheEvents` of it.
