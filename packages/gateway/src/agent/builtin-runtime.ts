@@ -17,6 +17,15 @@ interface RunningTurn {
   readonly done: Promise<void>;
 }
 
+/**
+ * The idempotency key of one step of a built-in turn (`builtin:<turn>:<step>`; steps are the
+ * step index, `failed`, and `lost` for startup recovery's). Startup recovery recognises the
+ * turns the built-in runtime owned by the key of their first step, so both use this.
+ */
+export function builtinKey(turnId: string, step: number | 'failed' | 'lost'): string {
+  return `builtin:${turnId}:${step}`;
+}
+
 /** The reply the built-in runtime streams: deterministic, so tests and a newcomer see the same turn every time. */
 export function builtinReply(turn: Pick<Turn, 'input'>): string {
   const text = turn.input.map((part) => (part.type === 'text' ? part.text : `[attachment ${part.attachment_id}]`)).join(' ');
@@ -65,7 +74,7 @@ export function builtinRuntime(options: BuiltinRuntimeOptions): AgentRuntime {
       const [result] = (
         await options.store.turns.appendEvents({
           workspace_id: turn.workspace_id,
-          events: [{ thread_id: turn.thread_id, turn_id: turn.turn_id, idempotency_key: `builtin:${turn.turn_id}:${index}`, event }],
+          events: [{ thread_id: turn.thread_id, turn_id: turn.turn_id, idempotency_key: builtinKey(turn.turn_id, index), event }],
         })
       ).results;
       options.onCommitted(turn.workspace_id);
@@ -110,7 +119,7 @@ export function builtinRuntime(options: BuiltinRuntimeOptions): AgentRuntime {
           {
             thread_id: turn.thread_id,
             turn_id: turn.turn_id,
-            idempotency_key: `builtin:${turn.turn_id}:failed`,
+            idempotency_key: builtinKey(turn.turn_id, 'failed'),
             event: { type: 'turn.failed', error: { code: 'runtime_error', message: hasErrorCode(error, 'busy') ? 'the database stayed busy' : 'the built-in runtime failed' } },
           },
         ],

@@ -1,5 +1,6 @@
 import { idempotencyDigest, type CrudStore, type ReadContext } from '@cairn/crud';
 import type { RecoveryCount } from '../runtime/startup-recovery.js';
+import { builtinKey } from './builtin-runtime.js';
 
 /** The `turn.failed` error of a built-in turn whose process died under it. */
 export const RUNTIME_LOST = 'runtime_lost';
@@ -41,7 +42,7 @@ export async function failLostBuiltinTurns(store: CrudStore, options: { batch?: 
             {
               thread_id: turn.thread_id,
               turn_id: turn.turn_id,
-              idempotency_key: `builtin:${turn.turn_id}:lost`,
+              idempotency_key: builtinKey(turn.turn_id, 'lost'),
               event: { type: 'turn.failed', error: { code: RUNTIME_LOST, message: 'the gateway stopped while its built-in runtime ran this turn' }, repair: { kind: RUNTIME_LOST } },
             },
           ],
@@ -66,7 +67,7 @@ async function lostTurns(q: ReadContext, limit: number): Promise<LostTurn[]> {
   for (let offset = 0; lost.length < limit; offset += limit) {
     const running = await q.all<LostTurn>(RUNNING_TURNS, [limit, offset]);
     for (const turn of running) {
-      const builtin = await q.get(KEY_USED, [turn.workspace_id, idempotencyDigest(`builtin:${turn.turn_id}:0`)]);
+      const builtin = await q.get(KEY_USED, [turn.workspace_id, idempotencyDigest(builtinKey(turn.turn_id, 0))]);
       const pastStart = builtin ? undefined : await q.get(PAST_START, [turn.workspace_id, turn.turn_id]);
       if (builtin || !pastStart) lost.push(turn);
     }

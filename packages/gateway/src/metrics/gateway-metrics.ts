@@ -13,7 +13,8 @@ export interface GatewayMetrics {
   readonly requests: Counter<'method' | 'outcome'>;
   readonly latency: Histogram<'method'>;
   readonly notifications: Counter<'method'>;
-  readonly journalAppends: Counter;
+  /** Events runtimes outside the gateway applied through `turn/event/append` (not retries of ones applied before). */
+  readonly runtimeEvents: Counter;
   readonly rejected: Counter<'reason'>;
 }
 
@@ -48,7 +49,11 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
     registers: [registry],
   });
   const notifications = new Counter({ name: 'cairn_notifications_total', help: 'Notifications sent, by method.', labelNames: ['method'] as const, registers: [registry] });
-  const journalAppends = new Counter({ name: 'cairn_journal_appends_total', help: 'Journal events appended through this gateway.', registers: [registry] });
+  const runtimeEvents = new Counter({
+    name: 'cairn_runtime_events_total',
+    help: 'Events external runtimes applied through turn/event/append on this gateway (every writer: rate(cairn_journal_position)).',
+    registers: [registry],
+  });
   const rejected = new Counter({ name: 'cairn_rejected_total', help: 'Handshakes and frames refused before any method ran, by reason.', labelNames: ['reason'] as const, registers: [registry] });
   new Gauge({
     name: 'cairn_journal_position',
@@ -85,5 +90,5 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
       this.set(at === undefined ? -1 : Math.max(0, (Date.now() - at) / 1000));
     },
   });
-  return { registry, requests, latency, notifications, journalAppends, rejected };
+  return { registry, requests, latency, notifications, runtimeEvents, rejected };
 }

@@ -1,5 +1,5 @@
 import type { RawData, WebSocket } from 'ws';
-import { CairnError, isCairnError } from '@cairn/protocol';
+import { CairnError } from '@cairn/protocol';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import { CLOSE, Session } from '../session/session.js';
 import { errorResponse, isResponse, parseFrame, toRpcError, type FrameLimits, type RpcRequest, type RpcResponse } from './json-rpc.js';
@@ -108,7 +108,6 @@ async function answer(session: Session, entry: RpcRequest | RpcResponse, options
     const { error: rpcError, internal } = toRpcError(error, (value) => services.redactor.redactDeep(value));
     outcome = rpcError.data.code;
     if (internal) services.log.error({ err: scrubError(error, services), method: entry.method, session: session.id }, 'request failed');
-    else if (!isCairnError(error)) services.log.warn({ method: entry.method }, 'request refused');
     return entry.id === undefined ? undefined : { jsonrpc: '2.0', id, error: rpcError };
   } finally {
     const method = options.router.has(entry.method) ? entry.method : 'unknown';

@@ -31,7 +31,7 @@ export const turnHandlers: HandlerGroup = {
     writes: true,
     async handle(params, { services }) {
       const result = await services.store.turns.appendEvents(params);
-      services.metrics.journalAppends.inc(result.results.filter((r) => r.position !== null && !r.duplicate).length);
+      services.metrics.runtimeEvents.inc(result.results.filter((r) => r.position !== null && !r.duplicate).length);
       return result;
     },
   },
