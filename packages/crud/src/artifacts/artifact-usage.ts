@@ -6,7 +6,7 @@ import {
   type WorkspaceQuotaName,
   type WorkspaceQuotaWarningPayload,
 } from '@cairn/protocol';
-import type { ReadContext, WriteContext } from '../store/store-context.js';
+import type { ReadContext, StoreContext, WriteContext } from '../store/store-context.js';
 import { quotaStreamId, type ArtifactEventInput } from './artifact-deps.js';
 
 /*
@@ -78,4 +78,36 @@ export function checkUsageChange(
     }
   }
   return warnings;
+}
+
+/** What `repairUsage` found and fixed: workspaces whose counters disagreed with their rows. */
+export interface UsageRepairReport {
+  detected: number;
+  repaired: number;
+  remaining: number;
+}
+
+/**
+ * Recomputes every workspace's counters from its rows (blob rows for bytes, artifacts not
+ * deleted for files) and fixes those that drifted (a crash cannot cause drift, since counters
+ * commit with their rows; a hand edit or an old bug can). One transaction per workspace, under
+ * its lock. Reported like the other repairs.
+ */
+export async function repairUsage(context: StoreContext): Promise<UsageRepairReport> {
+  const workspaces = await context.read((q) => q.all<{ workspace_id: string }>('SELECT workspace_id FROM workspace ORDER BY workspace_id'));
+  const report: UsageRepairReport = { detected: 0, repaired: 0, remaining: 0 };
+  for (const { workspace_id } of workspaces) {
+    const fixed = await context.write(async (ctx) => {
+      await ctx.dialect.lockWorkspace(ctx, workspace_id);
+      const [have, want] = [await readUsage(ctx, workspace_id), await countUsage(ctx, workspace_id)];
+      if (have.bytes === want.bytes && have.files === want.files) return false;
+      await addUsage(ctx, workspace_id, want.bytes - have.bytes, want.files - have.files, context.now());
+      return true;
+    });
+    if (fixed) {
+      report.detected++;
+      report.repaired++;
+    }
+  }
+  return report;
 }

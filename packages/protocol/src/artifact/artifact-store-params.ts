@@ -276,6 +276,13 @@ export type UnreferencedBlobsParams = Static<typeof UnreferencedBlobsParams>;
 export const BlobRefParams = Type.Object({ workspace_id: WorkspaceId, sha256: Sha256 }, strict);
 export type BlobRefParams = Static<typeof BlobRefParams>;
 
+/**
+ * Registers bytes the blob store holds that no version names (a thumbnail a projection is
+ * about to reference): the row GC then knows of, and the bytes the workspace quota counts.
+ */
+export const RecordBlobParams = Type.Object({ workspace_id: WorkspaceId, sha256: Sha256, size_bytes: ArtifactSize }, strict);
+export type RecordBlobParams = Static<typeof RecordBlobParams>;
+
 /** A page of blob rows in (workspace, sha256) order, after the given key. */
 export const BlobRowsParams = Type.Object(
   {
