@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCairnClient, hasRpcErrorCode, type CairnClient } from '@cairn/client';
 import type { AnyNotification, ArtifactRef } from '@cairn/protocol';
+import { createTestDatabase } from '@cairn/tooling/postgres';
 import type { TestGateway } from '@cairn/gateway/testing';
 import { allPages, checkedCall, expectNotificationValid, gatewayAt, tempRoot, waitUntil } from './testing/e2e-support.js';
 
-// The artifact metadata methods through @cairn/client on a real gateway: list, get, read,
-// bind, delete, restore, the notifications each write sends, and the workspace boundary.
+// The artifact metadata methods through @cairn/client on a real gateway (SQLite, then
+// PostgreSQL): list, get, read, bind, delete, restore, the notifications each write sends, and
+// the workspace boundary.
 
 const dirs = tempRoot('cairn-artifacts-e2e-');
 const A = 'ws-art-a';
@@ -39,17 +41,20 @@ async function ingest(workspaceId: string, name: string, text: string, bindings:
   return ref;
 }
 
-beforeAll(async () => {
-  gateway = await gatewayAt(dirs.home('gw'), { agent: { runtime: 'external' } });
-}, 60_000);
+afterAll(() => dirs.cleanup());
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await gateway?.close();
-  dirs.cleanup();
-}, 60_000);
+describe.each(['sqlite', 'postgres'] as const)('artifact/* through @cairn/client (%s)', (backend) => {
+  beforeAll(async () => {
+    const env = backend === 'postgres' ? { databaseUrl: (await createTestDatabase('gw_artifacts')).url } : {};
+    gateway = await gatewayAt(dirs.home(backend), { agent: { runtime: 'external' } }, { env });
+    expect(gateway.runtime.store.postgres === undefined).toBe(backend === 'sqlite');
+  }, 60_000);
 
-describe('artifact/* through @cairn/client', () => {
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await gateway?.close();
+  }, 60_000);
+
   let report: ArtifactRef;
   let seen: AnyNotification[];
   let client: CairnClient;
