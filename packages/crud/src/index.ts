@@ -45,6 +45,9 @@ export type {
   TaskClockOptions,
   TaskDeps,
 } from './tasks/task-types.js';
+export { ArtifactStore } from './artifacts/artifact-store.js';
+export { ArtifactProjector } from './artifacts/artifact-projector.js';
+export { defaultProjectionKinds } from './artifacts/record-version.js';
 export { toCairnError } from './errors/to-cairn-error.js';
 export { parseParams } from './errors/parse-params.js';
 export { decodeCursor, encodeCursor, toPage, type CursorKey } from './pagination/cursor.js';

@@ -29,3 +29,13 @@ export {
   TaskTriggerEntity,
   TaskWriteLockEntity,
 } from './task/index.js';
+export {
+  ArtifactBindingEntity,
+  ArtifactBlobEntity,
+  ArtifactEntity,
+  ArtifactExternalRefEntity,
+  ArtifactProjectionEntity,
+  ArtifactUploadSessionEntity,
+  ArtifactUsageEntity,
+  ArtifactVersionEntity,
+} from './artifact/index.js';

@@ -69,6 +69,7 @@ export * from './secrets/index.js';
 export * from './turn/index.js';
 export * from './turn-records/index.js';
 export * from './task/index.js';
+export * from './artifact/index.js';
 
 export * from './auth/auth-methods.js';
 export * from './sync/sync-methods.js';

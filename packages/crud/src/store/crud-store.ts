@@ -1,4 +1,6 @@
 import type { MigrationReport } from '@cairn/migration';
+import { ArtifactProjector } from '../artifacts/artifact-projector.js';
+import { ArtifactStore } from '../artifacts/artifact-store.js';
 import { AttachmentStore } from '../attachments/attachment-store.js';
 import { TokenStore } from '../auth/token-store.js';
 import { createEventLog } from '../event-log/create-event-log.js';
@@ -74,6 +76,8 @@ export class CrudStore {
   readonly tokens: TokenStore;
   /** Tasks: triggers, runs, dependencies, deliveries, write locks (`task` stream), and the scheduler's claims. */
   readonly tasks: TaskStore;
+  /** Artifact metadata: versions, bindings, projections (journaled, `artifact` stream); blob rows, upload sessions, external refs, usage. */
+  readonly artifacts: ArtifactStore;
 
   /** The storage port every read and write goes through (`port.dialect`: what differs per database). */
   readonly port: StoragePort;
@@ -107,6 +111,8 @@ export class CrudStore {
         // Thread lifecycle: the operations write the rows; the events are facts (`thread.started`, `thread.updated`).
         { streamType: 'thread', projectors: [] },
         { streamType: 'task', projectors: [new TaskProjector()] },
+        // Artifact metadata: created, version_added, bound, deleted, restored, projection_updated (workspace.quota_warning: a fact, no table).
+        { streamType: 'artifact', projectors: [new ArtifactProjector()] },
         ...(parts.streams ?? []),
       ],
     });
@@ -125,6 +131,7 @@ export class CrudStore {
     this.attachments = new AttachmentStore({ context, redact: journal.redact });
     this.tokens = new TokenStore(context);
     this.tasks = new TaskStore({ context, events: log });
+    this.artifacts = new ArtifactStore({ context, events: log });
   }
 
   /** Waits for queued writes to commit, records the shutdown checkpoint, then closes the port. Idempotent. */

@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { ArtifactService, LocalArtifactBlobStore } from '@cairn/artifacts';
+import { resolveArtifactsRoot } from '@cairn/config';
+import { builtinCapture } from '../agent/builtin-capture.js';
 import { builtinRuntime } from '../agent/builtin-runtime.js';
 import { externalRuntime, type AgentRuntime, type AgentRuntimeContext } from '../agent/agent-runtime.js';
 import { TokenAuthenticator } from '../auth/token-authenticator.js';
@@ -6,6 +9,7 @@ import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
 import { NotificationHub } from '../notify/notification-hub.js';
 import type { GatewayRuntime } from '../runtime/open-runtime.js';
 import { createRouter, type Router } from '../rpc/router.js';
+import { artifactHandlers } from '../rpc/handlers/artifact-handlers.js';
 import { authHandlers } from '../rpc/handlers/auth-handlers.js';
 import { secretHandlers } from '../rpc/handlers/secret-handlers.js';
 import { syncHandlers } from '../rpc/handlers/sync-handlers.js';
@@ -19,7 +23,7 @@ import type { WakeChannel } from '../notify/wake-sources.js';
 
 /** The protocol's router: one handler group per domain. The task and artifact issues add theirs here. */
 export function gatewayRouter(): Router {
-  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers);
+  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, artifactHandlers);
 }
 
 /** Builds what handlers use from an open runtime. */
@@ -46,13 +50,21 @@ export function createGatewayServices(
     publish: (workspaceId) => channel.publish(workspaceId),
   });
   const onCommitted = (workspaceId: string) => hub.wake(workspaceId);
+  const artifacts = new ArtifactService({ store, blobs: new LocalArtifactBlobStore({ root: resolveArtifactsRoot(settings, runtime.paths) }), settings });
   const agents = agentRuntime
     ? agentRuntime({ store, log, onCommitted })
     : settings.agent.runtime === 'builtin'
-      ? builtinRuntime({ store, log, onCommitted, deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
+      ? builtinRuntime({
+          store,
+          log,
+          onCommitted,
+          deltaIntervalMs: settings.agent.builtin_delta_interval_ms,
+          capture: builtinCapture({ artifacts, home: runtime.paths.home }),
+        })
       : externalRuntime();
   return {
     store,
+    artifacts,
     keystore: runtime.keystore,
     redactor: runtime.redactor,
     settings,

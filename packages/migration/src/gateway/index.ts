@@ -8,12 +8,13 @@ import { migration0006JournalChainPerWorkspace } from './0006-journal-chain-per-
 import { migration0007JournalRetention } from './0007-journal-retention.js';
 import { migration0008AuthTokens } from './0008-auth-tokens.js';
 import { migration0009Tasks } from './0009-tasks.js';
+import { migration0010Artifacts } from './0010-artifacts.js';
 import { gatewayFingerprints, gatewayPostgresFingerprints } from './fingerprints.js';
 
 /** The migrations of gateway.db's domain tables, in order. Append; never edit or reorder. */
 export const gatewayMigrations: MigrationSet = {
   service: 'gateway',
-  migrations: [migration0001WorkspacesAndThreads, migration0002Journal, migration0003Turns, migration0004TurnRecords, migration0005HeldText, migration0006JournalChainPerWorkspace, migration0007JournalRetention, migration0008AuthTokens, migration0009Tasks],
+  migrations: [migration0001WorkspacesAndThreads, migration0002Journal, migration0003Turns, migration0004TurnRecords, migration0005HeldText, migration0006JournalChainPerWorkspace, migration0007JournalRetention, migration0008AuthTokens, migration0009Tasks, migration0010Artifacts],
   fingerprints: gatewayFingerprints,
   postgresFingerprints: gatewayPostgresFingerprints,
 };

@@ -24,6 +24,14 @@ import {
   TaskRunStartedNotification,
   TaskUpdatedNotification,
 } from '../task/task-notifications.js';
+import {
+  ArtifactCreatedNotification,
+  ArtifactDeletedNotification,
+  ArtifactProjectionUpdatedNotification,
+  ArtifactUpdatedNotification,
+  ThreadArtifactsChangedNotification,
+  WorkspaceQuotaWarningNotification,
+} from '../artifact/artifact-events.js';
 
 /**
  * Every notification carries where it sits in its workspace's journal: `seq` is the cursor a
@@ -98,6 +106,12 @@ export const NOTIFICATIONS = Object.freeze({
   'task/run/completed': TaskRunCompletedNotification,
   'task/run/failed': TaskRunFailedNotification,
   'task/delivery/delivered': TaskDeliveryDeliveredNotification,
+  'artifact/created': ArtifactCreatedNotification,
+  'artifact/updated': ArtifactUpdatedNotification,
+  'artifact/deleted': ArtifactDeletedNotification,
+  'artifact/projection/updated': ArtifactProjectionUpdatedNotification,
+  'thread/artifacts/changed': ThreadArtifactsChangedNotification,
+  'workspace/quota/warning': WorkspaceQuotaWarningNotification,
 });
 
 export type Notifications = typeof NOTIFICATIONS;
@@ -138,6 +152,14 @@ export const NOTIFICATION_OF_EVENT = Object.freeze({
   'turn.mcp.bound': null,
   'turn.llm_context.retained': null,
   ...TASK_EVENT_NOTIFICATIONS,
+  'artifact.created': 'artifact/created',
+  'artifact.version_added': 'artifact/updated',
+  'artifact.restored': 'artifact/updated',
+  'artifact.deleted': 'artifact/deleted',
+  'artifact.projection_updated': 'artifact/projection/updated',
+  // Only a binding naming a thread reaches the wire (its thread's subscribers); a workspace- or task-only one is a fact for audit and rebuild.
+  'artifact.bound': 'thread/artifacts/changed',
+  'workspace.quota_warning': 'workspace/quota/warning',
 } as const satisfies Record<string, NotificationName | null>);
 
 /** Why the unmapped event types stay off the wire (ERRORS.md-style: the table is the documentation). */
