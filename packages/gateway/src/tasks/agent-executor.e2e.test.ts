@@ -48,7 +48,7 @@ describe('agentExecutor on the built-in runtime', () => {
     const { turn } = await runtime.store.turns.get({ workspace_id: ws, turn_id: ids.turnId });
     expect(turn).toMatchObject({ status: 'completed', thread_id: ids.threadId, model: 'builtin-model' });
     expect(turn.input).toEqual([{ type: 'text', text: 'summarise the week' }]);
-    expect((result as { result: { usage: unknown } }).result.usage).toEqual(turn.usage);
+    expect(result).toMatchObject({ result: { usage: turn.usage } });
     // A second execute of the same run (a retried start) writes nothing twice.
     expect(await executor.execute(execution(ws, 'run_a'))).toMatchObject({ outcome: 'succeeded', result: { turn_id: ids.turnId } });
     expect((await runtime.store.threads.list({ workspace_id: ws })).items.map((t) => t.thread_id)).toEqual([ids.threadId]);
