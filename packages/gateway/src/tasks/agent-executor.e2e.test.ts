@@ -29,6 +29,7 @@ function execution(ws: string, runId: string, over: Partial<TaskExecution> = {})
     runId,
     attempt: 1,
     kind: 'agent',
+    config: {},
     input: { prompt: 'summarise the week' },
     ownerThreadId: null,
     agent: { model: 'builtin-model', instructions: 'be brief' },

@@ -31,7 +31,7 @@ export function agentRunIds(runId: string): { threadId: string; turnId: string; 
 /**
  * The `agent` executor: each run starts a subagent thread (forked from the task's owner thread
  * when there is one, so the lineage shows who asked) and one turn on the gateway's agent
- * runtime, then waits until the turn is terminal. The turn's prompt is `input.prompt`, else
+ * runtime, then waits until the turn is terminal. The turn's prompt is the task's `input` (a string, or its `prompt`), else
  * the agent spec's `instructions`; `agent.model` is passed on. Completed: `succeeded` with
  * `{ thread_id, turn_id, usage }`; failed: `failed` with the turn's error; cancelled: `cancelled`.
  * A run the scheduler cancels cancels its turn; one stopped by shutdown or a lost lease leaves
@@ -81,7 +81,9 @@ export function agentExecutor(options: AgentExecutorOptions): TaskExecutor {
 }
 
 function promptOf(execution: TaskExecution): string | undefined {
-  const prompt = execution.input['prompt'] ?? execution.agent?.['instructions'];
+  const input = execution.input;
+  const fromInput = typeof input === 'string' ? input : input !== null && typeof input === 'object' ? (input as Record<string, unknown>)['prompt'] : undefined;
+  const prompt = fromInput ?? execution.agent?.['instructions'];
   return typeof prompt === 'string' && prompt.trim() !== '' ? prompt : undefined;
 }
 

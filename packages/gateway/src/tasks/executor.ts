@@ -21,8 +21,10 @@ export interface TaskExecution {
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly kind: TaskExecutorKind;
-  /** The task's executor parameters (system: `{ action }`, webhook: `{ url, ... }`, tool: `{ tool, arguments }`). */
-  readonly input: Record<string, unknown>;
+  /** The task's `executor_config` (system: `{ action }`, webhook: `{ url, secret_ref? }`, tool: `{ tool }`); `{}` when it has none. */
+  readonly config: Record<string, unknown>;
+  /** The task's `input`: what every run receives (any JSON). */
+  readonly input: unknown;
   /** The thread that created the task, when one did (an agent run's subagent thread forks from it). */
   readonly ownerThreadId: string | null;
   /** The agent spec for `agent` runs (model, instructions, tools, limits), else null. */

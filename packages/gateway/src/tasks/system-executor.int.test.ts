@@ -22,8 +22,8 @@ async function open(): Promise<GatewayRuntime> {
   return runtime;
 }
 
-function execution(input: Record<string, unknown>, signal = new AbortController().signal): TaskExecution {
-  return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'system', input, ownerThreadId: null, agent: null, signal };
+function execution(config: Record<string, unknown>, signal = new AbortController().signal): TaskExecution {
+  return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'system', config, input: null, ownerThreadId: null, agent: null, signal };
 }
 
 describe('ExecutorRegistry', () => {

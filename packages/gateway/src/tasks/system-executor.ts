@@ -4,7 +4,7 @@ import type { ExecutionResult, TaskExecution, TaskExecutor } from './executor.js
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The maintenance actions a `system` task can run (its `input.action`). */
+/** The maintenance actions a `system` task can run (its `executor_config.action`). */
 export const SYSTEM_ACTIONS = ['noop', 'journal.checkpoint', 'llm_context.prune'] as const;
 export type SystemAction = (typeof SYSTEM_ACTIONS)[number];
 
@@ -23,14 +23,14 @@ export interface SystemExecutorOptions {
  * - `journal.checkpoint`: signs and records the journal heads that moved, now
  *   (`{ recorded, refused }`; `failed` with `not_configured` when the store has no checkpointer).
  * - `llm_context.prune`: deletes retained LLM context of turns that ended more than
- *   `input.ttl_days` (default the settings') days ago, in bounded batches (`{ pruned, more }`).
+ *   `executor_config.ttl_days` (default the settings') days ago, in bounded batches (`{ pruned, more }`).
  * An unknown action fails the run with `unknown_action` (no retry will help, but the policy decides).
  */
 export function systemExecutor(options: SystemExecutorOptions): TaskExecutor {
   return {
     kind: 'system',
     async execute(execution: TaskExecution): Promise<ExecutionResult> {
-      const action = execution.input['action'];
+      const action = execution.config['action'];
       switch (action) {
         case 'noop':
           return { outcome: 'succeeded', result: { action, at: (options.clock ?? systemClock).now().toISOString() } };
@@ -41,7 +41,7 @@ export function systemExecutor(options: SystemExecutorOptions): TaskExecutor {
           return { outcome: 'succeeded', result: { action, recorded: outcome.recorded.length, refused: outcome.refused.length } };
         }
         case 'llm_context.prune': {
-          const days = typeof execution.input['ttl_days'] === 'number' ? execution.input['ttl_days'] : options.llmContextTtlDays;
+          const days = typeof execution.config['ttl_days'] === 'number' ? execution.config['ttl_days'] : options.llmContextTtlDays;
           if (!(days > 0)) return { outcome: 'failed', error: { code: 'invalid_input', message: 'ttl_days must be a positive number' } };
           let pruned = 0;
           let more = false;

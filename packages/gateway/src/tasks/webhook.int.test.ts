@@ -100,8 +100,8 @@ describe('sendWebhook against a server on 127.0.0.1', () => {
 });
 
 describe('webhookExecutor', () => {
-  function execution(input: Record<string, unknown>): TaskExecution {
-    return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'webhook', input, ownerThreadId: null, agent: null, signal: new AbortController().signal };
+  function execution(config: Record<string, unknown>, input: unknown = null): TaskExecution {
+    return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'webhook', config, input, ownerThreadId: null, agent: null, signal: new AbortController().signal };
   }
 
   it('signs with the secret its ref names, and the value appears nowhere in the outcome', async () => {
@@ -109,10 +109,10 @@ describe('webhookExecutor', () => {
     await keystore.set('webhook', 'hook-1', 'whsec-value-never-logged');
     const { url, received } = await endpoint((n, res) => res.writeHead(n === 1 ? 200 : 500).end());
     const executor = webhookExecutor({ secrets: createSecretResolver(keystore), timeoutMs: 2000 });
-    const result = await executor.execute(execution({ url, body: { report: 'done' }, secret_ref: 'secret://webhook/hook-1' }));
+    const result = await executor.execute(execution({ url, secret_ref: 'secret://webhook/hook-1' }, { report: 'done' }));
     expect(result).toEqual({ outcome: 'succeeded', result: { status: 200 } });
     const hit = received[0]!;
-    expect(JSON.parse(hit.body)).toEqual({ task_id: 'task_1', run_id: 'run_1', attempt: 1, workspace_id: 'ws_1', payload: { report: 'done' } });
+    expect(JSON.parse(hit.body)).toEqual({ task_id: 'task_1', run_id: 'run_1', attempt: 1, workspace_id: 'ws_1', input: { report: 'done' } });
     const t = /^t=(\d+),/.exec(String(hit.headers[WEBHOOK_SIGNATURE_HEADER]))![1];
     expect(hit.headers[WEBHOOK_SIGNATURE_HEADER]).toBe(signWebhook('whsec-value-never-logged', Number(t), hit.body));
 

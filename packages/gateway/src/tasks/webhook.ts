@@ -76,7 +76,7 @@ export interface WebhookExecutorOptions {
 }
 
 /**
- * The `webhook` executor: a task whose work is one POST (`input: { url, body?, secret_ref? }`).
+ * The `webhook` executor: a task whose work is one POST (`executor_config: { url, secret_ref? }`; the body carries the task's `input`).
  * The run succeeds on a 2xx; otherwise it fails and the task's retry policy decides. The
  * secret is resolved at the moment of sending and goes nowhere else.
  */
@@ -84,13 +84,13 @@ export function webhookExecutor(options: WebhookExecutorOptions): TaskExecutor {
   return {
     kind: 'webhook',
     async execute(execution: TaskExecution): Promise<ExecutionResult> {
-      const url = execution.input['url'];
+      const url = execution.config['url'];
       if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { outcome: 'failed', error: { code: 'invalid_input', message: 'a webhook task needs an http(s) url' } };
-      const secretRef = execution.input['secret_ref'];
+      const secretRef = execution.config['secret_ref'];
       const secret = typeof secretRef === 'string' ? await options.secrets.resolve(secretRef) : undefined;
       const outcome = await sendWebhook({
         url,
-        body: { task_id: execution.taskId, run_id: execution.runId, attempt: execution.attempt, workspace_id: execution.workspaceId, payload: execution.input['body'] ?? null },
+        body: { task_id: execution.taskId, run_id: execution.runId, attempt: execution.attempt, workspace_id: execution.workspaceId, input: execution.input ?? null },
         secret,
         timeoutMs: options.timeoutMs,
         headers: { 'x-cairn-task': execution.taskId, 'x-cairn-run': execution.runId },
