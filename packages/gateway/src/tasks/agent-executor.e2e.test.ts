@@ -22,6 +22,7 @@ async function start(deltaMs = 0): Promise<{ gateway: TestGateway; ws: string }>
   return { gateway, ws };
 }
 
+let reported: Array<{ threadId: string; turnId: string } | undefined> = [];
 function execution(ws: string, runId: string, over: Partial<TaskExecution> = {}): TaskExecution {
   return {
     workspaceId: ws,
@@ -34,6 +35,7 @@ function execution(ws: string, runId: string, over: Partial<TaskExecution> = {})
     ownerThreadId: null,
     agent: { model: 'builtin-model', instructions: 'be brief' },
     signal: new AbortController().signal,
+    started: async (ids) => void reported.push(ids),
     ...over,
   };
 }
@@ -42,12 +44,14 @@ describe('agentExecutor on the built-in runtime', () => {
   it('starts a subagent thread and a turn, and succeeds when the turn completes', async () => {
     const { gateway: g, ws } = await start();
     const { services, runtime } = g;
+    reported = [];
     const executor = agentExecutor({ store: runtime.store, agents: services.agents, hub: services.hub, pollMs: 5000 });
     const result = await executor.execute(execution(ws, 'run_a'));
     const ids = agentRunIds('run_a');
     expect(result).toMatchObject({ outcome: 'succeeded', result: { thread_id: ids.threadId, turn_id: ids.turnId, turn_status: 'completed' } });
     const { turn } = await runtime.store.turns.get({ workspace_id: ws, turn_id: ids.turnId });
     expect(turn).toMatchObject({ status: 'completed', thread_id: ids.threadId, model: 'builtin-model' });
+    expect(reported).toEqual([{ threadId: ids.threadId, turnId: ids.turnId }]);
     expect(turn.input).toEqual([{ type: 'text', text: 'summarise the week' }]);
     expect(result).toMatchObject({ result: { usage: turn.usage } });
     // A second execute of the same run (a retried start) writes nothing twice.

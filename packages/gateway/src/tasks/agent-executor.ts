@@ -41,6 +41,7 @@ export function agentExecutor(options: AgentExecutorOptions): TaskExecutor {
   const clock = options.clock ?? systemClock;
   return {
     kind: 'agent',
+    reportsStart: true,
     async execute(execution: TaskExecution): Promise<ExecutionResult> {
       const { workspaceId } = execution;
       const ids = agentRunIds(execution.runId);
@@ -61,6 +62,7 @@ export function agentExecutor(options: AgentExecutorOptions): TaskExecutor {
         options.hub.wake(workspaceId);
         options.agents.start(started.turn);
       }
+      await execution.started({ threadId: thread.thread_id, turnId: ids.turnId });
       const turn = await waitForTerminal(options, clock, started.turn, execution.signal);
       if (!turn) {
         if (execution.signal.reason === 'cancelled') {

@@ -29,8 +29,14 @@ export interface TaskExecution {
   readonly ownerThreadId: string | null;
   /** The agent spec for `agent` runs (model, instructions, tools, limits), else null. */
   readonly agent: Record<string, unknown> | null;
-  /** Aborted when the lease is lost, the run is cancelled or the gateway shuts down. */
+  /** Aborted when the lease is lost, the run is cancelled or the gateway shuts down (`signal.reason` says which). */
   readonly signal: AbortSignal;
+  /**
+   * Reports the run `running` (`task.run.started`), naming the subagent thread and turn of an
+   * agent run. Idempotent. Executors with `reportsStart` call it once their work began; for
+   * the others the scheduler calls it before `execute`.
+   */
+  readonly started: (ids?: { threadId: string; turnId: string }) => Promise<void>;
 }
 
 /**
@@ -39,6 +45,8 @@ export interface TaskExecution {
  */
 export interface TaskExecutor {
   readonly kind: TaskExecutorKind;
+  /** The executor calls `execution.started(...)` itself (once it knows what it started). */
+  readonly reportsStart?: boolean;
   execute(execution: TaskExecution): Promise<ExecutionResult>;
 }
 

@@ -23,7 +23,7 @@ async function open(): Promise<GatewayRuntime> {
 }
 
 function execution(config: Record<string, unknown>, signal = new AbortController().signal): TaskExecution {
-  return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'system', config, input: null, ownerThreadId: null, agent: null, signal };
+  return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'system', config, input: null, ownerThreadId: null, agent: null, signal, started: async () => {} };
 }
 
 describe('ExecutorRegistry', () => {

@@ -101,7 +101,7 @@ describe('sendWebhook against a server on 127.0.0.1', () => {
 
 describe('webhookExecutor', () => {
   function execution(config: Record<string, unknown>, input: unknown = null): TaskExecution {
-    return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'webhook', config, input, ownerThreadId: null, agent: null, signal: new AbortController().signal };
+    return { workspaceId: 'ws_1', taskId: 'task_1', runId: 'run_1', attempt: 1, kind: 'webhook', config, input, ownerThreadId: null, agent: null, signal: new AbortController().signal, started: async () => {} };
   }
 
   it('signs with the secret its ref names, and the value appears nowhere in the outcome', async () => {
