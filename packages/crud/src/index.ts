@@ -20,6 +20,31 @@ export { ThreadStore } from './thread/thread-store.js';
 export type { ThreadStartOutcome } from './thread/start-thread.js';
 export { touchThreadActivity } from './thread/touch-thread-activity.js';
 export { FolderStore } from './folder/folder-store.js';
+export { TaskStore } from './tasks/task-store.js';
+export { TaskProjector, TASK_TABLES } from './tasks/task-projector.js';
+export type {
+  AcquireLockInput,
+  AcquireLockResult,
+  ClaimDeliveriesInput,
+  ClaimedDelivery,
+  ClaimedRun,
+  ClaimRunsInput,
+  CompleteRunInput,
+  CompleteRunResult,
+  FireDueTriggersInput,
+  FireDueTriggersResult,
+  HeartbeatRunInput,
+  MarkRunRunningInput,
+  RecordDeliveryAttemptInput,
+  RecoveryStep,
+  ReleaseLockInput,
+  ReleaseLocksResult,
+  RunOutcome,
+  RunRecoveryResult,
+  SchedulerStep,
+  TaskClockOptions,
+  TaskDeps,
+} from './tasks/task-types.js';
 export { toCairnError } from './errors/to-cairn-error.js';
 export { parseParams } from './errors/parse-params.js';
 export { decodeCursor, encodeCursor, toPage, type CursorKey } from './pagination/cursor.js';

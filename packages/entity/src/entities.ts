@@ -3,10 +3,11 @@ import { JOURNAL_ENTITIES } from './journal/index.js';
 import { THREAD_ENTITIES } from './thread/index.js';
 import { TURN_ENTITIES } from './turn/index.js';
 import { TURN_RECORD_ENTITIES } from './turn-records/index.js';
+import { TASK_ENTITIES } from './task/index.js';
 import { WORKSPACE_ENTITIES } from './workspace/index.js';
 
 /**
  * Every entity of gateway.db, for `openSqliteDatabase({ entities: ENTITIES })`. A new domain
  * adds its module's array here with one spread.
  */
-export const ENTITIES = [...WORKSPACE_ENTITIES, ...THREAD_ENTITIES, ...JOURNAL_ENTITIES, ...TURN_ENTITIES, ...TURN_RECORD_ENTITIES, ...AUTH_ENTITIES] as const;
+export const ENTITIES = [...WORKSPACE_ENTITIES, ...THREAD_ENTITIES, ...JOURNAL_ENTITIES, ...TURN_ENTITIES, ...TURN_RECORD_ENTITIES, ...AUTH_ENTITIES, ...TASK_ENTITIES] as const;

@@ -19,3 +19,13 @@ export {
   TurnSkillBindingEntity,
 } from './turn-records/index.js';
 export { AuthTokenEntity } from './auth/index.js';
+export {
+  TaskAgentSpecEntity,
+  TaskDeliveryAttemptEntity,
+  TaskDeliveryEntity,
+  TaskDependencyEntity,
+  TaskEntity,
+  TaskRunEntity,
+  TaskTriggerEntity,
+  TaskWriteLockEntity,
+} from './task/index.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createJournal } from '../journal/create-journal.js';
 import { hashEvent } from '../journal/hash-event.js';
 import type { JournalEventRow } from '../journal/journal-row.js';
-import type { PendingEvent } from '../journal/types.js';
+import type { PendingEvent, StreamType } from '../journal/types.js';
 import type { WriteContext } from '../port/types.js';
 import { verifyJournal } from '../journal/verify-journal.js';
 import { expectCode } from '../testing/expect-error.js';
@@ -14,7 +14,8 @@ import type { Decision, EventInput, Projector } from './types.js';
 const WS = 'w1';
 
 /**
- * A stream that does not exist in the product yet, added the way a later issue adds one: a
+ * A stream that does not exist in the product yet (`audit`: the task stream now has its real
+ * projector, crud's `TaskProjector`), added the way a later issue adds one: a
  * projector and its table, and ONE registration (`openCrudStore({ streams })`). No write path
  * of its own: it is appended, journaled, hashed, made idempotent and rebuilt by the same
  * event log as the turn stream.
@@ -49,18 +50,18 @@ class TestTaskProjector implements Projector {
 
 const created = (taskId: string, title: string, key?: string): EventInput => ({
   workspaceId: WS,
-  streamType: 'task',
+  streamType: 'audit',
   streamId: taskId,
   type: 'task.created',
   payload: { title },
   idempotencyKey: key,
 });
-const completed = (taskId: string, key?: string): EventInput => ({ workspaceId: WS, streamType: 'task', streamId: taskId, type: 'task.completed', payload: {}, idempotencyKey: key });
+const completed = (taskId: string, key?: string): EventInput => ({ workspaceId: WS, streamType: 'audit', streamId: taskId, type: 'task.completed', payload: {}, idempotencyKey: key });
 
-describe('a stream added by registering its projector (test-only `task` stream)', () => {
+describe('a stream added by registering its projector (a test-only projector on the `audit` stream)', () => {
   let temp: TempStore;
   beforeEach(async () => {
-    temp = await openTempStore({ clock: steppingClock(), streams: [{ streamType: 'task', projectors: [new TestTaskProjector()] }] });
+    temp = await openTempStore({ clock: steppingClock(), streams: [{ streamType: 'audit', projectors: [new TestTaskProjector()] }] });
     await temp.store.context.write(async (ctx) => {
       await ctx.run('CREATE TABLE test_task (task_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, title TEXT, status TEXT NOT NULL, last_seq INTEGER NOT NULL)');
     });
@@ -76,15 +77,15 @@ describe('a stream added by registering its projector (test-only `task` stream)'
     const [a] = await temp.store.events.append([created('task-a', 'write the report', 'ka')]);
     await temp.store.turns.start({ workspace_id: WS, thread_id: 't1', turn_id: 'u1', input: [{ type: 'text', text: 'hi' }] });
     const [done] = await temp.store.events.append([completed('task-a', 'kb')]);
-    expect(a).toMatchObject({ outcome: 'applied', duplicate: false, event: { position: 2, workspaceSeq: 2, streamType: 'task', streamId: 'task-a', streamSeq: 1 } });
+    expect(a).toMatchObject({ outcome: 'applied', duplicate: false, event: { position: 2, workspaceSeq: 2, streamType: 'audit', streamId: 'task-a', streamSeq: 1 } });
     expect(done).toMatchObject({ outcome: 'applied', event: { position: 4, workspaceSeq: 4, streamSeq: 2 } });
     expect(await tasks()).toEqual([{ task_id: 'task-a', workspace_id: WS, title: 'write the report', status: 'done', last_seq: 2 }]);
     const rows = await journal();
     expect(rows.map((r) => [r.stream_type, r.type])).toEqual([
       ['thread', 'thread.started'],
-      ['task', 'task.created'],
+      ['audit', 'task.created'],
       ['turn', 'turn.started'],
-      ['task', 'task.completed'],
+      ['audit', 'task.completed'],
     ]);
     for (const row of rows) {
       expect(row.hash).toBe(
@@ -120,7 +121,7 @@ describe('a stream added by registering its projector (test-only `task` stream)'
       { outcome: 'noop_duplicate_terminal', event: null, duplicate: false },
     ]);
     const error = await expectCode(temp.store.events.append([created('task-b', 'fine'), completed('task-ghost')]), 'invariant_violation');
-    expect(error.details).toMatchObject({ index: 1, projector: 'test-tasks', stream_type: 'task', stream_id: 'task-ghost', reason: 'task task-ghost was never created' });
+    expect(error.details).toMatchObject({ index: 1, projector: 'test-tasks', stream_type: 'audit', stream_id: 'task-ghost', reason: 'task task-ghost was never created' });
     expect(error.message).toMatch(/^event 1 of the batch: task.completed refused/);
     expect(await journal()).toHaveLength(2);
     expect((await tasks()).map((t) => (t as { task_id: string }).task_id)).toEqual(['task-a']);
@@ -148,7 +149,7 @@ describe('a stream added by registering its projector (test-only `task` stream)'
     // One workspace per batch; no unregistered stream.
     const other = await expectCode(temp.store.events.append([created('task-c', 'x'), { ...created('task-d', 'y'), workspaceId: 'w2' }]), 'invalid_params');
     expect(other.details).toMatchObject({ index: 1 });
-    await expectCode(temp.store.events.append([{ ...created('a-1', 'x'), streamType: 'audit' }]), 'invalid_params');
+    await expectCode(temp.store.events.append([{ ...created('a-1', 'x'), streamType: 'nonesuch' as StreamType }]), 'invalid_params');
     await expectCode(temp.store.events.append([]), 'invalid_params');
     await expectCode(temp.store.events.append(Array.from({ length: 257 }, (_, i) => created(`t${i}`, 'x'))), 'invalid_params');
     expect(await journal()).toHaveLength(4);
@@ -159,18 +160,18 @@ describe('registering streams', () => {
   it('refuses a duplicate projector name and a second prepare hook for one stream, when the log is built', () => {
     const journal = createJournal();
     const task = new TestTaskProjector();
-    expect(() => createEventLog({ journal, streams: [{ streamType: 'task', projectors: [task] }, { streamType: 'audit', projectors: [task] }] })).toThrow(
+    expect(() => createEventLog({ journal, streams: [{ streamType: 'audit', projectors: [task] }, { streamType: 'audit', projectors: [task] }] })).toThrow(
       /two projectors are named test-tasks/,
     );
     const prepare = async (_ctx: WriteContext, input: EventInput) => input.payload;
-    expect(() => createEventLog({ journal, streams: [{ streamType: 'task', projectors: [], prepare }, { streamType: 'task', projectors: [task], prepare }] })).toThrow(
-      /stream task has two prepare hooks/,
+    expect(() => createEventLog({ journal, streams: [{ streamType: 'audit', projectors: [], prepare }, { streamType: 'audit', projectors: [task], prepare }] })).toThrow(
+      /stream audit has two prepare hooks/,
     );
     // More projectors for a registered stream type: appended after its own, in dispatch order.
     const second: Projector = { name: 'second', canHandle: ['task.created'], tables: [], decide: async () => NOOP_ALREADY_STARTED };
-    const log = createEventLog({ journal, streams: [{ streamType: 'task', projectors: [task] }, { streamType: 'task', projectors: [second] }] });
-    expect(log.projectorsFor('task', 'task.created')).toEqual([task, second]);
-    expect(log.projectorsFor('task', 'task.completed')).toEqual([task]);
+    const log = createEventLog({ journal, streams: [{ streamType: 'audit', projectors: [task] }, { streamType: 'audit', projectors: [second] }] });
+    expect(log.projectorsFor('audit', 'task.created')).toEqual([task, second]);
+    expect(log.projectorsFor('audit', 'task.completed')).toEqual([task]);
     expect(log.projectorsFor('turn', 'task.created')).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ import { RecoveryJobProjector } from '../recovery-jobs/recovery-job-projector.js
 import { RecoveryJobStore } from '../recovery-jobs/recovery-job-store.js';
 import { RepairStore } from '../repair/repair-store.js';
 import { SearchStore } from '../search/search-store.js';
+import { TaskProjector } from '../tasks/task-projector.js';
+import { TaskStore } from '../tasks/task-store.js';
 import type { JournalCheckpointer } from '../journal/journal-checkpointer.js';
 import type { SqliteHandles } from '../port/sqlite-port.js';
 import type { PostgresHandles } from '../port/postgres-port.js';
@@ -70,6 +72,8 @@ export class CrudStore {
   readonly retention: RetentionStore;
   /** Bearer tokens (`auth_token`): issued, authenticated by hash, listed, revoked. */
   readonly tokens: TokenStore;
+  /** Tasks: triggers, runs, dependencies, deliveries, write locks (`task` stream), and the scheduler's claims. */
+  readonly tasks: TaskStore;
 
   /** The storage port every read and write goes through (`port.dialect`: what differs per database). */
   readonly port: StoragePort;
@@ -102,6 +106,7 @@ export class CrudStore {
         { streamType: 'turn', projectors: [new TurnRecordsProjector(), new RecoveryJobProjector()] },
         // Thread lifecycle: the operations write the rows; the events are facts (`thread.started`, `thread.updated`).
         { streamType: 'thread', projectors: [] },
+        { streamType: 'task', projectors: [new TaskProjector()] },
         ...(parts.streams ?? []),
       ],
     });
@@ -119,6 +124,7 @@ export class CrudStore {
     this.recoveryJobs = new RecoveryJobStore({ context, redact: journal.redact });
     this.attachments = new AttachmentStore({ context, redact: journal.redact });
     this.tokens = new TokenStore(context);
+    this.tasks = new TaskStore({ context, events: log });
   }
 
   /** Waits for queued writes to commit, records the shutdown checkpoint, then closes the port. Idempotent. */

@@ -15,6 +15,7 @@ const SQLITE_CHECKSUMS: Record<string, readonly string[]> = {
     '0f481fca27b2e0c23b44447abb60bda2d3ec3b9cd02b43312a4483eef03ea03a',
     '56c8f172c583488c9a7eb222a5ac85e812f41c25572d3a5268df0d4bd176264d',
     'a9d849f0fa7102026e54703592235dcbe6e61d4f4e357c89094ab10b25ff3704',
+    'f5a74c238dc9f39207e91301de1787b2a501dad7fb969e0d6953bfbc45510151',
   ],
   keystore: [
     '26b31faa7482bd577e05602b3b3dbb1dec18263303edf90a7d076d575cd1c1a1',

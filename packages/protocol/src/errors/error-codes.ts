@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   invalid_secret_id: { rpc: -32060, meaning: 'A secret service or id breaks the id rules (empty, too long, slash, control character).' },
   decryption_failed: { rpc: -32061, meaning: 'A stored secret failed authentication: tampered, moved to another row, or a wrong master key.' },
   master_key_invalid: { rpc: -32062, meaning: 'The master key is missing, malformed, or does not match the keystore.' },
+  lease_lost: {
+    rpc: -32070,
+    meaning: 'The scheduler no longer holds the lease on that task run or delivery (it expired and was recovered, or another owner holds it): stop working on it.',
+  },
 } as const satisfies Record<string, { rpc: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

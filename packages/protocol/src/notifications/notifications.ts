@@ -14,6 +14,16 @@ import {
   TurnToolLoopBudgetExhaustedEvent,
 } from '../turn/turn-event-payload.js';
 import { Reason } from '../turn/turn-values.js';
+import {
+  TASK_EVENT_NOTIFICATIONS,
+  TASK_UNMAPPED_EVENT_REASONS,
+  TaskCreatedNotification,
+  TaskDeliveryDeliveredNotification,
+  TaskRunCompletedNotification,
+  TaskRunFailedNotification,
+  TaskRunStartedNotification,
+  TaskUpdatedNotification,
+} from '../task/task-notifications.js';
 
 /**
  * Every notification carries where it sits in its workspace's journal: `seq` is the cursor a
@@ -82,6 +92,12 @@ export const NOTIFICATIONS = Object.freeze({
   'item/timeout_detected': ItemTimeoutDetectedNotification,
   'item/retry_scheduled': ItemRetryScheduledNotification,
   'turn/tool_loop/budget_exceeded': TurnToolLoopBudgetExceededNotification,
+  'task/created': TaskCreatedNotification,
+  'task/updated': TaskUpdatedNotification,
+  'task/run/started': TaskRunStartedNotification,
+  'task/run/completed': TaskRunCompletedNotification,
+  'task/run/failed': TaskRunFailedNotification,
+  'task/delivery/delivered': TaskDeliveryDeliveredNotification,
 });
 
 export type Notifications = typeof NOTIFICATIONS;
@@ -121,6 +137,7 @@ export const NOTIFICATION_OF_EVENT = Object.freeze({
   'turn.skill.bound': null,
   'turn.mcp.bound': null,
   'turn.llm_context.retained': null,
+  ...TASK_EVENT_NOTIFICATIONS,
 } as const satisfies Record<string, NotificationName | null>);
 
 /** Why the unmapped event types stay off the wire (ERRORS.md-style: the table is the documentation). */
@@ -133,4 +150,5 @@ export const UNMAPPED_EVENT_REASONS: Readonly<Record<string, string>> = Object.f
   'turn.skill.bound': 'a turn record for runtimes and audit, read with turn/records/bindings/list',
   'turn.mcp.bound': 'a turn record for runtimes and audit, read with turn/records/bindings/list',
   'turn.llm_context.retained': 'a turn record (the LLM context may be 16 MiB), read with turn/records/llm_context/get',
+  ...TASK_UNMAPPED_EVENT_REASONS,
 });

@@ -1,0 +1,7 @@
+import { CairnError } from '@cairn/protocol';
+import type { TaskDeps } from '../task-types.js';
+
+/** Not implemented yet (tasks-core milestone 1). */
+export async function completeRun(_deps: TaskDeps, ..._args: unknown[]): Promise<never> {
+  throw new CairnError('internal_error', 'completeRun: not implemented');
+}
