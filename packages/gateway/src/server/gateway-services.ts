@@ -9,6 +9,7 @@ import { createRouter, type Router } from '../rpc/router.js';
 import { authHandlers } from '../rpc/handlers/auth-handlers.js';
 import { secretHandlers } from '../rpc/handlers/secret-handlers.js';
 import { syncHandlers } from '../rpc/handlers/sync-handlers.js';
+import { taskHandlers } from '../rpc/handlers/task-handlers.js';
 import { threadHandlers } from '../rpc/handlers/thread-handlers.js';
 import { turnHandlers } from '../rpc/handlers/turn-handlers.js';
 import { turnRecordHandlers } from '../rpc/handlers/turn-record-handlers.js';
@@ -16,10 +17,11 @@ import { workspaceHandlers } from '../rpc/handlers/workspace-handlers.js';
 import type { GatewayServices } from '../rpc/services.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import type { WakeChannel } from '../notify/wake-sources.js';
+import { createTaskScheduler } from '../tasks/create-task-scheduler.js';
 
 /** The protocol's router: one handler group per domain. The task and artifact issues add theirs here. */
 export function gatewayRouter(): Router {
-  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers);
+  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, taskHandlers);
 }
 
 /** Builds what handlers use from an open runtime. */
@@ -51,6 +53,7 @@ export function createGatewayServices(
     : settings.agent.runtime === 'builtin'
       ? builtinRuntime({ store, log, onCommitted, deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
       : externalRuntime();
+  const scheduler = settings.tasks.scheduler_enabled ? createTaskScheduler({ store, settings, secrets: runtime.secrets, agents, hub, log }) : undefined;
   return {
     store,
     keystore: runtime.keystore,
@@ -62,5 +65,6 @@ export function createGatewayServices(
     sessions,
     metrics,
     log,
+    scheduler,
   };
 }

@@ -10,6 +10,7 @@ import { startLlmContextPrune } from '../runtime/maintenance-timers.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime/runtime-options.js';
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
+import type { TaskScheduler } from '../tasks/scheduler.js';
 import type { AgentRuntime, AgentRuntimeContext } from '../agent/agent-runtime.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
@@ -76,6 +77,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let channel: WakeChannel = NO_CHANNEL;
   let stopPoll = () => {};
   let stopPrune = async () => {};
+  let scheduler: TaskScheduler | undefined;
   try {
     const wakeChannel = options.wakeChannel ?? defaultWakeChannel;
     let hubWake: (workspaceId: string) => void = () => {};
@@ -87,6 +89,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     const endpoint = await registerRpc(app, gatewayRouter(), built);
     stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? settings.limits.notify_poll_ms);
     stopPrune = startLlmContextPrune(runtime.store, settings, app.log);
+    // After startup recovery and before serving: the first pass reconciles what a dead gateway left leased.
+    scheduler = built.scheduler;
+    await scheduler?.start();
     const host = options.listen?.host ?? settings.listen.host;
     const port = options.listen?.port ?? settings.listen.port;
     await app.listen({ host, port });
@@ -106,6 +111,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       const timeout = settings.shutdown_timeout_ms;
       endpoint.stopAccepting();
       await withTimeout(endpoint.idle(), timeout);
+      // Runs finish (an agent run's turn with them) or are left to lease recovery; then the runtime drains.
+      await built.scheduler?.stop(timeout);
       await built.agents.drain(timeout);
       stopPoll();
       await built.hub.drain();
@@ -128,6 +135,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     };
   } catch (error) {
     stopPoll();
+    await scheduler?.stop(0);
     await stopPrune();
     await channel.close().catch(() => {});
     await app.close();

@@ -1,6 +1,7 @@
 import { authMethods } from '../auth/auth-methods.js';
 import { secretMethods } from '../secrets/secret-methods.js';
 import { syncMethods } from '../sync/sync-methods.js';
+import { taskMethods } from '../task/task-methods.js';
 import { threadFolderMethods } from '../thread/folder-methods.js';
 import { threadMethods } from '../thread/thread-methods.js';
 import { turnRecordMethods } from '../turn-records/turn-record-methods.js';
@@ -22,6 +23,7 @@ export const METHODS = mergeMethodGroups(
   secretMethods,
   authMethods,
   syncMethods,
+  taskMethods,
 );
 
 export type Methods = typeof METHODS;
