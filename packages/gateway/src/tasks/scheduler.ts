@@ -91,10 +91,19 @@ export class TaskScheduler {
     return this.#running.size;
   }
 
-  /** Reconciles once (what startup recovery missed: leases of a gateway that died), then loops until `stop()`. */
+  /**
+   * Reconciles once (leases a gateway that died left behind), then loops until `stop()`. A
+   * failing first reconcile (a busy database) does not stop the gateway's start: it is logged
+   * and the first pass of the loop runs it again.
+   */
   async start(): Promise<void> {
     if (this.#loop) return;
-    await this.reconcile();
+    try {
+      await this.reconcile();
+    } catch (error) {
+      this.#lastReconcile = Number.NEGATIVE_INFINITY;
+      this.#options.log.warn({ err: error }, 'task reconciler failed at start; the scheduler retries it');
+    }
     this.#loop = this.#run();
   }
 
@@ -152,10 +161,11 @@ export class TaskScheduler {
   /** Expired leases retried or failed per their policy, timeouts applied, expired write locks released. */
   async reconcile(): Promise<ReconcileReport> {
     const { tasks } = this.#options;
-    this.#lastReconcile = this.#clock.now().getTime();
+    const started = this.#clock.now().getTime();
     const recovered = await tasks.recoverExpiredLeases({ now: this.#clock.now() });
     const timedOut = await tasks.expireTimeouts({ now: this.#clock.now() });
     const released = await tasks.releaseExpiredLocks({ now: this.#clock.now() });
+    this.#lastReconcile = started;
     this.#committed([...recovered.ended, ...timedOut.ended, ...released.released, ...released.promoted].map(workspaceOf));
     const report = { recovered: recovered.ended.length, timedOut: timedOut.ended.length, locksReleased: released.released.length };
     if (report.recovered + report.timedOut + report.locksReleased > 0) this.#options.log.info({ ...report, owner: this.owner }, 'task reconciler');
