@@ -12,6 +12,7 @@ import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Index('idx_task_run_lease', ['leaseExpiresAt', 'runId'])
 @Index('idx_task_run_timeout', ['timeoutAt', 'runId'])
 @Index('idx_task_run_task', ['taskId', 'queuedAt', 'runId'])
+@Index('idx_task_run_open', ['taskId', 'status'])
 @Index('idx_task_run_status_completed', ['status', 'completedAt'])
 export class TaskRunEntity {
   @PrimaryColumn({ name: 'run_id', type: 'text' })

@@ -10,6 +10,8 @@ export interface RecoveryCount {
 export interface StartupRecoveryReport {
   /** Read-model invariants repaired, per kind (terminal turn with running attempts, ...). */
   turns: Record<string, RecoveryCount>;
+  /** Task read-model invariants repaired, per kind (terminal task/run without completion time, running run whose lease expired). */
+  tasks: Record<string, RecoveryCount>;
   /** Recovery jobs whose worker claim had expired, handed back for re-claiming. */
   recoveryClaims: RecoveryCount;
   /** Built-in turns left running by a gateway that died, failed with `runtime_lost` (all zero when not applicable). */
@@ -24,7 +26,8 @@ export interface StartupRecoveryReport {
  */
 export async function runStartupRecovery(store: CrudStore, options: { failLostBuiltinTurns?: boolean } = {}): Promise<StartupRecoveryReport> {
   const turns = await store.repair.turns();
+  const tasks = await store.repair.tasks();
   const recoveryClaims = await store.recoveryJobs.rearmExpiredClaims();
   const lostBuiltinTurns = options.failLostBuiltinTurns ? await failLostBuiltinTurns(store) : { detected: 0, repaired: 0, remaining: 0 };
-  return { turns, recoveryClaims, lostBuiltinTurns };
+  return { turns, tasks, recoveryClaims, lostBuiltinTurns };
 }

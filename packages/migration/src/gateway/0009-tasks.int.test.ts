@@ -30,7 +30,7 @@ describe.each(BACKENDS)('gateway migration 0009 (tasks) on $name', (backend) => 
       [
         'task', 'idx_task_workspace_created', 'idx_task_root', 'idx_task_parent', 'idx_task_status_completed',
         'task_trigger', 'idx_task_trigger_due', 'idx_task_trigger_task',
-        'task_run', 'idx_task_run_queue', 'idx_task_run_lease', 'idx_task_run_timeout', 'idx_task_run_task', 'idx_task_run_status_completed',
+        'task_run', 'idx_task_run_queue', 'idx_task_run_lease', 'idx_task_run_timeout', 'idx_task_run_task', 'idx_task_run_open', 'idx_task_run_status_completed',
         'task_dependency', 'idx_task_dependency_upstream', 'task_agent_spec',
         'task_delivery', 'idx_task_delivery_ready', 'idx_task_delivery_task', 'task_delivery_attempt',
         'task_write_lock', 'idx_task_write_lock_workspace', 'idx_task_write_lock_expires',

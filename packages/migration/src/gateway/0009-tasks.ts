@@ -100,6 +100,7 @@ export const migration0009Tasks: Migration = {
     `CREATE INDEX "idx_task_run_lease" ON "task_run" ("lease_expires_at", "run_id")`,
     `CREATE INDEX "idx_task_run_timeout" ON "task_run" ("timeout_at", "run_id")`,
     `CREATE INDEX "idx_task_run_task" ON "task_run" ("task_id", "queued_at", "run_id")`,
+    `CREATE INDEX "idx_task_run_open" ON "task_run" ("task_id", "status")`,
     `CREATE INDEX "idx_task_run_status_completed" ON "task_run" ("status", "completed_at")`,
     `CREATE TABLE "task_dependency" (
   "task_id" text NOT NULL,
@@ -186,6 +187,7 @@ export const migration0009Tasks: Migration = {
     `DROP INDEX "idx_task_dependency_upstream"`,
     `DROP TABLE "task_dependency"`,
     `DROP INDEX "idx_task_run_status_completed"`,
+    `DROP INDEX "idx_task_run_open"`,
     `DROP INDEX "idx_task_run_task"`,
     `DROP INDEX "idx_task_run_timeout"`,
     `DROP INDEX "idx_task_run_lease"`,
@@ -281,6 +283,7 @@ export const migration0009Tasks: Migration = {
       `CREATE INDEX "idx_task_run_lease" ON "task_run" ("lease_expires_at", "run_id")`,
       `CREATE INDEX "idx_task_run_timeout" ON "task_run" ("timeout_at", "run_id")`,
       `CREATE INDEX "idx_task_run_task" ON "task_run" ("task_id", "queued_at", "run_id")`,
+      `CREATE INDEX "idx_task_run_open" ON "task_run" ("task_id", "status")`,
       `CREATE INDEX "idx_task_run_status_completed" ON "task_run" ("status", "completed_at")`,
       `CREATE TABLE "task_dependency" (
   "task_id" text NOT NULL,
@@ -367,6 +370,7 @@ export const migration0009Tasks: Migration = {
       `DROP INDEX "idx_task_dependency_upstream"`,
       `DROP TABLE "task_dependency"`,
       `DROP INDEX "idx_task_run_status_completed"`,
+      `DROP INDEX "idx_task_run_open"`,
       `DROP INDEX "idx_task_run_task"`,
       `DROP INDEX "idx_task_run_timeout"`,
       `DROP INDEX "idx_task_run_lease"`,

@@ -12,7 +12,7 @@ export const gatewayFingerprints: Readonly<Record<number, string>> = {
   6: 'a022ff5c304060fdb330a9587e841ca72650d626cc590a8c2f8c9ffa7e12d823',
   7: '0d168e78cdc33498ee9c64ba990485f1c1bbf3f450fe69fab0e6854f6663cb88',
   8: 'be2e6b0c91199c3068c8e754dcfa7751582ff052534f55e2af0b53812925548c',
-  9: '65fb037758f742e3b36bdef7688cf5b8d628fbca93da4c5e2689bed78476a429',
+  9: '8d1f9d5922a74913f9deea8e1e7be59e6b7dfbbd4e2d18102eb2ec16568b8c58',
 };
 
 /**
@@ -28,5 +28,5 @@ export const gatewayPostgresFingerprints: Readonly<Record<number, string>> = {
   6: '931a8e23ba8cb2f1e30854981e1d7b7b13e0e3c884eedfe115c2177addad85e8',
   7: '90c1e3127bec18a924807ae9f04195297680b4ac998059b9c7be8547eb601f7e',
   8: '0ab325c9f67c2d907320966ea3d99aca6ff8fb8b015fe661a77bd8d4bfb8b483',
-  9: 'ddbd8268da1ddb0960276f8b414875e886acff770ff6c5a53253a73bc34b5259',
+  9: 'b07180ded71ee36b4ad183f0a59d3d9affcc0e5f04104ddb6e4096202ce692f4',
 };

@@ -13,7 +13,7 @@ const Envelope = { workspace_id: WorkspaceId, seq: Type.Integer({ minimum: 1 }),
 
 /** `task.created`. */
 export const TaskCreatedNotification = Type.Object({ ...Envelope, task: Task });
-/** The task's row changed (paused, resumed, cancelled, rescheduled, completed, failed, a run queued or claimed): `change` names the event type. */
+/** The task's row changed (paused, resumed, cancelled, rescheduled, completed, failed, repaired at startup, a run queued): `change` names the event type. */
 export const TaskUpdatedNotification = Type.Object({ ...Envelope, task: Task, change: Type.Optional(Type.String()) });
 /** `task.run.started`: the executor reported the run running. */
 export const TaskRunStartedNotification = Type.Object({ ...Envelope, task: Task, run: TaskRun });
@@ -36,8 +36,8 @@ export const TASK_EVENT_NOTIFICATIONS = {
   'task.rescheduled': 'task/updated',
   'task.completed': 'task/updated',
   'task.failed': 'task/updated',
+  'task.repaired': 'task/updated',
   'task.trigger.fired': 'task/updated',
-  'task.run.claimed': 'task/updated',
   'task.run.started': 'task/run/started',
   'task.run.succeeded': 'task/run/completed',
   'task.run.cancelled': 'task/run/completed',

@@ -34,6 +34,8 @@ export const Task = Type.Object({
   /** The root of its tree (itself for a root task). */
   root_task_id: TaskId,
   parent_task_id: Nullable(TaskId),
+  /** 0 for a root task, its parent's + 1 below. */
+  depth: Type.Integer({ minimum: 0 }),
   title: Type.String({ maxLength: TASK_LIMITS.titleLength }),
   status: TaskStatus,
   /** The status `task/resume` returns a paused task to. */
