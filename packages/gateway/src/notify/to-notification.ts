@@ -39,8 +39,7 @@ export function toNotification(event: JournalEvent): OutboundNotification | null
  */
 function taskParams(method: NotificationName, event: JournalEvent, envelope: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
   const params: Record<string, unknown> = { ...envelope, task_id: event.streamId, ...fields };
-  const name: string = method;
-  if (name === 'task/updated') params.change = event.type;
-  if (name === 'task/delivery/delivered') params.thread_id = event.threadId;
+  if (method === 'task/updated') params.change = event.type;
+  if (method === 'task/delivery/delivered') params.thread_id = event.threadId;
   return params;
 }
