@@ -95,7 +95,8 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
     const b = scheduler(rt, clock, [exec], 'sched-b');
     const params: TaskCreateParams = { workspace_id: ws, task_id: 'every-minute', title: 'every minute', ...noop, triggers: [{ kind: 'interval', every_ms: 60_000 }] };
     await rt.store.tasks.create(params, { now: clock.now() });
-    for (let minute = 0; minute < 60; minute++) {
+    // An interval's first instant is one period after creation: 00:01 .. 01:00.
+    for (let minute = 0; minute <= 60; minute++) {
       // Both pass at the same instant: the store's claims decide who does what.
       await Promise.all([a.tick(), b.tick()]);
       await settle(a, clock);
@@ -109,7 +110,7 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
     // The newest 20 runs: one per minute, each succeeded, no instant twice.
     expect(new Set(runs.map((r) => r.scheduled_for)).size).toBe(runs.length);
     expect(runs.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
-    expect(runs[0]!.scheduled_for).toBe('2026-12-01T00:59:00.000Z');
+    expect(runs[0]!.scheduled_for).toBe('2026-12-01T01:00:00.000Z');
   });
 
   it('runs at most max_concurrent_runs at once and claims the rest as slots free', async () => {
