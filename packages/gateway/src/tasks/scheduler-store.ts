@@ -21,6 +21,8 @@ interface TaskLike {
   executor_config: unknown;
   input: unknown;
   owner_thread_id: string | null;
+  lock: { scope: 'workspace' | 'path'; path?: string; conflict: 'queue' | 'reject' } | null;
+  timeouts: { run_ms?: number };
 }
 
 /** A claimed run with what its executor needs (crud's `ClaimedRun`). */
@@ -73,6 +75,15 @@ export interface SchedulerStore {
   claimDeliveries(input: { now: Date; owner: string; lease_ms: number; limit?: number }): Promise<ClaimedDeliveryLike[]>;
   recordDeliveryAttempt(input: { now: Date; owner: string; delivery_id: string; outcome: 'delivered' | 'failed'; error?: string; response_status?: number }): Promise<unknown>;
   get(params: { workspace_id: string; task_id: string }): Promise<{ task: { status: string } }>;
+  acquireLock(input: {
+    workspace_id: string;
+    scope: 'workspace' | 'path';
+    path?: string;
+    holder: string;
+    ttl_ms: number;
+    conflict: 'queue' | 'reject';
+    now: Date;
+  }): Promise<{ acquired: boolean }>;
 }
 
 /** What an executor sees of a claimed run. */

@@ -85,6 +85,16 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
     }
   }
 
+  /** Real I/O finishes in real time: re-check (advancing the clock by `stepMs` each time) until `predicate` holds, 10 s at most. */
+  async function until(clock: ManualClock, predicate: () => boolean, what: string, stepMs = 0): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      if (predicate()) return;
+      await clock.advance(stepMs);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
   const noop = { executor_kind: 'system' as const, executor_config: { action: 'noop' } };
 
   it('two schedulers taking turns over a simulated hour fire an every-minute interval task once per instant', async () => {
@@ -122,9 +132,7 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
     const first = await s.tick();
     expect(first.claimed).toBe(2);
     expect(s.running).toBe(2);
-    await clock.advance(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(tool.waiting.size).toBe(2);
+    await until(clock, () => tool.waiting.size === 2, 'two executing');
     expect((await s.tick()).claimed).toBe(0);
     for (let round = 0; round < 10 && tool.waiting.size > 0; round++) {
       for (const [runId, w] of [...tool.waiting]) {
@@ -132,9 +140,8 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
         w.release({ outcome: 'succeeded', result: { round } });
       }
       await settle(s, clock);
-      await s.tick();
-      await clock.advance(0);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const claimed = (await s.tick()).claimed;
+      await until(clock, () => tool.waiting.size === claimed, `${claimed} executing`);
     }
     for (let i = 0; i < 5; i++) expect((await rt.store.tasks.get({ workspace_id: ws, task_id: `t${i}` })).task.status).toBe('completed');
   });
@@ -146,8 +153,7 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
     const s = scheduler(rt, clock, [tool.executor], 'sched-d');
     await rt.store.tasks.create({ workspace_id: ws, task_id: 'cancel-me', title: 'c', executor_kind: 'tool', triggers: [{ kind: 'immediate' }] }, { now: clock.now() });
     await s.tick();
-    await clock.advance(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(clock, () => tool.waiting.size === 1, 'cancel-me executing');
     const [cancelled] = [...tool.waiting.values()];
     await rt.store.tasks.cancel({ workspace_id: ws, task_id: 'cancel-me' }, { now: clock.now() });
     s.cancelTask(ws, 'cancel-me');
@@ -161,8 +167,7 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
       { now: clock.now() },
     );
     await s.tick();
-    await clock.advance(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(clock, () => tool.waiting.size === 1, 'survive-me executing');
     const [interrupted] = [...tool.waiting.values()];
     await s.stop(10);
     expect(interrupted!.execution.signal.reason).toBe('shutdown');
@@ -175,8 +180,7 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
     const report = await next.reconcile();
     expect(report.recovered).toBe(1);
     await next.tick();
-    await clock.advance(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(clock, () => [...tool.waiting.values()].some((w) => w.execution.attempt === 2), 'attempt 2 executing');
     for (const w of tool.waiting.values()) if (w.execution.attempt === 2) w.release({ outcome: 'succeeded' });
     await settle(next, clock);
     const done = await rt.store.tasks.get({ workspace_id: ws, task_id: 'survive-me' });
@@ -185,5 +189,42 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
       [1, 'failed', 'lease_expired'],
       [2, 'succeeded', null],
     ]);
+  });
+
+  it('runs tasks that share a write lock one after the other, and fails a reject-lock task while the lock is held', async () => {
+    const { runtime: rt, ws } = await open();
+    const clock = new ManualClock('2026-12-01T00:00:00.000Z');
+    const tool = gatedTool();
+    const s = scheduler(rt, clock, [tool.executor], 'sched-f', { max_concurrent_runs: 4 });
+    const locked = (taskId: string, conflict: 'queue' | 'reject') =>
+      rt.store.tasks.create(
+        { workspace_id: ws, task_id: taskId, title: taskId, executor_kind: 'tool', triggers: [{ kind: 'immediate' }], lock: { scope: 'path', path: '/repo/src', conflict } },
+        { now: clock.now() },
+      );
+    await locked('first', 'queue');
+    await s.tick();
+    await until(clock, () => tool.waiting.size === 1, 'first executing');
+    expect([...tool.waiting.values()].map((w) => w.execution.taskId)).toEqual(['first']);
+    await locked('second', 'queue');
+    await locked('rejected', 'reject');
+    await s.tick();
+    await until(
+      clock,
+      () => s.running === 2,
+      'first and second held by the scheduler',
+      SETTINGS.poll_ms,
+    );
+    // `second` waits for the lock (claimed, not executing); `rejected` failed at once.
+    expect([...tool.waiting.values()].map((w) => w.execution.taskId)).toEqual(['first']);
+    const rejected = await rt.store.tasks.get({ workspace_id: ws, task_id: 'rejected' });
+    expect(rejected.runs[0]).toMatchObject({ status: 'failed', error: { code: 'lock_held' } });
+    tool.waiting.get([...tool.waiting.keys()][0]!)!.release({ outcome: 'succeeded' });
+    await until(clock, () => [...tool.waiting.values()].some((w) => w.execution.taskId === 'second'), 'second executing', SETTINGS.poll_ms);
+    const second = [...tool.waiting.values()].find((w) => w.execution.taskId === 'second');
+    expect(second).toBeDefined();
+    second!.release({ outcome: 'succeeded' });
+    await settle(s, clock);
+    expect((await rt.store.tasks.get({ workspace_id: ws, task_id: 'first' })).task.status).toBe('completed');
+    expect((await rt.store.tasks.get({ workspace_id: ws, task_id: 'second' })).task.status).toBe('completed');
   });
 });

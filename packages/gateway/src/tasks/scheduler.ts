@@ -45,6 +45,9 @@ export interface ReconcileReport {
   locksReleased: number;
 }
 
+/** A run's write lock lasts this long when its task sets no run timeout (its end releases it sooner). */
+const LOCK_TTL_MS = 24 * 60 * 60 * 1000;
+
 interface Running {
   readonly controller: AbortController;
   readonly done: Promise<void>;
@@ -211,6 +214,41 @@ export class TaskScheduler {
     }
   }
 
+  /**
+   * The task's write lock, when it declares one, before its work starts: `queue` waits here
+   * (the lease kept by the heartbeat; re-asking is idempotent and sees the promotion), `reject`
+   * fails the run with `lock_held`. The run's end releases it (the store does, whoever ends it);
+   * the ttl only bounds a lock whose run never ends, which lease recovery prevents.
+   */
+  async #acquireLock(claim: ClaimedRunLike, signal: AbortSignal): Promise<ExecutionResult | 'acquired' | 'stopped'> {
+    const lock = claim.task.lock;
+    if (!lock) return 'acquired';
+    const ask = () =>
+      this.#options.tasks.acquireLock({
+        workspace_id: claim.run.workspace_id,
+        scope: lock.scope,
+        ...(lock.path !== undefined ? { path: lock.path } : {}),
+        holder: claim.run.run_id,
+        ttl_ms: claim.task.timeouts.run_ms ?? LOCK_TTL_MS,
+        conflict: lock.conflict,
+        now: this.#clock.now(),
+      });
+    try {
+      let result = await ask();
+      this.#committed([claim.run.workspace_id]);
+      while (!result.acquired) {
+        await this.#clock.sleep(this.#options.settings.poll_ms, signal);
+        if (signal.aborted) return 'stopped';
+        result = await ask();
+      }
+      this.#committed([claim.run.workspace_id]);
+      return 'acquired';
+    } catch (error) {
+      if ((error as { code?: unknown; details?: { reason?: unknown } }).details?.reason !== 'lock_held') throw error;
+      return { outcome: 'failed', error: { code: 'lock_held', message: 'the write lock this task needs is held by another run' } };
+    }
+  }
+
   #execute(claim: ClaimedRunLike): void {
     const controller = new AbortController();
     const runId = claim.run.run_id;
@@ -228,7 +266,7 @@ export class TaskScheduler {
         })
         .then(() => this.#committed([workspaceId])));
     const execution = toExecution(claim, controller.signal, started);
-    const done = this.#drive(execution, controller)
+    const done = this.#drive(claim, execution, controller)
       .catch((error: unknown) => this.#options.log.error({ err: error, run_id: runId }, 'task run not completed; its lease expires and the reconciler retries it'))
       .finally(() => {
         this.#running.delete(runId);
@@ -238,17 +276,22 @@ export class TaskScheduler {
     this.#running.set(runId, { controller, done, workspaceId, taskId: execution.taskId });
   }
 
-  async #drive(execution: TaskExecution, controller: AbortController): Promise<void> {
+  async #drive(claim: ClaimedRunLike, execution: TaskExecution, controller: AbortController): Promise<void> {
     const { tasks, settings, executors } = this.#options;
     const executor = executors.get(execution.kind);
     const owner = this.owner;
     const runId = execution.runId;
     if (!executor) return; // claimed only for registered kinds
-    if (!executor.reportsStart) await execution.started();
     const beat = this.#heartbeat(execution, controller, settings.heartbeat_ms);
     let result: ExecutionResult;
     try {
-      result = await runExecutor(executor, execution);
+      const locked = await this.#acquireLock(claim, controller.signal);
+      if (locked === 'stopped') result = { outcome: 'cancelled' };
+      else if (locked !== 'acquired') result = locked;
+      else {
+        if (!executor.reportsStart) await execution.started();
+        result = await runExecutor(executor, execution);
+      }
     } finally {
       beat.cancel();
     }
