@@ -25,5 +25,5 @@ export { WEBHOOK_SIGNATURE_HEADER, sendWebhook, signWebhook, webhookExecutor, ty
 export { agentExecutor, agentRunIds, type AgentExecutorOptions, type StopReason, type WakeSource } from './tasks/agent-executor.js';
 export { TaskScheduler, schedulerOwner, type ReconcileReport, type SchedulerLog, type SchedulerTick, type TaskSchedulerOptions } from './tasks/scheduler.js';
 export { createTaskScheduler, type CreateTaskSchedulerOptions } from './tasks/create-task-scheduler.js';
-export type { ClaimedDeliveryLike, ClaimedRunLike, SchedulerStore } from './tasks/scheduler-store.js';
+export type { SchedulerStore } from './tasks/scheduler-store.js';
 export type { DeliveryContext } from './tasks/deliveries.js';

@@ -1,7 +1,8 @@
 import type { SecretResolver } from '@cairn/keystore';
 import { hasErrorCode } from '@cairn/protocol';
 import type { Clock } from './clock.js';
-import type { ClaimedDeliveryLike, SchedulerStore } from './scheduler-store.js';
+import type { ClaimedDelivery } from '@cairn/crud';
+import type { SchedulerStore } from './scheduler-store.js';
 import { sendWebhook } from './webhook.js';
 
 /** What delivering needs: the keystore's resolver for signing secrets, one attempt's timeout, the clock, the stop signal. */
@@ -19,7 +20,7 @@ export interface DeliveryContext {
  * subscribers are notified from the journal like for any other event. A webhook is POSTed
  * (signed when the delivery names a `secret_ref`, resolved now and kept nowhere).
  */
-export async function deliverOne(tasks: SchedulerStore, owner: string, claimed: ClaimedDeliveryLike, context: DeliveryContext): Promise<void> {
+export async function deliverOne(tasks: SchedulerStore, owner: string, claimed: ClaimedDelivery, context: DeliveryContext): Promise<void> {
   const { delivery } = claimed;
   const record = (outcome: 'delivered' | 'failed', extra: { error?: string; response_status?: number } = {}) =>
     tasks.recordDeliveryAttempt({ delivery_id: delivery.delivery_id, owner, now: context.clock.now(), outcome, ...extra });

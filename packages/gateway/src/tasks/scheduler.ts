@@ -5,7 +5,8 @@ import { systemClock, type Clock } from './clock.js';
 import { deliverOne, type DeliveryContext } from './deliveries.js';
 import { runExecutor, type ExecutionResult, type ExecutorRegistry, type TaskExecution } from './executor.js';
 import type { StopReason } from './agent-executor.js';
-import { toExecution, type ClaimedRunLike, type SchedulerStore } from './scheduler-store.js';
+import type { ClaimedRun } from '@cairn/crud';
+import { toExecution, type SchedulerStore } from './scheduler-store.js';
 
 /** What the scheduler logs through (pino's shape). */
 export interface SchedulerLog {
@@ -136,7 +137,7 @@ export class TaskScheduler {
     }
     const fired = await tasks.fireDueTriggers({ now: now(), owner: this.owner, limit: settings.claim_batch });
     this.#committed(fired.queued.map(workspaceOf));
-    let claimed: ClaimedRunLike[] = [];
+    let claimed: ClaimedRun[] = [];
     const free = settings.max_concurrent_runs - this.#running.size;
     const kinds = this.#options.executors.kinds();
     if (free > 0 && kinds.length > 0 && !this.#stop.signal.aborted) {
@@ -220,7 +221,7 @@ export class TaskScheduler {
    * fails the run with `lock_held`. The run's end releases it (the store does, whoever ends it);
    * the ttl only bounds a lock whose run never ends, which lease recovery prevents.
    */
-  async #acquireLock(claim: ClaimedRunLike, signal: AbortSignal): Promise<ExecutionResult | 'acquired' | 'stopped'> {
+  async #acquireLock(claim: ClaimedRun, signal: AbortSignal): Promise<ExecutionResult | 'acquired' | 'stopped'> {
     const lock = claim.task.lock;
     if (!lock) return 'acquired';
     const ask = () =>
@@ -249,7 +250,7 @@ export class TaskScheduler {
     }
   }
 
-  #execute(claim: ClaimedRunLike): void {
+  #execute(claim: ClaimedRun): void {
     const controller = new AbortController();
     const runId = claim.run.run_id;
     const workspaceId = claim.run.workspace_id;
@@ -276,7 +277,7 @@ export class TaskScheduler {
     this.#running.set(runId, { controller, done, workspaceId, taskId: execution.taskId });
   }
 
-  async #drive(claim: ClaimedRunLike, execution: TaskExecution, controller: AbortController): Promise<void> {
+  async #drive(claim: ClaimedRun, execution: TaskExecution, controller: AbortController): Promise<void> {
     const { tasks, settings, executors } = this.#options;
     const executor = executors.get(execution.kind);
     const owner = this.owner;
