@@ -18,6 +18,7 @@ import type { GatewayServices } from '../rpc/services.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import type { WakeChannel } from '../notify/wake-sources.js';
 import { createTaskScheduler } from '../tasks/create-task-scheduler.js';
+import type { TaskExecutor } from '../tasks/executor.js';
 
 /** The protocol's router: one handler group per domain. The task and artifact issues add theirs here. */
 export function gatewayRouter(): Router {
@@ -30,6 +31,7 @@ export function createGatewayServices(
   app: FastifyInstance,
   channel: WakeChannel,
   agentRuntime?: (context: AgentRuntimeContext) => AgentRuntime,
+  taskExecutors?: readonly TaskExecutor[],
 ): GatewayServices {
   const { store, settings } = runtime;
   const log = app.log;
@@ -53,7 +55,7 @@ export function createGatewayServices(
     : settings.agent.runtime === 'builtin'
       ? builtinRuntime({ store, log, onCommitted, deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
       : externalRuntime();
-  const scheduler = settings.tasks.scheduler_enabled ? createTaskScheduler({ store, settings, secrets: runtime.secrets, agents, hub, log }) : undefined;
+  const scheduler = settings.tasks.scheduler_enabled ? createTaskScheduler({ store, settings, secrets: runtime.secrets, agents, hub, log, ...(taskExecutors ? { executors: taskExecutors } : {}) }) : undefined;
   return {
     store,
     keystore: runtime.keystore,

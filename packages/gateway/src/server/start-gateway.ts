@@ -11,6 +11,7 @@ import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime/runtime-options.js';
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
 import type { TaskScheduler } from '../tasks/scheduler.js';
+import type { TaskExecutor } from '../tasks/executor.js';
 import type { AgentRuntime, AgentRuntimeContext } from '../agent/agent-runtime.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
@@ -25,6 +26,8 @@ export interface StartGatewayOptions extends RuntimeOptions {
    * and calls `context.onCommitted` after each commit.
    */
   agentRuntime?: (context: AgentRuntimeContext) => AgentRuntime;
+  /** Task executors beside the built-in system, webhook and agent ones (a `tool` executor), or replacing them by kind. */
+  taskExecutors?: readonly TaskExecutor[];
   wakeChannel?: (runtime: GatewayRuntime, onWake: (workspaceId: string) => void, context: WakeChannelContext) => Promise<WakeChannel>;
 }
 
@@ -83,7 +86,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     let hubWake: (workspaceId: string) => void = () => {};
     let hubWatched: () => string[] = () => [];
     channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId), { watched: () => hubWatched(), log: app.log });
-    const built = createGatewayServices(runtime, app, channel, options.agentRuntime);
+    const built = createGatewayServices(runtime, app, channel, options.agentRuntime, options.taskExecutors);
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
     hubWatched = () => built.hub.watchedWorkspaces();
     const endpoint = await registerRpc(app, gatewayRouter(), built);
