@@ -19,7 +19,6 @@ import type {
   TaskTreeParams,
   TaskTreeResult,
   TaskDelivery,
-  WriteLock,
 } from '@cairn/protocol';
 import type {
   AcquireLockInput,

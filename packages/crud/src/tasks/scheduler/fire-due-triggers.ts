@@ -1,7 +1,7 @@
 import type { TaskRun } from '@cairn/protocol';
 import type { WriteContext } from '../../port/types.js';
 import { appendTaskEvent, lockTaskState, newRun } from '../task-events.js';
-import { TRIGGER_COLUMNS, rowLock, toTrigger, type Row, type TriggerRecord } from '../task-rows.js';
+import { TRIGGER_COLUMNS, toTrigger, type Row, type TriggerRecord } from '../task-rows.js';
 import { deriveStatus, withStatus } from '../task-status.js';
 import type { FireDueTriggersInput, FireDueTriggersResult, TaskDeps } from '../task-types.js';
 import { dueFiring } from '../trigger-math.js';
