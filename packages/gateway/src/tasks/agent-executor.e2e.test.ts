@@ -74,20 +74,20 @@ describe('agentExecutor on the built-in runtime', () => {
     expect(await executor.execute(execution(ws, 'run_b', { ownerThreadId: owner.thread_id, input: {} }))).toMatchObject({ outcome: 'succeeded' });
   });
 
-  it('cancels the turn when the run is cancelled mid-flight', async () => {
+  it.each(['cancelled', 'lease_lost'] as const)('cancels the turn when the run is stopped mid-flight (%s)', async (reason) => {
     const { gateway: g, ws } = await start(100);
     const { services, runtime } = g;
     const executor = agentExecutor({ store: runtime.store, agents: services.agents, hub: services.hub, pollMs: 5000 });
     const controller = new AbortController();
-    const running = executor.execute(execution(ws, 'run_c', { signal: controller.signal }));
-    const ids = agentRunIds('run_c');
+    const running = executor.execute(execution(ws, `run_c_${reason}`, { signal: controller.signal }));
+    const ids = agentRunIds(`run_c_${reason}`);
     // Wait for the turn to exist and be running, then cancel the run.
     for (let i = 0; i < 200; i++) {
       const turn = await runtime.store.turns.get({ workspace_id: ws, turn_id: ids.turnId }).catch(() => undefined);
       if (turn?.turn.status === 'running') break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    controller.abort('cancelled');
+    controller.abort(reason);
     expect(await running).toMatchObject({ outcome: 'cancelled', error: { code: 'aborted' } });
     const { turn } = await runtime.store.turns.get({ workspace_id: ws, turn_id: ids.turnId });
     expect(turn.status).toBe('cancelled');

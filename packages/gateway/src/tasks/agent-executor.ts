@@ -4,7 +4,11 @@ import type { AgentRuntime } from '../agent/agent-runtime.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ExecutionResult, TaskExecution, TaskExecutor } from './executor.js';
 
-/** Why the scheduler stopped an execution (`signal.reason`); only `cancelled` also cancels the turn. */
+/**
+ * Why the scheduler stopped an execution (`signal.reason`). `cancelled` (the task was) and
+ * `lease_lost` (the run ended elsewhere: timed out, or recovered and retried) stop the work, so
+ * an agent run cancels its turn; `shutdown` leaves it to the runtime's drain.
+ */
 export type StopReason = 'cancelled' | 'lease_lost' | 'shutdown';
 
 /** What the agent executor needs of the notification hub: wakes after commits, to re-check a turn at once. */
@@ -34,7 +38,7 @@ export function agentRunIds(runId: string): { threadId: string; turnId: string; 
  * runtime, then waits until the turn is terminal. The turn's prompt is the task's `input` (a string, or its `prompt`), else
  * the agent spec's `instructions`; `agent.model` is passed on. Completed: `succeeded` with
  * `{ thread_id, turn_id, usage }`; failed: `failed` with the turn's error; cancelled: `cancelled`.
- * A run the scheduler cancels cancels its turn; one stopped by shutdown or a lost lease leaves
+ * A run cancelled or whose lease was lost cancels its turn; one stopped by shutdown leaves
  * the turn to the runtime (startup recovery ends turns a dead gateway was running).
  */
 export function agentExecutor(options: AgentExecutorOptions): TaskExecutor {
@@ -65,7 +69,7 @@ export function agentExecutor(options: AgentExecutorOptions): TaskExecutor {
       await execution.started({ threadId: thread.thread_id, turnId: ids.turnId });
       const turn = await waitForTerminal(options, clock, started.turn, execution.signal);
       if (!turn) {
-        if (execution.signal.reason === 'cancelled') {
+        if (execution.signal.reason !== 'shutdown') {
           await options.store.turns.cancel({ workspace_id: workspaceId, turn_id: ids.turnId }).catch((error: unknown) => {
             if (!hasErrorCode(error, 'conflict') && !hasErrorCode(error, 'invariant_violation')) throw error;
           });

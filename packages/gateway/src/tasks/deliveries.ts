@@ -18,7 +18,8 @@ export interface DeliveryContext {
  * attempts). A thread delivery (owner thread or another thread) is delivered by recording it:
  * `task.delivery.delivered` carries the target thread in its envelope, so that thread's
  * subscribers are notified from the journal like for any other event. A webhook is POSTed
- * (signed when the delivery names a `secret_ref`, resolved now and kept nowhere).
+ * (signed when the delivery names a `secret_ref`, resolved now and kept nowhere). An attempt
+ * cut short by shutdown records nothing: its claim expires and it is attempted again.
  */
 export async function deliverOne(tasks: SchedulerStore, owner: string, claimed: ClaimedDelivery, context: DeliveryContext): Promise<void> {
   const { delivery } = claimed;
@@ -58,6 +59,8 @@ export async function deliverOne(tasks: SchedulerStore, owner: string, claimed: 
     signal: context.signal,
     clock: context.clock,
   });
+  // Stopped by shutdown: no attempt is recorded; the claim expires and a scheduler tries again.
+  if (!outcome.delivered && outcome.error.code === 'aborted') return;
   if (outcome.delivered) await record('delivered', { response_status: outcome.status });
   else await record('failed', { error: outcome.error.message, ...(outcome.status !== null ? { response_status: outcome.status } : {}) });
 }

@@ -80,6 +80,8 @@ export class TaskScheduler {
   readonly #running = new Map<string, Running>();
   readonly #deliveries = new Set<Promise<void>>();
   readonly #stop = new AbortController();
+  /** Aborts in-flight webhook attempts once `stop()`'s grace period is over (they are then left to their lease). */
+  readonly #halt = new AbortController();
   #wake: AbortController | undefined;
   #loop: Promise<void> | undefined;
   #lastReconcile = Number.NEGATIVE_INFINITY;
@@ -149,7 +151,7 @@ export class TaskScheduler {
     if (!this.#stop.signal.aborted) {
       const deliveries = await tasks.claimDeliveries({ now: now(), owner: this.owner, lease_ms: settings.lease_ms, limit: settings.claim_batch });
       delivered = deliveries.length;
-      const context: DeliveryContext = { ...this.#options.delivery, clock: this.#clock, signal: this.#stop.signal };
+      const context: DeliveryContext = { ...this.#options.delivery, clock: this.#clock, signal: this.#halt.signal };
       for (const claim of deliveries) {
         const { delivery } = claim;
         const done = deliverOne(tasks, this.owner, claim, context)
@@ -188,6 +190,7 @@ export class TaskScheduler {
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
     if ((await Promise.race([all().then(() => 'done' as const), timer])) === 'timeout') {
       for (const running of this.#running.values()) running.controller.abort('shutdown' satisfies StopReason);
+      this.#halt.abort();
       await all();
     }
   }
