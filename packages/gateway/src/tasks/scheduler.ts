@@ -64,7 +64,7 @@ export function schedulerOwner(): string {
 /**
  * The task scheduler worker. Each pass: fire due triggers, claim queued runs (at most
  * `max_concurrent_runs` executing here at once) and start each on its kind's executor with a
- * heartbeat every `heartbeat_ms`, claim deliveries and attempt them; every
+ * heartbeat every `heartbeat_ms`, claim deliveries (at most `claim_batch` in flight) and attempt them; every
  * `reconciler_interval_ms` (and at start) recover expired leases, apply timeouts and release
  * expired write locks. Every store call takes `clock.now()` and this process's `owner`; the
  * store's claims make two schedulers on one database never run the same thing twice.
@@ -148,8 +148,10 @@ export class TaskScheduler {
       for (const claim of claimed) this.#execute(claim);
     }
     let delivered = 0;
-    if (!this.#stop.signal.aborted) {
-      const deliveries = await tasks.claimDeliveries({ now: now(), owner: this.owner, lease_ms: settings.lease_ms, limit: settings.claim_batch });
+    // At most `claim_batch` delivery attempts in flight: a slow endpoint cannot pile them up.
+    const deliverySlots = settings.claim_batch - this.#deliveries.size;
+    if (!this.#stop.signal.aborted && deliverySlots > 0) {
+      const deliveries = await tasks.claimDeliveries({ now: now(), owner: this.owner, lease_ms: settings.lease_ms, limit: deliverySlots });
       delivered = deliveries.length;
       const context: DeliveryContext = { ...this.#options.delivery, clock: this.#clock, signal: this.#halt.signal };
       for (const claim of deliveries) {
