@@ -1,6 +1,7 @@
 import type { Task, TaskDelivery, TaskError, TaskRun } from '@cairn/protocol';
 import type { WriteContext } from '../../port/types.js';
-import { appendTaskEvent, lockTaskState, newRun, type TaskState } from '../task-events.js';
+import { appendTaskEvent, newRun, type TaskState } from '../task-events.js';
+import { findTask } from '../task-rows.js';
 import { addMs, deliveryMaxAttempts, deriveStatus, isTerminalTask, retryDelayMs, withStatus } from '../task-status.js';
 import type { CompleteRunResult, RunOutcome, TaskDeps } from '../task-types.js';
 import { settleDependents } from './dependencies.js';
@@ -68,9 +69,10 @@ export async function endRun(ctx: WriteContext, deps: TaskDeps, input: EndRunInp
     { task, run: ended, retry, runs: retry ? [ended, retry] : [ended], deliveries },
     { now, idempotencyKey: input.idempotencyKey, threadId: ended.thread_id },
   );
-  await releaseHolderLocks(ctx, deps, run.run_id, now);
+  const locks = await releaseHolderLocks(ctx, deps, run.run_id, now);
   const settled = isTerminalTask(task.status) ? await settleDependents(ctx, deps, task.task_id, now) : { queued: [], ended: [] };
-  const after = (await lockTaskState(ctx, task.task_id, task.workspace_id))!.task;
+  // The task as stored: the event's sequence, unless releasing locks appended more to its stream.
+  const after = locks.released.length > 0 ? (await findTask(ctx, task.task_id))! : { ...task, last_seq: task.last_seq + 1 };
   return { run: ended, task: after, retry, dependents_queued: settled.queued, dependents_ended: settled.ended, deliveries };
 }
 
