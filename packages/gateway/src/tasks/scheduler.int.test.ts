@@ -227,4 +227,29 @@ describe.each(['sqlite', 'postgres'] as const)('TaskScheduler on %s, in simulate
     expect((await rt.store.tasks.get({ workspace_id: ws, task_id: 'first' })).task.status).toBe('completed');
     expect((await rt.store.tasks.get({ workspace_id: ws, task_id: 'second' })).task.status).toBe('completed');
   });
+
+  it("beats often enough for a task's heartbeat timeout shorter than the gateway's beat", async () => {
+    const { runtime: rt, ws } = await open();
+    const clock = new ManualClock('2026-12-01T00:00:00.000Z');
+    const tool = gatedTool();
+    const s = scheduler(rt, clock, [tool.executor], 'sched-g');
+    // The gateway beats every 2 s; this task times out after 1.5 s without a beat.
+    await rt.store.tasks.create(
+      { workspace_id: ws, task_id: 'tight', title: 'tight', executor_kind: 'tool', triggers: [{ kind: 'immediate' }], timeouts: { heartbeat_ms: 1500 } },
+      { now: clock.now() },
+    );
+    await s.tick();
+    await until(clock, () => tool.waiting.size === 1, 'tight executing');
+    for (let i = 0; i < 24; i++) {
+      await clock.advance(250);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await s.reconcile()).timedOut).toBe(0);
+    const [w] = [...tool.waiting.values()];
+    expect(w!.execution.signal.aborted).toBe(false);
+    w!.release({ outcome: 'succeeded' });
+    await settle(s, clock);
+    const detail = await rt.store.tasks.get({ workspace_id: ws, task_id: 'tight' });
+    expect(detail.runs.map((r) => r.status)).toEqual(['succeeded']);
+  });
 });

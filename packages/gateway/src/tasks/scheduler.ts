@@ -288,7 +288,10 @@ export class TaskScheduler {
     const owner = this.owner;
     const runId = execution.runId;
     if (!executor) return; // claimed only for registered kinds
-    const beat = this.#heartbeat(execution, controller, settings.heartbeat_ms);
+    // A task whose heartbeat timeout is shorter than the gateway's beat is beaten often enough to stay inside it.
+    const taskBeat = claim.task.timeouts.heartbeat_ms;
+    const every = taskBeat === undefined ? settings.heartbeat_ms : Math.max(50, Math.min(settings.heartbeat_ms, Math.floor(taskBeat / 3)));
+    const beat = this.#heartbeat(execution, controller, every);
     let result: ExecutionResult;
     try {
       const locked = await this.#acquireLock(claim, controller.signal);
