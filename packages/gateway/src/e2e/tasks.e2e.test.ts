@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCairnClient, isCairnRpcError, type CairnClient } from '@cairn/client';
 import type { AnyNotification, TaskCreateParams } from '@cairn/protocol';
+import { scanForValues } from '@cairn/keystore/testing';
 import { createTestDatabase } from '@cairn/tooling/postgres';
 import { RpcSocket, type TestGateway } from '@cairn/gateway/testing';
 import { agentRunIds } from '../tasks/agent-executor.js';
@@ -229,5 +230,7 @@ describe.each(['sqlite', 'postgres'] as const)('tasks over the gateway on %s', (
     // The value is in no delivery row, attempt or event.
     expect(JSON.stringify(items)).not.toContain('whsec-e2e-signing-value');
     expect(JSON.stringify(await client.call('task/events', { workspace_id: ws, task_id: taskId }))).not.toContain('whsec-e2e-signing-value');
+    // On SQLite, no file of the home holds it in any encoding (keystore.db holds it encrypted).
+    if (backend === 'sqlite') expect(scanForValues(dirs.home('home'), [{ label: 'webhook secret', value: 'whsec-e2e-signing-value' }])).toEqual([]);
   });
 });
