@@ -71,6 +71,46 @@ describe('cairn tasks (the built CLI, beside a serving gateway)', () => {
     }
   }, 60_000);
 
+  itBuilt("cancels a running agent task from beside the gateway: the gateway's scheduler stops the run and cancels its turn", async () => {
+    root = mkdtempSync(join(tmpdir(), 'cairn-cli-tasks-'));
+    const home = join(root, 'home');
+    gateway = await startGateway({
+      home,
+      env: {},
+      settings: { log_level: 'silent', agent: { builtin_delta_interval_ms: 300 }, tasks: { poll_ms: 50, lease_ms: 2000, heartbeat_ms: 200 } },
+      listen: { host: '127.0.0.1', port: 0 },
+    });
+    const { secret } = await gateway.runtime.store.tokens.issue({ kind: 'operator', label: 'test' });
+    const socket = await RpcSocket.open(gateway.rpcUrl, secret);
+    try {
+      const ws = (await socket.call<{ workspace: { workspace_id: string } }>('workspace/default')).workspace.workspace_id;
+      await socket.call('task/create', { workspace_id: ws, task_id: 'cli-agent', title: 'long report', executor_kind: 'agent', agent: { instructions: 'a long report' }, triggers: [{ kind: 'immediate' }] });
+      type Detail = { task: { status: string }; runs: Array<{ status: string; turn_id: string | null }> };
+      const get = () => socket.call<Detail>('task/get', { workspace_id: ws, task_id: 'cli-agent' });
+      let turnId: string | null = null;
+      for (let i = 0; i < 400 && turnId === null; i++) {
+        const run = (await get()).runs[0];
+        if (run?.status === 'running') turnId = run.turn_id;
+        else await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(turnId).not.toBeNull();
+      const cancelled = await cairn(['--json', 'tasks', 'cancel', 'cli-agent'], home);
+      expect(cancelled.code).toBe(0);
+      // The gateway hears of it at the run's next heartbeat (its lease is gone) and cancels the turn.
+      let turnStatus = 'running';
+      for (let i = 0; i < 400 && turnStatus === 'running'; i++) {
+        turnStatus = (await socket.call<{ turn: { status: string } }>('turn/get', { workspace_id: ws, turn_id: turnId })).turn.status;
+        if (turnStatus === 'running') await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(turnStatus).toBe('cancelled');
+      const detail = await get();
+      expect(detail.task.status).toBe('cancelled');
+      expect(detail.runs.map((r) => r.status)).toEqual(['cancelled']);
+    } finally {
+      await socket.close();
+    }
+  }, 60_000);
+
   itBuilt('answers an unknown task with not_found (exit 1) and a bad option with one usage line (exit 2)', async () => {
     root = mkdtempSync(join(tmpdir(), 'cairn-cli-tasks-'));
     const home = join(root, 'home');
