@@ -233,4 +233,17 @@ describe.each(['sqlite', 'postgres'] as const)('tasks over the gateway on %s', (
     // On SQLite, no file of the home holds it in any encoding (keystore.db holds it encrypted).
     if (backend === 'sqlite') expect(scanForValues(dirs.home('home'), [{ label: 'webhook secret', value: 'whsec-e2e-signing-value' }])).toEqual([]);
   });
+
+  it('counts the runs and delivery attempts of its scheduler in /metrics', async () => {
+    const response = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${gateway.operatorToken}` } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    expect(value('cairn_task_runs_total{kind="system",outcome="succeeded"}')).toBeGreaterThanOrEqual(2);
+    expect(value('cairn_task_runs_total{kind="agent",outcome="succeeded"}')).toBe(1);
+    expect(value('cairn_task_deliveries_total{kind="webhook",outcome="failed"}')).toBe(1);
+    expect(value('cairn_task_deliveries_total{kind="webhook",outcome="delivered"}')).toBe(1);
+    expect(value('cairn_task_deliveries_total{kind="owner_thread",outcome="delivered"}')).toBe(1);
+    expect(value('cairn_task_runs_executing')).toBe(0);
+  });
 });

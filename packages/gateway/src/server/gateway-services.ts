@@ -40,6 +40,7 @@ export function createGatewayServices(
     store,
     connections: () => sessions.size,
     newestCheckpointAt: () => runtime.checkpoints.newestAt(),
+    executingTaskRuns: () => scheduler?.running ?? 0,
   });
   // A wake after a local commit also tells the other gateways (PostgreSQL), after the commit.
   const hub = new NotificationHub({
@@ -55,7 +56,19 @@ export function createGatewayServices(
     : settings.agent.runtime === 'builtin'
       ? builtinRuntime({ store, log, onCommitted, deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
       : externalRuntime();
-  const scheduler = settings.tasks.scheduler_enabled ? createTaskScheduler({ store, settings, secrets: runtime.secrets, agents, hub, log, ...(taskExecutors ? { executors: taskExecutors } : {}) }) : undefined;
+  const scheduler = settings.tasks.scheduler_enabled
+    ? createTaskScheduler({
+        store,
+        settings,
+        secrets: runtime.secrets,
+        agents,
+        hub,
+        log,
+        onRunEnded: (kind, outcome) => metrics.taskRuns.inc({ kind, outcome }),
+        onDeliveryAttempt: (kind, outcome) => metrics.taskDeliveries.inc({ kind, outcome }),
+        ...(taskExecutors ? { executors: taskExecutors } : {}),
+      })
+    : undefined;
   return {
     store,
     keystore: runtime.keystore,

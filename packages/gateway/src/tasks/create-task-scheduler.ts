@@ -5,7 +5,7 @@ import type { AgentRuntime } from '../agent/agent-runtime.js';
 import { agentExecutor, type WakeSource } from './agent-executor.js';
 import type { Clock } from './clock.js';
 import { ExecutorRegistry, type TaskExecutor } from './executor.js';
-import { TaskScheduler, type SchedulerLog } from './scheduler.js';
+import { TaskScheduler, type SchedulerLog, type TaskSchedulerOptions } from './scheduler.js';
 import { systemExecutor } from './system-executor.js';
 import { webhookExecutor } from './webhook.js';
 
@@ -17,6 +17,9 @@ export interface CreateTaskSchedulerOptions {
   hub: WakeSource;
   log: SchedulerLog;
   clock?: Clock;
+  /** Hears each ended run and recorded delivery attempt (the gateway's metrics). */
+  onRunEnded?: TaskSchedulerOptions['onRunEnded'];
+  onDeliveryAttempt?: TaskSchedulerOptions['onDeliveryAttempt'];
   /** Executors beside (or instead of, by kind) the built-in system, webhook and agent ones: a `tool` executor, say. */
   executors?: readonly TaskExecutor[];
 }
@@ -43,6 +46,8 @@ export function createTaskScheduler(options: CreateTaskSchedulerOptions): TaskSc
     delivery: { secrets: options.secrets, webhookTimeoutMs: settings.tasks.webhook_timeout_ms },
     onCommitted: (workspaceId) => options.hub.wake(workspaceId),
     log: options.log,
+    ...(options.onRunEnded ? { onRunEnded: options.onRunEnded } : {}),
+    ...(options.onDeliveryAttempt ? { onDeliveryAttempt: options.onDeliveryAttempt } : {}),
     ...clock,
   });
 }

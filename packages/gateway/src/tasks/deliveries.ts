@@ -21,10 +21,18 @@ export interface DeliveryContext {
  * (signed when the delivery names a `secret_ref`, resolved now and kept nowhere). An attempt
  * cut short by shutdown records nothing: its claim expires and it is attempted again.
  */
-export async function deliverOne(tasks: SchedulerStore, owner: string, claimed: ClaimedDelivery, context: DeliveryContext): Promise<void> {
+export async function deliverOne(
+  tasks: SchedulerStore,
+  owner: string,
+  claimed: ClaimedDelivery,
+  context: DeliveryContext,
+  onRecorded: (outcome: 'delivered' | 'failed') => void = () => {},
+): Promise<void> {
   const { delivery } = claimed;
-  const record = (outcome: 'delivered' | 'failed', extra: { error?: string; response_status?: number } = {}) =>
-    tasks.recordDeliveryAttempt({ delivery_id: delivery.delivery_id, owner, now: context.clock.now(), outcome, ...extra });
+  const record = async (outcome: 'delivered' | 'failed', extra: { error?: string; response_status?: number } = {}) => {
+    await tasks.recordDeliveryAttempt({ delivery_id: delivery.delivery_id, owner, now: context.clock.now(), outcome, ...extra });
+    onRecorded(outcome);
+  };
   if (delivery.kind !== 'webhook') {
     await record('delivered');
     return;

@@ -25,6 +25,10 @@ export interface TaskSchedulerOptions {
   delivery: Omit<DeliveryContext, 'clock' | 'signal'>;
   /** After each commit the scheduler made (the gateway wakes its notification hub). */
   onCommitted: (workspaceId: string) => void;
+  /** A run this scheduler executed ended: its outcome, or `stopped` (shutdown, lost lease: left to recovery). Metrics. */
+  onRunEnded?: (kind: string, outcome: ExecutionResult['outcome'] | 'stopped') => void;
+  /** A delivery attempt this scheduler recorded. Metrics. */
+  onDeliveryAttempt?: (kind: string, outcome: 'delivered' | 'failed') => void;
   log: SchedulerLog;
   clock?: Clock;
   /** Names this process in leases (default `<host>:<pid>:<random>`). */
@@ -156,7 +160,7 @@ export class TaskScheduler {
       const context: DeliveryContext = { ...this.#options.delivery, clock: this.#clock, signal: this.#halt.signal };
       for (const claim of deliveries) {
         const { delivery } = claim;
-        const done = deliverOne(tasks, this.owner, claim, context)
+        const done = deliverOne(tasks, this.owner, claim, context, (outcome) => this.#options.onDeliveryAttempt?.(delivery.kind, outcome))
           .then(() => this.#committed([delivery.workspace_id]))
           .catch((error: unknown) => this.#options.log.warn({ err: error, delivery_id: delivery.delivery_id }, 'task delivery attempt not recorded; its lease expires and it is retried'))
           .finally(() => this.#deliveries.delete(done));
@@ -308,8 +312,12 @@ export class TaskScheduler {
     if (!controller.signal.aborted) await execution.started();
     // Stopped for shutdown or a lost lease: someone else (the reconciler) decides this run's fate.
     const reason = controller.signal.reason as StopReason | undefined;
-    if (reason === 'shutdown' || reason === 'lease_lost') return;
+    if (reason === 'shutdown' || reason === 'lease_lost') {
+      this.#options.onRunEnded?.(execution.kind, 'stopped');
+      return;
+    }
     if (reason === 'cancelled') {
+      this.#options.onRunEnded?.(execution.kind, 'cancelled');
       this.#committed([execution.workspaceId]);
       return; // task/cancel ended the run in the store already
     }
@@ -321,6 +329,7 @@ export class TaskScheduler {
       ...(result.outcome === 'succeeded' ? { result: result.result ?? null } : {}),
       ...(result.outcome !== 'succeeded' && result.error ? { error: result.error } : {}),
     });
+    this.#options.onRunEnded?.(execution.kind, result.outcome);
     this.#committed([execution.workspaceId]);
   }
 
