@@ -8,6 +8,7 @@ import { schemaExportCommand } from './commands/schema.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerArtifactCommands } from './commands/artifacts.js';
+import { registerTaskCommands } from './commands/tasks.js';
 import { rebuildCommand, repairCommand } from './commands/repair.js';
 
 export interface GlobalOptions {
@@ -98,6 +99,7 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
   registerSecretsCommands(add(program, 'secrets').description('secret values in the runtime home keystore (values never printed)'), add, env, global);
   registerTokenCommands(add(program, 'token').description('bearer tokens for clients of the gateway'), add, env, global);
   registerArtifactCommands(add(program, 'artifacts').description('artifact blobs of the runtime home'), add, env, global);
+  registerTaskCommands(add(program, 'tasks').description("the home's tasks: list, show, cancel"), add, env, global);
 
   return program;
 }

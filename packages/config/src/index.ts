@@ -10,5 +10,6 @@ export {
   type GatewaySettings,
 } from './settings/schema.js';
 export { resolveArtifactsRoot } from './settings/artifacts-root.js';
+export { TaskSettings } from './settings/task-settings.js';
 export { findLiteralSecrets } from './settings/literal-secrets.js';
 export { POSTGRES_KEYSTORE_SCHEMA, resolveStorageBackend, type StorageBackend } from './settings/storage-backend.js';

@@ -6,6 +6,7 @@ import type { CairnEnv } from '../env.js';
 import { GatewaySettingsSchema, type GatewaySettings } from './schema.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { checkStorageSettings } from './storage-backend.js';
+import { checkTaskSettings } from './task-settings.js';
 
 export interface LoadedSettings {
   settings: GatewaySettings;
@@ -49,6 +50,7 @@ export function validateSettings(input: unknown, origin = '<settings>'): Gateway
   }
   const settings = candidate as GatewaySettings;
   checkStorageSettings(settings.storage, origin);
+  checkTaskSettings(settings.tasks, origin);
   return settings;
 }
 

@@ -1,5 +1,6 @@
 import { SecretRefString } from '@cairn/protocol';
 import { Type, type Static } from 'typebox';
+import { TaskSettings } from './task-settings.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -203,6 +204,7 @@ export const GatewaySettingsSchema = Type.Object(
     capture: CaptureSettings,
     artifacts: ArtifactSettings,
     agent: AgentSettings,
+    tasks: TaskSettings,
     /** How long a SIGTERM waits for in-flight requests and turns before closing anyway, ms. */
     shutdown_timeout_ms: Type.Integer({ default: 10_000, minimum: 0, maximum: 600_000 }),
     log_level: Type.Union(

@@ -6,6 +6,8 @@ export interface GatewayMetricsSources {
   connections: () => number;
   /** Newest signed checkpoint's time (ms since the epoch), or undefined when there is none. */
   newestCheckpointAt: () => Promise<number | undefined>;
+  /** Task runs executing in this gateway's scheduler now (0 without one). */
+  executingTaskRuns?: () => number;
 }
 
 export interface GatewayMetrics {
@@ -16,6 +18,10 @@ export interface GatewayMetrics {
   /** Events runtimes outside the gateway applied through `turn/event/append` (not retries of ones applied before). */
   readonly runtimeEvents: Counter;
   readonly rejected: Counter<'reason'>;
+  /** Task runs this gateway's scheduler ended, by executor kind and outcome (`stopped`: left to lease recovery). */
+  readonly taskRuns: Counter<'kind' | 'outcome'>;
+  /** Delivery attempts this gateway's scheduler recorded, by kind (thread or webhook) and outcome. */
+  readonly taskDeliveries: Counter<'kind' | 'outcome'>;
 }
 
 const JOURNAL_POSITION = 'SELECT max(position) AS position FROM journal_event';
@@ -90,5 +96,25 @@ export function createGatewayMetrics(sources: GatewayMetricsSources): GatewayMet
       this.set(at === undefined ? -1 : Math.max(0, (Date.now() - at) / 1000));
     },
   });
-  return { registry, requests, latency, notifications, runtimeEvents, rejected };
+  const taskRuns = new Counter({
+    name: 'cairn_task_runs_total',
+    help: "Task runs this gateway's scheduler ended, by executor kind and outcome (stopped: by shutdown or a lost lease, left to recovery).",
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const taskDeliveries = new Counter({
+    name: 'cairn_task_deliveries_total',
+    help: "Task delivery attempts this gateway's scheduler recorded, by kind and outcome.",
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'cairn_task_runs_executing',
+    help: "Task runs executing in this gateway's scheduler.",
+    registers: [registry],
+    collect() {
+      this.set(sources.executingTaskRuns?.() ?? 0);
+    },
+  });
+  return { registry, requests, latency, notifications, runtimeEvents, rejected, taskRuns, taskDeliveries };
 }

@@ -50,6 +50,7 @@ export class NotificationHub {
   /** Subscriptions per workspace. */
   readonly #subscribers = new Map<string, Set<WorkspaceSubscription>>();
   readonly #sessionOf = new WeakMap<WorkspaceSubscription, Session>();
+  readonly #wakeListeners = new Set<(workspaceId: string) => void>();
   #closed = false;
 
   constructor(options: NotificationHubOptions) {
@@ -144,11 +145,22 @@ export class NotificationHub {
   /** Another process may have committed to the workspace (a NOTIFY, the poll): read and send on. Never throws. */
   wakeFromElsewhere(workspaceId: string): void {
     if (this.#closed) return;
+    for (const listener of this.#wakeListeners) listener(workspaceId);
     const subs = this.#subscribers.get(workspaceId);
     if (!subs || subs.size === 0) return;
     const feed = this.#feeds.get(workspaceId);
     if (feed) feed.stale = true;
     for (const sub of subs) this.#schedule(sub);
+  }
+
+  /**
+   * Hears every wake (local commits, NOTIFY, the poll of watched workspaces), before any read:
+   * in-process waiters (the task scheduler's agent runs) re-check state at once instead of
+   * polling. A listener must not throw. Returns the unsubscribe function.
+   */
+  onWake(listener: (workspaceId: string) => void): () => void {
+    this.#wakeListeners.add(listener);
+    return () => this.#wakeListeners.delete(listener);
   }
 
   detach(session: Session): void {

@@ -29,9 +29,23 @@ export function toNotification(event: JournalEvent): OutboundNotification | null
     if (event.type === 'artifact.bound' && event.threadId === null) return null;
     return { method, params: { ...envelope, thread_id: event.threadId, ...fields } };
   }
+  if (event.streamType === 'task') return { method, params: taskParams(method, event, envelope, fields) };
   if (event.type === 'item.agent_message.delta' && fields.delta === '') return null;
   const params: Record<string, unknown> = { ...envelope, thread_id: event.threadId, turn_id: event.streamId, ...fields };
   if (event.type === 'turn.completed') params.status = 'completed';
   if (event.type === 'turn.cancelled') params.status = 'cancelled';
   return { method, params };
+}
+
+/**
+ * A task event's notification: the envelope, the stream id as `task_id`, and the payload's
+ * records (`task`, and `run` / `retry` / `delivery` where the event has them). `task/updated`
+ * names the event that changed the row (`change`); a delivery names its target thread (the
+ * event's envelope thread, which is also what routes it to that thread's subscribers).
+ */
+function taskParams(method: NotificationName, event: JournalEvent, envelope: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  const params: Record<string, unknown> = { ...envelope, task_id: event.streamId, ...fields };
+  if (method === 'task/updated') params.change = event.type;
+  if (method === 'task/delivery/delivered') params.thread_id = event.threadId;
+  return params;
 }

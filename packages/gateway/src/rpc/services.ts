@@ -8,6 +8,7 @@ import type { TokenAuthenticator } from '../auth/token-authenticator.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { NotificationHub } from '../notify/notification-hub.js';
 import type { SessionRegistry } from '../session/session-registry.js';
+import type { TaskScheduler } from '../tasks/scheduler.js';
 
 /** What handlers reach: the store and keystore, and the gateway's own parts. Never an entity. */
 export interface GatewayServices {
@@ -23,4 +24,6 @@ export interface GatewayServices {
   readonly sessions: SessionRegistry;
   readonly metrics: GatewayMetrics;
   readonly log: FastifyBaseLogger;
+  /** The task scheduler worker (`[tasks] scheduler_enabled`; started and stopped by `startGateway`). */
+  readonly scheduler: TaskScheduler | undefined;
 }

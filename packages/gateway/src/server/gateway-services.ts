@@ -13,6 +13,7 @@ import { artifactHandlers } from '../rpc/handlers/artifact-handlers.js';
 import { authHandlers } from '../rpc/handlers/auth-handlers.js';
 import { secretHandlers } from '../rpc/handlers/secret-handlers.js';
 import { syncHandlers } from '../rpc/handlers/sync-handlers.js';
+import { taskHandlers } from '../rpc/handlers/task-handlers.js';
 import { threadHandlers } from '../rpc/handlers/thread-handlers.js';
 import { turnHandlers } from '../rpc/handlers/turn-handlers.js';
 import { turnRecordHandlers } from '../rpc/handlers/turn-record-handlers.js';
@@ -20,10 +21,12 @@ import { workspaceHandlers } from '../rpc/handlers/workspace-handlers.js';
 import type { GatewayServices } from '../rpc/services.js';
 import { SessionRegistry } from '../session/session-registry.js';
 import type { WakeChannel } from '../notify/wake-sources.js';
+import { createTaskScheduler } from '../tasks/create-task-scheduler.js';
+import type { TaskExecutor } from '../tasks/executor.js';
 
 /** The protocol's router: one handler group per domain. The task and artifact issues add theirs here. */
 export function gatewayRouter(): Router {
-  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, artifactHandlers);
+  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, taskHandlers, artifactHandlers);
 }
 
 /** Builds what handlers use from an open runtime. */
@@ -32,6 +35,7 @@ export function createGatewayServices(
   app: FastifyInstance,
   channel: WakeChannel,
   agentRuntime?: (context: AgentRuntimeContext) => AgentRuntime,
+  taskExecutors?: readonly TaskExecutor[],
 ): GatewayServices {
   const { store, settings } = runtime;
   const log = app.log;
@@ -40,6 +44,7 @@ export function createGatewayServices(
     store,
     connections: () => sessions.size,
     newestCheckpointAt: () => runtime.checkpoints.newestAt(),
+    executingTaskRuns: () => scheduler?.running ?? 0,
   });
   // A wake after a local commit also tells the other gateways (PostgreSQL), after the commit.
   const hub = new NotificationHub({
@@ -62,6 +67,19 @@ export function createGatewayServices(
           capture: builtinCapture({ artifacts, home: runtime.paths.home }),
         })
       : externalRuntime();
+  const scheduler = settings.tasks.scheduler_enabled
+    ? createTaskScheduler({
+        store,
+        settings,
+        secrets: runtime.secrets,
+        agents,
+        hub,
+        log,
+        onRunEnded: (kind, outcome) => metrics.taskRuns.inc({ kind, outcome }),
+        onDeliveryAttempt: (kind, outcome) => metrics.taskDeliveries.inc({ kind, outcome }),
+        ...(taskExecutors ? { executors: taskExecutors } : {}),
+      })
+    : undefined;
   return {
     store,
     artifacts,
@@ -74,5 +92,6 @@ export function createGatewayServices(
     sessions,
     metrics,
     log,
+    scheduler,
   };
 }

@@ -11,6 +11,8 @@ import { startArtifactWorkers } from '../runtime/artifact-workers.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime/runtime-options.js';
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
+import type { TaskScheduler } from '../tasks/scheduler.js';
+import type { TaskExecutor } from '../tasks/executor.js';
 import type { AgentRuntime, AgentRuntimeContext } from '../agent/agent-runtime.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
@@ -25,6 +27,8 @@ export interface StartGatewayOptions extends RuntimeOptions {
    * and calls `context.onCommitted` after each commit.
    */
   agentRuntime?: (context: AgentRuntimeContext) => AgentRuntime;
+  /** Task executors beside the built-in system, webhook and agent ones (a `tool` executor), or replacing them by kind. */
+  taskExecutors?: readonly TaskExecutor[];
   wakeChannel?: (runtime: GatewayRuntime, onWake: (workspaceId: string) => void, context: WakeChannelContext) => Promise<WakeChannel>;
 }
 
@@ -78,12 +82,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let stopPoll = () => {};
   let stopPrune = async () => {};
   let stopArtifacts = async () => {};
+  let scheduler: TaskScheduler | undefined;
   try {
     const wakeChannel = options.wakeChannel ?? defaultWakeChannel;
     let hubWake: (workspaceId: string) => void = () => {};
     let hubWatched: () => string[] = () => [];
     channel = await wakeChannel(runtime, (workspaceId) => hubWake(workspaceId), { watched: () => hubWatched(), log: app.log });
-    const built = createGatewayServices(runtime, app, channel, options.agentRuntime);
+    const built = createGatewayServices(runtime, app, channel, options.agentRuntime, options.taskExecutors);
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
     hubWatched = () => built.hub.watchedWorkspaces();
     const endpoint = await registerRpc(app, gatewayRouter(), built);
@@ -91,6 +96,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     stopPrune = startLlmContextPrune(runtime.store, settings, app.log);
     const artifactWorkers = startArtifactWorkers(built.artifacts, app.log, { onCommitted: (workspaceId) => built.hub.wake(workspaceId) });
     stopArtifacts = () => artifactWorkers.stop();
+    // After startup recovery and before serving: the first pass reconciles what a dead gateway left leased.
+    scheduler = built.scheduler;
+    await scheduler?.start();
     const host = options.listen?.host ?? settings.listen.host;
     const port = options.listen?.port ?? settings.listen.port;
     await app.listen({ host, port });
@@ -110,6 +118,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       const timeout = settings.shutdown_timeout_ms;
       endpoint.stopAccepting();
       await withTimeout(endpoint.idle(), timeout);
+      // Runs finish (an agent run's turn with them) or are left to lease recovery; then the runtime drains.
+      await built.scheduler?.stop(timeout);
       await built.agents.drain(timeout);
       stopPoll();
       await built.hub.drain();
@@ -133,6 +143,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     };
   } catch (error) {
     stopPoll();
+    await scheduler?.stop(0);
     await stopPrune();
     await stopArtifacts();
     await channel.close().catch(() => {});

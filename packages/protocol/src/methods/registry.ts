@@ -2,6 +2,7 @@ import { artifactMethods } from '../artifact/artifact-methods.js';
 import { authMethods } from '../auth/auth-methods.js';
 import { secretMethods } from '../secrets/secret-methods.js';
 import { syncMethods } from '../sync/sync-methods.js';
+import { taskMethods } from '../task/task-methods.js';
 import { threadFolderMethods } from '../thread/folder-methods.js';
 import { threadMethods } from '../thread/thread-methods.js';
 import { turnRecordMethods } from '../turn-records/turn-record-methods.js';
@@ -24,6 +25,7 @@ export const METHODS = mergeMethodGroups(
   authMethods,
   syncMethods,
   artifactMethods,
+  taskMethods,
 );
 
 export type Methods = typeof METHODS;
