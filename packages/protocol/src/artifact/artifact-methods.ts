@@ -69,7 +69,6 @@ export const ArtifactGetParams = Type.Object({ ...ref, version_id: Type.Optional
 export type ArtifactGetParams = Static<typeof ArtifactGetParams>;
 export const ArtifactGetResult = Type.Object(
   { artifact: Artifact, version: ArtifactVersion, projections: Type.Array(ArtifactProjection) },
-  strict,
 );
 export type ArtifactGetResult = Static<typeof ArtifactGetResult>;
 
@@ -103,7 +102,6 @@ export const ArtifactReadResult = Type.Object(
     text: Type.String(),
     truncated: Type.Boolean(),
   },
-  strict,
 );
 export type ArtifactReadResult = Static<typeof ArtifactReadResult>;
 
@@ -113,7 +111,7 @@ export const ArtifactBindParams = Type.Object(
   strict,
 );
 export type ArtifactBindParams = Static<typeof ArtifactBindParams>;
-export const ArtifactBindResult = Type.Object({ binding: ArtifactBinding, created: Type.Boolean() }, strict);
+export const ArtifactBindResult = Type.Object({ binding: ArtifactBinding, created: Type.Boolean() });
 export type ArtifactBindResult = Static<typeof ArtifactBindResult>;
 
 /** Soft delete: status `deleted`, bytes kept until GC; again: no-op. */
@@ -122,7 +120,7 @@ export type ArtifactDeleteParams = Static<typeof ArtifactDeleteParams>;
 /** Undoes a soft delete (back to the status it had); a live one: no-op. Counts against the files quota again. */
 export const ArtifactRestoreParams = Type.Object(ref, strict);
 export type ArtifactRestoreParams = Static<typeof ArtifactRestoreParams>;
-export const ArtifactResult = Type.Object({ artifact: Artifact }, strict);
+export const ArtifactResult = Type.Object({ artifact: Artifact });
 export type ArtifactResult = Static<typeof ArtifactResult>;
 
 /**

@@ -91,7 +91,6 @@ export const ClaimedProjection = Type.Object(
     attempts: Type.Integer({ minimum: 1 }),
     claim_expires_at: Timestamp,
   },
-  strict,
 );
 export type ClaimedProjection = Static<typeof ClaimedProjection>;
 
@@ -160,7 +159,6 @@ export const ArtifactExternalRef = Type.Object(
     created_at: Timestamp,
     expires_at: nullable(Timestamp),
   },
-  strict,
 );
 export type ArtifactExternalRef = Static<typeof ArtifactExternalRef>;
 
@@ -224,7 +222,6 @@ export const ArtifactUploadSession = Type.Object(
     updated_at: Timestamp,
     expires_at: Timestamp,
   },
-  strict,
 );
 export type ArtifactUploadSession = Static<typeof ArtifactUploadSession>;
 
@@ -262,7 +259,6 @@ export const ArtifactBlobRecord = Type.Object(
     created_at: Timestamp,
     verified_at: nullable(Timestamp),
   },
-  strict,
 );
 export type ArtifactBlobRecord = Static<typeof ArtifactBlobRecord>;
 
