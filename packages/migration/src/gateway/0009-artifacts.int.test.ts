@@ -52,7 +52,8 @@ describe.each(BACKENDS)('gateway migration 0009 (artifacts) on $name', (backend)
     );
     const version = 'INSERT INTO artifact_version (version_id, artifact_id, workspace_id, version_number, sha256, size_bytes, name, mime_type, kind, source_kind, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
     await query(ds, version, ['v', 'a', 'w', 1, SHA, BIG, 'big.bin', 'application/octet-stream', 'file', 'api', AT]);
-    expect((await query(ds, 'SELECT size_bytes FROM artifact_blob')).map((r) => Number((r as { size_bytes: unknown }).size_bytes))).toEqual([BIG]);
+    const sizes = (await query(ds, 'SELECT size_bytes FROM artifact_blob')) as Array<{ size_bytes: unknown }>;
+    expect(sizes.map((r) => Number(r.size_bytes))).toEqual([BIG]);
     // A version number once per artifact; a version of no artifact; a blob twice in a workspace: all refused.
     await expect(query(ds, version, ['v2', 'a', 'w', 1, SHA, 1, 'x', 'text/plain', 'file', 'api', AT])).rejects.toThrow();
     await expect(query(ds, version, ['v3', 'nope', 'w', 1, SHA, 1, 'x', 'text/plain', 'file', 'api', AT])).rejects.toThrow();
