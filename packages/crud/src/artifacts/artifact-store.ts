@@ -248,7 +248,7 @@ export class ArtifactStore {
 
   /** Registers bytes no version names yet (a thumbnail) so GC knows them and usage counts them. */
   recordBlob(params: RecordBlobParams): Promise<{ blob: ArtifactBlobRecord; created: boolean }> {
-    return recordBlob(this.#deps.context, params);
+    return recordBlob(this.#deps, params);
   }
 
   getBlob(params: BlobRefParams): Promise<ArtifactBlobRecord | null> {

@@ -53,7 +53,7 @@ export function checkArtifactSize(quotas: ArtifactQuotas, workspaceId: string, s
 
 /**
  * Checks a change of usage against the workspace quotas (`quota_exceeded`, before anything is
- * written) and answers the warning events it causes: one per workspace quota whose usage
+ * written; not with `refuse: false`, for derived bytes) and answers the warning events it causes: one per workspace quota whose usage
  * crosses `warn_at_fraction` of its limit upward with this change.
  */
 export function checkUsageChange(
@@ -61,6 +61,7 @@ export function checkUsageChange(
   before: ArtifactUsage,
   delta: { bytes: number; files: number },
   now: string,
+  options: { refuse?: boolean } = {},
 ): ArtifactEventInput[] {
   const ws = before.workspace_id;
   const checks: Array<[WorkspaceQuotaName, number, number, number]> = [
@@ -70,7 +71,7 @@ export function checkUsageChange(
   const warnings: ArtifactEventInput[] = [];
   for (const [quota, limit, used, requested] of checks) {
     if (requested <= 0) continue;
-    if (used + requested > limit) throw exceeded(quota, limit, used, requested, ws);
+    if (used + requested > limit && options.refuse !== false) throw exceeded(quota, limit, used, requested, ws);
     const threshold = quotas.warn_at_fraction * limit;
     if (used < threshold && used + requested >= threshold) {
       const payload: WorkspaceQuotaWarningPayload = { quota, limit, used: used + requested, warn_at_fraction: quotas.warn_at_fraction };

@@ -252,4 +252,17 @@ describe('store.artifacts: quotas', () => {
       'workspace_artifact_files',
     ]);
   });
+
+  it('counts derived bytes (a thumbnail) without refusing them, and warns when they cross the threshold', async () => {
+    const quotas: ArtifactQuotas = { max_artifact_bytes: 600, workspace_artifact_bytes: 1000, workspace_artifact_files: 10, warn_at_fraction: 0.8 };
+    await f.record('a', { size_bytes: 600, quotas });
+    await f.store.artifacts.recordBlob({ workspace_id: WS, sha256: sha('thumb-1'), size_bytes: 250, quotas });
+    expect((await f.artifactEvents()).filter((e) => e.type === 'workspace.quota_warning').map((e) => e.payload)).toEqual([
+      { quota: 'workspace_artifact_bytes', limit: 1000, used: 850, warn_at_fraction: 0.8 },
+    ]);
+    // Past the quota: still recorded (a projection never fails what already fit), and counted.
+    await f.store.artifacts.recordBlob({ workspace_id: WS, sha256: sha('thumb-2'), size_bytes: 250, quotas });
+    expect(await f.store.artifacts.usage({ workspace_id: WS })).toEqual({ workspace_id: WS, bytes: 1100, files: 1 });
+    await expectCode(f.record('b', { size_bytes: 1, quotas }), 'quota_exceeded');
+  });
 });

@@ -276,7 +276,10 @@ export type BlobRefParams = Static<typeof BlobRefParams>;
  * Registers bytes the blob store holds that no version names (a thumbnail a projection is
  * about to reference): the row GC then knows of, and the bytes the workspace quota counts.
  */
-export const RecordBlobParams = Type.Object({ workspace_id: WorkspaceId, sha256: Sha256, size_bytes: ArtifactSize }, strict);
+export const RecordBlobParams = Type.Object(
+  { workspace_id: WorkspaceId, sha256: Sha256, size_bytes: ArtifactSize, /** For the warning threshold only: derived bytes are never refused. */ quotas: Type.Optional(ArtifactQuotas) },
+  strict,
+);
 export type RecordBlobParams = Static<typeof RecordBlobParams>;
 
 /** A page of blob rows in (workspace, sha256) order, after the given key. */
