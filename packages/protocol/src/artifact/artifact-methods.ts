@@ -105,7 +105,12 @@ export const ArtifactReadResult = Type.Object(
 );
 export type ArtifactReadResult = Static<typeof ArtifactReadResult>;
 
-/** Binds an artifact (or, with `binding.pin_version`, the version named or current) to a scope. The same binding again answers it (`created: false`). */
+/**
+ * Binds an artifact to a scope: following its current version, or, with
+ * `binding.pin_version`, pinned to `version_id` (default the current one; naming a version
+ * without `pin_version` is `invalid_params`). The same binding again answers it (`created:
+ * false`); a deleted artifact is `artifact_unavailable`.
+ */
 export const ArtifactBindParams = Type.Object(
   { ...ref, version_id: Type.Optional(ArtifactVersionId), binding: ArtifactBindingInput },
   strict,
