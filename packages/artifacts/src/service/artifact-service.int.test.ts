@@ -129,6 +129,15 @@ describe('ArtifactService quotas', () => {
     });
     expect(await t.store.artifacts.usage({ workspace_id: WS })).toMatchObject({ bytes: 70, files: 2 });
   });
+
+  it('does not count bytes the workspace already stores: identical bytes pass a full bytes quota', async () => {
+    t = await openTempService({ settings: defaultServiceSettings({ quotas: { workspace_artifact_bytes: 100 } }) });
+    await t.store.workspaces.create({ workspace_id: WS, name: 'a' });
+    await t.service.ingestBytes({ workspace_id: WS, name: 'a.bin', source_kind: 'api' }, Buffer.alloc(90, 7));
+    const again = await t.service.ingestBytes({ workspace_id: WS, name: 'copy.bin', source_kind: 'api' }, Buffer.alloc(90, 7));
+    expect(again.size_bytes).toBe(90);
+    expect(await t.store.artifacts.usage({ workspace_id: WS })).toMatchObject({ bytes: 90, files: 2 });
+  });
 });
 
 describe('ArtifactService GC', () => {
@@ -162,6 +171,18 @@ describe('ArtifactService GC', () => {
     const report = await t.service.gcExecute(plan, { now: later() });
     expect(report).toMatchObject({ blobs_deleted: 0, blobs_kept: 1 });
     expect(await t.blobs.verify(WS, put.sha256)).toBe('ok');
+  });
+
+  it('plans and prunes expired provider external refs, keeping live ones', async () => {
+    const a = await t.service.ingestBytes({ workspace_id: WS, name: 'doc.txt', source_kind: 'api' }, Buffer.from('doc'));
+    const key = { workspace_id: WS, artifact_id: a.artifact_id, provider: 'openai', transport_kind: 'file_id' as const };
+    await t.store.artifacts.putExternalRef({ ...key, external_id: 'file-old', expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+    await t.store.artifacts.putExternalRef({ ...key, provider: 'anthropic', external_id: 'file-live', expires_at: new Date(Date.now() + 72 * 3_600_000).toISOString() });
+    const plan = await t.service.gcPlan({ now: later() });
+    expect(plan.expired_external_refs).toBe(1);
+    expect(await t.service.gcExecute(plan, { now: later() })).toMatchObject({ external_refs_pruned: 1 });
+    expect(await t.store.artifacts.getExternalRef({ ...key, provider: 'anthropic', now: later().toISOString() })).toMatchObject({ external_id: 'file-live' });
+    expect(await t.store.artifacts.getExternalRef({ ...key, now: new Date().toISOString() })).toBeNull();
   });
 
   it('leaves young orphans alone and removes old ones', async () => {
