@@ -72,7 +72,8 @@ describe('cairn repair and cairn rebuild (the built CLI)', () => {
     await damage(home, "UPDATE turn_item SET status = 'in_progress', completed_at = NULL");
     const run = await cairn(['--json', 'repair'], home);
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { turns: Record<string, { detected: number; repaired: number; remaining: number }> };
+    const report = JSON.parse(run.stdout) as { turns: Record<string, { detected: number; repaired: number; remaining: number }>; artifactUsage: unknown };
+    expect(report.artifactUsage).toEqual({ detected: 0, repaired: 0, remaining: 0 });
     const repaired = Object.values(report.turns).reduce((sum, c) => sum + c.repaired, 0);
     expect(repaired).toBeGreaterThanOrEqual(1);
     expect((await itemsOf(home, ws))[0]?.status).not.toBe('in_progress');

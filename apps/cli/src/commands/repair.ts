@@ -8,7 +8,7 @@ const runtimeOf = (env: CairnEnv, global: GlobalOptions) => ({ env, ...(global.h
 /** `cairn repair`: the start's read-model repairs, now; exit 1 when something could not be repaired. */
 export async function repairCommand(env: CairnEnv, global: GlobalOptions): Promise<void> {
   const report = await repairRuntime(runtimeOf(env, global));
-  const counts = [...Object.entries(report.turns), ...Object.entries(report.tasks), ['recovery_claims', report.recoveryClaims] as const];
+  const counts = [...Object.entries(report.turns), ...Object.entries(report.tasks), ['artifact_usage', report.artifactUsage] as const, ['recovery_claims', report.recoveryClaims] as const];
   output(global, report, () =>
     counts.map(([kind, c]) => `${kind}: detected ${c.detected}, repaired ${c.repaired}, remaining ${c.remaining}`),
   );
