@@ -111,9 +111,17 @@ describe('capture sessions', () => {
   it('ingests a task result through the same path, bound task_result', async () => {
     await open();
     writeFileSync(join(root, 'result.json'), '{"ok":true}');
-    const ref = await t.service.ingestTaskResult({ workspace_id: WS, task_id: 'task_1', task_run_id: 'run_1', root, path: 'result.json' });
+    await t.store.tasks.create({ workspace_id: WS, task_id: 'task_1', title: 'nightly', executor_kind: 'system', executor_config: { action: 'noop' }, triggers: [{ kind: 'immediate' }] });
+    const [run] = (await t.store.tasks.fireDueTriggers({ now: new Date('2030-01-01T00:00:00.000Z'), owner: 'sched' })).queued;
+    const ref = await t.service.ingestTaskResult({ workspace_id: WS, task_run_id: run!.run_id, root, path: 'result.json' });
     expect(ref).toMatchObject({ name: 'result.json', kind: 'json' });
     const { artifact } = await t.store.artifacts.get({ workspace_id: WS, artifact_id: ref.artifact_id });
     expect(artifact.source_kind).toBe('task_result');
+    const bindings = await t.store.context.read((q) => q.all('SELECT binding_kind, scope, task_id, task_run_id FROM artifact_binding WHERE artifact_id = ?', [ref.artifact_id]));
+    expect(bindings).toEqual([{ binding_kind: 'task_result', scope: 'task_run', task_id: 'task_1', task_run_id: run!.run_id }]);
+    // A run that does not exist in the workspace: not_found, and the refused bytes do not linger.
+    writeFileSync(join(root, 'other.json'), '{"ok":false}');
+    await expect(t.service.ingestTaskResult({ workspace_id: WS, task_run_id: 'run-missing', root, path: 'other.json' })).rejects.toMatchObject({ code: 'not_found' });
+    expect(await t.store.artifacts.usage({ workspace_id: WS })).toMatchObject({ files: 1 });
   });
 });

@@ -100,14 +100,18 @@ export class ArtifactService {
     return CaptureSession.begin(params, this.settings.capture, (input) => this.ingestPath(input));
   }
 
-  /** A task's result file through the same path as captured files: bound `task_result` to the task (and run). */
-  ingestTaskResult(input: { workspace_id: string; task_id: string; task_run_id?: string; thread_id?: string; root: string; path: string; name?: string; mime_type?: string }): Promise<ArtifactRef> {
+  /**
+   * A task run's result file through the same path as captured files: bound `task_result` to
+   * the run (its task filled in by the store). The run must exist in the workspace (`not_found`
+   * otherwise, another workspace's included); a `task_id` named beside it must be its task.
+   */
+  ingestTaskResult(input: { workspace_id: string; task_run_id: string; task_id?: string; thread_id?: string; root: string; path: string; name?: string; mime_type?: string }): Promise<ArtifactRef> {
     if (!this.settings.capture.task_results) throw artifactError('invalid_params', 'capture of task results is disabled', { reason: 'capture_disabled' });
     const { task_id, task_run_id, thread_id, ...rest } = input;
     return this.ingestPath({
       ...rest,
       source_kind: 'task_result',
-      bindings: [{ binding_kind: 'task_result', task_id, ...(task_run_id === undefined ? {} : { task_run_id }), ...(thread_id === undefined ? {} : { thread_id }) }],
+      bindings: [{ binding_kind: 'task_result', task_run_id, ...(task_id === undefined ? {} : { task_id }), ...(thread_id === undefined ? {} : { thread_id }) }],
     });
   }
 

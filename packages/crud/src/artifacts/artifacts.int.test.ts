@@ -265,4 +265,36 @@ describe('store.artifacts: quotas', () => {
     expect(await f.store.artifacts.usage({ workspace_id: WS })).toEqual({ workspace_id: WS, bytes: 1100, files: 1 });
     await expectCode(f.record('b', { size_bytes: 1, quotas }), 'quota_exceeded');
   });
+  it('binds to a task or task run only when it exists in the workspace; a run fills in its task', async () => {
+    const triggers = [{ kind: 'immediate' as const }];
+    await f.store.tasks.create({ workspace_id: WS, task_id: 'task-a', title: 'a', executor_kind: 'system', executor_config: { action: 'noop' }, triggers });
+    await f.store.tasks.create({ workspace_id: WS, task_id: 'task-b', title: 'b', executor_kind: 'system', executor_config: { action: 'noop' }, triggers });
+    await f.store.tasks.create({ workspace_id: OTHER_WS, task_id: 'task-x', title: 'x', executor_kind: 'system', executor_config: { action: 'noop' }, triggers });
+    const fired = await f.store.tasks.fireDueTriggers({ now: new Date('2030-01-01T00:00:00.000Z'), owner: 'sched' });
+    const runOf = (taskId: string) => fired.queued.find((r) => r.task_id === taskId)!.run_id;
+    const runA = runOf('task-a');
+    const runX = runOf('task-x');
+
+    const byRun = await f.record('res', { bindings: [{ binding_kind: 'task_result', task_run_id: runA }] });
+    const [entry] = await bindingsOf(byRun.artifact_id);
+    expect(entry).toMatchObject({ scope: 'task_run', task_id: 'task-a', task_run_id: runA });
+    const byTask = await f.store.artifacts.bind({ workspace_id: WS, artifact_id: byRun.artifact_id, binding: { binding_kind: 'context_attachment', task_id: 'task-b' } });
+    expect(byTask.binding).toMatchObject({ scope: 'task', task_id: 'task-b', task_run_id: null });
+
+    const before = (await f.artifactEvents()).length;
+    // Unknown, or another workspace's: both not_found, nothing written (ingest or bind).
+    await expectCode(f.record('r2', { bindings: [{ binding_kind: 'task_result', task_id: 'task-missing' }] }), 'not_found');
+    await expectCode(f.record('r3', { bindings: [{ binding_kind: 'task_result', task_id: 'task-x' }] }), 'not_found');
+    await expectCode(f.record('r4', { bindings: [{ binding_kind: 'task_result', task_run_id: runX }] }), 'not_found');
+    await expectCode(f.store.artifacts.bind({ workspace_id: WS, artifact_id: byRun.artifact_id, binding: { binding_kind: 'task_result', task_run_id: 'run-missing' } }), 'not_found');
+    await expectCode(f.store.artifacts.bind({ workspace_id: WS, artifact_id: byRun.artifact_id, binding: { binding_kind: 'task_result', task_id: 'task-x' } }), 'not_found');
+    // A run named beside another task: invalid_params.
+    await expectCode(f.store.artifacts.bind({ workspace_id: WS, artifact_id: byRun.artifact_id, binding: { binding_kind: 'task_result', task_id: 'task-b', task_run_id: runA } }), 'invalid_params');
+    expect(await f.artifactEvents()).toHaveLength(before);
+    expect(await f.store.artifacts.usage({ workspace_id: WS })).toMatchObject({ files: 1 });
+  });
+
+  async function bindingsOf(artifactId: string): Promise<Array<Record<string, unknown>>> {
+    return f.store.context.read((q) => q.all('SELECT scope, task_id, task_run_id FROM artifact_binding WHERE artifact_id = ? ORDER BY created_at', [artifactId]));
+  }
 });

@@ -10,6 +10,7 @@ import {
 } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
 import type { WriteContext } from '../port/types.js';
+import { findRun, findTask } from '../tasks/task-rows.js';
 import { requireThread } from '../thread/thread-row.js';
 import { requireTurnInWorkspace } from '../turn-records/turn-ref.js';
 import { appendArtifactEvents, type ArtifactDeps, type ArtifactEventInput } from './artifact-deps.js';
@@ -38,7 +39,9 @@ const invalid = (message: string, details: Record<string, unknown>) => new Cairn
  * workspace: a turn must exist (its thread is filled in, and a thread named beside it must be
  * that one); a thread must exist, so a draft thread that `thread/start` has not materialized
  * is `not_found` exactly as `thread/get` answers it. A message, item or tool call lives in a
- * turn, so it needs one. Task ids are recorded as given (tasks are another store's).
+ * turn, so it needs one. A task run must exist in the workspace and fills in its task (a task
+ * named beside it must be that one); a task must exist in the workspace. Another workspace's
+ * task or run is `not_found`, exactly like a missing one.
  */
 export async function resolveBinding(
   ctx: WriteContext,
@@ -59,6 +62,17 @@ export async function resolveBinding(
   } else if (threadId !== null) {
     await requireThread(ctx, target.workspace_id, threadId);
   }
+  let taskId = input.task_id ?? null;
+  const taskRunId = input.task_run_id ?? null;
+  if (taskRunId !== null) {
+    const run = await findRun(ctx, taskRunId);
+    if (!run || run.workspace_id !== target.workspace_id) throw new CairnError('not_found', 'task run not found', { details: { workspace_id: target.workspace_id, task_run_id: taskRunId } });
+    if (taskId !== null && taskId !== run.task_id) throw invalid('the task run belongs to another task', { task_run_id: taskRunId, task_id: taskId });
+    taskId = run.task_id;
+  } else if (taskId !== null) {
+    const task = await findTask(ctx, taskId);
+    if (!task || task.workspace_id !== target.workspace_id) throw new CairnError('not_found', 'task not found', { details: { workspace_id: target.workspace_id, task_id: taskId } });
+  }
   const fields = {
     binding_kind: input.binding_kind,
     direction: input.direction ?? DEFAULT_BINDING_DIRECTION[input.binding_kind],
@@ -68,8 +82,8 @@ export async function resolveBinding(
     message_id: input.message_id ?? null,
     item_id: input.item_id ?? null,
     tool_call_id: input.tool_call_id ?? null,
-    task_id: input.task_id ?? null,
-    task_run_id: input.task_run_id ?? null,
+    task_id: taskId,
+    task_run_id: taskRunId,
   };
   return {
     binding_id: deps.context.newId('abd'),
