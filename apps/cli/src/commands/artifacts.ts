@@ -16,11 +16,15 @@ function describeGc(result: ArtifactsGcResult): string[] {
     ...plan.orphan_blobs.slice(0, 50).map((o) => `    ${o.workspace_id} ${o.sha256} ${o.size_bytes} bytes (${o.reason.replace(/_/g, ' ')})`),
     ...(plan.orphan_blobs.length > 50 ? [`    ... and ${plan.orphan_blobs.length - 50} more (--json lists all)`] : []),
     `  expired external refs: ${plan.expired_external_refs}`,
+    `  stale projections: ${plan.stale_projections.length} (of artifacts deleted before ${plan.older_than}; their text and thumbnails are released)`,
+    ...plan.stale_projections.slice(0, 50).map((p) => `    ${p.workspace_id} ${p.artifact_id} ${p.version_id} ${p.kind} (${p.status})`),
+    ...(plan.stale_projections.length > 50 ? [`    ... and ${plan.stale_projections.length - 50} more (--json lists all)`] : []),
   ];
   if (report !== null) {
     lines.push(
       `removed ${report.blobs_deleted} blob(s) (${mb(report.bytes_deleted)}), kept ${report.blobs_kept} referenced again or too young, ` +
-        `${report.temps_removed} temp file(s), ${report.external_refs_pruned} external ref(s)`,
+        `${report.temps_removed} temp file(s), ${report.external_refs_pruned} external ref(s); ` +
+        `released ${report.projections_released} stale projection(s), kept ${report.projections_kept} no longer stale`,
     );
   }
   return lines;
@@ -28,13 +32,13 @@ function describeGc(result: ArtifactsGcResult): string[] {
 
 /**
  * `cairn artifacts gc [--dry-run]`: collects orphan artifact blobs of the runtime home (past the
- * `[artifacts] gc_grace_hours` grace period) and expired external refs.
+ * `[artifacts] gc_grace_hours` grace period), expired external refs and stale projections.
  * Safe beside a serving gateway: every blob is re-checked in the store's transaction first.
  */
 export function registerArtifactCommands(artifacts: Command, add: Add, env: CairnEnv, global: () => GlobalOptions): void {
   const home = () => (global().home !== undefined ? { home: global().home } : {});
   add(artifacts, 'gc')
-    .description('remove orphan blobs older than the grace period and expired external refs')
+    .description('remove orphan blobs older than the grace period, expired external refs, and release projections of long-deleted artifacts')
     .option('--dry-run', 'only show the plan')
     .action(async (options: { dryRun?: boolean }) => {
       const result = await artifactsGc({ env, ...home(), dryRun: options.dryRun === true });

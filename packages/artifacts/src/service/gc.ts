@@ -1,4 +1,4 @@
-import type { ArtifactBlobRecord } from '@cairn/protocol';
+import type { ArtifactBlobRecord, StaleProjection } from '@cairn/protocol';
 import type { CrudStore } from '@cairn/crud';
 import type { ArtifactBlobStore } from '../blobs/blob-store.js';
 import type { LocalArtifactBlobStore } from '../blobs/local-blob-store.js';
@@ -19,6 +19,12 @@ export interface GcPlan {
   older_than: string;
   orphan_blobs: GcOrphanBlob[];
   bytes_reclaimable: number;
+  /**
+   * Projections whose content GC releases (through the journal): ready or pending projections
+   * of artifacts soft-deleted before `older_than`. A released thumbnail's blob is an orphan for
+   * the next plan.
+   */
+  stale_projections: StaleProjection[];
   expired_external_refs: number;
   /** The plan stopped at its limit: run again for the rest. */
   truncated: boolean;
@@ -31,6 +37,12 @@ export interface GcReport {
   blobs_kept: number;
   temps_removed: number;
   external_refs_pruned: number;
+  /** Planned stale projections released (`artifact.projection_updated`, `skipped`, no content). */
+  projections_released: number;
+  /** Planned stale projections that were no longer stale when re-checked (restored meanwhile), left alone. */
+  projections_kept: number;
+  /** Workspaces whose journal this run appended to (releases): the gateway wakes their subscribers. */
+  workspaces: string[];
 }
 
 export interface GcDeps {
@@ -45,8 +57,9 @@ const PAGE = 1_000;
 
 /**
  * Plans a collection: blob rows nothing references and blob files with no row, both older
- * than the grace period (an ingest between its rename and its commit holds a young file), and
- * expired external refs. Reads only: nothing is removed.
+ * than the grace period (an ingest between its rename and its commit holds a young file),
+ * expired external refs, and stale projections (those of artifacts soft-deleted longer ago
+ * than the grace period, read workspace by workspace). Reads only: nothing is removed.
  */
 export async function gcPlan(deps: GcDeps, now: Date, limit = 10_000): Promise<GcPlan> {
   const olderThan = cutoff(now, deps.graceHours);
@@ -69,11 +82,22 @@ export async function gcPlan(deps: GcDeps, now: Date, limit = 10_000): Promise<G
     orphans.push({ workspace_id: file.workspace_id, sha256: file.sha256, size_bytes: file.size_bytes, reason: 'file_without_row' });
   }
   const expired = await deps.store.artifacts.expiredExternalRefs({ now: now.toISOString(), limit });
+  const stale: StaleProjection[] = [];
+  for await (const workspaceId of allWorkspaceIds(deps.store)) {
+    if (stale.length >= limit) {
+      truncated = true;
+      break;
+    }
+    const page = await deps.store.artifacts.staleProjections({ workspace_id: workspaceId, older_than: olderThan.toISOString(), limit: limit - stale.length });
+    stale.push(...page);
+  }
+  if (stale.length >= limit) truncated = true;
   return {
     now: now.toISOString(),
     older_than: olderThan.toISOString(),
     orphan_blobs: orphans,
     bytes_reclaimable: orphans.reduce((n, o) => n + o.size_bytes, 0),
+    stale_projections: stale,
     expired_external_refs: expired.length,
     truncated,
   };
@@ -84,10 +108,21 @@ export async function gcPlan(deps: GcDeps, now: Date, limit = 10_000): Promise<G
  * `deleteBlobIfUnreferenced`, which re-checks in its own transaction that no version, open
  * upload session or projection references it; the file goes only after that, and only if it
  * is still older than the grace period. A file without a row goes only if there is still no row.
+ * A stale projection is released only by `releaseStaleProjection`, which re-checks it in its
+ * transaction; the thumbnail blob it frees is an orphan for the next plan (after the grace period).
  */
 export async function gcExecute(deps: GcDeps, plan: GcPlan, now: Date): Promise<GcReport> {
   const olderThan = cutoff(now, deps.graceHours);
-  const report: GcReport = { blobs_deleted: 0, bytes_deleted: 0, blobs_kept: 0, temps_removed: 0, external_refs_pruned: 0 };
+  const report: GcReport = {
+    blobs_deleted: 0,
+    bytes_deleted: 0,
+    blobs_kept: 0,
+    temps_removed: 0,
+    external_refs_pruned: 0,
+    projections_released: 0,
+    projections_kept: 0,
+    workspaces: [],
+  };
   for (const orphan of plan.orphan_blobs) {
     const stat = await deps.blobs.stat(orphan.workspace_id, orphan.sha256);
     if (stat !== undefined && stat.mtime >= olderThan) {
@@ -107,6 +142,21 @@ export async function gcExecute(deps: GcDeps, plan: GcPlan, now: Date): Promise<
       report.bytes_deleted += stat?.size_bytes ?? 0;
     }
   }
+  // Stale projections: each re-checked in the transaction that releases it (a restore since the plan keeps it).
+  const touched = new Set<string>();
+  for (const stale of plan.stale_projections) {
+    const released = await deps.store.artifacts.releaseStaleProjection({
+      workspace_id: stale.workspace_id,
+      version_id: stale.version_id,
+      kind: stale.kind,
+      older_than: olderThan.toISOString(),
+    });
+    if (released) {
+      report.projections_released++;
+      touched.add(stale.workspace_id);
+    } else report.projections_kept++;
+  }
+  report.workspaces = [...touched];
   const local = deps.blobs as Partial<LocalArtifactBlobStore>;
   if (typeof local.removeStaleTemps === 'function') report.temps_removed = await local.removeStaleTemps(olderThan);
   report.external_refs_pruned = (await deps.store.artifacts.pruneExternalRefs({ now: now.toISOString() })).pruned;
@@ -132,5 +182,16 @@ export async function* allBlobRows(store: CrudStore): AsyncIterable<ArtifactBlob
     if (page.length < PAGE) return;
     const last = page[page.length - 1]!;
     after = { workspace_id: last.workspace_id, sha256: last.sha256 };
+  }
+}
+
+/** Every workspace id, page by page. */
+async function* allWorkspaceIds(store: CrudStore): AsyncIterable<string> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await store.workspaces.list({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+    for (const w of page.items) yield w.workspace_id;
+    if (page.next_cursor === null) return;
+    cursor = page.next_cursor;
   }
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { CreateUploadSessionParams } from '@cairn/protocol';
+import { itSqlite } from '../testing/backend.js';
 import { expectCode } from '../testing/expect-error.js';
+import { STALE_PROJECTIONS_SQL } from './stale-projections.js';
 import { OTHER_WS, THREAD, TURN, WS, openArtifactFixture, sha, type ArtifactFixture } from './testing/artifact-fixture.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
@@ -297,5 +299,52 @@ describe('store.artifacts: projections, rebuild and usage repair', () => {
     await f.store.context.write((ctx) => ctx.run('UPDATE artifact_usage SET bytes = 7, files = 9 WHERE workspace_id = ?', [WS]));
     expect(await f.store.artifacts.repairUsage()).toEqual({ detected: 1, repaired: 1, remaining: 0 });
     expect(await f.store.artifacts.usage({ workspace_id: WS })).toEqual({ workspace_id: WS, bytes: 150, files: 2 });
+  });
+});
+
+describe('store.artifacts: stale projections', () => {
+  let f: ArtifactFixture;
+  beforeEach(async () => {
+    f = await openArtifactFixture();
+  });
+  afterEach(async () => f.cleanup());
+  const future = '2100-01-01T00:00:00.000Z';
+  const past = '2000-01-01T00:00:00.000Z';
+
+  it('lists the ready and pending projections of artifacts deleted before the cutoff, per workspace; releases each re-checked, through the journal', async () => {
+    const gone = await f.record('gone');
+    const live = await f.record('live');
+    await f.store.artifacts.recordProjection({ workspace_id: WS, version_id: gone.version_id, kind: 'plain_text', status: 'ready', text: 'gone text' });
+    await f.store.artifacts.delete({ workspace_id: WS, artifact_id: gone.artifact_id });
+    expect(await f.store.artifacts.staleProjections({ workspace_id: WS, older_than: past, limit: 10 })).toEqual([]);
+    const stale = await f.store.artifacts.staleProjections({ workspace_id: WS, older_than: future, limit: 10 });
+    expect(stale).toEqual([{ workspace_id: WS, artifact_id: gone.artifact_id, version_id: gone.version_id, kind: 'plain_text', status: 'ready', blob_sha256: null, reason: 'artifact_deleted' }]);
+    expect(await f.store.artifacts.staleProjections({ workspace_id: OTHER_WS, older_than: future, limit: 10 })).toEqual([]);
+    await expectCode(f.store.artifacts.staleProjections({ workspace_id: WS, older_than: future, limit: 0 }), 'invalid_params');
+    await expectCode(f.store.artifacts.staleProjections({ workspace_id: 'ws-missing', older_than: future, limit: 1 }), 'not_found');
+
+    const events = (await f.artifactEvents()).length;
+    // Another workspace, a live artifact's projection, or a cutoff before the deletion: not released, nothing written.
+    expect(await f.store.artifacts.releaseStaleProjection({ workspace_id: OTHER_WS, version_id: gone.version_id, kind: 'plain_text', older_than: future })).toBe(false);
+    expect(await f.store.artifacts.releaseStaleProjection({ workspace_id: WS, version_id: live.version_id, kind: 'plain_text', older_than: future })).toBe(false);
+    expect(await f.store.artifacts.releaseStaleProjection({ workspace_id: WS, version_id: gone.version_id, kind: 'plain_text', older_than: past })).toBe(false);
+    expect(await f.artifactEvents()).toHaveLength(events);
+
+    expect(await f.store.artifacts.releaseStaleProjection({ workspace_id: WS, version_id: gone.version_id, kind: 'plain_text', older_than: future })).toBe(true);
+    expect(await f.store.artifacts.releaseStaleProjection({ workspace_id: WS, version_id: gone.version_id, kind: 'plain_text', older_than: future })).toBe(false);
+    const all = await f.artifactEvents();
+    expect(all).toHaveLength(events + 1);
+    expect(all.at(-1)).toMatchObject({ type: 'artifact.projection_updated', payload: { projection: { status: 'skipped', text: null, blob_sha256: null, summary: null } } });
+    expect(await f.store.artifacts.getProjections({ workspace_id: WS, version_id: live.version_id })).toMatchObject([{ kind: 'plain_text', status: 'pending' }]);
+  });
+
+  // SQLite's query plan (EXPLAIN QUERY PLAN): the candidates come from idx_artifact_deleted, never a scan of the workspace's artifacts.
+  itSqlite('reads the candidates by idx_artifact_deleted, then versions and projections by key', async () => {
+    const plan = await f.store.context.read(async (q) =>
+      (await q.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${STALE_PROJECTIONS_SQL}`, [WS, future, 10])).map((r) => r.detail).join(' | '),
+    );
+    expect(plan).toMatch(/SEARCH a USING INDEX idx_artifact_deleted \(workspace_id=\? AND deleted_at<\?\)/);
+    expect(plan).toMatch(/SEARCH v USING (COVERING )?INDEX sqlite_autoindex_artifact_version_\d \(artifact_id=\?\)/);
+    expect(plan).toMatch(/SEARCH pr USING INDEX sqlite_autoindex_artifact_projection_\d \(version_id=\?\)/);
   });
 });

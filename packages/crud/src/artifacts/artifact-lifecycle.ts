@@ -11,6 +11,7 @@ import { parseParams } from '../errors/parse-params.js';
 import { appendArtifactEvents, type ArtifactDeps } from './artifact-deps.js';
 import { requireArtifact, toArtifact } from './artifact-rows.js';
 import { addUsage, checkUsageChange, quotasOf, readUsage } from './artifact-usage.js';
+import { requeueReleasedProjections } from './stale-projections.js';
 
 /**
  * Soft delete: `artifact.deleted`, status `deleted` (the status it had is kept for restore),
@@ -35,7 +36,8 @@ export async function deleteArtifact(deps: ArtifactDeps, params: ArtifactDeleteP
 /**
  * Undoes a soft delete: `artifact.restored`, back to the status the delete replaced. It counts
  * against the files quota again (`quota_exceeded`, nothing written; a warning when it crosses
- * the threshold). A live artifact: no-op.
+ * the threshold). Projections GC released while it was deleted are queued `pending` again
+ * (`artifact.projection_updated`, same transaction). A live artifact: no-op.
  */
 export async function restoreArtifact(deps: ArtifactDeps, params: ArtifactRestoreParams, options: { quotas?: ArtifactQuotas } = {}): Promise<Artifact> {
   const p = parseParams(ArtifactRestoreParams, params, 'artifacts.restore');
@@ -49,7 +51,12 @@ export async function restoreArtifact(deps: ArtifactDeps, params: ArtifactRestor
     const artifact: Artifact = { ...toArtifact(row), status: (row.restore_status ?? 'ready') as ArtifactStatus, deleted_at: null, updated_at: now };
     const payload: ArtifactRestoredPayload = { change: 'restored', artifact };
     await addUsage(ctx, p.workspace_id, 0, 1, now);
-    await appendArtifactEvents(ctx, deps, p.workspace_id, [{ streamId: row.artifact_id, type: 'artifact.restored', payload, threadId: row.thread_id, recordedAt: now }, ...warnings]);
+    const requeued = await requeueReleasedProjections(ctx, deps, row.artifact_id, row.thread_id, now);
+    await appendArtifactEvents(ctx, deps, p.workspace_id, [
+      { streamId: row.artifact_id, type: 'artifact.restored', payload, threadId: row.thread_id, recordedAt: now },
+      ...requeued,
+      ...warnings,
+    ]);
     return artifact;
   });
 }

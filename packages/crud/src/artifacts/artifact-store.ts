@@ -37,6 +37,9 @@ import type {
   RecordBlobParams,
   RecordArtifactVersionParams,
   RecordProjectionParams,
+  ReleaseStaleProjectionParams,
+  StaleProjection,
+  StaleProjectionsParams,
   UnreferencedBlobsParams,
   UploadSessionRefParams,
   UsageParams,
@@ -50,6 +53,7 @@ import { bindArtifact } from './bind-artifact.js';
 import { expiredExternalRefs, getExternalRef, pruneExternalRefs, putExternalRef } from './external-refs.js';
 import { artifactUsage, getArtifact, getArtifactVersion, getProjections, listArtifacts, listByMessage, listByThread, listByTurn, listVersions } from './read-artifacts.js';
 import { recordVersion } from './record-version.js';
+import { releaseStaleProjection, staleProjections } from './stale-projections.js';
 import {
   abortUploadSession,
   advanceUploadSession,
@@ -160,6 +164,23 @@ export class ArtifactStore {
   /** Records a projection's outcome (`artifact.projection_updated`); never changes the artifact. */
   recordProjection(params: RecordProjectionParams): Promise<ArtifactProjection> {
     return recordProjection(this.#deps, params);
+  }
+
+  /**
+   * One workspace's stale projections at `older_than` (ready or pending projections of
+   * artifacts soft-deleted before it), oldest deletion first, by `idx_artifact_deleted`.
+   */
+  staleProjections(params: StaleProjectionsParams): Promise<StaleProjection[]> {
+    return staleProjections(this.#deps, params);
+  }
+
+  /**
+   * Releases a stale projection's content through the journal (`artifact.projection_updated`,
+   * `skipped`, no text, summary or blob) if, re-checked in this transaction, it is still stale;
+   * false otherwise. Its thumbnail blob becomes unreferenced (GC reclaims it after the grace period).
+   */
+  releaseStaleProjection(params: ReleaseStaleProjectionParams): Promise<boolean> {
+    return releaseStaleProjection(this.#deps, params);
   }
 
   /** A version's projections, by kind. */

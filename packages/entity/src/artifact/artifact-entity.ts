@@ -8,6 +8,8 @@ import { WorkspaceEntity } from '../workspace/workspace-entity.js';
  */
 @Entity({ name: 'artifact' })
 @Index('idx_artifact_workspace_created', ['workspaceId', 'createdAt', 'artifactId'])
+// Gateway migration 0011: the workspace's soft-deleted artifacts by deletion time (GC's stale projections).
+@Index('idx_artifact_deleted', ['workspaceId', 'deletedAt'])
 export class ArtifactEntity {
   @PrimaryColumn({ name: 'artifact_id', type: 'text' })
   artifactId!: string;

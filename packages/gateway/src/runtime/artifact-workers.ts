@@ -55,8 +55,10 @@ export function startArtifactWorkers(artifacts: ArtifactService, log: FastifyBas
   });
   const gc = guard('gc', async () => {
     const plan = await artifacts.gcPlan();
-    if (plan.orphan_blobs.length === 0 && plan.expired_external_refs === 0) return;
+    if (plan.orphan_blobs.length === 0 && plan.expired_external_refs === 0 && plan.stale_projections.length === 0) return;
     const report = await artifacts.gcExecute(plan);
+    // Released projections are journaled: their subscribers hear artifact/projection/updated.
+    for (const ws of report.workspaces) options.onCommitted(ws);
     log.info({ gc: report }, 'artifact GC done');
   });
   const uploads = guard('upload prune', async () => {

@@ -14,6 +14,7 @@ export const gatewayFingerprints: Readonly<Record<number, string>> = {
   8: 'be2e6b0c91199c3068c8e754dcfa7751582ff052534f55e2af0b53812925548c',
   9: '8d1f9d5922a74913f9deea8e1e7be59e6b7dfbbd4e2d18102eb2ec16568b8c58',
   10: '153c2c9164492c19ff1c6678e92bd727e16dd3a957a7d0b1895bb5e9d35e0fb1',
+  11: '6272ec7edd3ad8eed9190a60225dc3644a91e9ff5a519af3aa8a897c1af70e15',
 };
 
 /**
@@ -31,4 +32,5 @@ export const gatewayPostgresFingerprints: Readonly<Record<number, string>> = {
   8: '0ab325c9f67c2d907320966ea3d99aca6ff8fb8b015fe661a77bd8d4bfb8b483',
   9: 'b07180ded71ee36b4ad183f0a59d3d9affcc0e5f04104ddb6e4096202ce692f4',
   10: 'e1c21edc89f06b8d1b4d7a40ced43652bba989e490cd26c3357d6e1d26d448bb',
+  11: 'ebabab023e6797d2957df5dbd3a7ed2e094c41e64ca77359c3422d0ded156c7c',
 };

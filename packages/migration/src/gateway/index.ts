@@ -9,12 +9,13 @@ import { migration0007JournalRetention } from './0007-journal-retention.js';
 import { migration0008AuthTokens } from './0008-auth-tokens.js';
 import { migration0009Tasks } from './0009-tasks.js';
 import { migration0010Artifacts } from './0010-artifacts.js';
+import { migration0011ArtifactGc } from './0011-artifact-gc.js';
 import { gatewayFingerprints, gatewayPostgresFingerprints } from './fingerprints.js';
 
 /** The migrations of gateway.db's domain tables, in order. Append; never edit or reorder. */
 export const gatewayMigrations: MigrationSet = {
   service: 'gateway',
-  migrations: [migration0001WorkspacesAndThreads, migration0002Journal, migration0003Turns, migration0004TurnRecords, migration0005HeldText, migration0006JournalChainPerWorkspace, migration0007JournalRetention, migration0008AuthTokens, migration0009Tasks, migration0010Artifacts],
+  migrations: [migration0001WorkspacesAndThreads, migration0002Journal, migration0003Turns, migration0004TurnRecords, migration0005HeldText, migration0006JournalChainPerWorkspace, migration0007JournalRetention, migration0008AuthTokens, migration0009Tasks, migration0010Artifacts, migration0011ArtifactGc],
   fingerprints: gatewayFingerprints,
   postgresFingerprints: gatewayPostgresFingerprints,
 };

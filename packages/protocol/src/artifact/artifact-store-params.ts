@@ -292,3 +292,42 @@ export const BlobRowsParams = Type.Object(
   strict,
 );
 export type BlobRowsParams = Static<typeof BlobRowsParams>;
+
+/** Why GC releases a projection's content (`StaleProjection.reason`). */
+export const StaleProjectionReason = Type.Literal('artifact_deleted', {
+  description: "`artifact_deleted`: the projection's artifact was soft-deleted before the cutoff (the GC grace period).",
+});
+export type StaleProjectionReason = Static<typeof StaleProjectionReason>;
+
+/**
+ * One workspace's stale projections: ready or pending projections of artifacts soft-deleted
+ * before `older_than` (the GC grace period is the caller's), oldest deletion first.
+ */
+export const StaleProjectionsParams = Type.Object(
+  { workspace_id: WorkspaceId, older_than: Timestamp, limit: Type.Integer({ minimum: 1, maximum: 100_000 }) },
+  strict,
+);
+export type StaleProjectionsParams = Static<typeof StaleProjectionsParams>;
+
+/** A projection GC may release: its content (text, summary, thumbnail blob) is dropped through the journal. */
+export const StaleProjection = Type.Object(
+  {
+    workspace_id: WorkspaceId,
+    artifact_id: ArtifactId,
+    version_id: ArtifactVersionId,
+    kind: ProjectionKind,
+    status: Type.Union([Type.Literal('ready'), Type.Literal('pending')]),
+    /** The thumbnail blob it holds, which becomes an orphan once released. */
+    blob_sha256: Type.Union([Sha256, Type.Null()]),
+    reason: StaleProjectionReason,
+  },
+  strict,
+);
+export type StaleProjection = Static<typeof StaleProjection>;
+
+/** Releases one stale projection if, re-checked in the same transaction, it is still stale at `older_than`. */
+export const ReleaseStaleProjectionParams = Type.Object(
+  { workspace_id: WorkspaceId, version_id: ArtifactVersionId, kind: ProjectionKind, older_than: Timestamp },
+  strict,
+);
+export type ReleaseStaleProjectionParams = Static<typeof ReleaseStaleProjectionParams>;
