@@ -15,7 +15,7 @@ const cairn = (args: string[], home: string) => runBuilt(args, { env: { CAIRN_HO
 const blobPath = (home: string, ws: string, sha: string) => join(home, 'artifacts', 'workspaces', ws, 'blobs', 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha);
 
 describe('cairn artifacts gc and cairn verify (the built CLI)', () => {
-  itBuilt('gc --dry-run shows an old orphan blob and removes nothing; gc removes it and keeps the referenced one; verify names corrupt and missing blobs', async () => {
+  itBuilt('gc --dry-run shows an old orphan blob and removes nothing; gc removes it and keeps the referenced one; verify names corrupt and missing blobs, and quarantines only with --quarantine', async () => {
     root = mkdtempSync(join(tmpdir(), 'cairn-cli-artifacts-'));
     const home = join(root, 'home');
     const gateway = await startGateway({ home, env: {}, settings: { log_level: 'silent', agent: { runtime: 'external' } }, listen: { host: '127.0.0.1', port: 0 } });
@@ -56,5 +56,21 @@ describe('cairn artifacts gc and cairn verify (the built CLI)', () => {
     const missing = await cairn(['--json', 'verify'], home);
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toMatchObject({ blobs: { report: { missing: [{ sha256: kept.sha256 }], corrupt: [] } } });
+    expect((JSON.parse(missing.stdout) as { blobs: { report: Record<string, unknown> } }).blobs.report).not.toHaveProperty('quarantined');
+
+    // Report only by default: the artifact is still ready. --quarantine quarantines it (journaled).
+    const statusOf = async () => {
+      const g = await startGateway({ home, env: {}, settings: { log_level: 'silent', agent: { runtime: 'external' } }, listen: { host: '127.0.0.1', port: 0 } });
+      try {
+        return (await g.runtime.store.artifacts.get({ workspace_id: ws, artifact_id: kept.artifact_id })).artifact.status;
+      } finally {
+        await g.close();
+      }
+    };
+    expect(await statusOf()).toBe('ready');
+    const quarantine = await cairn(['--json', 'verify', '--quarantine'], home);
+    expect(quarantine.code).toBe(1);
+    expect(JSON.parse(quarantine.stdout)).toMatchObject({ blobs: { report: { missing: [{ sha256: kept.sha256 }], quarantined: [kept.artifact_id] } } });
+    expect(await statusOf()).toBe('quarantined');
   }, 90_000);
 });

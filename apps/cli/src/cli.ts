@@ -74,7 +74,8 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
   add(program, 'verify')
     .description('check integrity, the journal hash chains and the signed checkpoints; exit 1 on any finding')
     .option('--full', 'integrity_check instead of quick_check')
-    .action(async (options: { full?: boolean }) => verifyCommand(env, global(), options));
+    .option('--quarantine', 'quarantine the artifacts on missing or corrupt blobs (default: report only)')
+    .action(async (options: { full?: boolean; quarantine?: boolean }) => verifyCommand(env, global(), options));
 
   add(program, 'restore')
     .description('restore gateway.db from <home>/backups/ (the newest unless named), recording a signed restore marker; the gateway must be stopped')

@@ -7,11 +7,11 @@ import { startVerifyProgress } from './verify-progress.js';
 const runtimeOf = (env: CairnEnv, global: GlobalOptions) => ({ env, ...(global.home !== undefined ? { home: global.home } : {}) });
 
 /** `cairn verify`: integrity, the journal's chains, the signed checkpoints. Exit 1 on any finding. */
-export async function verifyCommand(env: CairnEnv, global: GlobalOptions, options: { full?: boolean }): Promise<void> {
+export async function verifyCommand(env: CairnEnv, global: GlobalOptions, options: { full?: boolean; quarantine?: boolean }): Promise<void> {
   const progress = startVerifyProgress({ json: global.json === true, home: global.home ?? env.home ?? '~/.cairn' });
   let report: RuntimeVerifyReport;
   try {
-    report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true, onProgress: (checked, total) => progress.update(checked, total), onBlobProgress: (p) => progress.updateBlobs(p.checked, p.total) });
+    report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true, quarantine: options.quarantine === true, onProgress: (checked, total) => progress.update(checked, total), onBlobProgress: (p) => progress.updateBlobs(p.checked, p.total) });
   } finally {
     progress.stop();
   }
@@ -48,6 +48,8 @@ function describeVerify(report: RuntimeVerifyReport): string[] {
     lines.push(`  blobs ${b.ok ? 'ok' : 'FINDINGS'}: ${r.checked} re-hashed (${r.bytes_checked} bytes) under ${b.root}, ${r.missing.length} missing, ${r.corrupt.length} corrupt`);
     for (const m of r.missing) lines.push(`    MISSING ${m.workspace_id} ${m.sha256} (${m.size_bytes} bytes)`);
     for (const c of r.corrupt) lines.push(`    CORRUPT ${c.workspace_id} ${c.sha256} (${c.size_bytes} bytes)`);
+    if (r.quarantined !== undefined) lines.push(`    quarantined ${r.quarantined.length} artifact(s)${r.quarantined.length ? `: ${r.quarantined.join(', ')}` : ''}`);
+    else if (!b.ok) lines.push('    (report only: --quarantine quarantines the artifacts on them)');
   }
   const c = report.checkpoints;
   if (!c.checked) {

@@ -11,6 +11,7 @@ import { ingestPath, ingestSource, ingestUpload, type IngestDeps, type IngestMet
 import { runPendingProjections, type ProjectionRunReport } from './projection-runner.js';
 import { readText, type ReadTextParams } from './read-text.js';
 import type { ArtifactServiceSettings } from './settings.js';
+import { assertServable, openChecked, quarantine, type QuarantineDeps } from './quarantine.js';
 import { pruneExpiredUploads, type PruneUploadsReport } from './uploads.js';
 import { verifyBlobs, type VerifyBlobsProgress, type VerifyBlobsReport } from './verify-blobs.js';
 
@@ -22,6 +23,8 @@ export interface ArtifactServiceOptions {
   clock?: () => Date;
   /** Names this process in projection claims (default a random one). */
   owner?: string;
+  /** After the service itself journaled a change (a quarantine, its release, a GC release): the gateway wakes that workspace's subscribers. */
+  onCommitted?: (workspaceId: string) => void;
 }
 
 /** Which version `read` streams. */
@@ -43,6 +46,7 @@ export class ArtifactService {
   readonly settings: ArtifactServiceSettings;
   readonly #now: () => Date;
   readonly #owner: string;
+  readonly #onCommitted: ((workspaceId: string) => void) | undefined;
 
   constructor(options: ArtifactServiceOptions) {
     this.store = options.store;
@@ -50,10 +54,15 @@ export class ArtifactService {
     this.settings = options.settings;
     this.#now = options.clock ?? (() => new Date());
     this.#owner = options.owner ?? `artifacts-${randomUUID()}`;
+    this.#onCommitted = options.onCommitted;
   }
 
   get #deps(): IngestDeps {
-    return { store: this.store, blobs: this.blobs, settings: this.settings, now: this.#now };
+    return { ...this.#quarantineDeps, settings: this.settings, now: this.#now };
+  }
+
+  get #quarantineDeps(): QuarantineDeps {
+    return { store: this.store, blobs: this.blobs, ...(this.#onCommitted ? { onCommitted: this.#onCommitted } : {}) };
   }
 
   /** Bytes in memory → a new artifact (or a new version of `artifact_id`). */
@@ -76,23 +85,28 @@ export class ArtifactService {
     return ingestUpload(this.#deps, input, options);
   }
 
-  /** A version's bytes (the current version unless named), optionally a range and verified. */
+  /**
+   * A version's bytes (the current version unless named), optionally a range and verified. A
+   * quarantined artifact is `artifact_unavailable` (`details.status`); a missing blob or a
+   * verified read that finds it corrupt quarantines the artifacts on it first.
+   */
   async read(params: ReadParams, options: OpenOptions = {}): Promise<{ version: ArtifactRef; stream: Readable }> {
     assertId(params.workspace_id, 'workspace_id');
-    const { version } = await this.store.artifacts.get({
+    const { artifact, version } = await this.store.artifacts.get({
       workspace_id: params.workspace_id,
       artifact_id: params.artifact_id,
       ...(params.version_id === undefined ? {} : { version_id: params.version_id }),
     });
     if (version.workspace_id !== params.workspace_id) throw artifactError('not_found', 'no such artifact in the workspace', { artifact_id: params.artifact_id });
-    const stream = await this.blobs.open(version.workspace_id, version.sha256, options);
+    assertServable(artifact);
+    const stream = await openChecked(this.#quarantineDeps, version.workspace_id, version.sha256, options);
     return { version: toRef(version), stream };
   }
 
   /** Small text inline, for `artifact/read`. */
   readText(params: ReadTextParams): Promise<ArtifactReadResult> {
     assertId(params.workspace_id, 'workspace_id');
-    return readText(this.store, this.blobs, params);
+    return readText(this.#quarantineDeps, params);
   }
 
   /** Starts a turn's capture: snapshots the roots now, so `complete()` can tell new files. */
@@ -128,8 +142,17 @@ export class ArtifactService {
     return gcExecute(this.#gcDeps, plan, options.now ?? this.#now());
   }
 
-  verifyBlobs(options: { onProgress?: (progress: VerifyBlobsProgress) => void } = {}): Promise<VerifyBlobsReport> {
-    return verifyBlobs(this.store, this.blobs, options.onProgress);
+  /**
+   * Re-hashes every blob row; unless `quarantine: false`, each missing or corrupt blob
+   * quarantines the artifacts whose current version is on it (`report.quarantined`).
+   */
+  async verifyBlobs(options: { onProgress?: (progress: VerifyBlobsProgress) => void; quarantine?: boolean } = {}): Promise<VerifyBlobsReport> {
+    const report = await verifyBlobs(this.store, this.blobs, options.onProgress);
+    if (options.quarantine === false) return report;
+    const quarantined: string[] = [];
+    for (const row of report.missing) quarantined.push(...(await quarantine(this.#quarantineDeps, row.workspace_id, row.sha256, 'blob_missing')));
+    for (const row of report.corrupt) quarantined.push(...(await quarantine(this.#quarantineDeps, row.workspace_id, row.sha256, 'blob_corrupt')));
+    return { ...report, quarantined };
   }
 
   pruneExpiredUploads(options: { now?: Date } = {}): Promise<PruneUploadsReport> {

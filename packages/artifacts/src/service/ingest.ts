@@ -13,6 +13,7 @@ import { resolveInsideRoot } from '../paths/resolve-inside-root.js';
 import { validateArtifactName } from '../paths/validate-artifact-name.js';
 import { mediaTypeFromName, projectionKindsFor } from '../projections/media-types.js';
 import { kindFromMediaType } from './artifact-kind.js';
+import { releaseQuarantine, type QuarantineDeps } from './quarantine.js';
 import type { ArtifactServiceSettings } from './settings.js';
 
 /** What every ingestion names: the workspace, the file's metadata, and where it is bound. */
@@ -31,7 +32,7 @@ export interface IngestMeta {
   size_bytes?: number;
 }
 
-export interface IngestDeps {
+export interface IngestDeps extends QuarantineDeps {
   store: CrudStore;
   blobs: ArtifactBlobStore;
   settings: ArtifactServiceSettings;
@@ -86,6 +87,11 @@ function asQuota(deps: IngestDeps, error: unknown): unknown {
  * references is removed again, so refused bytes never linger.
  */
 async function record(deps: IngestDeps, meta: Described, put: PutResult): Promise<ArtifactRef> {
+  // The bytes of a known blob stored again intact (a corrupt file replaced, or a missing one
+  // written back under its row): the artifacts quarantined on it are ready again.
+  if (put.replaced_corrupt || (put.created && (await deps.store.artifacts.getBlob({ workspace_id: meta.workspace_id, sha256: put.sha256 })) !== null)) {
+    await releaseQuarantine(deps, meta.workspace_id, put.sha256);
+  }
   try {
     return await deps.store.artifacts.recordVersion({
       workspace_id: meta.workspace_id,

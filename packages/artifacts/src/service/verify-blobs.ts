@@ -21,6 +21,8 @@ export interface VerifyBlobsReport {
   bytes_checked: number;
   missing: BlobRowRef[];
   corrupt: BlobRowRef[];
+  /** Artifacts this run quarantined (`ArtifactService.verifyBlobs`); absent from a report-only verify (`verifyBlobRows`, `cairn verify`). */
+  quarantined?: string[];
 }
 
 /**

@@ -4,6 +4,8 @@ import type {
   ArtifactCreatedPayload,
   ArtifactDeletedPayload,
   ArtifactProjectionUpdatedPayload,
+  ArtifactQuarantineReleasedPayload,
+  ArtifactQuarantinedPayload,
   ArtifactRestoredPayload,
   ArtifactVersion,
   ArtifactVersionAddedPayload,
@@ -23,6 +25,8 @@ export const ARTIFACT_PROJECTED_EVENTS = [
   'artifact.deleted',
   'artifact.restored',
   'artifact.projection_updated',
+  'artifact.quarantined',
+  'artifact.quarantine_released',
 ] as const;
 
 /**
@@ -53,6 +57,10 @@ export class ArtifactProjector implements Projector {
         return this.#restored(ctx, event, event.payload as ArtifactRestoredPayload);
       case 'artifact.projection_updated':
         return this.#projectionUpdated(ctx, event, event.payload as ArtifactProjectionUpdatedPayload);
+      case 'artifact.quarantined':
+        return this.#quarantine(ctx, event, event.payload as ArtifactQuarantinedPayload, 'ready', 'quarantined');
+      case 'artifact.quarantine_released':
+        return this.#quarantine(ctx, event, event.payload as ArtifactQuarantineReleasedPayload, 'quarantined', 'ready');
       default:
         return violation(`the artifact projector does not handle ${event.type}`);
     }
@@ -120,6 +128,27 @@ export class ArtifactProjector implements Projector {
     return applied(async (placed: JournalEvent) => {
       await ctx.run('UPDATE artifact SET status = ?, restore_status = NULL, deleted_at = NULL, updated_at = ?, last_seq = ? WHERE artifact_id = ?', [
         p.artifact.status,
+        p.artifact.updated_at,
+        placed.streamSeq,
+        event.streamId,
+      ]);
+    });
+  }
+
+  /**
+   * A quarantine and its release move the status between `ready` and `quarantined`; on a
+   * deleted artifact they move the status its restore brings back (`restore_status`) instead.
+   */
+  async #quarantine(ctx: WriteContext, event: PendingEvent, p: { artifact: Artifact }, from: 'ready' | 'quarantined', to: 'ready' | 'quarantined'): Promise<Decision> {
+    const row = await findArtifactAnywhere(ctx, event.streamId);
+    if (!row) return violation(`artifact ${event.streamId} was never created`);
+    const deleted = row.status === 'deleted';
+    const current = deleted ? (row.restore_status ?? 'ready') : row.status;
+    if (current === to) return NOOP_ALREADY_TERMINAL;
+    if (current !== from) return violation(`artifact ${event.streamId} is ${current}, not ${from}`);
+    return applied(async (placed: JournalEvent) => {
+      await ctx.run(`UPDATE artifact SET ${deleted ? 'restore_status' : 'status'} = ?, updated_at = ?, last_seq = ? WHERE artifact_id = ?`, [
+        to,
         p.artifact.updated_at,
         placed.streamSeq,
         event.streamId,

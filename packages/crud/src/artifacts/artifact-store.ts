@@ -33,6 +33,7 @@ import type {
   GetExternalRefParams,
   PageResult,
   PruneExternalRefsParams,
+  QuarantineBlobParams,
   PutExternalRefParams,
   RecordBlobParams,
   RecordArtifactVersionParams,
@@ -52,6 +53,7 @@ import { claimPendingProjections, recordProjection } from './artifact-projection
 import { bindArtifact } from './bind-artifact.js';
 import { expiredExternalRefs, getExternalRef, pruneExternalRefs, putExternalRef } from './external-refs.js';
 import { artifactUsage, getArtifact, getArtifactVersion, getProjections, listArtifacts, listByMessage, listByThread, listByTurn, listVersions } from './read-artifacts.js';
+import { quarantineBlob, releaseQuarantine } from './quarantine.js';
 import { recordVersion } from './record-version.js';
 import { releaseStaleProjection, staleProjections } from './stale-projections.js';
 import {
@@ -152,6 +154,22 @@ export class ArtifactStore {
   /** Undoes a soft delete (`artifact.restored`), checked against the files quota (`options.quotas`, default the protocol's). */
   restore(params: ArtifactRestoreParams, options: { quotas?: ArtifactQuotas } = {}): Promise<Artifact> {
     return restoreArtifact(this.#deps, params, options);
+  }
+
+  // --- quarantine --------------------------------------------------------------------------------
+
+  /**
+   * The blob was found missing or corrupt: every `ready` artifact of the workspace whose current
+   * version is on it becomes `quarantined` (`artifact.quarantined`; a deleted one comes back
+   * quarantined on restore). Answers the artifacts it changed (none again: idempotent).
+   */
+  quarantineBlob(params: QuarantineBlobParams): Promise<Artifact[]> {
+    return quarantineBlob(this.#deps, params);
+  }
+
+  /** The blob is intact again (its bytes re-ingested): the artifacts quarantined on it are `ready` again (`artifact.quarantine_released`). */
+  releaseQuarantine(params: Omit<QuarantineBlobParams, 'reason'>): Promise<Artifact[]> {
+    return releaseQuarantine(this.#deps, params);
   }
 
   // --- projections ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import {
 import { resolveArtifactsRoot } from '@cairn/config';
 import { LocalArtifactBlobStore, verifyBlobRows, type BlobRowRef, type VerifyBlobsProgress, type VerifyBlobsReport } from '@cairn/artifacts';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
+import { withRuntimeStore } from './runtime-tokens.js';
 import { verifyPostgresRuntime } from '../postgres/verify-postgres-runtime.js';
 
 export interface VerifyRuntimeOptions extends RuntimeOptions {
@@ -23,6 +24,11 @@ export interface VerifyRuntimeOptions extends RuntimeOptions {
   onProgress?: (checked: number, total: number) => void;
   /** Hears the blob re-hash's progress: blobs (and bytes) checked so far of the total. */
   onBlobProgress?: (progress: VerifyBlobsProgress) => void;
+  /**
+   * Quarantine the artifacts whose current version is on a missing or corrupt blob (journaled,
+   * through a store opened for it after the read-only checks). Default false: verify reports only.
+   */
+  quarantine?: boolean;
 }
 
 /** Every artifact blob row re-hashed against the blob root (`[artifacts] root`), or why not. */
@@ -51,9 +57,9 @@ export type DatabaseVerifyReport = Omit<RuntimeVerifyReport, 'blobs'> & { blobRo
 /**
  * `cairn verify`: the integrity of both databases, the journal's hash chains (archive segments
  * under `<home>/archive` and live rows, one chain per workspace), and the signed
- * checkpoints in keystore.db against the journal. Writes nothing of its own (no signing key is
- * created, no migration runs; SQLite may replay a -wal a crash left), so it may run beside a
- * live gateway: the checkpoints are read first,
+ * checkpoints in keystore.db against the journal, and every artifact blob re-hashed. Writes
+ * nothing of its own (no signing key is created, no migration runs; SQLite may replay a -wal a
+ * crash left) unless `quarantine` (then only the quarantines), so it may run beside a live gateway: the checkpoints are read first,
  * then the journal in one snapshot, so a checkpoint recorded meanwhile is never newer than the
  * journal it is compared with.
  */
@@ -65,9 +71,27 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
   else {
     const root = resolveArtifactsRoot(settings, paths);
     const report = await verifyBlobRows(blobRows, new LocalArtifactBlobStore({ root }), options.onBlobProgress);
-    blobs = { checked: true, ok: report.missing.length === 0 && report.corrupt.length === 0, root, report };
+    const ok = report.missing.length === 0 && report.corrupt.length === 0;
+    if (options.quarantine === true && !ok) report.quarantined = await quarantineFindings(options, report);
+    blobs = { checked: true, ok, root, report };
   }
   return { ...databases, ok: databases.ok && blobs.ok, blobs };
+}
+
+/**
+ * `cairn verify --quarantine`: the findings written as quarantines through the store (each one
+ * write job under its workspace's lock, as a serving gateway's own writes are), so it is safe
+ * beside a running gateway; its subscribers hear `artifact/updated` from the journal.
+ */
+async function quarantineFindings(options: VerifyRuntimeOptions, report: VerifyBlobsReport): Promise<string[]> {
+  return withRuntimeStore(options, async (store) => {
+    const ids: string[] = [];
+    const findings = [...report.missing.map((r) => [r, 'blob_missing'] as const), ...report.corrupt.map((r) => [r, 'blob_corrupt'] as const)];
+    for (const [row, reason] of findings) {
+      for (const a of await store.artifacts.quarantineBlob({ workspace_id: row.workspace_id, sha256: row.sha256, reason })) ids.push(a.artifact_id);
+    }
+    return ids;
+  });
 }
 
 async function verifySqliteRuntime(options: VerifyRuntimeOptions): Promise<DatabaseVerifyReport> {

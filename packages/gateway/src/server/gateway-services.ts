@@ -55,7 +55,7 @@ export function createGatewayServices(
     publish: (workspaceId) => channel.publish(workspaceId),
   });
   const onCommitted = (workspaceId: string) => hub.wake(workspaceId);
-  const artifacts = new ArtifactService({ store, blobs: new LocalArtifactBlobStore({ root: resolveArtifactsRoot(settings, runtime.paths) }), settings });
+  const artifacts = new ArtifactService({ store, blobs: new LocalArtifactBlobStore({ root: resolveArtifactsRoot(settings, runtime.paths) }), settings, onCommitted });
   const agents = agentRuntime
     ? agentRuntime({ store, log, onCommitted })
     : settings.agent.runtime === 'builtin'

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ThreadId, Timestamp, WorkspaceId } from '../common/ids.js';
+import { Sha256 } from '../turn-records/turn-record-common.js';
 import { Artifact, ArtifactBinding, ArtifactId, ArtifactProjection, ArtifactVersion, ProjectionKind, WorkspaceQuotaName } from './artifact.js';
 
 /*
@@ -16,6 +17,8 @@ export const ARTIFACT_EVENT_TYPES = [
   'artifact.deleted',
   'artifact.restored',
   'artifact.projection_updated',
+  'artifact.quarantined',
+  'artifact.quarantine_released',
   'workspace.quota_warning',
 ] as const;
 export type ArtifactEventType = (typeof ARTIFACT_EVENT_TYPES)[number];
@@ -42,6 +45,22 @@ export type ArtifactDeletedPayload = Static<typeof ArtifactDeletedPayload>;
 export const ArtifactBoundPayload = Type.Object({ change: Type.Literal('bound'), artifact_id: ArtifactId, binding: ArtifactBinding });
 export type ArtifactBoundPayload = Static<typeof ArtifactBoundPayload>;
 
+/** What a verification found wrong with the current version's blob. */
+export const QuarantineReason = Type.Union([Type.Literal('blob_missing'), Type.Literal('blob_corrupt')]);
+export type QuarantineReason = Static<typeof QuarantineReason>;
+
+/**
+ * The current version's blob was found missing or corrupt (a verified read, `verifyBlobs`):
+ * the artifact is kept but not served (`quarantined`; a deleted one comes back quarantined on
+ * restore). `artifact` as the change left it.
+ */
+export const ArtifactQuarantinedPayload = Type.Object({ change: Type.Literal('quarantined'), artifact: Artifact, sha256: Sha256, reason: QuarantineReason });
+export type ArtifactQuarantinedPayload = Static<typeof ArtifactQuarantinedPayload>;
+
+/** The blob was stored again intact (the same bytes re-ingested): the artifact is `ready` again. */
+export const ArtifactQuarantineReleasedPayload = Type.Object({ change: Type.Literal('quarantine_released'), artifact: Artifact, sha256: Sha256 });
+export type ArtifactQuarantineReleasedPayload = Static<typeof ArtifactQuarantineReleasedPayload>;
+
 export const ArtifactProjectionUpdatedPayload = Type.Object({ projection: ArtifactProjection });
 export type ArtifactProjectionUpdatedPayload = Static<typeof ArtifactProjectionUpdatedPayload>;
 
@@ -63,10 +82,12 @@ const Envelope = {
 const ThreadEnvelope = { ...Envelope, thread_id: Type.Optional(Type.Union([ThreadId, Type.Null()])) };
 
 export const ArtifactCreatedNotification = Type.Object({ ...ThreadEnvelope, ...ArtifactCreatedPayload.properties });
-/** A new current version (`change: 'version_added'`) or a restore (`change: 'restored'`). */
+/** A new current version (`change: 'version_added'`), a restore (`'restored'`), a quarantine (`'quarantined'`) or its release (`'quarantine_released'`). */
 export const ArtifactUpdatedNotification = Type.Union([
   Type.Object({ ...ThreadEnvelope, ...ArtifactVersionAddedPayload.properties }),
   Type.Object({ ...ThreadEnvelope, ...ArtifactRestoredPayload.properties }),
+  Type.Object({ ...ThreadEnvelope, ...ArtifactQuarantinedPayload.properties }),
+  Type.Object({ ...ThreadEnvelope, ...ArtifactQuarantineReleasedPayload.properties }),
 ]);
 export const ArtifactDeletedNotification = Type.Object({ ...ThreadEnvelope, ...ArtifactDeletedPayload.properties });
 export const ArtifactProjectionUpdatedNotification = Type.Object({ ...ThreadEnvelope, ...ArtifactProjectionUpdatedPayload.properties });

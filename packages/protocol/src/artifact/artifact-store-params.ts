@@ -331,3 +331,10 @@ export const ReleaseStaleProjectionParams = Type.Object(
   strict,
 );
 export type ReleaseStaleProjectionParams = Static<typeof ReleaseStaleProjectionParams>;
+
+/** A blob found missing or corrupt (`reason`, default `blob_corrupt`), or stored again intact (`releaseQuarantine`: no reason). */
+export const QuarantineBlobParams = Type.Object(
+  { workspace_id: WorkspaceId, sha256: Sha256, reason: Type.Optional(Type.Union([Type.Literal('blob_missing'), Type.Literal('blob_corrupt')])) },
+  strict,
+);
+export type QuarantineBlobParams = Static<typeof QuarantineBlobParams>;

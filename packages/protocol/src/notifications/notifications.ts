@@ -155,6 +155,8 @@ export const NOTIFICATION_OF_EVENT = Object.freeze({
   'artifact.created': 'artifact/created',
   'artifact.version_added': 'artifact/updated',
   'artifact.restored': 'artifact/updated',
+  'artifact.quarantined': 'artifact/updated',
+  'artifact.quarantine_released': 'artifact/updated',
   'artifact.deleted': 'artifact/deleted',
   'artifact.projection_updated': 'artifact/projection/updated',
   // Only a binding naming a thread reaches the wire (its thread's subscribers); a workspace- or task-only one is a fact for audit and rebuild.
