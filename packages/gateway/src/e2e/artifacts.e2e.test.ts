@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createCairnClient, hasRpcErrorCode, type CairnClient } from '@cairn/client';
 import type { AnyNotification, ArtifactRef } from '@cairn/protocol';
 import { createTestDatabase } from '@cairn/tooling/postgres';
@@ -123,6 +125,26 @@ describe.each(['sqlite', 'postgres'] as const)('artifact/* through @cairn/client
     for (const n of seen) expectNotificationValid(n);
     const seqs = seen.map((n) => n.params.seq);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeGreaterThan(seqs[i - 1]!);
+  });
+
+  it('quarantine over the wire: a corrupt blob found by artifact/read quarantines it (artifact/updated), reads answer artifact_unavailable, re-ingesting restores it', async () => {
+    const text = 'quarterly numbers, verified\n'.repeat(20);
+    const ref = await ingest(A, 'numbers.txt', text, [{ binding_kind: 'agent_output', turn_id: TURN }]);
+    const sha = ref.sha256;
+    const file = join(dirs.home(backend), 'artifacts', 'workspaces', A, 'blobs', 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha);
+    writeFileSync(file, text.replace('verified', 'tampered'));
+
+    const found = await rejection(client.call('artifact/read', { workspace_id: A, artifact_id: ref.artifact_id }));
+    expect(hasRpcErrorCode(found, 'integrity_failed')).toBe(true);
+    await waitUntil(() => seen.some((n) => n.method === 'artifact/updated' && n.params.change === 'quarantined' && n.params.artifact.artifact_id === ref.artifact_id), 'artifact/updated (quarantined)');
+    expect((await checkedCall(client, 'artifact/get', { workspace_id: A, artifact_id: ref.artifact_id })).artifact.status).toBe('quarantined');
+    const refused = await rejection(client.call('artifact/read', { workspace_id: A, artifact_id: ref.artifact_id }));
+    expect(hasRpcErrorCode(refused, 'artifact_unavailable') && refused.details).toMatchObject({ status: 'quarantined' });
+
+    await ingest(A, 'numbers-again.txt', text);
+    await waitUntil(() => seen.some((n) => n.method === 'artifact/updated' && n.params.change === 'quarantine_released' && n.params.artifact.artifact_id === ref.artifact_id), 'artifact/updated (quarantine_released)');
+    expect(await checkedCall(client, 'artifact/read', { workspace_id: A, artifact_id: ref.artifact_id })).toMatchObject({ text, source: 'blob' });
+    for (const n of seen) expectNotificationValid(n);
   });
 
   it('refuses other workspaces: a scoped token gets forbidden_workspace, another workspace id gets not_found, a draft thread not_found', async () => {
