@@ -78,6 +78,7 @@ export function createGatewayServices(
         onRunEnded: (kind, outcome) => metrics.taskRuns.inc({ kind, outcome }),
         onDeliveryAttempt: (kind, outcome) => metrics.taskDeliveries.inc({ kind, outcome }),
         ...(taskExecutors ? { executors: taskExecutors } : {}),
+        artifacts,
       })
     : undefined;
   return {

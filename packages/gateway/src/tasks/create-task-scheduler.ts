@@ -1,3 +1,4 @@
+import type { ArtifactService } from '@cairn/artifacts';
 import type { GatewaySettings } from '@cairn/config';
 import type { CrudStore } from '@cairn/crud';
 import type { SecretResolver } from '@cairn/keystore';
@@ -5,6 +6,7 @@ import type { AgentRuntime } from '../agent/agent-runtime.js';
 import { agentExecutor, type WakeSource } from './agent-executor.js';
 import type { Clock } from './clock.js';
 import { ExecutorRegistry, type TaskExecutor } from './executor.js';
+import { captureResultAsArtifact } from './result-capture.js';
 import { TaskScheduler, type SchedulerLog, type TaskSchedulerOptions } from './scheduler.js';
 import { systemExecutor } from './system-executor.js';
 import { webhookExecutor } from './webhook.js';
@@ -22,6 +24,8 @@ export interface CreateTaskSchedulerOptions {
   onDeliveryAttempt?: TaskSchedulerOptions['onDeliveryAttempt'];
   /** Executors beside (or instead of, by kind) the built-in system, webhook and agent ones: a `tool` executor, say. */
   executors?: readonly TaskExecutor[];
+  /** With `[capture] task_results` on: results over the inline bound are stored as artifacts bound to their run. */
+  artifacts?: ArtifactService;
 }
 
 /**
@@ -48,6 +52,7 @@ export function createTaskScheduler(options: CreateTaskSchedulerOptions): TaskSc
     log: options.log,
     ...(options.onRunEnded ? { onRunEnded: options.onRunEnded } : {}),
     ...(options.onDeliveryAttempt ? { onDeliveryAttempt: options.onDeliveryAttempt } : {}),
+    ...(options.artifacts && settings.capture.task_results ? { captureResult: captureResultAsArtifact(options.artifacts) } : {}),
     ...clock,
   });
 }

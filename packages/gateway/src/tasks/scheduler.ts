@@ -4,6 +4,7 @@ import type { GatewaySettings } from '@cairn/config';
 import { systemClock, type Clock } from './clock.js';
 import { deliverOne, type DeliveryContext } from './deliveries.js';
 import { runExecutor, type ExecutionResult, type ExecutorRegistry, type TaskExecution } from './executor.js';
+import { INLINE_RESULT_MAX_CHARS, type CaptureResult } from './result-capture.js';
 import type { StopReason } from './agent-executor.js';
 import type { ClaimedRun } from '@cairn/crud';
 import { toExecution, type SchedulerStore } from './scheduler-store.js';
@@ -33,6 +34,12 @@ export interface TaskSchedulerOptions {
   clock?: Clock;
   /** Names this process in leases (default `<host>:<pid>:<random>`). */
   owner?: string;
+  /**
+   * Stores a succeeded run's result whose JSON is over `INLINE_RESULT_MAX_CHARS` (`[capture]
+   * task_results`: as an artifact); the run records what it answers. Without it such a run
+   * fails `result_too_large`; a capture that throws fails it `result_capture_failed`.
+   */
+  captureResult?: CaptureResult;
 }
 
 /** What one pass did. */
@@ -321,6 +328,9 @@ export class TaskScheduler {
       this.#committed([execution.workspaceId]);
       return; // task/cancel ended the run in the store already
     }
+    if (result.outcome === 'succeeded' && result.result !== undefined && JSON.stringify(result.result).length > INLINE_RESULT_MAX_CHARS) {
+      result = await this.#oversized(execution, result.result);
+    }
     await tasks.completeRun({
       run_id: runId,
       owner,
@@ -331,6 +341,20 @@ export class TaskScheduler {
     });
     this.#options.onRunEnded?.(execution.kind, result.outcome);
     this.#committed([execution.workspaceId]);
+  }
+
+  /** A result too large to keep inline: captured (an artifact), else the run fails. */
+  async #oversized(execution: TaskExecution, value: Record<string, unknown>): Promise<ExecutionResult> {
+    const capture = this.#options.captureResult;
+    if (!capture) {
+      return { outcome: 'failed', error: { code: 'result_too_large', message: `the result is over ${INLINE_RESULT_MAX_CHARS} characters and [capture] task_results is off` } };
+    }
+    try {
+      return { outcome: 'succeeded', result: await capture(execution, value) };
+    } catch (error) {
+      this.#options.log.warn({ err: error, run_id: execution.runId }, 'task result not captured; the run fails');
+      return { outcome: 'failed', error: { code: 'result_capture_failed', message: String((error as Error)?.message ?? error).slice(0, 500) } };
+    }
   }
 
   #heartbeat(execution: TaskExecution, controller: AbortController, everyMs: number): { cancel(): void } {
