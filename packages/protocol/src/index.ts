@@ -71,5 +71,6 @@ export * from './turn-records/index.js';
 
 export * from './auth/auth-methods.js';
 export * from './sync/sync-methods.js';
+export * from './transfer/index.js';
 export * from './notifications/notifications.js';
 export * from './openrpc/openrpc-document.js';

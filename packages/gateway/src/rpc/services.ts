@@ -7,6 +7,7 @@ import type { TokenAuthenticator } from '../auth/token-authenticator.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { NotificationHub } from '../notify/notification-hub.js';
 import type { SessionRegistry } from '../session/session-registry.js';
+import type { TransferService } from '../transfer/transfer-service.js';
 
 /** What handlers reach: the store and keystore, and the gateway's own parts. Never an entity. */
 export interface GatewayServices {
@@ -20,4 +21,6 @@ export interface GatewayServices {
   readonly sessions: SessionRegistry;
   readonly metrics: GatewayMetrics;
   readonly log: FastifyBaseLogger;
+  /** Artifact upload and download sessions, binary frames, the tus endpoint's store. */
+  readonly transfer: TransferService;
 }

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   payload_too_large: { rpc: -32013, meaning: 'A frame, chunk or value is larger than the configured limit.' },
   checksum_mismatch: { rpc: -32014, meaning: 'A declared SHA-256 does not match the bytes received.' },
   snapshot_required: { rpc: -32015, meaning: 'The events asked for are older than the retention point: they were archived; read the current state instead.' },
+  invalid_frame: { rpc: -32016, meaning: 'A binary frame is malformed: truncated or oversize header, bad magic, header not JSON or not its schema, or a length that does not match the payload.' },
   rate_limited: { rpc: -32029, meaning: 'Too many requests; retry after the delay in details.' },
   busy: { rpc: -32030, meaning: 'The database stayed locked by another writer; retry.' },
   storage_failed: { rpc: -32050, meaning: 'The storage layer failed (I/O error, disk full); nothing was written.' },

@@ -14,6 +14,7 @@ import {
   TurnToolLoopBudgetExhaustedEvent,
 } from '../turn/turn-event-payload.js';
 import { Reason } from '../turn/turn-values.js';
+import { UploadChunkAckNotification } from '../transfer/transfer-schemas.js';
 
 /**
  * Every notification carries where it sits in its workspace's journal: `seq` is the cursor a
@@ -82,6 +83,8 @@ export const NOTIFICATIONS = Object.freeze({
   'item/timeout_detected': ItemTimeoutDetectedNotification,
   'item/retry_scheduled': ItemRetryScheduledNotification,
   'turn/tool_loop/budget_exceeded': TurnToolLoopBudgetExceededNotification,
+  /** Not journaled: sent only on the uploading connection, so it carries no `seq` (see `DIRECT_NOTIFICATIONS`). */
+  'artifact/upload/chunk_ack': UploadChunkAckNotification,
 });
 
 export type Notifications = typeof NOTIFICATIONS;
@@ -122,6 +125,15 @@ export const NOTIFICATION_OF_EVENT = Object.freeze({
   'turn.mcp.bound': null,
   'turn.llm_context.retained': null,
 } as const satisfies Record<string, NotificationName | null>);
+
+/**
+ * Notifications that come from no journaled event, each with why: the one exception to
+ * "notifications only from the journal". They carry no `seq` and are not replayed by `sync/resume`.
+ */
+export const DIRECT_NOTIFICATIONS: Readonly<Partial<Record<NotificationName, string>>> = Object.freeze({
+  'artifact/upload/chunk_ack':
+    'flow control of one upload on one connection: it acknowledges a chunk as durable; a reconnected client asks artifact/upload/status for next_offset instead of a replay',
+});
 
 /** Why the unmapped event types stay off the wire (ERRORS.md-style: the table is the documentation). */
 export const UNMAPPED_EVENT_REASONS: Readonly<Record<string, string>> = Object.freeze({
