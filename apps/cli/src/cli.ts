@@ -8,6 +8,7 @@ import { schemaExportCommand } from './commands/schema.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { rebuildCommand, repairCommand } from './commands/repair.js';
+import { registerArtifactTransferCommands } from './commands/artifact-transfer.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -96,6 +97,8 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
 
   registerSecretsCommands(add(program, 'secrets').description('secret values in the runtime home keystore (values never printed)'), add, env, global);
   registerTokenCommands(add(program, 'token').description('bearer tokens for clients of the gateway'), add, env, global);
+  const artifacts = add(program, 'artifacts').description('artifact bytes: upload and download through the running gateway');
+  registerArtifactTransferCommands(artifacts, add, env, global);
 
   return program;
 }

@@ -119,7 +119,7 @@ export class UploadManager {
     return this.#session(row, row.received_bytes);
   }
 
-  async status(principal: Principal, workspaceId: string, uploadId: string): Promise<UploadSession> {
+  async status(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<UploadSession> {
     const row = await this.#owned(principal, workspaceId, uploadId);
     const pending = this.#live.get(uploadId);
     if (pending && row.status === 'open') {
@@ -300,7 +300,7 @@ export class UploadManager {
    * through the artifact service. A wrong whole-file hash aborts the session (its bytes can
    * never become the declared file); an incomplete one is `invalid_params` with `next_offset`.
    */
-  async finish(principal: Principal, workspaceId: string, uploadId: string): Promise<TransferArtifactRef> {
+  async finish(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<TransferArtifactRef> {
     const live = await this.#liveFor(principal, workspaceId, uploadId);
     return live.run(async () => {
       this.#checkOpen(live.row);
@@ -326,7 +326,7 @@ export class UploadManager {
   }
 
   /** Removes the session's temp and marks it aborted; false when it was no longer open. */
-  async abort(principal: Principal, workspaceId: string, uploadId: string): Promise<boolean> {
+  async abort(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<boolean> {
     const row = await this.#owned(principal, workspaceId, uploadId);
     if (row.status !== 'open') return false;
     const pending = this.#live.get(uploadId);

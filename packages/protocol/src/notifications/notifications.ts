@@ -90,8 +90,12 @@ export const NOTIFICATIONS = Object.freeze({
 export type Notifications = typeof NOTIFICATIONS;
 export type NotificationName = keyof Notifications & string;
 export type NotificationParamsOf<N extends NotificationName> = Static<Notifications[N]>;
-/** One notification as a handler receives it. */
-export type AnyNotification = { [N in NotificationName]: { method: N; params: NotificationParamsOf<N> } }[NotificationName];
+/** The notifications that come from no journaled event (no `seq`; see `DIRECT_NOTIFICATIONS`). */
+export type DirectNotificationName = 'artifact/upload/chunk_ack';
+/** The notifications the journal produces: each carries `workspace_id` and `seq`. */
+export type JournaledNotificationName = Exclude<NotificationName, DirectNotificationName>;
+/** One journaled notification as a handler receives it (what a client's `onAny` sees; direct ones go to their own handlers). */
+export type AnyNotification = { [N in JournaledNotificationName]: { method: N; params: NotificationParamsOf<N> } }[JournaledNotificationName];
 
 export function isNotificationName(name: unknown): name is NotificationName {
   return typeof name === 'string' && Object.hasOwn(NOTIFICATIONS, name);
@@ -130,7 +134,7 @@ export const NOTIFICATION_OF_EVENT = Object.freeze({
  * Notifications that come from no journaled event, each with why: the one exception to
  * "notifications only from the journal". They carry no `seq` and are not replayed by `sync/resume`.
  */
-export const DIRECT_NOTIFICATIONS: Readonly<Partial<Record<NotificationName, string>>> = Object.freeze({
+export const DIRECT_NOTIFICATIONS: Readonly<Record<DirectNotificationName, string>> = Object.freeze({
   'artifact/upload/chunk_ack':
     'flow control of one upload on one connection: it acknowledges a chunk as durable; a reconnected client asks artifact/upload/status for next_offset instead of a replay',
 });

@@ -51,7 +51,11 @@ export const CadnHeader = Type.Object({
 export type CadnHeader = Static<typeof CadnHeader>;
 
 /** Where an upload comes from (the artifact's `source_kind`). */
-export const UploadSourceKind = Type.Union([Type.Literal('user_upload'), Type.Literal('tool_output'), Type.Literal('generated'), Type.Literal('task_result')]);
+export const UploadSourceKind = Type.Union(
+  ['user_upload', 'workspace_file', 'generated_media', 'tool_output', 'task_result', 'agent_output', 'derived', 'api'].map((kind) => Type.Literal(kind)),
+) as unknown as import('typebox').TUnion<
+  Array<import('typebox').TLiteral<'user_upload' | 'workspace_file' | 'generated_media' | 'tool_output' | 'task_result' | 'agent_output' | 'derived' | 'api'>>
+>;
 export type UploadSourceKind = Static<typeof UploadSourceKind>;
 
 /** What `artifact/upload/status` says of a session. */
