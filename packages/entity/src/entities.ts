@@ -1,3 +1,4 @@
+import { ARTIFACT_ENTITIES } from './artifact/index.js';
 import { AUTH_ENTITIES } from './auth/index.js';
 import { JOURNAL_ENTITIES } from './journal/index.js';
 import { THREAD_ENTITIES } from './thread/index.js';
@@ -9,4 +10,4 @@ import { WORKSPACE_ENTITIES } from './workspace/index.js';
  * Every entity of gateway.db, for `openSqliteDatabase({ entities: ENTITIES })`. A new domain
  * adds its module's array here with one spread.
  */
-export const ENTITIES = [...WORKSPACE_ENTITIES, ...THREAD_ENTITIES, ...JOURNAL_ENTITIES, ...TURN_ENTITIES, ...TURN_RECORD_ENTITIES, ...AUTH_ENTITIES] as const;
+export const ENTITIES = [...WORKSPACE_ENTITIES, ...THREAD_ENTITIES, ...JOURNAL_ENTITIES, ...TURN_ENTITIES, ...TURN_RECORD_ENTITIES, ...AUTH_ENTITIES, ...ARTIFACT_ENTITIES] as const;

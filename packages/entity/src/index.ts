@@ -19,3 +19,13 @@ export {
   TurnSkillBindingEntity,
 } from './turn-records/index.js';
 export { AuthTokenEntity } from './auth/index.js';
+export {
+  ArtifactBindingEntity,
+  ArtifactBlobEntity,
+  ArtifactEntity,
+  ArtifactExternalRefEntity,
+  ArtifactProjectionEntity,
+  ArtifactUploadSessionEntity,
+  ArtifactUsageEntity,
+  ArtifactVersionEntity,
+} from './artifact/index.js';

@@ -68,6 +68,7 @@ export { METHODS, isMethodName, type MethodName, type Methods, type ParamsOf, ty
 export * from './secrets/index.js';
 export * from './turn/index.js';
 export * from './turn-records/index.js';
+export * from './artifact/index.js';
 
 export * from './auth/auth-methods.js';
 export * from './sync/sync-methods.js';

@@ -114,11 +114,19 @@ export const AgentSettings = Type.Object(
   { default: {}, additionalProperties: false },
 );
 
+/**
+ * What a workspace's artifacts may hold. Exceeding one is `quota_exceeded` (nothing written);
+ * crossing `warn_at_fraction` of a workspace quota emits `workspace/quota/warning`.
+ */
 export const QuotaSettings = Type.Object(
   {
+    /** Largest single artifact version. */
+    max_artifact_bytes: Type.Integer({ default: 512 * MiB, minimum: 0 }),
+    /** Bytes of distinct blobs one workspace stores (identical bytes count once). */
     workspace_artifact_bytes: Type.Integer({ default: 10 * GiB, minimum: 0 }),
-    max_artifact_bytes: Type.Integer({ default: 2 * GiB, minimum: 0 }),
-    warn_at_fraction: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+    /** Artifacts (not deleted) one workspace holds. */
+    workspace_artifact_files: Type.Integer({ default: 100_000, minimum: 0 }),
+    warn_at_fraction: Type.Number({ default: 0.8, minimum: 0, maximum: 1 }),
   },
   { default: {}, additionalProperties: false },
 );
@@ -131,11 +139,45 @@ export const RetentionSettings = Type.Object(
   { default: {}, additionalProperties: false },
 );
 
+/** What capture leaves out of a workspace scan: directory names, file names, and `*` globs on a file name. */
+export const DEFAULT_CAPTURE_IGNORE = ['.git', 'target', 'node_modules', 'dist', 'build', '.next', '.cache', '.DS_Store', '*.tmp', '*.swp', '*~'] as const;
+
+/**
+ * What becomes an artifact without being asked (the artifact service's capture sessions):
+ * user uploads, files a turn creates in a workspace root (and, when enabled, files it
+ * modifies), generated media, tool outputs and task results; bounded per turn.
+ */
 export const CaptureSettings = Type.Object(
   {
-    /** Whether tool outputs and agent messages above the inline limit are captured as artifacts. */
+    user_uploads: Type.Boolean({ default: true }),
+    new_workspace_files: Type.Boolean({ default: true }),
+    modified_workspace_files: Type.Boolean({ default: false }),
+    generated_media: Type.Boolean({ default: true }),
+    /** Whether tool outputs above the inline limit are captured as artifacts. */
     tool_outputs: Type.Boolean({ default: true }),
+    task_results: Type.Boolean({ default: true }),
+    /** Whether agent messages above the inline limit are captured as artifacts. */
     agent_messages: Type.Boolean({ default: false }),
+    max_files_per_turn: Type.Integer({ default: 32, minimum: 0, maximum: 100_000 }),
+    /** A larger file is left out of capture (reported, not an error). */
+    max_file_bytes: Type.Integer({ default: 50 * MiB, minimum: 0 }),
+    max_turn_bytes: Type.Integer({ default: 128 * MiB, minimum: 0 }),
+    /** Replaces the default list when given. */
+    ignore: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { default: [...DEFAULT_CAPTURE_IGNORE], maxItems: 1000 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
+/**
+ * Where artifact bytes live and when GC may reclaim them. `root` defaults to
+ * `<home>/artifacts` (`resolveArtifactsRoot`); an absolute path may be outside the home (a
+ * share several gateways on one PostgreSQL use), a relative one is taken from the home.
+ */
+export const ArtifactSettings = Type.Object(
+  {
+    root: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    /** An unreferenced blob younger than this is never collected (an ingest may be about to reference it). */
+    gc_grace_hours: Type.Number({ default: 24, minimum: 0, maximum: 24 * 3650 }),
   },
   { default: {}, additionalProperties: false },
 );
@@ -159,6 +201,7 @@ export const GatewaySettingsSchema = Type.Object(
     quotas: QuotaSettings,
     retention: RetentionSettings,
     capture: CaptureSettings,
+    artifacts: ArtifactSettings,
     agent: AgentSettings,
     /** How long a SIGTERM waits for in-flight requests and turns before closing anyway, ms. */
     shutdown_timeout_ms: Type.Integer({ default: 10_000, minimum: 0, maximum: 600_000 }),

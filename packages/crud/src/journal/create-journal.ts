@@ -8,7 +8,7 @@ import { EVENT_COLUMNS, toJournalEvent, type JournalEventRow } from './journal-r
 import { redactPayload } from './redact-payload.js';
 import type { AppendResult, Journal, JournalEvent, JournalEventInput, JournalOptions, JournalReader, PendingEvent, StreamType } from './types.js';
 
-const STREAM_TYPES: ReadonlySet<string> = new Set<StreamType>(['turn', 'thread', 'task', 'audit']);
+const STREAM_TYPES: ReadonlySet<string> = new Set<StreamType>(['turn', 'thread', 'task', 'artifact', 'audit']);
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 const SELECT_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM journal_event WHERE workspace_id = ? AND idempotency_key = ?`;

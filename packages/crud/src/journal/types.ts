@@ -2,14 +2,14 @@ import type { ReadContext, WriteContext } from '../port/types.js';
 
 /**
  * The contract of the one append-only journal: the storage under the event log
- * (`event-log/`), for every stream (turn, thread, task, audit). Implemented in this folder. Domain
+ * (`event-log/`), for every stream (turn, thread, task, artifact, audit). Implemented in this folder. Domain
  * code does not call it: it appends through the event log, which redacts, lets the stream's
  * projectors decide, then `place`s the event and runs their writes, all inside one
  * write job, so an event and its projection commit together or not at all. `append`
  * (key check, redaction, placement; no projector) is for tools and tests that write the
  * journal alone.
  */
-export type StreamType = 'turn' | 'thread' | 'task' | 'audit';
+export type StreamType = 'turn' | 'thread' | 'task' | 'artifact' | 'audit';
 
 export interface JournalEventInput {
   workspaceId: string;

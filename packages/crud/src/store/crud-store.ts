@@ -1,4 +1,6 @@
 import type { MigrationReport } from '@cairn/migration';
+import { ArtifactProjector } from '../artifacts/artifact-projector.js';
+import { ArtifactStore } from '../artifacts/artifact-store.js';
 import { AttachmentStore } from '../attachments/attachment-store.js';
 import { TokenStore } from '../auth/token-store.js';
 import { createEventLog } from '../event-log/create-event-log.js';
@@ -70,6 +72,8 @@ export class CrudStore {
   readonly retention: RetentionStore;
   /** Bearer tokens (`auth_token`): issued, authenticated by hash, listed, revoked. */
   readonly tokens: TokenStore;
+  /** Artifact metadata: versions, bindings, projections (journaled, `artifact` stream); blob rows, upload sessions, external refs, usage. */
+  readonly artifacts: ArtifactStore;
 
   /** The storage port every read and write goes through (`port.dialect`: what differs per database). */
   readonly port: StoragePort;
@@ -102,6 +106,8 @@ export class CrudStore {
         { streamType: 'turn', projectors: [new TurnRecordsProjector(), new RecoveryJobProjector()] },
         // Thread lifecycle: the operations write the rows; the events are facts (`thread.started`, `thread.updated`).
         { streamType: 'thread', projectors: [] },
+        // Artifact metadata: created, version_added, bound, deleted, restored, projection_updated (workspace.quota_warning: a fact, no table).
+        { streamType: 'artifact', projectors: [new ArtifactProjector()] },
         ...(parts.streams ?? []),
       ],
     });
@@ -119,6 +125,7 @@ export class CrudStore {
     this.recoveryJobs = new RecoveryJobStore({ context, redact: journal.redact });
     this.attachments = new AttachmentStore({ context, redact: journal.redact });
     this.tokens = new TokenStore(context);
+    this.artifacts = new ArtifactStore({ context, events: log });
   }
 
   /** Waits for queued writes to commit, records the shutdown checkpoint, then closes the port. Idempotent. */

@@ -12,6 +12,7 @@ export const gatewayFingerprints: Readonly<Record<number, string>> = {
   6: 'a022ff5c304060fdb330a9587e841ca72650d626cc590a8c2f8c9ffa7e12d823',
   7: '0d168e78cdc33498ee9c64ba990485f1c1bbf3f450fe69fab0e6854f6663cb88',
   8: 'be2e6b0c91199c3068c8e754dcfa7751582ff052534f55e2af0b53812925548c',
+  9: 'b794a53f886307219295115d43ff1262fe0a264ae33adc62d53bfaae2e241950',
 };
 
 /**
@@ -27,4 +28,5 @@ export const gatewayPostgresFingerprints: Readonly<Record<number, string>> = {
   6: '931a8e23ba8cb2f1e30854981e1d7b7b13e0e3c884eedfe115c2177addad85e8',
   7: '90c1e3127bec18a924807ae9f04195297680b4ac998059b9c7be8547eb601f7e',
   8: '0ab325c9f67c2d907320966ea3d99aca6ff8fb8b015fe661a77bd8d4bfb8b483',
+  9: 'eca651674af5bc24223fc23b48a5c29421eebdd6a53a958f487f843cdbc550d3',
 };

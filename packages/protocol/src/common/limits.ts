@@ -92,6 +92,28 @@ export const LIMITS = {
     threadsPerConnection: 10_000,
   },
 
+  /** Artifacts (`artifact/*`) and what crud keeps of them. */
+  artifact: {
+    /** A display name (a file name, never a path), in characters. */
+    nameLength: 255,
+    mediaTypeLength: 255,
+    /** Bindings one `recordVersion` or one `artifact/bind` may carry. */
+    bindingsPerCall: 32,
+    /** A projection's inline text (`plain_text`, `pdf_text`), in UTF-8 bytes. */
+    projectionTextMaxBytes: 256 * KiB,
+    /** A `json_summary` projection, serialized, in UTF-8 bytes. */
+    projectionSummaryMaxBytes: 64 * KiB,
+    /** A provider name, model family and a provider's own file id. */
+    providerLength: 128,
+    externalIdLength: 1024,
+    /** The opaque running-hash state of an upload session. */
+    hashStateLength: 4096,
+    /** Largest `artifact/read` answer, in UTF-8 bytes of text. */
+    readMaxBytes: 1024 * KiB,
+    /** Largest size of one artifact a store accepts whatever the quota: 2^53-1 is where JS integers stop being exact. */
+    sizeMax: Number.MAX_SAFE_INTEGER,
+  },
+
   /** A keystore entry's address `(service, id)`, value and label. */
   secret: {
     /** An id is at most this many bytes of UTF-8. */

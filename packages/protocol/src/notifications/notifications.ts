@@ -14,6 +14,14 @@ import {
   TurnToolLoopBudgetExhaustedEvent,
 } from '../turn/turn-event-payload.js';
 import { Reason } from '../turn/turn-values.js';
+import {
+  ArtifactCreatedNotification,
+  ArtifactDeletedNotification,
+  ArtifactProjectionUpdatedNotification,
+  ArtifactUpdatedNotification,
+  ThreadArtifactsChangedNotification,
+  WorkspaceQuotaWarningNotification,
+} from '../artifact/artifact-events.js';
 import { UploadChunkAckNotification } from '../transfer/transfer-schemas.js';
 
 /**
@@ -83,6 +91,12 @@ export const NOTIFICATIONS = Object.freeze({
   'item/timeout_detected': ItemTimeoutDetectedNotification,
   'item/retry_scheduled': ItemRetryScheduledNotification,
   'turn/tool_loop/budget_exceeded': TurnToolLoopBudgetExceededNotification,
+  'artifact/created': ArtifactCreatedNotification,
+  'artifact/updated': ArtifactUpdatedNotification,
+  'artifact/deleted': ArtifactDeletedNotification,
+  'artifact/projection/updated': ArtifactProjectionUpdatedNotification,
+  'thread/artifacts/changed': ThreadArtifactsChangedNotification,
+  'workspace/quota/warning': WorkspaceQuotaWarningNotification,
   /** Not journaled: sent only on the uploading connection, so it carries no `seq` (see `DIRECT_NOTIFICATIONS`). */
   'artifact/upload/chunk_ack': UploadChunkAckNotification,
 });
@@ -128,6 +142,14 @@ export const NOTIFICATION_OF_EVENT = Object.freeze({
   'turn.skill.bound': null,
   'turn.mcp.bound': null,
   'turn.llm_context.retained': null,
+  'artifact.created': 'artifact/created',
+  'artifact.version_added': 'artifact/updated',
+  'artifact.restored': 'artifact/updated',
+  'artifact.deleted': 'artifact/deleted',
+  'artifact.projection_updated': 'artifact/projection/updated',
+  // Only a binding naming a thread reaches the wire (its thread's subscribers); a workspace- or task-only one is a fact for audit and rebuild.
+  'artifact.bound': 'thread/artifacts/changed',
+  'workspace.quota_warning': 'workspace/quota/warning',
 } as const satisfies Record<string, NotificationName | null>);
 
 /**
