@@ -7,6 +7,7 @@ import { restoreCommand, verifyCommand } from './commands/integrity.js';
 import { schemaExportCommand } from './commands/schema.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { registerTokenCommands } from './commands/tokens.js';
+import { registerArtifactCommands } from './commands/artifacts.js';
 import { rebuildCommand, repairCommand } from './commands/repair.js';
 import { registerArtifactTransferCommands } from './commands/artifact-transfer.js';
 
@@ -97,7 +98,8 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
 
   registerSecretsCommands(add(program, 'secrets').description('secret values in the runtime home keystore (values never printed)'), add, env, global);
   registerTokenCommands(add(program, 'token').description('bearer tokens for clients of the gateway'), add, env, global);
-  const artifacts = add(program, 'artifacts').description('artifact bytes: upload and download through the running gateway');
+  const artifacts = add(program, 'artifacts').description('artifacts: blobs of the runtime home, and bytes through the running gateway');
+  registerArtifactCommands(artifacts, add, env, global);
   registerArtifactTransferCommands(artifacts, add, env, global);
 
   return program;

@@ -6,7 +6,8 @@ export type { RecoveryCount, StartupRecoveryReport } from './runtime/startup-rec
 export { backupRuntime, migrateRuntime, migrationStatus, type MigrateReport, type MigrationStatus } from './runtime/maintenance.js';
 export { inspectRuntime, type DatabaseSchemaHealth, type PostgresDatabaseHealth, type RuntimeHealth } from './runtime/inspect-runtime.js';
 export { NOT_ON_POSTGRES } from './postgres/postgres-target.js';
-export { verifyRuntime, type CheckpointVerification, type RuntimeVerifyReport, type VerifyRuntimeOptions } from './runtime/verify-runtime.js';
+export { verifyRuntime, type BlobVerification, type CheckpointVerification, type RuntimeVerifyReport, type VerifyRuntimeOptions } from './runtime/verify-runtime.js';
+export { artifactsGc, runtimeArtifacts, type ArtifactsGcResult } from './runtime/runtime-artifacts.js';
 export { restoreRuntime, type RestoreReport, type RestoreRuntimeOptions } from './runtime/restore-runtime.js';
 export type { JournalAnchorReport } from './runtime/journal-checkpoints.js';
 export { openRuntimeKeystore, type OpenRuntimeKeystoreOptions, type RuntimeKeystore } from './runtime/open-keystore.js';

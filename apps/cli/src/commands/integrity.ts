@@ -11,7 +11,7 @@ export async function verifyCommand(env: CairnEnv, global: GlobalOptions, option
   const progress = startVerifyProgress({ json: global.json === true, home: global.home ?? env.home ?? '~/.cairn' });
   let report: RuntimeVerifyReport;
   try {
-    report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true, onProgress: (checked, total) => progress.update(checked, total) });
+    report = await verifyRuntime({ ...runtimeOf(env, global), full: options.full === true, onProgress: (checked, total) => progress.update(checked, total), onBlobProgress: (p) => progress.updateBlobs(p.checked, p.total) });
   } finally {
     progress.stop();
   }
@@ -41,6 +41,13 @@ function describeVerify(report: RuntimeVerifyReport): string[] {
   if (j.ok) lines.push(`  journal ok: ${j.checked} events${j.archived ? ` + ${j.archived} archived` : ''}, chains unbroken`);
   else if ('position' in j) lines.push(`  journal BROKEN ${j.segment ? `in archive segment ${j.segment}` : `at position ${j.position}`} (${j.reason}${j.workspaceId ? `, workspace ${j.workspaceId}` : ''}): ${j.detail}`);
   else lines.push(`  journal ${j.reason.toUpperCase()}: ${j.detail}`);
+  const b = report.blobs;
+  if (!b.checked) lines.push(`  blobs not checked: ${b.reason}`);
+  else {
+    lines.push(`  blobs ${b.ok ? 'ok' : 'FINDINGS'}: ${b.checked} re-hashed (${b.bytes_checked} bytes) under ${b.root}, ${b.missing.length} missing, ${b.corrupt.length} corrupt`);
+    for (const m of b.missing) lines.push(`    MISSING ${m.workspace_id} ${m.sha256} (${m.size_bytes} bytes)`);
+    for (const c of b.corrupt) lines.push(`    CORRUPT ${c.workspace_id} ${c.sha256} (${c.size_bytes} bytes)`);
+  }
   const c = report.checkpoints;
   if (!c.checked) {
     lines.push(`  checkpoints ${c.ok ? 'not checked' : 'FAILED'}: ${c.reason}`);

@@ -34,6 +34,16 @@ describe('startVerifyProgress', () => {
     expect(stream.drawn()).toMatch(/verifying \/srv\/cairn \[={12} {12}\] 500\/1000 events \d+\.\ds/);
   });
 
+  it('then fills it with the fraction of artifact blobs re-hashed', async () => {
+    const stream = fakeTerminal(true);
+    const progress = startVerifyProgress({ json: false, home: '/srv/cairn', stream });
+    progress.update(1000, 1000);
+    progress.updateBlobs(3, 4);
+    await sleep(250);
+    progress.stop();
+    expect(stream.drawn()).toMatch(/verifying \/srv\/cairn \[={18} {6}\] 3\/4 blobs \d+\.\ds/);
+  });
+
   it('draws nothing with --json, or when stderr is not a terminal', async () => {
     for (const [json, tty] of [[true, true], [false, false]] as const) {
       const stream = fakeTerminal(tty);

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { artifactError, storageFailed } from '../errors.js';
@@ -175,6 +175,10 @@ export class LocalArtifactBlobStore implements ArtifactBlobStore {
       const existing = await this.verify(workspaceId, sha256);
       if (existing === 'ok') {
         await rm(tempPath, { force: true });
+        // Reuse refreshes the mtime: GC's grace period counts from the blob's last use, so an
+        // ingest about to reference old, unreferenced bytes is not raced by a collection.
+        const touched = new Date();
+        await utimes(target, touched, touched);
         return { sha256, size_bytes, created: false, replaced_corrupt: false };
       }
       await this.#probe?.('temp_synced', { workspace_id: workspaceId, sha256 });

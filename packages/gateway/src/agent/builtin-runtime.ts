@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { CrudStore } from '@cairn/crud';
 import { hasErrorCode, type Turn, type TurnEventPayload } from '@cairn/protocol';
 import type { AgentRuntime } from './agent-runtime.js';
+import type { BuiltinCapture, BuiltinTurnCapture } from './builtin-capture.js';
 
 export interface BuiltinRuntimeOptions {
   store: CrudStore;
@@ -10,6 +11,8 @@ export interface BuiltinRuntimeOptions {
   onCommitted: (workspaceId: string) => void;
   /** Pause between streamed deltas, ms. */
   deltaIntervalMs: number;
+  /** When given, the `echo` tool writes the reply to a file in the workspace's working directory, captured as an artifact at turn completion. */
+  capture?: BuiltinCapture;
 }
 
 interface RunningTurn {
@@ -65,8 +68,11 @@ export function builtinRuntime(options: BuiltinRuntimeOptions): AgentRuntime {
       { type: 'item.completed', item_id: toolId, status: 'completed', payload: { tool: 'echo', output: { characters: reply.length } } },
       { type: 'turn.completed', usage: { input_tokens: countWords(turn), output_tokens: reply.split(/\s+/).length } },
     ];
+    // The capture session starts with the turn: what the turn writes into its working directory is new at completion.
+    const capture = options.capture ? await beginCapture(turn, toolId) : undefined;
     for (const [index, event] of steps.entries()) {
       if (signal.aborted) return;
+      if (event.type === 'turn.completed' && capture) await captureReply(turn, reply, capture);
       if (event.type === 'item.agent_message.delta' && options.deltaIntervalMs > 0) {
         await sleep(options.deltaIntervalMs, signal);
         if (signal.aborted) return;
@@ -110,6 +116,31 @@ export function builtinRuntime(options: BuiltinRuntimeOptions): AgentRuntime {
       }
     },
   };
+
+  /**
+   * The echo tool's file: written and captured before the turn completes, so a client that
+   * sees `turn/completed` finds the artifact already listed for the turn. A capture that fails
+   * is logged, never fails the turn.
+   */
+  async function beginCapture(turn: Turn, toolId: string): Promise<BuiltinTurnCapture | undefined> {
+    try {
+      return await options.capture!.begin(turn, toolId);
+    } catch (error) {
+      options.log.warn({ err: error, turn_id: turn.turn_id }, 'built-in runtime: capture could not start; the turn runs without its file');
+      return undefined;
+    }
+  }
+
+  async function captureReply(turn: Turn, reply: string, capture: BuiltinTurnCapture): Promise<void> {
+    try {
+      await capture.write('reply.md', `# Reply to turn ${turn.turn_id}\n\n${reply}\n`);
+      const report = await capture.complete();
+      if (report.captured.length > 0) options.onCommitted(turn.workspace_id);
+      if (report.skipped.length > 0) options.log.warn({ turn_id: turn.turn_id, skipped: report.skipped }, 'built-in runtime: files not captured');
+    } catch (error) {
+      options.log.warn({ err: error, turn_id: turn.turn_id }, 'built-in runtime: capture failed; the turn completes without its file');
+    }
+  }
 
   async function failTurn(turn: Turn, error: unknown): Promise<void> {
     try {

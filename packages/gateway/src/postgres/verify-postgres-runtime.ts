@@ -3,7 +3,7 @@ import { createPostgresReadPort } from '@cairn/crud';
 import { openPostgresKeystore } from '@cairn/keystore';
 import { checkPostgresIntegrity, redactUrl } from '@cairn/postgres';
 import type { PostgresBackend } from '../runtime/runtime-options.js';
-import { walkJournal, type ListedCheckpoints, type RuntimeVerifyReport } from '../runtime/verify-runtime.js';
+import { walkJournal, type DatabaseVerifyReport, type ListedCheckpoints, type RuntimeVerifyReport } from '../runtime/verify-runtime.js';
 import { openBackendDatabase, schemaExists, schemaLabel, scrub } from './postgres-target.js';
 
 /**
@@ -19,7 +19,7 @@ export async function verifyPostgresRuntime(
   paths: RuntimePaths,
   backend: PostgresBackend,
   onProgress?: (checked: number, total: number) => void,
-): Promise<RuntimeVerifyReport> {
+): Promise<DatabaseVerifyReport> {
   const where = redactUrl(backend.url);
   const integrity: RuntimeVerifyReport['integrity'] = {};
   const probe = await openBackendDatabase(backend, { schema: 'pg_catalog', poolSize: 1, applicationName: 'cairn-verify' });
@@ -38,11 +38,12 @@ export async function verifyPostgresRuntime(
   const listed = present.includes(backend.keystoreSchema)
     ? await readCheckpoints(paths, backend)
     : ({ checked: false, ok: true, reason: `no schema ${backend.keystoreSchema}: no checkpoint was ever recorded` } as const);
-  let walked: Pick<RuntimeVerifyReport, 'journal' | 'checkpoints'>;
+  let walked: Pick<DatabaseVerifyReport, 'journal' | 'checkpoints' | 'blobRows'>;
   if (!present.includes(backend.schema)) {
     walked = {
       journal: { ok: false, reason: 'missing', detail: `${schemaLabel(backend, 'gateway')} does not exist` },
       checkpoints: 'checkpoints' in listed ? { checked: false, ok: listed.checkpoints.length === 0, reason: 'no gateway schema to compare with' } : listed,
+      blobRows: null,
     };
   } else {
     const ds = await openBackendDatabase(backend, { schema: backend.schema, poolSize: 1, applicationName: 'cairn-verify' });
@@ -52,6 +53,7 @@ export async function verifyPostgresRuntime(
       walked = {
         journal: { ok: false, reason: 'unreadable', detail: `cannot read the journal of ${schemaLabel(backend, 'gateway')}: ${scrub((error as Error).message, backend.url)}` },
         checkpoints: { checked: false, ok: false, reason: 'no readable journal to compare with' },
+        blobRows: null,
       };
     } finally {
       await ds.destroy();

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { ArtifactService } from '@cairn/artifacts';
 import type { GatewaySettings } from '@cairn/config';
 import type { CrudStore } from '@cairn/crud';
 import type { Keystore, SecretRedactor } from '@cairn/keystore';
@@ -12,6 +13,8 @@ import type { TransferService } from '../transfer/transfer-service.js';
 /** What handlers reach: the store and keystore, and the gateway's own parts. Never an entity. */
 export interface GatewayServices {
   readonly store: CrudStore;
+  /** Artifact bytes and ingestion over the store (blob root: `[artifacts] root`). */
+  readonly artifacts: ArtifactService;
   readonly keystore: Keystore;
   readonly redactor: SecretRedactor;
   readonly settings: GatewaySettings;

@@ -17,7 +17,7 @@ export interface IssueTokenOptions extends RuntimeOptions {
  * (home hardened, database checked, migrated). Safe while a gateway serves the home: writes
  * are ordered by the database (SQLite's write lock with busy retries, or PostgreSQL).
  */
-async function withRuntimeStore<T>(options: RuntimeOptions, work: (store: CrudStore) => Promise<T>): Promise<T> {
+export async function withRuntimeStore<T>(options: RuntimeOptions, work: (store: CrudStore) => Promise<T>): Promise<T> {
   const { paths, settings, backend } = resolveRuntime(options);
   let store: CrudStore;
   if (backend.kind === 'postgres') {

@@ -11,6 +11,8 @@ import {
   type IntegrityMode,
   type IntegrityResult,
 } from '@cairn/sqlite';
+import { resolveArtifactsRoot } from '@cairn/config';
+import { LocalArtifactBlobStore, verifyBlobRows, type BlobRowRef, type VerifyBlobsProgress, type VerifyBlobsReport } from '@cairn/artifacts';
 import { resolveRuntime, type RuntimeOptions } from './runtime-options.js';
 import { verifyPostgresRuntime } from '../postgres/verify-postgres-runtime.js';
 
@@ -19,7 +21,12 @@ export interface VerifyRuntimeOptions extends RuntimeOptions {
   full?: boolean;
   /** Hears the chain walk's progress: journal rows checked so far, of `total` live rows (archived events come first and count too). */
   onProgress?: (checked: number, total: number) => void;
+  /** Hears the blob re-hash's progress: blobs (and bytes) checked so far of the total. */
+  onBlobProgress?: (progress: VerifyBlobsProgress) => void;
 }
+
+/** Every artifact blob row re-hashed against the blob root (`[artifacts] root`), or why not. */
+export type BlobVerification = (VerifyBlobsReport & { checked: true; ok: boolean; root: string }) | { checked: false; ok: boolean; reason: string };
 
 export type CheckpointVerification =
   | (CheckpointReport & { checked: true; signingKeyId: string; /** Ed25519, SPKI DER base64: checks the records anywhere. */ signingPublicKey: string })
@@ -34,7 +41,12 @@ export interface RuntimeVerifyReport {
   journal: VerifyResult | { ok: false; reason: 'missing' | 'unreadable'; detail: string };
   /** The signed checkpoints in keystore.db against the journal (`verifyCheckpoints`). */
   checkpoints: CheckpointVerification;
+  /** Artifact blobs: a row whose file is gone is missing, a file whose bytes do not hash to its name is corrupt. */
+  blobs: BlobVerification;
 }
+
+/** What the database side of verify found, with the blob rows it read (null: no artifact table in this schema). */
+export type DatabaseVerifyReport = Omit<RuntimeVerifyReport, 'blobs'> & { blobRows: BlobRowRef[] | null };
 
 /**
  * `cairn verify`: the integrity of both databases, the journal's hash chains (archive segments
@@ -46,8 +58,20 @@ export interface RuntimeVerifyReport {
  * journal it is compared with.
  */
 export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise<RuntimeVerifyReport> {
-  const { paths, backend } = resolveRuntime(options);
-  if (backend.kind === 'postgres') return verifyPostgresRuntime(paths, backend, options.onProgress);
+  const { paths, backend, settings } = resolveRuntime(options);
+  const { blobRows, ...databases } = backend.kind === 'postgres' ? await verifyPostgresRuntime(paths, backend, options.onProgress) : await verifySqliteRuntime(options);
+  let blobs: BlobVerification;
+  if (blobRows === null) blobs = { checked: false, ok: true, reason: 'no artifact tables in this schema' };
+  else {
+    const root = resolveArtifactsRoot(settings, paths);
+    const report = await verifyBlobRows(blobRows, new LocalArtifactBlobStore({ root }), options.onBlobProgress);
+    blobs = { checked: true, ok: report.missing.length === 0 && report.corrupt.length === 0, root, ...report };
+  }
+  return { ...databases, ok: databases.ok && blobs.ok, blobs };
+}
+
+async function verifySqliteRuntime(options: VerifyRuntimeOptions): Promise<DatabaseVerifyReport> {
+  const { paths } = resolveRuntime(options);
   const mode: IntegrityMode = options.full ? 'full' : 'quick';
   const integrity: RuntimeVerifyReport['integrity'] = {};
   for (const db of [paths.gatewayDb, paths.keystoreDb]) if (existsSync(db)) integrity[db] = await checkIntegrity(db, mode);
@@ -55,6 +79,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
   const listed = await readCheckpoints(options, paths.keystoreDb);
   let journal: RuntimeVerifyReport['journal'];
   let checkpoints: CheckpointVerification;
+  let blobRows: BlobRowRef[] | null = null;
   if (!existsSync(paths.gatewayDb)) {
     journal = { ok: false, reason: 'missing', detail: `${paths.gatewayDb} does not exist` };
     checkpoints = 'checkpoints' in listed ? { checked: false, ok: listed.checkpoints.length === 0, reason: 'no gateway.db to compare with' } : listed;
@@ -62,7 +87,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
     try {
       const ds = await openForReading(paths.gatewayDb);
       try {
-        ({ journal, checkpoints } = await walkJournal(createSqliteReadPort(ds), listed, paths.archiveDir, options.onProgress));
+        ({ journal, checkpoints, blobRows } = await walkJournal(createSqliteReadPort(ds), listed, paths.archiveDir, options.onProgress));
       } finally {
         await ds.destroy();
       }
@@ -73,7 +98,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
     }
   }
   const ok = Object.values(integrity).every((r) => r.ok) && journal.ok && checkpoints.ok;
-  return { home: paths.home, ok, integrity, journal, checkpoints };
+  return { home: paths.home, ok, integrity, journal, checkpoints, blobRows };
 }
 
 /**
@@ -154,8 +179,8 @@ export async function walkJournal(
   listed: ListedCheckpoints,
   archiveDir: string,
   onProgress?: (checked: number, total: number) => void,
-): Promise<Pick<RuntimeVerifyReport, 'journal' | 'checkpoints'>> {
-  return port.read(async (q) => ({
+): Promise<Pick<DatabaseVerifyReport, 'journal' | 'checkpoints' | 'blobRows'>> {
+  const walked = await port.read(async (q) => ({
     journal: await verifyJournal(q, { archiveDir, ...(onProgress ? { onProgress: await progressOf(q, onProgress) } : {}) }),
     checkpoints:
       'checkpoints' in listed
@@ -167,4 +192,18 @@ export async function walkJournal(
           } satisfies CheckpointVerification)
         : listed,
   }));
+  return { ...walked, blobRows: await readBlobRows(port) };
+}
+
+/**
+ * The artifact blob rows, read after the walk in a read of their own: a schema from before the
+ * artifact tables has none (the failed statement cannot abort the walk's snapshot).
+ */
+async function readBlobRows(port: Pick<StoragePort, 'read'>): Promise<BlobRowRef[] | null> {
+  try {
+    const rows = await port.read((q) => q.all<{ workspace_id: string; sha256: string; size_bytes: number | string }>('SELECT workspace_id, sha256, size_bytes FROM artifact_blob ORDER BY workspace_id, sha256', []));
+    return rows.map((r) => ({ workspace_id: r.workspace_id, sha256: r.sha256, size_bytes: Number(r.size_bytes) }));
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { ArtifactService, LocalArtifactBlobStore } from '@cairn/artifacts';
+import { resolveArtifactsRoot } from '@cairn/config';
+import { builtinCapture } from '../agent/builtin-capture.js';
 import { builtinRuntime } from '../agent/builtin-runtime.js';
 import { externalRuntime, type AgentRuntime, type AgentRuntimeContext } from '../agent/agent-runtime.js';
 import { TokenAuthenticator } from '../auth/token-authenticator.js';
@@ -46,13 +49,21 @@ export function createGatewayServices(
     publish: (workspaceId) => channel.publish(workspaceId),
   });
   const onCommitted = (workspaceId: string) => hub.wake(workspaceId);
+  const artifacts = new ArtifactService({ store, blobs: new LocalArtifactBlobStore({ root: resolveArtifactsRoot(settings, runtime.paths) }), settings });
   const agents = agentRuntime
     ? agentRuntime({ store, log, onCommitted })
     : settings.agent.runtime === 'builtin'
-      ? builtinRuntime({ store, log, onCommitted, deltaIntervalMs: settings.agent.builtin_delta_interval_ms })
+      ? builtinRuntime({
+          store,
+          log,
+          onCommitted,
+          deltaIntervalMs: settings.agent.builtin_delta_interval_ms,
+          capture: builtinCapture({ artifacts, home: runtime.paths.home }),
+        })
       : externalRuntime();
   return {
     store,
+    artifacts,
     keystore: runtime.keystore,
     redactor: runtime.redactor,
     settings,

@@ -7,6 +7,7 @@ import { startPostgresWakeChannel } from '../postgres/postgres-wake-channel.js';
 import { registerRpc } from '../rpc/register-rpc.js';
 import type { GatewayServices } from '../rpc/services.js';
 import { startLlmContextPrune } from '../runtime/maintenance-timers.js';
+import { startArtifactWorkers } from '../runtime/artifact-workers.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime/runtime-options.js';
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
@@ -76,6 +77,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let channel: WakeChannel = NO_CHANNEL;
   let stopPoll = () => {};
   let stopPrune = async () => {};
+  let stopArtifacts = async () => {};
   try {
     const wakeChannel = options.wakeChannel ?? defaultWakeChannel;
     let hubWake: (workspaceId: string) => void = () => {};
@@ -87,6 +89,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     const endpoint = await registerRpc(app, gatewayRouter(), built);
     stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? settings.limits.notify_poll_ms);
     stopPrune = startLlmContextPrune(runtime.store, settings, app.log);
+    const artifactWorkers = startArtifactWorkers(built.artifacts, app.log, { onCommitted: (workspaceId) => built.hub.wake(workspaceId) });
+    stopArtifacts = () => artifactWorkers.stop();
     const host = options.listen?.host ?? settings.listen.host;
     const port = options.listen?.port ?? settings.listen.port;
     await app.listen({ host, port });
@@ -112,6 +116,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       built.hub.close();
       built.sessions.closeAll();
       await stopPrune();
+      await stopArtifacts();
       await channel.close();
       // onClose closes the runtime: the store writes the shutdown checkpoint after the last commit.
       await app.close();
@@ -129,6 +134,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   } catch (error) {
     stopPoll();
     await stopPrune();
+    await stopArtifacts();
     await channel.close().catch(() => {});
     await app.close();
     throw error;

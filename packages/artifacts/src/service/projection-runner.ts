@@ -1,0 +1,56 @@
+import type { CrudStore } from '@cairn/crud';
+import type { ArtifactBlobStore } from '../blobs/blob-store.js';
+import { PROJECTORS } from '../projections/projectors.js';
+import type { ProjectionKindName, ProjectionOutcome } from '../projections/projection-types.js';
+
+export interface ProjectionRunReport {
+  claimed: number;
+  ready: number;
+  skipped: number;
+  failed: number;
+  /** Workspaces whose projections were recorded (journaled): the gateway wakes their subscribers. */
+  workspaces: string[];
+}
+
+/** Longest error text recorded for a failed projection. */
+const ERROR_CHARS = 500;
+
+/**
+ * Claims pending projection rows and computes each one off the request path. A projection
+ * that throws is recorded `failed` with its message: it never fails the artifact, and the
+ * others in the batch still run. The store journals each result (`artifact/projection/updated`).
+ */
+export async function runPendingProjections(
+  deps: { store: CrudStore; blobs: ArtifactBlobStore; now: () => Date; owner: string },
+  limit: number,
+): Promise<ProjectionRunReport> {
+  const claims = await deps.store.artifacts.claimPendingProjections({ limit, owner: deps.owner, now: deps.now() });
+  const report: ProjectionRunReport = { claimed: claims.length, ready: 0, skipped: 0, failed: 0, workspaces: [] };
+  const touched = new Set<string>();
+  for (const claim of claims) {
+    let outcome: ProjectionOutcome;
+    try {
+      outcome = await PROJECTORS[claim.kind as ProjectionKindName](
+        { workspace_id: claim.workspace_id, sha256: claim.sha256, size_bytes: claim.size_bytes, mime_type: claim.mime_type, name: claim.name },
+        deps.blobs,
+      );
+    } catch (error) {
+      outcome = { status: 'failed', error: String((error as Error)?.message ?? error).slice(0, ERROR_CHARS) };
+    }
+    report[outcome.status]++;
+    await deps.store.artifacts.recordProjection({
+      workspace_id: claim.workspace_id,
+      version_id: claim.version_id,
+      kind: claim.kind,
+      status: outcome.status,
+      ...(outcome.text === undefined ? {} : { text: outcome.text }),
+      ...(outcome.blob_sha256 === undefined ? {} : { blob_sha256: outcome.blob_sha256 }),
+      ...(outcome.summary === undefined ? {} : { summary: outcome.summary }),
+      ...(outcome.error === undefined ? {} : { error: outcome.error.slice(0, ERROR_CHARS) }),
+      now: deps.now(),
+    });
+    touched.add(claim.workspace_id);
+  }
+  report.workspaces = [...touched];
+  return report;
+}
