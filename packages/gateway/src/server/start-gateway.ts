@@ -11,6 +11,7 @@ import { startArtifactWorkers } from '../runtime/artifact-workers.js';
 import { openRuntime, type GatewayRuntime } from '../runtime/open-runtime.js';
 import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime/runtime-options.js';
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
+import { registerTus } from '../transfer/tus-endpoint.js';
 import type { AgentRuntime, AgentRuntimeContext } from '../agent/agent-runtime.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
@@ -78,6 +79,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let stopPoll = () => {};
   let stopPrune = async () => {};
   let stopArtifacts = async () => {};
+  let stopTransferPrune = async () => {};
   try {
     const wakeChannel = options.wakeChannel ?? defaultWakeChannel;
     let hubWake: (workspaceId: string) => void = () => {};
@@ -87,6 +89,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
     hubWatched = () => built.hub.watchedWorkspaces();
     const endpoint = await registerRpc(app, gatewayRouter(), built);
+    registerTus(app, built);
+    // Expired upload sessions and orphaned temps: now (startup) and every minute.
+    stopTransferPrune = built.transfer.startPruning(60_000);
     stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? settings.limits.notify_poll_ms);
     stopPrune = startLlmContextPrune(runtime.store, settings, app.log);
     const artifactWorkers = startArtifactWorkers(built.artifacts, app.log, { onCommitted: (workspaceId) => built.hub.wake(workspaceId) });
@@ -117,6 +122,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       built.sessions.closeAll();
       await stopPrune();
       await stopArtifacts();
+      await stopTransferPrune();
+      await built.transfer.close();
       await channel.close();
       // onClose closes the runtime: the store writes the shutdown checkpoint after the last commit.
       await app.close();
@@ -135,6 +142,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     stopPoll();
     await stopPrune();
     await stopArtifacts();
+    await stopTransferPrune();
     await channel.close().catch(() => {});
     await app.close();
     throw error;

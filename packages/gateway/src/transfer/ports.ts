@@ -49,6 +49,8 @@ export interface UploadRows {
   advance(input: { upload_id: string; expected_offset: number; received_bytes: number; hash_state: string }): Promise<boolean>;
   finish(input: { upload_id: string; artifact_id: string; version_id: string }): Promise<void>;
   abort(uploadId: string): Promise<void>;
+  /** Marks an open session expired (its temp already removed). */
+  expire(uploadId: string): Promise<void>;
   expired(now: Date, limit: number): Promise<UploadSessionRow[]>;
   open(): Promise<UploadSessionRow[]>;
 }
@@ -56,7 +58,7 @@ export interface UploadRows {
 /** One upload's temp file in the blob store (the blob store builds its path). */
 export interface UploadTemp {
   size(): Promise<number>;
-  write(offset: number, bytes: Uint8Array): Promise<void>;
+  write(offset: number, bytes: Uint8Array): Promise<unknown>;
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
@@ -64,8 +66,8 @@ export interface UploadTemp {
 
 export interface UploadTemps {
   open(workspaceId: string, uploadId: string): Promise<UploadTemp>;
-  remove(workspaceId: string, uploadId: string): Promise<void>;
-  list(): AsyncIterable<{ workspace_id: string; upload_id: string }>;
+  remove(workspaceId: string, uploadId: string): Promise<unknown>;
+  list(): AsyncIterable<{ workspace_id: string; upload_id: string; mtime: Date }>;
 }
 
 /** The artifact metadata a download needs. */

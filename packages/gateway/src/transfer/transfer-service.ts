@@ -29,11 +29,13 @@ interface ConnectionState {
 export class TransferService {
   readonly uploads: UploadManager;
   readonly downloads: DownloadManager;
+  readonly #ports: TransferPorts;
   readonly #log: FastifyBaseLogger;
   readonly #scrub: (value: unknown) => unknown;
   readonly #connections = new WeakMap<Session, ConnectionState>();
 
   constructor(options: TransferServiceOptions) {
+    this.#ports = options.ports;
     this.#log = options.log;
     this.#scrub = options.scrub ?? ((value) => value);
     const onError = (error: unknown, id: string) => this.#log.warn({ err: error, transfer: id }, 'artifact transfer failed');
@@ -109,6 +111,11 @@ export class TransferService {
       this.#connections.set(session, state);
     }
     return state;
+  }
+
+  /** The largest artifact `[quotas]` allows, bytes (tus answers it as `Tus-Max-Size`). */
+  maxArtifactBytes(): number | undefined {
+    return this.#ports.artifacts.maxArtifactBytes();
   }
 
   /** A connection closed: its downloads stop; its uploads stay resumable until they expire. */

@@ -76,7 +76,7 @@ async function startRaw(socket: RpcSocket, bytes: Uint8Array, extra: Record<stri
 function ackFor(socket: RpcSocket, uploadId: string, offset: number) {
   return socket.waitFor(() =>
     socket.notifications.find((n) => n.method === 'artifact/upload/chunk_ack' && (n.params as { upload_id: string; offset: number }).upload_id === uploadId && (n.params as { offset: number }).offset === offset),
-  ) as Promise<{ params: { next_offset: number; received_bytes: number; error?: { code: string; details?: { reason?: string } } } }>;
+  ) as unknown as Promise<{ params: { next_offset: number; received_bytes: number; error?: { code: string; details?: { reason?: string } } } }>;
 }
 
 describe('round trips over the socket', () => {

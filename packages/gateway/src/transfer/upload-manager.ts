@@ -353,14 +353,16 @@ export class UploadManager {
       if (live) await live.run(() => this.#discard(live, 'expired'));
       else {
         await this.#ports.temps.remove(row.workspace_id, row.upload_id);
-        await this.#ports.rows.abort(row.upload_id);
+        await this.#ports.rows.expire(row.upload_id);
       }
       expired++;
     }
+    // A temp younger than this pass may belong to a session being opened right now: left alone.
+    const listedAt = now.getTime() - 60_000;
     const open = new Set((await this.#ports.rows.open()).map((row) => row.upload_id));
     let orphans = 0;
     for await (const temp of this.#ports.temps.list()) {
-      if (open.has(temp.upload_id) || this.#live.has(temp.upload_id)) continue;
+      if (open.has(temp.upload_id) || this.#live.has(temp.upload_id) || temp.mtime.getTime() > listedAt) continue;
       await this.#ports.temps.remove(temp.workspace_id, temp.upload_id);
       orphans++;
     }
@@ -377,13 +379,14 @@ export class UploadManager {
     }
   }
 
-  async #discard(live: LiveUpload, _why: 'aborted' | 'expired'): Promise<void> {
+  async #discard(live: LiveUpload, why: 'aborted' | 'expired'): Promise<void> {
     this.#live.delete(live.row.upload_id);
     live.broken = true;
     await live.temp.close().catch(() => {});
     await this.#ports.temps.remove(live.row.workspace_id, live.row.upload_id);
-    await this.#ports.rows.abort(live.row.upload_id);
-    live.row = { ...live.row, status: 'aborted' };
+    if (why === 'expired') await this.#ports.rows.expire(live.row.upload_id);
+    else await this.#ports.rows.abort(live.row.upload_id);
+    live.row = { ...live.row, status: why };
   }
 
   #checkOpen(row: UploadSessionRow): void {

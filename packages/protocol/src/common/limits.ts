@@ -142,8 +142,5 @@ export const LIMITS = {
     uploadExpiryDefaultMs: DAY_MS,
     /** The longest expiry a client may ask for: 7 days. */
     uploadExpiryMaxMs: 7 * DAY_MS,
-    /** A file name of an upload (the artifact's name). */
-    fileNameLength: 255,
-    mimeTypeLength: 255,
   },
 } as const;

@@ -1,23 +1,19 @@
 import { Type, type Static } from 'typebox';
 import { ThreadId, Timestamp, TurnId, WorkspaceId, idSchema } from '../common/ids.js';
 import { LIMITS } from '../common/limits.js';
+import { ArtifactId, ArtifactMediaType, ArtifactName, ArtifactRef, ArtifactSize, ArtifactSourceKind, ArtifactVersionId, UploadSessionId } from '../artifact/artifact.js';
+import { Sha256 } from '../turn-records/turn-record-common.js';
 
 const strict = { additionalProperties: false } as const;
 const T = LIMITS.transfer;
 
-/** A lowercase hex SHA-256 digest (64 characters). */
-export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, lowercase hex.' });
-export type Sha256Hex = Static<typeof Sha256Hex>;
 
-/** An upload session id (`up_...`), chosen by the gateway. */
-export const UploadId = idSchema('Upload session id, chosen by the gateway.');
+/** An upload session id (the artifact issue's `UploadSessionId`), chosen by the gateway. */
+export const UploadId = UploadSessionId;
 export type UploadId = Static<typeof UploadId>;
 /** A download session id (`dn_...`), chosen by the gateway. */
 export const DownloadId = idSchema('Download session id, chosen by the gateway.');
 export type DownloadId = Static<typeof DownloadId>;
-/** The artifact and version ids a transfer names (the artifact issue's ids). */
-export const TransferArtifactId = idSchema('Artifact id.');
-export const TransferVersionId = idSchema('Artifact version id.');
 
 const ByteCount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
@@ -27,7 +23,7 @@ export const CaupHeader = Type.Object(
     upload_id: UploadId,
     offset: ByteCount,
     len: Type.Integer({ minimum: 0, maximum: T.chunkMaxBytes * 16 }),
-    chunk_sha256: Sha256Hex,
+    chunk_sha256: Sha256,
   },
   strict,
 );
@@ -40,39 +36,26 @@ export type CaupHeader = Static<typeof CaupHeader>;
  */
 export const CadnHeader = Type.Object({
   download_id: DownloadId,
-  artifact_id: TransferArtifactId,
-  version_id: TransferVersionId,
+  artifact_id: ArtifactId,
+  version_id: ArtifactVersionId,
   offset: ByteCount,
   len: ByteCount,
   total_size_bytes: ByteCount,
-  chunk_sha256: Sha256Hex,
+  chunk_sha256: Sha256,
   final_chunk: Type.Boolean(),
 });
 export type CadnHeader = Static<typeof CadnHeader>;
 
-/** Where an upload comes from (the artifact's `source_kind`). */
-export const UploadSourceKind = Type.Union(
-  ['user_upload', 'workspace_file', 'generated_media', 'tool_output', 'task_result', 'agent_output', 'derived', 'api'].map((kind) => Type.Literal(kind)),
-) as unknown as import('typebox').TUnion<
-  Array<import('typebox').TLiteral<'user_upload' | 'workspace_file' | 'generated_media' | 'tool_output' | 'task_result' | 'agent_output' | 'derived' | 'api'>>
->;
+/** Where an upload comes from (the artifact's `source_kind`; default `user_upload`). */
+export const UploadSourceKind = ArtifactSourceKind;
 export type UploadSourceKind = Static<typeof UploadSourceKind>;
 
 /** What `artifact/upload/status` says of a session. */
 export const UploadState = Type.Union([Type.Literal('open'), Type.Literal('finished'), Type.Literal('aborted'), Type.Literal('expired')]);
 export type UploadState = Static<typeof UploadState>;
 
-/** The artifact a finished upload became (the artifact issue's `ArtifactRef`). */
-export const TransferArtifactRef = Type.Object({
-  artifact_id: TransferArtifactId,
-  version_id: TransferVersionId,
-  workspace_id: WorkspaceId,
-  sha256: Sha256Hex,
-  size_bytes: ByteCount,
-  name: Type.String(),
-  mime_type: Type.String(),
-  kind: Type.String(),
-});
+/** The artifact a finished upload became: the artifact issue's `ArtifactRef`. */
+export const TransferArtifactRef = ArtifactRef;
 export type TransferArtifactRef = Static<typeof TransferArtifactRef>;
 
 export const UploadStartParams = Type.Object(
@@ -82,11 +65,11 @@ export const UploadStartParams = Type.Object(
     thread_id: Type.Optional(ThreadId),
     /** The turn the upload is planned for (a turn input attachment). */
     turn_id: Type.Optional(TurnId),
-    file_name: Type.String({ minLength: 1, maxLength: T.fileNameLength }),
-    mime_type: Type.String({ minLength: 1, maxLength: T.mimeTypeLength }),
-    size_bytes: ByteCount,
+    file_name: ArtifactName,
+    mime_type: ArtifactMediaType,
+    size_bytes: ArtifactSize,
     /** The whole file's SHA-256: `finish` refuses other bytes. */
-    sha256: Sha256Hex,
+    sha256: Sha256,
     source_kind: Type.Optional(UploadSourceKind),
     /** The chunk size the client will send (default `LIMITS.transfer.chunkRecommendedBytes`). */
     chunk_size: Type.Optional(Type.Integer({ minimum: T.chunkMinBytes, maximum: T.chunkMaxBytes })),
@@ -104,7 +87,7 @@ export const UploadSession = Type.Object({
   state: UploadState,
   file_name: Type.String(),
   size_bytes: ByteCount,
-  sha256: Sha256Hex,
+  sha256: Sha256,
   /** Bytes durably received (and acknowledged). */
   received_bytes: ByteCount,
   /** Where the next `CAUP` frame must start: equal to `received_bytes`. */
@@ -134,9 +117,9 @@ export type UploadAbortResult = Static<typeof UploadAbortResult>;
 export const DownloadStartParams = Type.Object(
   {
     workspace_id: WorkspaceId,
-    artifact_id: TransferArtifactId,
+    artifact_id: ArtifactId,
     /** Default: the artifact's current version. */
-    version_id: Type.Optional(TransferVersionId),
+    version_id: Type.Optional(ArtifactVersionId),
     /** Only these bytes: `offset` to `offset + length` (default: to the end). */
     range: Type.Optional(Type.Object({ offset: ByteCount, length: Type.Optional(ByteCount) }, strict)),
     /** Chunk size of the `CADN` frames (default `LIMITS.transfer.chunkRecommendedBytes`). */
@@ -149,12 +132,12 @@ export type DownloadStartParams = Static<typeof DownloadStartParams>;
 /** Answered before the first `CADN` frame: what will stream. */
 export const DownloadStartResult = Type.Object({
   download_id: DownloadId,
-  artifact_id: TransferArtifactId,
-  version_id: TransferVersionId,
+  artifact_id: ArtifactId,
+  version_id: ArtifactVersionId,
   name: Type.String(),
   mime_type: Type.String(),
   /** The whole version's SHA-256 and size. */
-  sha256: Sha256Hex,
+  sha256: Sha256,
   total_size_bytes: ByteCount,
   /** The bytes that will stream: `offset` .. `offset + length`. */
   offset: ByteCount,
