@@ -15,13 +15,12 @@ function describeGc(result: ArtifactsGcResult): string[] {
     `  orphan blobs: ${plan.orphan_blobs.length} (${mb(plan.bytes_reclaimable)})${plan.truncated ? ', more next run' : ''}`,
     ...plan.orphan_blobs.slice(0, 50).map((o) => `    ${o.workspace_id} ${o.sha256} ${o.size_bytes} bytes (${o.reason.replace(/_/g, ' ')})`),
     ...(plan.orphan_blobs.length > 50 ? [`    ... and ${plan.orphan_blobs.length - 50} more (--json lists all)`] : []),
-    `  stale projections: ${plan.stale_projections}`,
     `  expired external refs: ${plan.expired_external_refs}`,
   ];
   if (report !== null) {
     lines.push(
       `removed ${report.blobs_deleted} blob(s) (${mb(report.bytes_deleted)}), kept ${report.blobs_kept} referenced again or too young, ` +
-        `${report.temps_removed} temp file(s), ${report.projections_pruned} projection(s), ${report.external_refs_pruned} external ref(s)`,
+        `${report.temps_removed} temp file(s), ${report.external_refs_pruned} external ref(s)`,
     );
   }
   return lines;
@@ -29,13 +28,13 @@ function describeGc(result: ArtifactsGcResult): string[] {
 
 /**
  * `cairn artifacts gc [--dry-run]`: collects orphan artifact blobs of the runtime home (past the
- * `[artifacts] gc_grace_hours` grace period), stale projections and expired external refs.
+ * `[artifacts] gc_grace_hours` grace period) and expired external refs.
  * Safe beside a serving gateway: every blob is re-checked in the store's transaction first.
  */
 export function registerArtifactCommands(artifacts: Command, add: Add, env: CairnEnv, global: () => GlobalOptions): void {
   const home = () => (global().home !== undefined ? { home: global().home } : {});
   add(artifacts, 'gc')
-    .description('remove orphan blobs older than the grace period, stale projections and expired external refs')
+    .description('remove orphan blobs older than the grace period and expired external refs')
     .option('--dry-run', 'only show the plan')
     .action(async (options: { dryRun?: boolean }) => {
       const result = await artifactsGc({ env, ...home(), dryRun: options.dryRun === true });

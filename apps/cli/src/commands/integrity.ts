@@ -44,9 +44,10 @@ function describeVerify(report: RuntimeVerifyReport): string[] {
   const b = report.blobs;
   if (!b.checked) lines.push(`  blobs not checked: ${b.reason}`);
   else {
-    lines.push(`  blobs ${b.ok ? 'ok' : 'FINDINGS'}: ${b.checked} re-hashed (${b.bytes_checked} bytes) under ${b.root}, ${b.missing.length} missing, ${b.corrupt.length} corrupt`);
-    for (const m of b.missing) lines.push(`    MISSING ${m.workspace_id} ${m.sha256} (${m.size_bytes} bytes)`);
-    for (const c of b.corrupt) lines.push(`    CORRUPT ${c.workspace_id} ${c.sha256} (${c.size_bytes} bytes)`);
+    const r = b.report;
+    lines.push(`  blobs ${b.ok ? 'ok' : 'FINDINGS'}: ${r.checked} re-hashed (${r.bytes_checked} bytes) under ${b.root}, ${r.missing.length} missing, ${r.corrupt.length} corrupt`);
+    for (const m of r.missing) lines.push(`    MISSING ${m.workspace_id} ${m.sha256} (${m.size_bytes} bytes)`);
+    for (const c of r.corrupt) lines.push(`    CORRUPT ${c.workspace_id} ${c.sha256} (${c.size_bytes} bytes)`);
   }
   const c = report.checkpoints;
   if (!c.checked) {

@@ -1,5 +1,3 @@
-/** The issue's default ignore list: build output, VCS metadata, caches, editor leftovers. */
-export const DEFAULT_CAPTURE_IGNORE: readonly string[] = Object.freeze(['.git', 'target', 'node_modules', 'dist', 'build', '.next', '.cache', '.DS_Store', '*.tmp', '*.swp', '*~']);
 
 /**
  * Compiles ignore patterns into a test over a root-relative path (`/`-separated). A pattern

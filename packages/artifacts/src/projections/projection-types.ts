@@ -1,7 +1,9 @@
 import type { ArtifactBlobStore } from '../blobs/blob-store.js';
 
+import type { ProjectionKind } from '@cairn/protocol';
+
 /** The derived views the service computes (protocol's ProjectionKind). */
-export type ProjectionKindName = 'plain_text' | 'thumbnail' | 'json_summary' | 'pdf_text';
+export type ProjectionKindName = ProjectionKind;
 
 /** The version a projection is computed from. */
 export interface ProjectionSource {
@@ -21,6 +23,8 @@ export interface ProjectionOutcome {
   status: 'ready' | 'failed' | 'skipped';
   text?: string;
   blob_sha256?: string;
+  /** The size of `blob_sha256`'s bytes (the store records the derived blob's row). */
+  blob_size_bytes?: number;
   summary?: Record<string, unknown>;
   error?: string;
 }

@@ -6,7 +6,11 @@ import { PROJECTION_LIMITS, type ProjectionKindName, type ProjectionOutcome, typ
 import { readPrefix } from './read-prefix.js';
 import { cutUtf8 } from './utf8-cut.js';
 
-const skipped = (reason: string, summary: Record<string, unknown> = {}): ProjectionOutcome => ({ status: 'skipped', error: reason, summary: { reason, ...summary } });
+/** A version that does not qualify: the reason (and a detail) as the row's error text; only `ready` carries content. */
+const skipped = (reason: string, detail: Record<string, unknown> = {}): ProjectionOutcome => ({
+  status: 'skipped',
+  error: Object.keys(detail).length === 0 ? reason : `${reason}: ${JSON.stringify(detail)}`,
+});
 
 /**
  * `plain_text`: the first 256 KB as UTF-8, cut on a character boundary. Reads 3 bytes past the
@@ -37,6 +41,7 @@ export const thumbnail: Projector = async (source, blobs) => {
   return {
     status: 'ready',
     blob_sha256: put.sha256,
+    blob_size_bytes: put.size_bytes,
     summary: { mime_type: 'image/png', width: info.width, height: info.height, size_bytes: data.byteLength, source_width: meta.width, source_height: meta.height, source_format: meta.format },
   };
 };

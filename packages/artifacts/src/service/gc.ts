@@ -1,3 +1,4 @@
+import type { ArtifactBlobRecord } from '@cairn/protocol';
 import type { CrudStore } from '@cairn/crud';
 import type { ArtifactBlobStore } from '../blobs/blob-store.js';
 import type { LocalArtifactBlobStore } from '../blobs/local-blob-store.js';
@@ -18,8 +19,6 @@ export interface GcPlan {
   older_than: string;
   orphan_blobs: GcOrphanBlob[];
   bytes_reclaimable: number;
-  /** Projection rows whose version is gone, or pending ones whose claim expired long ago. */
-  stale_projections: number;
   expired_external_refs: number;
   /** The plan stopped at its limit: run again for the rest. */
   truncated: boolean;
@@ -31,7 +30,6 @@ export interface GcReport {
   /** Planned blobs that turned out referenced (or young) when re-checked, and were kept. */
   blobs_kept: number;
   temps_removed: number;
-  projections_pruned: number;
   external_refs_pruned: number;
 }
 
@@ -42,16 +40,18 @@ export interface GcDeps {
 }
 
 const cutoff = (now: Date, graceHours: number) => new Date(now.getTime() - graceHours * 3_600_000);
+/** Blob rows read per page while listing them. */
+const PAGE = 1_000;
 
 /**
  * Plans a collection: blob rows nothing references and blob files with no row, both older
- * than the grace period (an ingest between its rename and its commit holds a young file), stale
- * projections and expired external refs. Reads only: nothing is removed.
+ * than the grace period (an ingest between its rename and its commit holds a young file), and
+ * expired external refs. Reads only: nothing is removed.
  */
 export async function gcPlan(deps: GcDeps, now: Date, limit = 10_000): Promise<GcPlan> {
   const olderThan = cutoff(now, deps.graceHours);
   const orphans: GcOrphanBlob[] = [];
-  const unreferenced = await deps.store.artifacts.unreferencedBlobs({ older_than: olderThan, limit });
+  const unreferenced = await deps.store.artifacts.unreferencedBlobs({ older_than: olderThan.toISOString(), limit });
   for (const row of unreferenced) {
     const stat = await deps.blobs.stat(row.workspace_id, row.sha256);
     // A row whose file was touched recently (re-used by an ingest in flight) waits for the next run.
@@ -68,14 +68,12 @@ export async function gcPlan(deps: GcDeps, now: Date, limit = 10_000): Promise<G
     if (file.mtime >= olderThan || rows.has(`${file.workspace_id}/${file.sha256}`)) continue;
     orphans.push({ workspace_id: file.workspace_id, sha256: file.sha256, size_bytes: file.size_bytes, reason: 'file_without_row' });
   }
-  const stale = await deps.store.artifacts.staleProjections({ now, older_than: olderThan, limit });
-  const expired = await deps.store.artifacts.expiredExternalRefs({ now, limit });
+  const expired = await deps.store.artifacts.expiredExternalRefs({ now: now.toISOString(), limit });
   return {
     now: now.toISOString(),
     older_than: olderThan.toISOString(),
     orphan_blobs: orphans,
     bytes_reclaimable: orphans.reduce((n, o) => n + o.size_bytes, 0),
-    stale_projections: stale.length,
     expired_external_refs: expired.length,
     truncated,
   };
@@ -89,7 +87,7 @@ export async function gcPlan(deps: GcDeps, now: Date, limit = 10_000): Promise<G
  */
 export async function gcExecute(deps: GcDeps, plan: GcPlan, now: Date): Promise<GcReport> {
   const olderThan = cutoff(now, deps.graceHours);
-  const report: GcReport = { blobs_deleted: 0, bytes_deleted: 0, blobs_kept: 0, temps_removed: 0, projections_pruned: 0, external_refs_pruned: 0 };
+  const report: GcReport = { blobs_deleted: 0, bytes_deleted: 0, blobs_kept: 0, temps_removed: 0, external_refs_pruned: 0 };
   for (const orphan of plan.orphan_blobs) {
     const stat = await deps.blobs.stat(orphan.workspace_id, orphan.sha256);
     if (stat !== undefined && stat.mtime >= olderThan) {
@@ -111,17 +109,28 @@ export async function gcExecute(deps: GcDeps, plan: GcPlan, now: Date): Promise<
   }
   const local = deps.blobs as Partial<LocalArtifactBlobStore>;
   if (typeof local.removeStaleTemps === 'function') report.temps_removed = await local.removeStaleTemps(olderThan);
-  report.projections_pruned = await deps.store.artifacts.pruneStaleProjections({ now, older_than: olderThan });
-  report.external_refs_pruned = await deps.store.artifacts.pruneExternalRefs({ now });
+  report.external_refs_pruned = (await deps.store.artifacts.pruneExternalRefs({ now: now.toISOString() })).pruned;
   return report;
 }
 
 async function hasRow(store: CrudStore, workspaceId: string, sha256: string): Promise<boolean> {
-  return (await store.artifacts.getBlob({ workspace_id: workspaceId, sha256 })) !== undefined;
+  return (await store.artifacts.getBlob({ workspace_id: workspaceId, sha256 })) !== null;
 }
 
 async function blobRowSet(store: CrudStore): Promise<Set<string>> {
   const rows = new Set<string>();
-  for await (const row of store.artifacts.blobRows()) rows.add(`${row.workspace_id}/${row.sha256}`);
+  for await (const row of allBlobRows(store)) rows.add(`${row.workspace_id}/${row.sha256}`);
   return rows;
+}
+
+/** Every blob row, page by page in (workspace, sha256) order. */
+export async function* allBlobRows(store: CrudStore): AsyncIterable<ArtifactBlobRecord> {
+  let after: { workspace_id: string; sha256: string } | undefined;
+  for (;;) {
+    const page = await store.artifacts.blobRows({ limit: PAGE, ...(after ? { after } : {}) });
+    yield* page;
+    if (page.length < PAGE) return;
+    const last = page[page.length - 1]!;
+    after = { workspace_id: last.workspace_id, sha256: last.sha256 };
+  }
 }

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,7 +10,7 @@ import { artifactError } from '../errors.js';
 import { assertId, assertSha256 } from '../ids.js';
 import { resolveInsideRoot } from '../paths/resolve-inside-root.js';
 import { validateArtifactName } from '../paths/validate-artifact-name.js';
-import { mediaTypeFromName } from '../projections/media-types.js';
+import { mediaTypeFromName, projectionKindsFor } from '../projections/media-types.js';
 import { kindFromMediaType } from './artifact-kind.js';
 import type { ArtifactServiceSettings } from './settings.js';
 
@@ -59,7 +59,7 @@ async function precheck(deps: IngestDeps, meta: Described): Promise<void> {
   const { quotas } = deps.settings;
   const size = meta.size_bytes;
   if (size !== undefined && size > quotas.max_artifact_bytes) throw quotaExceeded('max_artifact_bytes', quotas.max_artifact_bytes, 0, size);
-  const usage = await deps.store.artifacts.usage(meta.workspace_id);
+  const usage = await deps.store.artifacts.usage({ workspace_id: meta.workspace_id });
   if (meta.artifact_id === undefined && usage.files + 1 > quotas.workspace_artifact_files) {
     throw quotaExceeded('workspace_artifact_files', quotas.workspace_artifact_files, usage.files, 1);
   }
@@ -94,23 +94,16 @@ async function record(deps: IngestDeps, meta: Described, put: PutResult): Promis
       kind: meta.kind,
       source_kind: meta.source_kind,
       bindings: meta.bindings ?? [],
-      now: deps.now(),
+      quotas: deps.settings.quotas,
+      projections: projectionKindsFor({ mime_type: meta.mime_type, name: meta.name }),
     });
   } catch (error) {
     if (put.created) {
-      const gone = await deps.store.artifacts.deleteBlobIfUnreferenced({ workspace_id: meta.workspace_id, sha256: put.sha256 }).catch(() => false);
-      const row = gone ? undefined : await hasBlobRow(deps, meta.workspace_id, put.sha256);
-      if (gone || row === false) await deps.blobs.delete(meta.workspace_id, put.sha256).catch(() => undefined);
+      // The failed transaction wrote no row: the file may go unless a row (another version's) already names it.
+      const row = await deps.store.artifacts.getBlob({ workspace_id: meta.workspace_id, sha256: put.sha256 }).catch(() => undefined);
+      if (row === null) await deps.blobs.delete(meta.workspace_id, put.sha256).catch(() => undefined);
     }
     throw error;
-  }
-}
-
-async function hasBlobRow(deps: IngestDeps, workspaceId: string, sha256: string): Promise<boolean | undefined> {
-  try {
-    return (await deps.store.artifacts.getBlob({ workspace_id: workspaceId, sha256 })) !== undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -133,7 +126,6 @@ export async function ingestSource(deps: IngestDeps, input: IngestMeta, source: 
  */
 export async function ingestPath(deps: IngestDeps, input: Omit<IngestMeta, 'name'> & { name?: string; root: string; path: string }): Promise<ArtifactRef> {
   const real = await resolveInsideRoot(input.root, input.path);
-  const { constants } = await import('node:fs');
   let handle;
   try {
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -161,9 +153,11 @@ export async function ingestUpload(
   assertSha256(input.sha256);
   const meta = describe(input);
   await precheck(deps, meta);
-  const put = await deps.blobs.commitUpload(meta.workspace_id, input.upload_id, input.sha256, { verified: options.sha256_verified === true });
-  if (put.size_bytes !== input.size_bytes) {
-    throw artifactError('checksum_mismatch', 'the upload has another size than declared', { expected: input.size_bytes, actual: put.size_bytes });
+  const temp = await deps.blobs.uploads.open(meta.workspace_id, input.upload_id);
+  const size = await temp.size().finally(() => temp.close());
+  if (size !== input.size_bytes) {
+    throw artifactError('checksum_mismatch', 'the upload has another size than declared', { expected: input.size_bytes, actual: size });
   }
+  const put = await deps.blobs.commitUpload(meta.workspace_id, input.upload_id, input.sha256, { verified: options.sha256_verified === true });
   return record(deps, meta, put);
 }

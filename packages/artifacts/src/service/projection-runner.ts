@@ -1,7 +1,7 @@
 import type { CrudStore } from '@cairn/crud';
 import type { ArtifactBlobStore } from '../blobs/blob-store.js';
 import { PROJECTORS } from '../projections/projectors.js';
-import type { ProjectionKindName, ProjectionOutcome } from '../projections/projection-types.js';
+import type { ProjectionOutcome } from '../projections/projection-types.js';
 
 export interface ProjectionRunReport {
   claimed: number;
@@ -24,13 +24,13 @@ export async function runPendingProjections(
   deps: { store: CrudStore; blobs: ArtifactBlobStore; now: () => Date; owner: string },
   limit: number,
 ): Promise<ProjectionRunReport> {
-  const claims = await deps.store.artifacts.claimPendingProjections({ limit, owner: deps.owner, now: deps.now() });
+  const claims = await deps.store.artifacts.claimPendingProjections({ limit, owner: deps.owner, now: deps.now().toISOString() });
   const report: ProjectionRunReport = { claimed: claims.length, ready: 0, skipped: 0, failed: 0, workspaces: [] };
   const touched = new Set<string>();
   for (const claim of claims) {
     let outcome: ProjectionOutcome;
     try {
-      outcome = await PROJECTORS[claim.kind as ProjectionKindName](
+      outcome = await PROJECTORS[claim.kind](
         { workspace_id: claim.workspace_id, sha256: claim.sha256, size_bytes: claim.size_bytes, mime_type: claim.mime_type, name: claim.name },
         deps.blobs,
       );
@@ -44,10 +44,10 @@ export async function runPendingProjections(
       kind: claim.kind,
       status: outcome.status,
       ...(outcome.text === undefined ? {} : { text: outcome.text }),
-      ...(outcome.blob_sha256 === undefined ? {} : { blob_sha256: outcome.blob_sha256 }),
-      ...(outcome.summary === undefined ? {} : { summary: outcome.summary }),
+      ...(outcome.blob_sha256 === undefined ? {} : { blob_sha256: outcome.blob_sha256, blob_size_bytes: outcome.blob_size_bytes }),
+      ...(outcome.status === 'ready' && outcome.summary !== undefined ? { summary: outcome.summary } : {}),
       ...(outcome.error === undefined ? {} : { error: outcome.error.slice(0, ERROR_CHARS) }),
-      now: deps.now(),
+      owner: deps.owner,
     });
     touched.add(claim.workspace_id);
   }

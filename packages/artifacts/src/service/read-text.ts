@@ -21,7 +21,7 @@ export interface ReadTextParams {
  */
 export async function readText(store: CrudStore, blobs: ArtifactBlobStore, params: ReadTextParams): Promise<ArtifactReadResult> {
   const max = Math.min(params.max_bytes ?? LIMITS.artifact.readMaxBytes, LIMITS.artifact.readMaxBytes);
-  const { artifact, version } = await store.artifacts.get({ workspace_id: params.workspace_id, artifact_id: params.artifact_id, ...(params.version_id === undefined ? {} : { version_id: params.version_id }) });
+  const { artifact, version, projections } = await store.artifacts.get({ workspace_id: params.workspace_id, artifact_id: params.artifact_id, ...(params.version_id === undefined ? {} : { version_id: params.version_id }) });
   const base = { artifact_id: artifact.artifact_id, version_id: version.version_id, mime_type: version.mime_type, size_bytes: version.size_bytes };
   if (isTextLike(version.mime_type, version.name)) {
     const whole = version.size_bytes <= max;
@@ -32,12 +32,12 @@ export async function readText(store: CrudStore, blobs: ArtifactBlobStore, param
     const cut = cutUtf8(bytes, max, whole);
     if (cut !== undefined) return { ...base, source: 'blob', text: cut.text, truncated: cut.truncated };
   }
-  const projections = await store.artifacts.getProjections({ workspace_id: params.workspace_id, version_id: version.version_id });
   for (const kind of ['pdf_text', 'plain_text'] as const) {
     const p = projections.find((x) => x.kind === kind && x.status === 'ready' && x.text !== null);
     if (p?.text != null) {
       const cut = cutUtf8(Buffer.from(p.text, 'utf8'), max, true)!;
-      return { ...base, source: kind, text: cut.text, truncated: cut.truncated || p.summary?.['truncated' as never] === true };
+      const cutBefore = typeof p.summary === 'object' && p.summary !== null && (p.summary as { truncated?: unknown }).truncated === true;
+      return { ...base, source: kind, text: cut.text, truncated: cut.truncated || cutBefore };
     }
   }
   throw artifactError('invalid_params', 'the artifact has no text to read inline', { artifact_id: artifact.artifact_id, version_id: version.version_id, reason: 'not_text' });

@@ -1,27 +1,8 @@
+import type { GatewaySettings } from '@cairn/config';
+
 /**
- * The settings the service reads: `[quotas]`, `[capture]` and `[artifacts]` of the gateway
- * settings (`GatewaySettings` from `@cairn/config` satisfies it as is).
+ * The settings the service reads: `[quotas]` (enforced before bytes become visible),
+ * `[capture]` (switches, per-turn limits, ignore list) and `[artifacts]` (GC grace period)
+ * of the gateway settings.
  */
-export interface ArtifactServiceSettings {
-  quotas: {
-    max_artifact_bytes: number;
-    workspace_artifact_bytes: number;
-    workspace_artifact_files: number;
-    warn_at_fraction: number;
-  };
-  capture: {
-    user_uploads: boolean;
-    new_workspace_files: boolean;
-    modified_workspace_files: boolean;
-    generated_media: boolean;
-    tool_outputs: boolean;
-    task_results: boolean;
-    max_files_per_turn: number;
-    max_file_bytes: number;
-    max_turn_bytes: number;
-    ignore: string[];
-  };
-  artifacts: {
-    gc_grace_hours: number;
-  };
-}
+export type ArtifactServiceSettings = Pick<GatewaySettings, 'quotas' | 'capture' | 'artifacts'>;

@@ -18,9 +18,9 @@ const BATCH = 500;
  */
 export async function pruneExpiredUploads(store: CrudStore, blobs: ArtifactBlobStore, now: Date): Promise<PruneUploadsReport> {
   const report: PruneUploadsReport = { sessions_expired: 0, orphan_temps_removed: 0 };
-  const expired = await store.artifacts.expiredUploadSessions({ now, limit: BATCH });
+  const expired = await store.artifacts.expiredUploadSessions({ now: now.toISOString(), limit: BATCH });
   for (const session of expired) {
-    await store.artifacts.abortUploadSession({ upload_id: session.upload_id, now });
+    await store.artifacts.expireUploadSession({ workspace_id: session.workspace_id, upload_id: session.upload_id });
     await blobs.uploads.remove(session.workspace_id, session.upload_id);
     report.sessions_expired++;
   }

@@ -1,5 +1,6 @@
 import type { CrudStore } from '@cairn/crud';
 import type { ArtifactBlobStore } from '../blobs/blob-store.js';
+import { allBlobRows } from './gc.js';
 
 export interface VerifyBlobsProgress {
   checked: number;
@@ -47,6 +48,6 @@ export async function verifyBlobRows(rows: readonly BlobRowRef[], blobs: Artifac
 /** Every blob row of the store, re-hashed (`verifyBlobRows`). */
 export async function verifyBlobs(store: CrudStore, blobs: ArtifactBlobStore, onProgress?: (p: VerifyBlobsProgress) => void): Promise<VerifyBlobsReport> {
   const rows: BlobRowRef[] = [];
-  for await (const row of store.artifacts.blobRows()) rows.push({ workspace_id: row.workspace_id, sha256: row.sha256, size_bytes: Number(row.size_bytes) });
+  for await (const row of allBlobRows(store)) rows.push({ workspace_id: row.workspace_id, sha256: row.sha256, size_bytes: Number(row.size_bytes) });
   return verifyBlobRows(rows, blobs, onProgress);
 }

@@ -5,7 +5,7 @@ import { createTestDatabase } from '@cairn/tooling/postgres';
 import { LocalArtifactBlobStore, type LocalArtifactBlobStoreOptions } from '../blobs/local-blob-store.js';
 import { ArtifactService } from '../service/artifact-service.js';
 import type { ArtifactServiceSettings } from '../service/settings.js';
-import { DEFAULT_CAPTURE_IGNORE } from '../capture/ignore-list.js';
+import { DEFAULT_CAPTURE_IGNORE } from '@cairn/config';
 import { tempDir } from './temp-dir.js';
 
 export type TestBackend = 'sqlite' | 'postgres';
@@ -23,6 +23,7 @@ export function defaultServiceSettings(overrides: { quotas?: Partial<ArtifactSer
       generated_media: true,
       tool_outputs: true,
       task_results: true,
+      agent_messages: false,
       max_files_per_turn: 32,
       max_file_bytes: 50 * 2 ** 20,
       max_turn_bytes: 128 * 2 ** 20,

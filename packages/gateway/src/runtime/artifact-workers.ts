@@ -55,7 +55,7 @@ export function startArtifactWorkers(artifacts: ArtifactService, log: FastifyBas
   });
   const gc = guard('gc', async () => {
     const plan = await artifacts.gcPlan();
-    if (plan.orphan_blobs.length === 0 && plan.stale_projections === 0 && plan.expired_external_refs === 0) return;
+    if (plan.orphan_blobs.length === 0 && plan.expired_external_refs === 0) return;
     const report = await artifacts.gcExecute(plan);
     log.info({ gc: report }, 'artifact GC done');
   });

@@ -18,7 +18,7 @@ export interface ArtifactsGcResult {
 
 /**
  * `cairn artifacts gc [--dry-run]`: plans a collection (orphan blobs past the grace period,
- * stale projections, expired external refs) and, unless `dryRun`, executes it; execution
+ * expired external refs) and, unless `dryRun`, executes it; execution
  * re-checks every blob in the store's transaction, so it is safe beside a serving gateway.
  */
 export function artifactsGc(options: RuntimeOptions & { dryRun?: boolean }): Promise<ArtifactsGcResult> {

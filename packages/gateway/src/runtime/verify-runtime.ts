@@ -26,7 +26,7 @@ export interface VerifyRuntimeOptions extends RuntimeOptions {
 }
 
 /** Every artifact blob row re-hashed against the blob root (`[artifacts] root`), or why not. */
-export type BlobVerification = (VerifyBlobsReport & { checked: true; ok: boolean; root: string }) | { checked: false; ok: boolean; reason: string };
+export type BlobVerification = { checked: true; ok: boolean; root: string; report: VerifyBlobsReport } | { checked: false; ok: boolean; reason: string };
 
 export type CheckpointVerification =
   | (CheckpointReport & { checked: true; signingKeyId: string; /** Ed25519, SPKI DER base64: checks the records anywhere. */ signingPublicKey: string })
@@ -65,7 +65,7 @@ export async function verifyRuntime(options: VerifyRuntimeOptions = {}): Promise
   else {
     const root = resolveArtifactsRoot(settings, paths);
     const report = await verifyBlobRows(blobRows, new LocalArtifactBlobStore({ root }), options.onBlobProgress);
-    blobs = { checked: true, ok: report.missing.length === 0 && report.corrupt.length === 0, root, ...report };
+    blobs = { checked: true, ok: report.missing.length === 0 && report.corrupt.length === 0, root, report };
   }
   return { ...databases, ok: databases.ok && blobs.ok, blobs };
 }

@@ -104,6 +104,8 @@ export const RecordProjectionParams = Type.Object(
     status: Type.Union([Type.Literal('ready'), Type.Literal('failed'), Type.Literal('skipped')]),
     text: Type.Optional(Type.String()),
     blob_sha256: Type.Optional(Sha256),
+    /** The size of `blob_sha256`'s bytes: with it, a blob the workspace has no row for yet (a new thumbnail) gets its row, counted in usage. */
+    blob_size_bytes: Type.Optional(ArtifactSize),
     summary: Type.Optional(Type.Unknown()),
     error: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.turnRecords.errorMessageLength })),
     /** The claimant, when it claimed the row: a claim another owner took over since is `conflict`. */
