@@ -10,7 +10,7 @@ import { createCairnClient, download, upload, type CairnClient } from '@cairn/cl
 import { RpcSocket, deterministicBytes, sha256Hex, startTestGateway, uploadFrame, writeDeterministicFile, type TestGateway } from '@cairn/gateway/testing';
 
 const CHUNK = LIMITS.transfer.chunkRecommendedBytes;
-const QUOTA_BYTES = 150 * 1024 * 1024;
+const QUOTA_BYTES = 1024 * 1024 * 1024;
 let root: string;
 let gateway: TestGateway;
 let workspaceId: string;
@@ -72,10 +72,10 @@ async function startRaw(socket: RpcSocket, bytes: Uint8Array, extra: Record<stri
   return session;
 }
 
-/** The next chunk_ack for the upload at `offset` on this socket. */
-function ackFor(socket: RpcSocket, uploadId: string, offset: number) {
+/** The first chunk_ack for the upload at `offset` on this socket, among the notifications from index `after` on. */
+function ackFor(socket: RpcSocket, uploadId: string, offset: number, after = 0) {
   return socket.waitFor(() =>
-    socket.notifications.find((n) => n.method === 'artifact/upload/chunk_ack' && (n.params as { upload_id: string; offset: number }).upload_id === uploadId && (n.params as { offset: number }).offset === offset),
+    socket.notifications.slice(after).find((n) => n.method === 'artifact/upload/chunk_ack' && (n.params as { upload_id: string; offset: number }).upload_id === uploadId && (n.params as { offset: number }).offset === offset),
   ) as unknown as Promise<{ params: { next_offset: number; received_bytes: number; error?: { code: string; details?: { reason?: string } } } }>;
 }
 
@@ -185,8 +185,9 @@ describe('bad input: its own error each, and nothing visible', () => {
     expect(status.upload).toMatchObject({ received_bytes: 0, next_offset: 0, state: 'open' });
 
     // The session still works after the refusals.
+    const seen = socket.notifications.length;
     socket.send(uploadFrame(id, 0, first));
-    expect((await ackFor(socket, id, 0)).params).toMatchObject({ next_offset: CHUNK });
+    expect((await ackFor(socket, id, 0, seen)).params).toMatchObject({ next_offset: CHUNK });
     await socket.call('artifact/upload/abort', { workspace_id: workspaceId, upload_id: id });
     await socket.close();
   });
@@ -265,14 +266,17 @@ describe('bad input: its own error each, and nothing visible', () => {
 });
 
 describe('download refusals', () => {
-  it("a deleted artifact and another workspace's artifact are not_found", async () => {
+  it("a deleted artifact is artifact_unavailable, another workspace's not_found (or forbidden_workspace for a scoped token)", async () => {
     const other = (await gateway.runtime.store.workspaces.create({ workspace_id: 'ws-other-transfer', name: 'other' })).workspace_id;
     await withClient(async (client) => {
       const mine = await upload(Buffer.from('mine'), { client, workspace_id: workspaceId, file_name: 'mine.txt' });
       const theirs = await upload(Buffer.from('theirs'), { client, workspace_id: other, file_name: 'theirs.txt' });
       await expect(download({ workspace_id: workspaceId, artifact_id: theirs.artifact.artifact_id }, collector().sink, { client })).rejects.toMatchObject({ code: 'not_found' });
       await gateway.runtime.store.artifacts.delete({ workspace_id: workspaceId, artifact_id: mine.artifact.artifact_id });
-      await expect(download({ workspace_id: workspaceId, artifact_id: mine.artifact.artifact_id }, collector().sink, { client })).rejects.toMatchObject({ code: 'not_found' });
+      await expect(download({ workspace_id: workspaceId, artifact_id: mine.artifact.artifact_id }, collector().sink, { client })).rejects.toMatchObject({
+        code: 'artifact_unavailable',
+        details: { status: 'deleted' },
+      });
     });
     const scoped = await gateway.scopedToken([workspaceId]);
     await withClient(async (client) => {
