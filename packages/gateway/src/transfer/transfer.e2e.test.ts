@@ -248,8 +248,33 @@ describe('bad input: its own error each, and nothing visible', () => {
       size_bytes: 121 * 1024 * 1024,
       sha256: '0'.repeat(64),
     });
-    expect(tooBig.error?.data).toMatchObject({ code: 'quota_exceeded' });
+    expect(tooBig.error?.data).toMatchObject({ code: 'quota_exceeded', details: { quota: 'max_artifact_bytes' } });
     await socket.close();
+
+    // A gateway whose workspaces hold 1 MiB: two 600 KB uploads both start; the second cannot finish.
+    const small = await startTestGateway(join(root, 'small-home'), { settings: { quotas: { workspace_artifact_bytes: 1024 * 1024 } } });
+    try {
+      const ws = (await small.runtime.store.workspaces.ensureDefault()).workspace_id;
+      const raw = await RpcSocket.open(small.rpcUrl, small.operatorToken);
+      const ids: string[] = [];
+      for (const seed of [21, 22]) {
+        const bytes = deterministicBytes(seed, 0, 600_000);
+        const { upload: session } = await raw.call<{ upload: { upload_id: string } }>('artifact/upload/start', {
+          workspace_id: ws, file_name: `q${seed}.bin`, mime_type: 'application/octet-stream', size_bytes: bytes.length, sha256: sha256Hex(bytes),
+        });
+        const seen = raw.notifications.length;
+        for (let offset = 0; offset < bytes.length; offset += CHUNK) raw.send(uploadFrame(session.upload_id, offset, bytes.subarray(offset, offset + CHUNK)));
+        await raw.waitFor(() => raw.notifications.slice(seen).some((n) => (n.params as { next_offset: number }).next_offset === bytes.length));
+        ids.push(session.upload_id);
+      }
+      await raw.call('artifact/upload/finish', { workspace_id: ws, upload_id: ids[0] });
+      const second = await raw.request('artifact/upload/finish', { workspace_id: ws, upload_id: ids[1] });
+      expect(second.error?.data).toMatchObject({ code: 'quota_exceeded', details: { quota: 'workspace_artifact_bytes' } });
+      expect((await small.runtime.store.artifacts.list({ workspace_id: ws })).items.map((a) => a.name)).toEqual(['q21.bin']);
+      await raw.close();
+    } finally {
+      await small.close();
+    }
   });
 
   it('a frame with a truncated header: invalid_frame (the connection stays); a non-Cairn binary frame closes 1003', async () => {
@@ -262,6 +287,22 @@ describe('bad input: its own error each, and nothing visible', () => {
     socket.send(Buffer.from('JUNKJUNK'));
     await socket.waitFor(() => socket.closed);
     expect(socket.closed?.code).toBe(1003);
+  });
+});
+
+describe('notifications', () => {
+  it('finish emits artifact/created and thread/artifacts/changed from the journal to the thread subscribers', async () => {
+    const socket = await RpcSocket.open(gateway.rpcUrl, gateway.operatorToken);
+    const { thread } = await socket.call<{ thread: { thread_id: string } }>('thread/start', { workspace_id: workspaceId, title: 'uploads' });
+    const bytes = deterministicBytes(31, 0, 1234);
+    await withClient(async (client) => {
+      const { artifact } = await upload(bytes, { client, workspace_id: workspaceId, thread_id: thread.thread_id, file_name: 'bound.bin' });
+      const created = await socket.waitFor(() => socket.notifications.find((n) => n.method === 'artifact/created' && JSON.stringify(n.params).includes(artifact.artifact_id)));
+      expect(created.params).toMatchObject({ workspace_id: workspaceId });
+      expect(typeof created.params.seq).toBe('number');
+      await socket.waitFor(() => socket.notifications.find((n) => n.method === 'thread/artifacts/changed' && (n.params as { thread_id?: string }).thread_id === thread.thread_id));
+    });
+    await socket.close();
   });
 });
 
