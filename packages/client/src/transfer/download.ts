@@ -143,8 +143,8 @@ async function receive(ref: DownloadRef, out: Writable, options: DownloadOptions
         wake = deferred();
       }
     } catch (error) {
+      // A lost connection falls through to the resume below; anything else is the answer.
       if (!(isCairnClientError(error) && error.code === 'connection_lost')) throw error;
-      down = true;
     } finally {
       offFrames();
       offLost();

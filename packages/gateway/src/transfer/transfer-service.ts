@@ -1,10 +1,11 @@
-import { CairnError, UPLOAD_FRAME_MAGIC, decodeUploadFrame, frameMagic, type UploadChunkAckNotification } from '@cairn/protocol';
+import { UPLOAD_FRAME_MAGIC, decodeUploadFrame, frameMagic, type CairnError, type UploadChunkAckNotification } from '@cairn/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Session } from '../session/session.js';
 import { errorResponse, toRpcError } from '../rpc/json-rpc.js';
 import { DownloadManager } from './download-manager.js';
 import type { TransferPorts } from './ports.js';
 import { UploadManager, type ChunkSink } from './upload-manager.js';
+import { wsUsesBufferutil } from './ws-addons.js';
 
 export interface TransferServiceOptions {
   ports: TransferPorts;
@@ -45,6 +46,7 @@ export class TransferService {
       ...(options.windowChunks ? { windowChunks: options.windowChunks } : {}),
       onError,
     });
+    void wsUsesBufferutil().then((on) => this.#log.debug({ bufferutil: on }, on ? 'ws masks frames with bufferutil' : 'ws masks frames in JavaScript (bufferutil not found)'));
     this.downloads = new DownloadManager({ artifacts: options.ports.artifacts, ...(options.windowChunks ? { windowChunks: options.windowChunks } : {}), onError });
   }
 
