@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Server } from '@tus/server';
 import { FileStore } from '@tus/file-store';
+import type { LocalArtifactBlobStore } from '@cairn/artifacts';
 import { startGateway } from '../src/index.js';
 
 const [mode, dir] = process.argv.slice(2);
@@ -26,7 +27,7 @@ if (mode === 'cairn') {
   const { secret } = await gateway.runtime.store.tokens.issue({ kind: 'operator', label: 'bench' });
   const workspace = await gateway.runtime.store.workspaces.ensureDefault();
   process.stdout.write(
-    `${JSON.stringify({ url: gateway.url, rpcUrl: gateway.rpcUrl, token: secret, workspace_id: workspace.workspace_id, artifacts_root: gateway.services.artifacts.blobs.root ?? null })}\n`,
+    `${JSON.stringify({ url: gateway.url, rpcUrl: gateway.rpcUrl, token: secret, workspace_id: workspace.workspace_id, artifacts_root: (gateway.services.artifacts.blobs as LocalArtifactBlobStore).root })}\n`,
   );
   stop = () => gateway.close();
 } else if (mode === 'tus') {

@@ -1,4 +1,5 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
+import type { ResumableHash } from './hash-worker.js';
 
 /**
  * A SHA-256 whose state can be saved after a chunk and loaded after a restart, so a resumed
@@ -6,7 +7,7 @@ import { createSHA256, type IHasher } from 'hash-wasm';
  * `createSHA256()` can (`save()` → bytes, `load(bytes)`): the state is persisted beside the
  * temp's length in the upload-session row, as base64.
  */
-export class RunningHash {
+export class RunningHash implements ResumableHash {
   readonly #hasher: IHasher;
   #finished = false;
 
@@ -45,9 +46,20 @@ export class RunningHash {
     this.#finished = false;
   }
 
-  /** The hex digest; the hash takes no more bytes after it (until `restore`). */
-  digestHex(): string {
+  /** The state as `ResumableHash` reports it. */
+  async snapshot(): Promise<string> {
+    return this.save();
+  }
+
+  /** The hex digest; the hash goes on from the same state afterwards. */
+  async digestHex(): Promise<string> {
+    const state = this.#hasher.save();
+    const digest = this.#hasher.digest('hex');
+    this.#hasher.load(state);
+    return digest;
+  }
+
+  close(): void {
     this.#finished = true;
-    return this.#hasher.digest('hex');
   }
 }

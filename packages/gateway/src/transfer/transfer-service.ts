@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Session } from '../session/session.js';
 import { errorResponse, toRpcError } from '../rpc/json-rpc.js';
 import { DownloadManager } from './download-manager.js';
+import { HashWorkerPool } from './hash-worker.js';
 import type { TransferPorts } from './ports.js';
 import { UploadManager, type ChunkSink } from './upload-manager.js';
 import { wsUsesBufferutil } from './ws-addons.js';
@@ -34,6 +35,7 @@ export class TransferService {
   readonly #log: FastifyBaseLogger;
   readonly #scrub: (value: unknown) => unknown;
   readonly #connections = new WeakMap<Session, ConnectionState>();
+  readonly #hashes = new HashWorkerPool();
 
   constructor(options: TransferServiceOptions) {
     this.#ports = options.ports;
@@ -44,6 +46,7 @@ export class TransferService {
       ports: options.ports,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.windowChunks ? { windowChunks: options.windowChunks } : {}),
+      hashes: this.#hashes,
       onError,
     });
     void wsUsesBufferutil().then((on) => this.#log.debug({ bufferutil: on }, on ? 'ws masks frames with bufferutil' : 'ws masks frames in JavaScript (bufferutil not found)'));
@@ -149,5 +152,6 @@ export class TransferService {
   async close(): Promise<void> {
     this.downloads.closeAll();
     await this.uploads.close();
+    await this.#hashes.close();
   }
 }

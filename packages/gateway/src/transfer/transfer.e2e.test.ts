@@ -355,7 +355,7 @@ describe('resuming', () => {
   });
 
   it('the upload helper resumes by itself when the gateway drops its connection', async () => {
-    const bytes = deterministicBytes(12, 0, 12 * CHUNK + 3);
+    const bytes = deterministicBytes(12, 0, 3 * LIMITS.transfer.windowChunks * CHUNK + 3);
     await withClient(async (client) => {
       let dropped = false;
       const result = await upload(bytes, { client, workspace_id: workspaceId, file_name: 'dropped.bin' }, (p) => {

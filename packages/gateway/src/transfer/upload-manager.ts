@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { CairnError, LIMITS, type CaupHeader, type TransferArtifactRef, type UploadChunkAckNotification, type UploadSession, type UploadStartParams } from '@cairn/protocol';
 import type { Principal } from '../auth/principal.js';
 import { RunningHash } from './hash-state.js';
+import type { HashWorkerPool, ResumableHash } from './hash-worker.js';
 import type { TransferPorts, UploadSessionRow, UploadTemp } from './ports.js';
 
 /** Where a chunk's acknowledgement goes (the connection it came on), and how to hold that connection's reading. */
@@ -17,6 +18,8 @@ export interface UploadManagerOptions {
   clock?: () => Date;
   /** Chunks a client may have unacknowledged (default `LIMITS.transfer.windowChunks`). */
   windowChunks?: number;
+  /** Where running hashes live: a worker thread beside the socket work (default: this thread, `RunningHash`). */
+  hashes?: HashWorkerPool;
   onError?: (error: unknown, uploadId: string) => void;
 }
 
@@ -41,7 +44,7 @@ class LiveUpload {
   constructor(
     public row: UploadSessionRow,
     readonly temp: UploadTemp,
-    readonly hash: RunningHash,
+    readonly hash: ResumableHash,
     public savedState: string | null,
   ) {
     this.received = row.received_bytes;
@@ -82,6 +85,7 @@ export class UploadManager {
   readonly #clock: () => Date;
   readonly #window: number;
   readonly #onError: (error: unknown, uploadId: string) => void;
+  readonly #hashes: HashWorkerPool | undefined;
   readonly #live = new Map<string, Promise<LiveUpload>>();
 
   constructor(options: UploadManagerOptions) {
@@ -89,6 +93,7 @@ export class UploadManager {
     this.#clock = options.clock ?? (() => new Date());
     this.#window = options.windowChunks ?? LIMITS.transfer.windowChunks;
     this.#onError = options.onError ?? (() => {});
+    this.#hashes = options.hashes;
   }
 
   get windowChunks(): number {
@@ -185,8 +190,11 @@ export class UploadManager {
             live.hash.update(chunk.bytes);
             end += chunk.bytes.length;
           }
+          // The worker hashes the batch while this thread fsyncs it.
+          const snapshot = live.hash.snapshot();
+          snapshot.catch(() => {});
           await live.temp.sync();
-          const state = live.hash.save();
+          const state = await snapshot;
           const advanced = await this.#ports.rows.advance({ upload_id: live.row.upload_id, expected_offset: start, received_bytes: end, hash_state: state });
           if (!advanced) throw new CairnError('conflict', 'the upload session moved on elsewhere (another gateway?)', { details: { reason: 'offset_mismatch' } });
           live.received = end;
@@ -202,6 +210,7 @@ export class UploadManager {
           live.hash.restore(live.savedState);
           await live.temp.truncate(start).catch(() => {});
           await live.temp.close().catch(() => {});
+          live.hash.close();
           const refusal = error instanceof CairnError ? error : new CairnError('storage_failed', 'the chunk could not be stored; nothing of it was kept');
           for (const chunk of failed) chunk.sink?.ack(this.#ackOf(live, chunk.offset, start, refusal));
           this.#resumeAll(live);
@@ -254,8 +263,10 @@ export class UploadManager {
       let durable = start;
       const checkpoint = async () => {
         if (written === durable) return;
+        const snapshot = live.hash.snapshot();
+        snapshot.catch(() => {});
         await live.temp.sync();
-        const state = live.hash.save();
+        const state = await snapshot;
         if (!(await this.#ports.rows.advance({ upload_id: uploadId, expected_offset: durable, received_bytes: written, hash_state: state }))) {
           throw new CairnError('conflict', 'the upload session moved on elsewhere', { details: { reason: 'offset_mismatch' } });
         }
@@ -309,8 +320,7 @@ export class UploadManager {
           details: { reason: 'incomplete', received_bytes: live.received, size_bytes: live.row.size_bytes, next_offset: live.received },
         });
       }
-      const digest = live.hash.digestHex();
-      live.hash.restore(live.savedState);
+      const digest = await live.hash.digestHex();
       if (digest !== live.row.sha256) {
         await this.#discard(live, 'aborted');
         throw new CairnError('checksum_mismatch', 'the uploaded bytes do not match the declared sha256; the session was aborted', {
@@ -318,6 +328,7 @@ export class UploadManager {
         });
       }
       await live.temp.close();
+      live.hash.close();
       this.#live.delete(uploadId);
       const ref = await this.#ports.artifacts.ingestUpload(live.row, true);
       await this.#ports.rows.finish({ upload_id: uploadId, artifact_id: ref.artifact_id, version_id: ref.version_id });
@@ -375,7 +386,11 @@ export class UploadManager {
     this.#live.clear();
     for (const pending of lives) {
       const live = await pending.catch(() => undefined);
-      if (live) await live.idle().then(() => live.temp.close().catch(() => {}));
+      if (live) {
+        await live.idle();
+        await live.temp.close().catch(() => {});
+        live.hash.close();
+      }
     }
   }
 
@@ -383,6 +398,7 @@ export class UploadManager {
     this.#live.delete(live.row.upload_id);
     live.broken = true;
     await live.temp.close().catch(() => {});
+    live.hash.close();
     await this.#ports.temps.remove(live.row.workspace_id, live.row.upload_id);
     if (why === 'expired') await this.#ports.rows.expire(live.row.upload_id);
     else await this.#ports.rows.abort(live.row.upload_id);
@@ -435,7 +451,7 @@ export class UploadManager {
         throw new CairnError('integrity_failed', `the upload temp holds ${size} bytes but ${row.received_bytes} were recorded durable`, { details: { upload_id: uploadId } });
       }
       if (size > row.received_bytes) await temp.truncate(row.received_bytes);
-      const hash = await RunningHash.load(row.hash_state);
+      const hash = this.#hashes ? await this.#hashes.open(row.hash_state) : await RunningHash.load(row.hash_state);
       return new LiveUpload(row, temp, hash, row.hash_state);
     } catch (error) {
       await temp.close().catch(() => {});

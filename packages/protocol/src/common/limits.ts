@@ -135,7 +135,7 @@ export const LIMITS = {
     /** The smallest chunk size a client may ask for (the last chunk may be shorter). */
     chunkMinBytes: 4 * KiB,
     /** Chunks one side may have in flight without an acknowledgement. */
-    windowChunks: 8,
+    windowChunks: 32,
     /** The largest UTF-8 JSON header of a binary frame. */
     frameHeaderMaxBytes: 4 * KiB,
     /** How long an upload session lives after its last chunk, by default: 24 hours. */
