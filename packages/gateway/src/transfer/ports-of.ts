@@ -113,6 +113,10 @@ export function transferPortsOf(store: CrudStore, artifacts: ArtifactService, se
           },
           { sha256_verified: verified },
         ),
+      async refOf(workspaceId, versionId) {
+        const v = await store.artifacts.getVersion({ workspace_id: workspaceId, version_id: versionId });
+        return { artifact_id: v.artifact_id, version_id: v.version_id, workspace_id: v.workspace_id, sha256: v.sha256, size_bytes: v.size_bytes, name: v.name, mime_type: v.mime_type, kind: v.kind };
+      },
       async resolve(workspaceId, artifactId, versionId) {
         const { artifact, version } = await store.artifacts.get({ workspace_id: workspaceId, artifact_id: artifactId, ...(versionId === undefined ? {} : { version_id: versionId }) });
         if (artifact.workspace_id !== workspaceId || version.workspace_id !== workspaceId) throw new CairnError('not_found', 'no such artifact in the workspace', { details: { artifact_id: artifactId } });

@@ -84,6 +84,8 @@ export interface DownloadTarget {
 export interface TransferArtifacts {
   /** Ingests a finished upload temp (renamed into its content address): one version, its bindings, its quota; typed `quota_exceeded` with nothing written. */
   ingestUpload(row: UploadSessionRow, sha256Verified: boolean): Promise<TransferArtifactRef>;
+  /** The `ArtifactRef` of a version (what a finished upload became), for a retried `finish`. */
+  refOf(workspaceId: string, versionId: string): Promise<TransferArtifactRef>;
   /** The version a download streams; `not_found` for a deleted artifact, another workspace's, or an unknown version. */
   resolve(workspaceId: string, artifactId: string, versionId: string | undefined): Promise<DownloadTarget>;
   /** The version's bytes `start` ..= `end` (inclusive, as `fs.createReadStream`). */

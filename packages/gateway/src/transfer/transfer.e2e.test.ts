@@ -346,6 +346,9 @@ describe('resuming', () => {
     expect((await ackFor(second, session.upload_id, last)).params.next_offset).toBe(bytes.length);
     const { artifact } = await second.call<{ artifact: { artifact_id: string; sha256: string } }>('artifact/upload/finish', { workspace_id: workspaceId, upload_id: session.upload_id });
     expect(artifact.sha256).toBe(sha256Hex(bytes));
+    // A retried finish (as after a lost answer) answers the same artifact, and no second one.
+    const again = await second.call<{ artifact: { artifact_id: string } }>('artifact/upload/finish', { workspace_id: workspaceId, upload_id: session.upload_id });
+    expect(again.artifact.artifact_id).toBe(artifact.artifact_id);
     await second.close();
     await withClient(async (client) => {
       const out = collector();

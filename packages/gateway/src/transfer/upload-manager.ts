@@ -312,6 +312,11 @@ export class UploadManager {
    * never become the declared file); an incomplete one is `invalid_params` with `next_offset`.
    */
   async finish(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<TransferArtifactRef> {
+    // A retried finish (its first answer was lost with the connection) answers the same artifact.
+    if (!this.#live.has(uploadId)) {
+      const row = await this.#owned(principal, workspaceId, uploadId);
+      if (row.status === 'finished' && row.version_id !== null) return this.#ports.artifacts.refOf(row.workspace_id, row.version_id);
+    }
     const live = await this.#liveFor(principal, workspaceId, uploadId);
     return live.run(async () => {
       this.#checkOpen(live.row);
