@@ -34,6 +34,10 @@ export async function runPendingProjections(
         { workspace_id: claim.workspace_id, sha256: claim.sha256, size_bytes: claim.size_bytes, mime_type: claim.mime_type, name: claim.name },
         deps.blobs,
       );
+      // A derived blob (a thumbnail) gets its row before the projection names it: GC then knows it, usage counts it.
+      if (outcome.blob_sha256 !== undefined) {
+        await deps.store.artifacts.recordBlob({ workspace_id: claim.workspace_id, sha256: outcome.blob_sha256, size_bytes: outcome.blob_size_bytes! });
+      }
     } catch (error) {
       outcome = { status: 'failed', error: String((error as Error)?.message ?? error).slice(0, ERROR_CHARS) };
     }
@@ -44,7 +48,7 @@ export async function runPendingProjections(
       kind: claim.kind,
       status: outcome.status,
       ...(outcome.text === undefined ? {} : { text: outcome.text }),
-      ...(outcome.blob_sha256 === undefined ? {} : { blob_sha256: outcome.blob_sha256, blob_size_bytes: outcome.blob_size_bytes }),
+      ...(outcome.blob_sha256 === undefined ? {} : { blob_sha256: outcome.blob_sha256 }),
       ...(outcome.status === 'ready' && outcome.summary !== undefined ? { summary: outcome.summary } : {}),
       ...(outcome.error === undefined ? {} : { error: outcome.error.slice(0, ERROR_CHARS) }),
       owner: deps.owner,

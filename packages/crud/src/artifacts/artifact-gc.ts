@@ -1,9 +1,10 @@
-import { BlobRefParams, BlobRowsParams, UnreferencedBlobsParams, type ArtifactBlobRecord } from '@cairn/protocol';
+import { BlobRefParams, BlobRowsParams, CairnError, RecordBlobParams, UnreferencedBlobsParams, type ArtifactBlobRecord } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
 import type { ReadContext, StoreContext } from '../store/store-context.js';
 import { normalizeTimestamp } from '../turn-records/record-values.js';
 import { requireWorkspace } from '../workspace/workspace-row.js';
-import { addUsage } from './artifact-usage.js';
+import { appendArtifactEvents, type ArtifactDeps } from './artifact-deps.js';
+import { addUsage, checkUsageChange, quotasOf, readUsage } from './artifact-usage.js';
 
 /*
  * GC support over `artifact_blob`. A blob is referenced while a version holds its bytes, an
@@ -104,5 +105,34 @@ export async function markBlobVerified(context: StoreContext, params: BlobRefPar
   return context.write(async (ctx) => {
     const { changes } = await ctx.run('UPDATE artifact_blob SET verified_at = ? WHERE workspace_id = ? AND sha256 = ?', [at, p.workspace_id, p.sha256]);
     return changes === 1;
+  });
+}
+
+/**
+ * Registers a blob no version names yet (a thumbnail): the row, and its bytes in the usage
+ * counter. Derived bytes are not refused by the quota (a projection must never fail an
+ * upload that fit) but they count, and crossing the warning threshold warns. The same bytes again: `created: false`; the same hash with
+ * another size: `invalid_params`.
+ */
+export async function recordBlob(deps: ArtifactDeps, params: RecordBlobParams): Promise<{ blob: ArtifactBlobRecord; created: boolean }> {
+  const p = parseParams(RecordBlobParams, params, 'artifacts.recordBlob');
+  const { context } = deps;
+  return context.write(async (ctx) => {
+    await ctx.dialect.lockWorkspace(ctx, p.workspace_id);
+    await requireWorkspace(ctx, p.workspace_id);
+    const row = await ctx.get<BlobRow>(`SELECT ${COLUMNS} FROM artifact_blob WHERE workspace_id = ? AND sha256 = ?`, [p.workspace_id, p.sha256]);
+    if (row) {
+      if (Number(row.size_bytes) !== p.size_bytes) {
+        throw new CairnError('invalid_params', 'the blob is recorded with another size', { details: { sha256: p.sha256, size_bytes: p.size_bytes, recorded_size_bytes: Number(row.size_bytes) } });
+      }
+      return { blob: toBlob(row), created: false };
+    }
+    const now = context.now();
+    const blob: BlobRow = { workspace_id: p.workspace_id, sha256: p.sha256, size_bytes: p.size_bytes, created_at: now, verified_at: now };
+    const warnings = checkUsageChange(quotasOf(p.quotas), await readUsage(ctx, p.workspace_id), { bytes: p.size_bytes, files: 0 }, now, { refuse: false });
+    await ctx.run(`INSERT INTO artifact_blob (${COLUMNS}) VALUES (?, ?, ?, ?, ?)`, [blob.workspace_id, blob.sha256, blob.size_bytes, blob.created_at, blob.verified_at]);
+    await addUsage(ctx, p.workspace_id, p.size_bytes, 0, now);
+    await appendArtifactEvents(ctx, deps, p.workspace_id, warnings);
+    return { blob: toBlob(blob), created: true };
   });
 }

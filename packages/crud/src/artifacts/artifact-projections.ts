@@ -10,9 +10,7 @@ import {
 } from '@cairn/protocol';
 import { parseParams } from '../errors/parse-params.js';
 import { addMs, normalizeTimestamp } from '../turn-records/record-values.js';
-import type { WriteContext } from '../port/types.js';
 import { appendArtifactEvents, type ArtifactDeps } from './artifact-deps.js';
-import { addUsage } from './artifact-usage.js';
 import { PROJECTION_COLUMNS, findArtifactAnywhere, requireVersion, toProjection, type ArtifactRow, type ProjectionRow } from './artifact-rows.js';
 
 const DEFAULT_LEASE_MS = 5 * 60 * 1000;
@@ -94,9 +92,7 @@ export async function recordProjection(deps: ArtifactDeps, params: RecordProject
     const version = await requireVersion(ctx, p.workspace_id, p.version_id);
     if (p.blob_sha256 !== undefined) {
       const blob = await ctx.get('SELECT sha256 FROM artifact_blob WHERE workspace_id = ? AND sha256 = ?', [p.workspace_id, p.blob_sha256]);
-      if (!blob && p.blob_size_bytes === undefined) throw new CairnError('not_found', 'projection blob not found', { details: { workspace_id: p.workspace_id, sha256: p.blob_sha256 } });
-      // A derived blob (a thumbnail the worker just stored) gets its row here, in the transaction that references it.
-      if (!blob) await insertDerivedBlob(ctx, p.workspace_id, p.blob_sha256, p.blob_size_bytes!, deps.context.now());
+      if (!blob) throw new CairnError('not_found', 'projection blob not found', { details: { workspace_id: p.workspace_id, sha256: p.blob_sha256 } });
     }
     const row = await ctx.get<ProjectionRow>(`SELECT ${PROJECTION_COLUMNS} FROM artifact_projection WHERE version_id = ? AND kind = ?`, [p.version_id, p.kind]);
     if (p.owner !== undefined && row && row.claim_owner !== null && row.claim_owner !== p.owner) {
@@ -124,11 +120,6 @@ export async function recordProjection(deps: ArtifactDeps, params: RecordProject
     // The journal holds the redacted payload; answer what the read model now holds.
     return toProjection((await ctx.get<ProjectionRow>(`SELECT ${PROJECTION_COLUMNS} FROM artifact_projection WHERE version_id = ? AND kind = ?`, [p.version_id, p.kind]))!);
   });
-}
-
-async function insertDerivedBlob(ctx: WriteContext, workspaceId: string, sha256: string, size: number, now: string): Promise<void> {
-  await ctx.run('INSERT INTO artifact_blob (workspace_id, sha256, size_bytes, created_at, verified_at) VALUES (?, ?, ?, ?, ?)', [workspaceId, sha256, size, now, now]);
-  await addUsage(ctx, workspaceId, size, 0, now);
 }
 
 function checkContent(p: RecordProjectionParams): void {

@@ -36,7 +36,8 @@ export const ARTIFACT_PROJECTED_EVENTS = [
 export class ArtifactProjector implements Projector {
   readonly name = 'artifacts';
   readonly canHandle = ARTIFACT_PROJECTED_EVENTS;
-  readonly tables = ['artifact', 'artifact_version', 'artifact_binding', 'artifact_projection'];
+  // Children before parents: a rebuild empties them in this order.
+  readonly tables = ['artifact_projection', 'artifact_binding', 'artifact_version', 'artifact'];
 
   async decide(ctx: WriteContext, event: PendingEvent): Promise<Decision> {
     switch (event.type) {

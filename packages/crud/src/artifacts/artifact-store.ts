@@ -34,6 +34,7 @@ import type {
   PageResult,
   PruneExternalRefsParams,
   PutExternalRefParams,
+  RecordBlobParams,
   RecordArtifactVersionParams,
   RecordProjectionParams,
   UnreferencedBlobsParams,
@@ -41,8 +42,9 @@ import type {
   UsageParams,
 } from '@cairn/protocol';
 import type { ArtifactDeps } from './artifact-deps.js';
-import { blobRows, deleteBlobIfUnreferenced, getBlob, markBlobVerified, unreferencedBlobs } from './artifact-gc.js';
+import { blobRows, deleteBlobIfUnreferenced, getBlob, markBlobVerified, recordBlob, unreferencedBlobs } from './artifact-gc.js';
 import { deleteArtifact, restoreArtifact } from './artifact-lifecycle.js';
+import { repairUsage, type UsageRepairReport } from './artifact-usage.js';
 import { claimPendingProjections, recordProjection } from './artifact-projections.js';
 import { bindArtifact } from './bind-artifact.js';
 import { expiredExternalRefs, getExternalRef, pruneExternalRefs, putExternalRef } from './external-refs.js';
@@ -244,8 +246,18 @@ export class ArtifactStore {
     return blobRows(this.#deps.context, params);
   }
 
+  /** Registers bytes no version names yet (a thumbnail) so GC knows them and usage counts them. */
+  recordBlob(params: RecordBlobParams): Promise<{ blob: ArtifactBlobRecord; created: boolean }> {
+    return recordBlob(this.#deps, params);
+  }
+
   getBlob(params: BlobRefParams): Promise<ArtifactBlobRecord | null> {
     return getBlob(this.#deps.context, params);
+  }
+
+  /** Recomputes usage counters that disagree with their rows; `{ detected, repaired, remaining }` (workspaces). */
+  repairUsage(): Promise<UsageRepairReport> {
+    return repairUsage(this.#deps.context);
   }
 
   /** Stamps a blob row verified (after a re-hash found it intact). */

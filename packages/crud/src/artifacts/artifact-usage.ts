@@ -6,7 +6,7 @@ import {
   type WorkspaceQuotaName,
   type WorkspaceQuotaWarningPayload,
 } from '@cairn/protocol';
-import type { ReadContext, WriteContext } from '../store/store-context.js';
+import type { ReadContext, StoreContext, WriteContext } from '../store/store-context.js';
 import { quotaStreamId, type ArtifactEventInput } from './artifact-deps.js';
 
 /*
@@ -53,7 +53,7 @@ export function checkArtifactSize(quotas: ArtifactQuotas, workspaceId: string, s
 
 /**
  * Checks a change of usage against the workspace quotas (`quota_exceeded`, before anything is
- * written) and answers the warning events it causes: one per workspace quota whose usage
+ * written; not with `refuse: false`, for derived bytes) and answers the warning events it causes: one per workspace quota whose usage
  * crosses `warn_at_fraction` of its limit upward with this change.
  */
 export function checkUsageChange(
@@ -61,6 +61,7 @@ export function checkUsageChange(
   before: ArtifactUsage,
   delta: { bytes: number; files: number },
   now: string,
+  options: { refuse?: boolean } = {},
 ): ArtifactEventInput[] {
   const ws = before.workspace_id;
   const checks: Array<[WorkspaceQuotaName, number, number, number]> = [
@@ -70,7 +71,7 @@ export function checkUsageChange(
   const warnings: ArtifactEventInput[] = [];
   for (const [quota, limit, used, requested] of checks) {
     if (requested <= 0) continue;
-    if (used + requested > limit) throw exceeded(quota, limit, used, requested, ws);
+    if (used + requested > limit && options.refuse !== false) throw exceeded(quota, limit, used, requested, ws);
     const threshold = quotas.warn_at_fraction * limit;
     if (used < threshold && used + requested >= threshold) {
       const payload: WorkspaceQuotaWarningPayload = { quota, limit, used: used + requested, warn_at_fraction: quotas.warn_at_fraction };
@@ -78,4 +79,36 @@ export function checkUsageChange(
     }
   }
   return warnings;
+}
+
+/** What `repairUsage` found and fixed: workspaces whose counters disagreed with their rows. */
+export interface UsageRepairReport {
+  detected: number;
+  repaired: number;
+  remaining: number;
+}
+
+/**
+ * Recomputes every workspace's counters from its rows (blob rows for bytes, artifacts not
+ * deleted for files) and fixes those that drifted (a crash cannot cause drift, since counters
+ * commit with their rows; a hand edit or an old bug can). One transaction per workspace, under
+ * its lock. Reported like the other repairs.
+ */
+export async function repairUsage(context: StoreContext): Promise<UsageRepairReport> {
+  const workspaces = await context.read((q) => q.all<{ workspace_id: string }>('SELECT workspace_id FROM workspace ORDER BY workspace_id'));
+  const report: UsageRepairReport = { detected: 0, repaired: 0, remaining: 0 };
+  for (const { workspace_id } of workspaces) {
+    const fixed = await context.write(async (ctx) => {
+      await ctx.dialect.lockWorkspace(ctx, workspace_id);
+      const [have, want] = [await readUsage(ctx, workspace_id), await countUsage(ctx, workspace_id)];
+      if (have.bytes === want.bytes && have.files === want.files) return false;
+      await addUsage(ctx, workspace_id, want.bytes - have.bytes, want.files - have.files, context.now());
+      return true;
+    });
+    if (fixed) {
+      report.detected++;
+      report.repaired++;
+    }
+  }
+  return report;
 }

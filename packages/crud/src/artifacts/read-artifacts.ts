@@ -110,8 +110,9 @@ export async function listArtifacts(context: StoreContext, params: ArtifactListP
     args.push(p.kind);
   }
   if (after) {
-    clauses.push('(created_at < ? OR (created_at = ? AND artifact_id < ?))');
-    args.push(after[0], after[0], after[1]);
+    // A row-value comparison, so both databases seek the index to the cursor instead of filtering from its start.
+    clauses.push('(created_at, artifact_id) < (?, ?)');
+    args.push(after[0], after[1]);
   }
   const sql = `SELECT ${ARTIFACT_COLUMNS} FROM artifact WHERE ${clauses.join(' AND ')} ORDER BY created_at DESC, artifact_id DESC LIMIT ?`;
   const rows = await context.read(async (q) => {
@@ -156,8 +157,9 @@ async function listBindings(
   }
   if (p.include_deleted !== true) clauses.push("a.status <> 'deleted'");
   if (after) {
-    clauses.push('(b.created_at > ? OR (b.created_at = ? AND b.binding_id > ?))');
-    args.push(after[0], after[0], after[1]);
+    // A row-value comparison, so both databases seek the index to the cursor instead of filtering from its start.
+    clauses.push('(b.created_at, b.binding_id) > (?, ?)');
+    args.push(after[0], after[1]);
   }
   const sql =
     `SELECT ${JOINED_COLUMNS} FROM artifact_binding b JOIN artifact a ON a.artifact_id = b.artifact_id ` +

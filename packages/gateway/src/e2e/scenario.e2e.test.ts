@@ -45,7 +45,7 @@ describe('a built-in turn through @cairn/client', () => {
   let threadId: string;
 
   it('streams every notification in order, each valid against its schema, seq strictly increasing', async () => {
-    const { client, seen } = connect(builtin);
+    const { client, seen: all } = connect(builtin);
     const { workspace } = await checkedCall(client, 'workspace/default', {});
     workspaceId = workspace.workspace_id;
     const { thread } = await checkedCall(client, 'thread/start', { workspace_id: workspaceId, title: 'scenario' });
@@ -53,11 +53,14 @@ describe('a built-in turn through @cairn/client', () => {
     const started = await checkedCall(client, 'turn/start', { workspace_id: workspaceId, thread_id: threadId, turn_id: turnId, input: [{ type: 'text', text: input }] });
     expect(started).toMatchObject({ outcome: 'applied', duplicate: false, turn: { turn_id: turnId, status: 'running' } });
 
-    await waitUntil(() => seen.some((n) => n.method === 'turn/completed'), 'turn/completed');
+    await waitUntil(() => all.some((n) => n.method === 'turn/completed'), 'turn/completed');
     const reply = builtinReply({ input: [{ type: 'text', text: input }] });
     const deltaCount = replyDeltas(reply).length;
 
-    for (const n of seen) expectNotificationValid(n);
+    for (const n of all) expectNotificationValid(n);
+    // The echo tool's file is captured before the turn completes (artifact/created, then its
+    // binding); its projection follows from the worker whenever it runs, so it is left out here.
+    const seen = all.filter((n) => n.method !== 'artifact/projection/updated');
     const seqs = seen.map((n) => n.params.seq);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeGreaterThan(seqs[i - 1]!);
     expect(seen.every((n) => n.params.workspace_id === workspaceId)).toBe(true);
@@ -70,6 +73,8 @@ describe('a built-in turn through @cairn/client', () => {
       'item/completed',
       'item/started',
       'item/completed',
+      'artifact/created',
+      'thread/artifacts/changed',
       'turn/completed',
     ]);
     expect(seen[0]!.params).toMatchObject({ thread_id: threadId, thread: { thread_id: threadId, title: 'scenario' } });
@@ -82,7 +87,9 @@ describe('a built-in turn through @cairn/client', () => {
     expect(deltas.map((d) => d.params.delta).join('') + (messageDone.held_release ?? '')).toBe(reply);
     expect(seen[4 + deltaCount]!.params).toMatchObject({ item_id: 'tool_1', item_type: 'tool_call', payload: { tool: 'echo' } });
     expect(seen[5 + deltaCount]!.params).toMatchObject({ item_id: 'tool_1', status: 'completed' });
-    expect(seen[6 + deltaCount]!.params).toMatchObject({ turn_id: turnId, status: 'completed', usage: { input_tokens: 3 } });
+    expect(seen[6 + deltaCount]!.params).toMatchObject({ thread_id: threadId, artifact: { name: `${turnId}-reply.md`, source_kind: 'tool_output' } });
+    expect(seen[7 + deltaCount]!.params).toMatchObject({ thread_id: threadId, binding: { turn_id: turnId, item_id: 'tool_1', binding_kind: 'tool_output' } });
+    expect(seen[8 + deltaCount]!.params).toMatchObject({ turn_id: turnId, status: 'completed', usage: { input_tokens: 3 } });
     expect(client.lastSeq(workspaceId)).toBe(seqs.at(-1));
   });
 

@@ -23,6 +23,12 @@ export function toNotification(event: JournalEvent): OutboundNotification | null
     return { method, params: { ...envelope, thread_id: event.streamId, thread: payload.thread } };
   }
   const { type: _type, held: _held, ...fields } = payload;
+  // Artifact events: routed by the thread the artifact is bound to (if any); the stream id is the artifact's, not a turn's.
+  if (event.streamType === 'artifact') {
+    // A binding naming no thread (workspace, task) has no thread/artifacts/changed to send.
+    if (event.type === 'artifact.bound' && event.threadId === null) return null;
+    return { method, params: { ...envelope, thread_id: event.threadId, ...fields } };
+  }
   if (event.type === 'item.agent_message.delta' && fields.delta === '') return null;
   const params: Record<string, unknown> = { ...envelope, thread_id: event.threadId, turn_id: event.streamId, ...fields };
   if (event.type === 'turn.completed') params.status = 'completed';

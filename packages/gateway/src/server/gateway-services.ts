@@ -9,6 +9,7 @@ import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
 import { NotificationHub } from '../notify/notification-hub.js';
 import type { GatewayRuntime } from '../runtime/open-runtime.js';
 import { createRouter, type Router } from '../rpc/router.js';
+import { artifactHandlers } from '../rpc/handlers/artifact-handlers.js';
 import { authHandlers } from '../rpc/handlers/auth-handlers.js';
 import { secretHandlers } from '../rpc/handlers/secret-handlers.js';
 import { syncHandlers } from '../rpc/handlers/sync-handlers.js';
@@ -25,7 +26,7 @@ import type { WakeChannel } from '../notify/wake-sources.js';
 
 /** The protocol's router: one handler group per domain. The task and artifact issues add theirs here. */
 export function gatewayRouter(): Router {
-  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, transferHandlers);
+  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, artifactHandlers, transferHandlers);
 }
 
 /** Builds what handlers use from an open runtime. */

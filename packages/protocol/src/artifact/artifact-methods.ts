@@ -69,7 +69,6 @@ export const ArtifactGetParams = Type.Object({ ...ref, version_id: Type.Optional
 export type ArtifactGetParams = Static<typeof ArtifactGetParams>;
 export const ArtifactGetResult = Type.Object(
   { artifact: Artifact, version: ArtifactVersion, projections: Type.Array(ArtifactProjection) },
-  strict,
 );
 export type ArtifactGetResult = Static<typeof ArtifactGetResult>;
 
@@ -103,17 +102,21 @@ export const ArtifactReadResult = Type.Object(
     text: Type.String(),
     truncated: Type.Boolean(),
   },
-  strict,
 );
 export type ArtifactReadResult = Static<typeof ArtifactReadResult>;
 
-/** Binds an artifact (or, with `binding.pin_version`, the version named or current) to a scope. The same binding again answers it (`created: false`). */
+/**
+ * Binds an artifact to a scope: following its current version, or, with
+ * `binding.pin_version`, pinned to `version_id` (default the current one; naming a version
+ * without `pin_version` is `invalid_params`). The same binding again answers it (`created:
+ * false`); a deleted artifact is `artifact_unavailable`.
+ */
 export const ArtifactBindParams = Type.Object(
   { ...ref, version_id: Type.Optional(ArtifactVersionId), binding: ArtifactBindingInput },
   strict,
 );
 export type ArtifactBindParams = Static<typeof ArtifactBindParams>;
-export const ArtifactBindResult = Type.Object({ binding: ArtifactBinding, created: Type.Boolean() }, strict);
+export const ArtifactBindResult = Type.Object({ binding: ArtifactBinding, created: Type.Boolean() });
 export type ArtifactBindResult = Static<typeof ArtifactBindResult>;
 
 /** Soft delete: status `deleted`, bytes kept until GC; again: no-op. */
@@ -122,7 +125,7 @@ export type ArtifactDeleteParams = Static<typeof ArtifactDeleteParams>;
 /** Undoes a soft delete (back to the status it had); a live one: no-op. Counts against the files quota again. */
 export const ArtifactRestoreParams = Type.Object(ref, strict);
 export type ArtifactRestoreParams = Static<typeof ArtifactRestoreParams>;
-export const ArtifactResult = Type.Object({ artifact: Artifact }, strict);
+export const ArtifactResult = Type.Object({ artifact: Artifact });
 export type ArtifactResult = Static<typeof ArtifactResult>;
 
 /**

@@ -91,7 +91,6 @@ export const ClaimedProjection = Type.Object(
     attempts: Type.Integer({ minimum: 1 }),
     claim_expires_at: Timestamp,
   },
-  strict,
 );
 export type ClaimedProjection = Static<typeof ClaimedProjection>;
 
@@ -104,8 +103,6 @@ export const RecordProjectionParams = Type.Object(
     status: Type.Union([Type.Literal('ready'), Type.Literal('failed'), Type.Literal('skipped')]),
     text: Type.Optional(Type.String()),
     blob_sha256: Type.Optional(Sha256),
-    /** The size of `blob_sha256`'s bytes: with it, a blob the workspace has no row for yet (a new thumbnail) gets its row, counted in usage. */
-    blob_size_bytes: Type.Optional(ArtifactSize),
     summary: Type.Optional(Type.Unknown()),
     error: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.turnRecords.errorMessageLength })),
     /** The claimant, when it claimed the row: a claim another owner took over since is `conflict`. */
@@ -162,7 +159,6 @@ export const ArtifactExternalRef = Type.Object(
     created_at: Timestamp,
     expires_at: nullable(Timestamp),
   },
-  strict,
 );
 export type ArtifactExternalRef = Static<typeof ArtifactExternalRef>;
 
@@ -226,7 +222,6 @@ export const ArtifactUploadSession = Type.Object(
     updated_at: Timestamp,
     expires_at: Timestamp,
   },
-  strict,
 );
 export type ArtifactUploadSession = Static<typeof ArtifactUploadSession>;
 
@@ -264,7 +259,6 @@ export const ArtifactBlobRecord = Type.Object(
     created_at: Timestamp,
     verified_at: nullable(Timestamp),
   },
-  strict,
 );
 export type ArtifactBlobRecord = Static<typeof ArtifactBlobRecord>;
 
@@ -277,6 +271,16 @@ export type UnreferencedBlobsParams = Static<typeof UnreferencedBlobsParams>;
 
 export const BlobRefParams = Type.Object({ workspace_id: WorkspaceId, sha256: Sha256 }, strict);
 export type BlobRefParams = Static<typeof BlobRefParams>;
+
+/**
+ * Registers bytes the blob store holds that no version names (a thumbnail a projection is
+ * about to reference): the row GC then knows of, and the bytes the workspace quota counts.
+ */
+export const RecordBlobParams = Type.Object(
+  { workspace_id: WorkspaceId, sha256: Sha256, size_bytes: ArtifactSize, /** For the warning threshold only: derived bytes are never refused. */ quotas: Type.Optional(ArtifactQuotas) },
+  strict,
+);
+export type RecordBlobParams = Static<typeof RecordBlobParams>;
 
 /** A page of blob rows in (workspace, sha256) order, after the given key. */
 export const BlobRowsParams = Type.Object(

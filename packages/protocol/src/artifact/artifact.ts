@@ -108,7 +108,6 @@ export const ArtifactRef = Type.Object(
     mime_type: ArtifactMediaType,
     kind: ArtifactKind,
   },
-  strict,
 );
 export type ArtifactRef = Static<typeof ArtifactRef>;
 
@@ -134,7 +133,6 @@ export const Artifact = Type.Object(
     updated_at: Timestamp,
     deleted_at: nullable(Timestamp),
   },
-  strict,
 );
 export type Artifact = Static<typeof Artifact>;
 
@@ -153,7 +151,6 @@ export const ArtifactVersion = Type.Object(
     source_kind: ArtifactSourceKind,
     created_at: Timestamp,
   },
-  strict,
 );
 export type ArtifactVersion = Static<typeof ArtifactVersion>;
 
@@ -182,7 +179,6 @@ export const ArtifactBinding = Type.Object(
     ...scopeFields,
     created_at: Timestamp,
   },
-  strict,
 );
 export type ArtifactBinding = Static<typeof ArtifactBinding>;
 
@@ -233,7 +229,6 @@ export const ArtifactProjection = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
   },
-  strict,
 );
 export type ArtifactProjection = Static<typeof ArtifactProjection>;
 
@@ -269,7 +264,6 @@ export type WorkspaceQuotaName = (typeof WORKSPACE_QUOTA_NAMES)[number];
  */
 export const ArtifactUsage = Type.Object(
   { workspace_id: WorkspaceId, bytes: Type.Integer({ minimum: 0 }), files: Type.Integer({ minimum: 0 }) },
-  strict,
 );
 export type ArtifactUsage = Static<typeof ArtifactUsage>;
 
@@ -286,10 +280,9 @@ export const ArtifactCapabilities = Type.Object(
     max_chunk_bytes: Type.Integer({ minimum: 1 }),
     recommended_chunk_bytes: Type.Integer({ minimum: 1 }),
   },
-  strict,
 );
 export type ArtifactCapabilities = Static<typeof ArtifactCapabilities>;
 
 /** One row of a thread/turn/message listing: the binding that put the artifact there, and the artifact. */
-export const ArtifactListEntry = Type.Object({ binding: ArtifactBinding, artifact: Artifact }, strict);
+export const ArtifactListEntry = Type.Object({ binding: ArtifactBinding, artifact: Artifact });
 export type ArtifactListEntry = Static<typeof ArtifactListEntry>;

@@ -1,3 +1,4 @@
+import { artifactMethods } from '../artifact/artifact-methods.js';
 import { authMethods } from '../auth/auth-methods.js';
 import { secretMethods } from '../secrets/secret-methods.js';
 import { syncMethods } from '../sync/sync-methods.js';
@@ -23,6 +24,7 @@ export const METHODS = mergeMethodGroups(
   secretMethods,
   authMethods,
   syncMethods,
+  artifactMethods,
   transferMethods,
 );
 
