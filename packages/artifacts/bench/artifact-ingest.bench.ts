@@ -3,7 +3,7 @@
 // fsync, then the version recorded in gateway.db) against a baseline in the same process
 // that only reads the same file, hashes it and writes it with positional writes and one fsync:
 // the floor of any durable, content-addressed store. `ratio` = ingest MB/s / baseline MB/s
-// (median of the per-round ratios; the sides alternate, a GC before each). Target >= 0.8.
+// (median of the per-round ratios; the sides alternate, a `sync` and a GC before each). Target >= 0.8.
 //
 // Peak RSS is measured in child processes (this file run with `--rss <MB>`), one per size, so
 // each figure is that ingest's alone: `process.resourceUsage().maxRSS` after ingesting a file
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
       const sides = r % 2 === 0 ? (['baseline', 'ingest'] as const) : (['ingest', 'baseline'] as const);
       const rate: Record<string, number> = {};
       for (const side of sides) {
+        // Neither side pays for the other's dirty pages: write everything back first.
+        spawnSync('sync');
         globalThis.gc?.();
         const t0 = performance.now();
         if (side === 'baseline') await baseline(join(src, 'big.bin'), join(dir, `baseline-${r}.bin`));

@@ -31,3 +31,4 @@ export { verifyBlobRows, type BlobRowRef, type VerifyBlobsProgress, type VerifyB
 export type { ProjectionRunReport } from './service/projection-runner.js';
 export type { PruneUploadsReport } from './service/uploads.js';
 export { kindFromMediaType } from './service/artifact-kind.js';
+export { workingDirectory } from './paths/working-directory.js';

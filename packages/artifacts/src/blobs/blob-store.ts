@@ -61,6 +61,8 @@ export interface UploadEntry {
 export interface UploadTemps {
   /** Opens (creating when absent) `upload_sessions/<workspace_id>/<upload_id>/payload.bin`. */
   open(workspaceId: string, uploadId: string): Promise<UploadTemp>;
+  /** Bytes in the upload's temp now, undefined when it has none (never creates one). */
+  size(workspaceId: string, uploadId: string): Promise<number | undefined>;
   /** Removes the upload's directory; false when there was none. */
   remove(workspaceId: string, uploadId: string): Promise<boolean>;
   list(): AsyncIterable<UploadEntry>;

@@ -173,12 +173,11 @@ export class LocalArtifactBlobStore implements ArtifactBlobStore {
       }
       const target = this.#blobPath(workspaceId, sha256);
       const existing = await this.verify(workspaceId, sha256);
-      if (existing === 'ok') {
+      // Reuse refreshes the mtime: GC's grace period counts from the blob's last use, so an
+      // ingest about to reference old, unreferenced bytes is not raced by a collection. A blob
+      // collected between the check and the touch is simply written again from the temp.
+      if (existing === 'ok' && (await touch(target))) {
         await rm(tempPath, { force: true });
-        // Reuse refreshes the mtime: GC's grace period counts from the blob's last use, so an
-        // ingest about to reference old, unreferenced bytes is not raced by a collection.
-        const touched = new Date();
-        await utimes(target, touched, touched);
         return { sha256, size_bytes, created: false, replaced_corrupt: false };
       }
       await this.#probe?.('temp_synced', { workspace_id: workspaceId, sha256 });
@@ -206,6 +205,17 @@ export class LocalArtifactBlobStore implements ArtifactBlobStore {
   #ensureRoot(): Promise<void> {
     this.#rootReady ??= mkdir(this.root, { recursive: true, mode: DIR_MODE }).then(() => undefined);
     return this.#rootReady;
+  }
+}
+
+async function touch(path: string): Promise<boolean> {
+  const now = new Date();
+  try {
+    await utimes(path, now, now);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 

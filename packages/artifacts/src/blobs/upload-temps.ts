@@ -40,6 +40,15 @@ export class LocalUploadTemps implements UploadTemps {
     return uploadTemp(handle);
   }
 
+  async size(workspaceId: string, uploadId: string): Promise<number | undefined> {
+    const { payload } = this.pathsOf(workspaceId, uploadId);
+    const info = await stat(payload).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw storageFailed('cannot stat upload temp', error);
+    });
+    return info?.size;
+  }
+
   async remove(workspaceId: string, uploadId: string): Promise<boolean> {
     const { dir } = this.pathsOf(workspaceId, uploadId);
     const existed = await stat(dir).then(

@@ -1,4 +1,5 @@
-import { isAbsolute, relative, sep } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ArtifactBindingInput, ArtifactRef, ArtifactSourceKind, BindingKind } from '@cairn/protocol';
 import { isCairnError } from '@cairn/protocol';
 import { artifactError } from '../errors.js';
@@ -103,7 +104,10 @@ export class CaptureSession {
     let root = meta.root ?? 0;
     let rel = path;
     if (isAbsolute(path)) {
-      const found = this.#params.roots.findIndex((r) => !relative(r, path).startsWith('..') && !isAbsolute(relative(r, path)));
+      const found = this.#params.roots.findIndex((r) => {
+        const rel = relative(r, path);
+        return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+      });
       if (found < 0) throw artifactError('invalid_params', 'the path is not inside a capture root', { path, reason: 'outside_roots' });
       root = found;
       rel = relative(this.#params.roots[found]!, path);
@@ -121,8 +125,9 @@ export class CaptureSession {
     const found: Found[] = [];
     const skipped: CaptureReport['skipped'] = [];
     for (const [key, c] of this.#candidates) {
-      const state = after.files.get(key);
-      found.push({ root: c.root, path: c.path, size_bytes: state?.size_bytes ?? 0, meta: c.meta, explicit: true });
+      // A candidate the scan did not see (an ignored directory): its size from the file itself, so the limits still hold.
+      const size = after.files.get(key)?.size_bytes ?? (await lstat(join(this.#params.roots[c.root]!, c.path)).catch(() => undefined))?.size ?? 0;
+      found.push({ root: c.root, path: c.path, size_bytes: size, meta: c.meta, explicit: true });
     }
     for (const [key, state] of after.files) {
       if (this.#candidates.has(key)) continue;

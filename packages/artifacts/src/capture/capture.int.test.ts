@@ -66,6 +66,20 @@ describe('capture sessions', () => {
       ]);
     });
 
+    it('holds an explicit candidate in an ignored directory to the per-file limit too', async () => {
+      await t.cleanup();
+      await open({ capture: { max_file_bytes: 10 } });
+      const session = await t.service.beginCapture({ workspace_id: WS, ...scope, roots: [root] });
+      mkdirSync(join(root, 'dist'));
+      writeFileSync(join(root, 'dist', 'bundle.js'), 'x'.repeat(11));
+      writeFileSync(join(root, '..name.txt'), 'dots');
+      session.candidate(join(root, 'dist', 'bundle.js'));
+      session.candidate(join(root, '..name.txt'));
+      const report = await session.complete();
+      expect(report.skipped).toEqual([{ path: 'dist/bundle.js', reason: 'max_file_bytes' }]);
+      expect(report.captured.map((r) => r.name)).toEqual(['..name.txt']);
+    });
+
     it('never follows a symlink out of the root, and refuses a candidate outside the roots', async () => {
       const session = await t.service.beginCapture({ workspace_id: WS, ...scope, roots: [root] });
       writeFileSync(join(t.dir, 'outside.txt'), 'outside');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tempDir } from '../testing/temp-dir.js';
 import { resolveInsideRoot } from './resolve-inside-root.js';
 import { validateArtifactName } from './validate-artifact-name.js';
+import { workingDirectory } from './working-directory.js';
 
 let dir: ReturnType<typeof tempDir>;
 let root: string;
@@ -58,5 +59,15 @@ describe('validateArtifactName', () => {
 
   it.each([[''], ['   '], ['.'], ['..'], ['a/b'], ['a\\b'], ['x\u0000'], ['tab\there'], ['é'.repeat(128)], [42]])('refuses %j', (name) => {
     expect(() => validateArtifactName(name)).toThrow(expect.objectContaining({ code: 'invalid_params', details: { field: 'name', reason: 'invalid_name' } }));
+  });
+});
+
+describe('workingDirectory', () => {
+  it('derives <base>/<workspace>[/<turn>] and refuses ids that are not ids', () => {
+    expect(workingDirectory('/home/work', { workspace_id: 'ws_1' })).toBe('/home/work/ws_1');
+    expect(workingDirectory('/home/work', { workspace_id: 'ws_1', turn_id: 'turn:2' })).toBe('/home/work/ws_1/turn:2');
+    for (const ids of [{ workspace_id: '..' }, { workspace_id: 'a/b' }, { workspace_id: 'ws', turn_id: '../x' }]) {
+      expect(() => workingDirectory('/home/work', ids)).toThrow(expect.objectContaining({ code: 'invalid_params' }));
+    }
   });
 });

@@ -19,15 +19,18 @@ export function isTextLike(mime: string, name: string): boolean {
   return type.startsWith('text/') || TEXT_TYPES.has(type) || type.endsWith('+json') || type.endsWith('+xml') || (type === 'application/octet-stream' && TEXT_EXTENSIONS.has(extension(name)));
 }
 
+/** JSON by media type (`application/json`, `+json`) or by a `.json` name. */
 export function isJson(mime: string, name: string): boolean {
   const type = essence(mime);
   return type === 'application/json' || type.endsWith('+json') || (!type.startsWith('image/') && extension(name) === 'json');
 }
 
+/** A raster image sharp decodes (PNG, JPEG, WebP, GIF, TIFF, AVIF); never SVG. */
 export function isRasterImage(mime: string): boolean {
   return IMAGE_TYPES.has(essence(mime));
 }
 
+/** A PDF by media type, or an untyped file named `.pdf`. */
 export function isPdf(mime: string, name: string): boolean {
   return essence(mime) === 'application/pdf' || (essence(mime) === 'application/octet-stream' && extension(name) === 'pdf');
 }

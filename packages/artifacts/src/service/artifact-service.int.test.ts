@@ -129,6 +129,15 @@ describe('ArtifactService quotas', () => {
     });
     expect(await t.store.artifacts.usage({ workspace_id: WS })).toMatchObject({ bytes: 70, files: 2 });
   });
+
+  it('does not count bytes the workspace already stores: identical bytes pass a full bytes quota', async () => {
+    t = await openTempService({ settings: defaultServiceSettings({ quotas: { workspace_artifact_bytes: 100 } }) });
+    await t.store.workspaces.create({ workspace_id: WS, name: 'a' });
+    await t.service.ingestBytes({ workspace_id: WS, name: 'a.bin', source_kind: 'api' }, Buffer.alloc(90, 7));
+    const again = await t.service.ingestBytes({ workspace_id: WS, name: 'copy.bin', source_kind: 'api' }, Buffer.alloc(90, 7));
+    expect(again.size_bytes).toBe(90);
+    expect(await t.store.artifacts.usage({ workspace_id: WS })).toMatchObject({ bytes: 90, files: 2 });
+  });
 });
 
 describe('ArtifactService GC', () => {

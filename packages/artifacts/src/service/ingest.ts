@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -55,7 +56,7 @@ function quotaExceeded(quota: string, limit: number, used: number, requested: nu
  * Refuses early what the quotas cannot take, before a byte is written (the store checks
  * again, authoritatively, in the transaction that makes the version visible).
  */
-async function precheck(deps: IngestDeps, meta: Described): Promise<void> {
+async function precheck(deps: IngestDeps, meta: Described, sha256?: string): Promise<void> {
   const { quotas } = deps.settings;
   const size = meta.size_bytes;
   if (size !== undefined && size > quotas.max_artifact_bytes) throw quotaExceeded('max_artifact_bytes', quotas.max_artifact_bytes, 0, size);
@@ -63,7 +64,9 @@ async function precheck(deps: IngestDeps, meta: Described): Promise<void> {
   if (meta.artifact_id === undefined && usage.files + 1 > quotas.workspace_artifact_files) {
     throw quotaExceeded('workspace_artifact_files', quotas.workspace_artifact_files, usage.files, 1);
   }
-  if (size !== undefined && usage.bytes + size > quotas.workspace_artifact_bytes) {
+  // Bytes the workspace already stores (same digest) cost nothing: only a known digest can tell.
+  const known = sha256 !== undefined && (await deps.store.artifacts.getBlob({ workspace_id: meta.workspace_id, sha256 })) !== null;
+  if (size !== undefined && !known && usage.bytes + size > quotas.workspace_artifact_bytes) {
     throw quotaExceeded('workspace_artifact_bytes', quotas.workspace_artifact_bytes, usage.bytes, size);
   }
 }
@@ -108,8 +111,9 @@ async function record(deps: IngestDeps, meta: Described, put: PutResult): Promis
 }
 
 export async function ingestSource(deps: IngestDeps, input: IngestMeta, source: Readable | AsyncIterable<Uint8Array> | Uint8Array): Promise<ArtifactRef> {
-  const meta = describe(source instanceof Uint8Array ? { ...input, size_bytes: source.byteLength } : input);
-  await precheck(deps, meta);
+  const bytes = source instanceof Uint8Array;
+  const meta = describe(bytes ? { ...input, size_bytes: source.byteLength } : input);
+  await precheck(deps, meta, bytes ? createHash('sha256').update(source).digest('hex') : undefined);
   let put: PutResult;
   try {
     put = await deps.blobs.put(meta.workspace_id, source, { max_bytes: deps.settings.quotas.max_artifact_bytes });
@@ -152,9 +156,9 @@ export async function ingestUpload(
   assertId(input.upload_id, 'upload_id');
   assertSha256(input.sha256);
   const meta = describe(input);
-  await precheck(deps, meta);
-  const temp = await deps.blobs.uploads.open(meta.workspace_id, input.upload_id);
-  const size = await temp.size().finally(() => temp.close());
+  await precheck(deps, meta, input.sha256);
+  const size = await deps.blobs.uploads.size(meta.workspace_id, input.upload_id);
+  if (size === undefined) throw artifactError('not_found', 'no upload temp for that upload', { upload_id: input.upload_id, reason: 'missing_temp' });
   if (size !== input.size_bytes) {
     throw artifactError('checksum_mismatch', 'the upload has another size than declared', { expected: input.size_bytes, actual: size });
   }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { buffer } from 'node:stream/consumers';
 import sharp from 'sharp';
 import { imageOf, minimalPdf } from '../testing/fixtures.js';
+import { ArtifactService } from './artifact-service.js';
 import { openTempService, type TempService } from '../testing/temp-service.js';
 
 const WS = 'ws_proj';
@@ -64,4 +65,18 @@ describe('runPendingProjections on real files', () => {
     await t.service.gcExecute(plan, { now: later });
     expect(await t.blobs.verify(WS, thumb.blob_sha256!)).toBe('ok');
   });
+
+  it('gives up on a projection whose claims never finished (its worker died on it), recording it failed without running it', async () => {
+    const ref = await ingest('poison.txt', 'text/plain', Buffer.from('fine text, but pretend it crashes the decoder'));
+    const t0 = Date.now();
+    // Three workers claimed it and died: each claim expired without an outcome.
+    for (let i = 1; i <= 3; i++) {
+      const claimed = await t.store.artifacts.claimPendingProjections({ limit: 10, owner: `dead-worker-${i}`, lease_ms: 60_000, now: new Date(t0 + i * 600_000).toISOString() });
+      expect(claimed.map((c) => c.attempts)).toEqual([i]);
+    }
+    const late = new ArtifactService({ store: t.store, blobs: t.blobs, settings: t.service.settings, clock: () => new Date(t0 + 3_600_000) });
+    expect(await late.runPendingProjections()).toMatchObject({ claimed: 1, failed: 1, ready: 0 });
+    expect((await projections(ref.version_id))['plain_text']).toMatchObject({ status: 'failed', error: 'gave up after 3 attempts that never finished', text: null });
+  });
 });
+

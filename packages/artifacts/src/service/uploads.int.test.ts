@@ -48,6 +48,9 @@ describe('uploads: ingestUpload and pruneExpiredUploads', () => {
     await expect(t.service.ingestUpload({ workspace_id: WS, upload_id: 'up_2', sha256: sha(Buffer.from('other')), size_bytes: 12, name: 'x.bin', source_kind: 'user_upload' })).rejects.toMatchObject({ code: 'checksum_mismatch' });
     expect((await t.store.artifacts.list({ workspace_id: WS })).items).toEqual([]);
     expect(await t.blobs.stat(WS, sha(bytes))).toBeUndefined();
+    // An upload with no temp at all is not_found, and none is created by asking.
+    await expect(t.service.ingestUpload({ workspace_id: WS, upload_id: 'up_none', sha256: sha(bytes), size_bytes: 12, name: 'x.bin', source_kind: 'user_upload' })).rejects.toMatchObject({ code: 'not_found' });
+    expect(existsSync(tempDir('up_none'))).toBe(false);
   });
 
   it('expires sessions past their expiry and removes their temps and temps no open session owns; an open one stays', async () => {

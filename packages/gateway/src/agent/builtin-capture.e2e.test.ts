@@ -2,22 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '@cairn/tooling/postgres';
 import { RpcSocket, startTestGateway, type TestGateway } from '@cairn/gateway/testing';
 
-let root: string;
-let gateway: TestGateway;
+describe.each(['sqlite', 'postgres'] as const)('the built-in runtime captures the file its tool writes (%s)', (backend) => {
+  let root: string;
+  let gateway: TestGateway;
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'cairn-capture-'));
-  gateway = await startTestGateway(join(root, 'home'), { settings: { agent: { builtin_delta_interval_ms: 0 } } });
-});
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'cairn-capture-'));
+    const env = backend === 'postgres' ? { databaseUrl: (await createTestDatabase('gw_capture')).url } : {};
+    gateway = await startTestGateway(join(root, 'home'), { env, settings: { agent: { builtin_delta_interval_ms: 0 } } });
+  });
 
-afterAll(async () => {
-  await gateway?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await gateway?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
 
-describe('the built-in runtime captures the file its tool writes', () => {
   it('a newcomer sees the artifact appear: artifact/created and thread/artifacts/changed, then its plain_text projection', async () => {
     const socket = await RpcSocket.open(gateway.rpcUrl, gateway.operatorToken);
     const { workspace } = await socket.call<{ workspace: { workspace_id: string } }>('workspace/default');

@@ -1,9 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArtifactService, CaptureReport } from '@cairn/artifacts';
-import { ID_PATTERN, type Turn } from '@cairn/protocol';
-
-const ID = new RegExp(ID_PATTERN);
+import { workingDirectory, type ArtifactService, type CaptureReport } from '@cairn/artifacts';
+import type { Turn } from '@cairn/protocol';
 
 /** One turn's working directory and capture session. */
 export interface BuiltinTurnCapture {
@@ -20,16 +18,15 @@ export interface BuiltinCapture {
 /**
  * The built-in runtime's files: each workspace has a working directory under the runtime
  * home, `<home>/work/<workspace_id>` (a turn works in `<turn_id>/` inside it), derived from the home every time (nothing stores it,
- * so the home stays movable; the workspace id is checked against the protocol's id shape, one
- * path component that cannot climb). A turn's capture session scans it, so what the turn
+ * so the home stays movable; `workingDirectory` checks the ids, one path component each that
+ * cannot climb). A turn's capture session scans it, so what the turn
  * writes there becomes an artifact at turn completion.
  */
 export function builtinCapture(options: { artifacts: ArtifactService; home: string }): BuiltinCapture {
   return {
     async begin(turn, itemId) {
-      if (!ID.test(turn.workspace_id) || !ID.test(turn.turn_id)) throw new Error('workspace or turn id not usable as a directory name');
       // The turn's own directory inside the workspace's: a concurrent turn's files are not new to this one's scan.
-      const dir = join(options.home, 'work', turn.workspace_id, turn.turn_id);
+      const dir = workingDirectory(join(options.home, 'work'), { workspace_id: turn.workspace_id, turn_id: turn.turn_id });
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const session = await options.artifacts.beginCapture({ workspace_id: turn.workspace_id, thread_id: turn.thread_id, turn_id: turn.turn_id, roots: [dir] });
       return {

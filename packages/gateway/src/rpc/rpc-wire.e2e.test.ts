@@ -268,7 +268,10 @@ describe('thread/unsubscribe', () => {
     await socket.waitFor(() => socket.notifications.slice(after).find((n) => n.method === 'turn/completed'));
     const live = socket.notifications.slice(after);
     expect(live.every((n) => (n.params['seq'] as number) > head_seq)).toBe(true);
-    expect(new Set(live.map((n) => n.params['thread_id']))).toEqual(new Set([loud]));
+    // Other threads of the workspace may still be heard (an earlier turn's artifact projection
+    // lands when the worker runs); of these two, only the subscribed one.
+    const heard = new Set(live.map((n) => n.params['thread_id']));
+    expect([heard.has(quiet), heard.has(loud)]).toEqual([false, true]);
     // thread/start of the unsubscribed thread follows it again.
     await socket.call('thread/start', { workspace_id: ws, thread_id: quiet });
     await other.call('turn/start', { workspace_id: ws, thread_id: quiet, input: [{ type: 'text', text: 'again' }] });
