@@ -24,7 +24,9 @@ const require = createRequire(import.meta.url);
 
 /** Starts `transfer-child.ts <mode> <dir>` with the same loader the bench runs under; resolves with its first stdout line, parsed. */
 export async function startChild<T>(mode: 'cairn' | 'tus', dir: string, env: NodeJS.ProcessEnv = {}): Promise<Child<T>> {
-  const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', require.resolve('tsx'), join(import.meta.dirname, 'transfer-child.ts'), mode, dir], {
+  // CAIRN_BENCH_PROFILE=<dir>: the child writes a V8 CPU profile there when it stops.
+  const profile = process.env.CAIRN_BENCH_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.CAIRN_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--conditions=@cairn/source', '--import', require.resolve('tsx'), join(import.meta.dirname, 'transfer-child.ts'), mode, dir], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env, NODE_OPTIONS: '' },
   });

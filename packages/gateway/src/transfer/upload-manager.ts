@@ -33,8 +33,14 @@ interface PendingChunk {
 class LiveUpload {
   /** Bytes durable in the temp and recorded in the row. */
   received: number;
-  /** Validated chunks not yet durable, in offset order. */
+  /** Validated chunks not yet written, in offset order. */
   readonly queue: PendingChunk[] = [];
+  /** Written (and hashed), not yet durable. */
+  readonly unsynced: PendingChunk[] = [];
+  /** Being made durable by the running fsync + row update. */
+  syncing: PendingChunk[] = [];
+  /** Bytes written to the temp (durable or not). */
+  written: number;
   queuedBytes = 0;
   readonly paused = new Set<ChunkSink>();
   #chain: Promise<void> = Promise.resolve();
@@ -48,6 +54,7 @@ class LiveUpload {
     public savedState: string | null,
   ) {
     this.received = row.received_bytes;
+    this.written = row.received_bytes;
   }
 
   /** Where the next chunk must start: durable bytes plus those already queued. */
@@ -173,58 +180,108 @@ export class UploadManager {
     }
     if (!live.draining) {
       live.draining = true;
-      void live.run(() => this.#drain(live));
+      void live.run(() => this.#pipeline(live));
     }
   }
 
-  /** Writes what is queued in batches: write each chunk, one fsync, one row update, then the acks. */
-  async #drain(live: LiveUpload): Promise<void> {
+  /**
+   * Writes queued chunks as they come and makes them durable behind the writes: while one
+   * fsync + row update covers what was written before it began, the next chunks are already
+   * being written (an fsync makes durable at least every write that completed before it). Each
+   * durable step records `received_bytes` and the running hash state taken at exactly that
+   * offset, then acknowledges its chunks.
+   */
+  async #pipeline(live: LiveUpload): Promise<void> {
+    let failure: unknown;
+    let syncing: Promise<void> | undefined;
+    // A durable step covers at least half a window when more is coming (fewer, larger fsyncs),
+    // and whatever is written once the queue is empty (the client is waiting for those acks).
+    const step = (this.#window * live.row.chunk_size) / 2;
+    const due = () => live.written - live.received >= step || (live.queue.length === 0 && live.written > live.received);
+    const kick = () => {
+      if (syncing || !due()) return;
+      syncing = (async () => {
+        while (failure === undefined && due()) await this.#makeDurable(live);
+      })()
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => {
+          syncing = undefined;
+        });
+    };
     try {
-      while (live.queue.length > 0) {
-        const batch = live.queue.splice(0);
-        const start = live.received;
-        let end = start;
-        try {
-          for (const chunk of batch) {
-            await live.temp.write(chunk.offset, chunk.bytes);
-            live.hash.update(chunk.bytes);
-            end += chunk.bytes.length;
-          }
-          // The worker hashes the batch while this thread fsyncs it.
-          const snapshot = live.hash.snapshot();
-          snapshot.catch(() => {});
-          await live.temp.sync();
-          const state = await snapshot;
-          const advanced = await this.#ports.rows.advance({ upload_id: live.row.upload_id, expected_offset: start, received_bytes: end, hash_state: state });
-          if (!advanced) throw new CairnError('conflict', 'the upload session moved on elsewhere (another gateway?)', { details: { reason: 'offset_mismatch' } });
-          live.received = end;
-          live.savedState = state;
-          live.row = { ...live.row, received_bytes: end, hash_state: state };
-          live.queuedBytes -= end - start;
-        } catch (error) {
-          this.#onError(error, live.row.upload_id);
-          const failed = [...batch, ...live.queue.splice(0)];
-          live.queuedBytes = 0;
-          live.broken = true;
-          this.#live.delete(live.row.upload_id);
-          live.hash.restore(live.savedState);
-          await live.temp.truncate(start).catch(() => {});
-          await live.temp.close().catch(() => {});
-          live.hash.close();
-          const refusal = error instanceof CairnError ? error : new CairnError('storage_failed', 'the chunk could not be stored; nothing of it was kept');
-          for (const chunk of failed) chunk.sink?.ack(this.#ackOf(live, chunk.offset, start, refusal));
-          this.#resumeAll(live);
-          return;
+      for (;;) {
+        while (failure === undefined && live.queue.length > 0) {
+          const chunk = live.queue.shift() as PendingChunk;
+          live.unsynced.push(chunk);
+          await live.temp.write(chunk.offset, chunk.bytes);
+          live.hash.update(chunk.bytes);
+          live.written += chunk.bytes.length;
+          kick();
         }
-        for (const chunk of batch) {
-          const through = chunk.offset + chunk.bytes.length;
-          chunk.sink?.ack({ workspace_id: live.row.workspace_id, upload_id: live.row.upload_id, offset: chunk.offset, received_bytes: through, next_offset: through });
+        kick();
+        if (syncing) {
+          await syncing;
+          continue;
         }
-        this.#resumeAll(live);
+        if (failure !== undefined || (live.queue.length === 0 && live.written === live.received)) break;
       }
+    } catch (error) {
+      failure ??= error;
+      while (syncing) await syncing;
     } finally {
       live.draining = false;
     }
+    if (failure !== undefined) await this.#fail(live, failure);
+  }
+
+  /** One durable step: fsync what is written, record it with its hash state, acknowledge its chunks. */
+  async #makeDurable(live: LiveUpload): Promise<void> {
+    const start = live.received;
+    const target = live.written;
+    // Exactly the chunks written so far (a chunk is in `unsynced` from before its write starts).
+    let covered = 0;
+    for (let through = start; covered < live.unsynced.length; covered++) {
+      through += (live.unsynced[covered] as PendingChunk).bytes.length;
+      if (through > target) break;
+    }
+    live.syncing = live.unsynced.splice(0, covered);
+    // The worker hashes what was written while this thread fsyncs; its state is taken at `target`.
+    const snapshot = live.hash.snapshot();
+    snapshot.catch(() => {});
+    await live.temp.sync();
+    const state = await snapshot;
+    const advanced = await this.#ports.rows.advance({ upload_id: live.row.upload_id, expected_offset: start, received_bytes: target, hash_state: state });
+    if (!advanced) throw new CairnError('conflict', 'the upload session moved on elsewhere (another gateway?)', { details: { reason: 'offset_mismatch' } });
+    live.received = target;
+    live.savedState = state;
+    live.row = { ...live.row, received_bytes: target, hash_state: state };
+    live.queuedBytes -= target - start;
+    const done = live.syncing;
+    live.syncing = [];
+    for (const chunk of done) {
+      const through = chunk.offset + chunk.bytes.length;
+      chunk.sink?.ack({ workspace_id: live.row.workspace_id, upload_id: live.row.upload_id, offset: chunk.offset, received_bytes: through, next_offset: through });
+    }
+    this.#resumeAll(live);
+  }
+
+  /** A write, fsync or row update failed: nothing after the last durable step is kept, every chunk not yet acknowledged is refused. */
+  async #fail(live: LiveUpload, error: unknown): Promise<void> {
+    this.#onError(error, live.row.upload_id);
+    const failed = [...live.syncing, ...live.unsynced.splice(0), ...live.queue.splice(0)];
+    live.syncing = [];
+    live.queuedBytes = 0;
+    live.broken = true;
+    if (this.#live.get(live.row.upload_id)) this.#live.delete(live.row.upload_id);
+    live.hash.restore(live.savedState);
+    await live.temp.truncate(live.received).catch(() => {});
+    await live.temp.close().catch(() => {});
+    live.hash.close();
+    const refusal = error instanceof CairnError ? error : new CairnError('storage_failed', 'the chunk could not be stored; nothing of it was kept');
+    for (const chunk of failed) chunk.sink?.ack(this.#ackOf(live, chunk.offset, live.received, refusal));
+    this.#resumeAll(live);
   }
 
   #resumeAll(live: LiveUpload): void {
@@ -272,6 +329,7 @@ export class UploadManager {
         }
         durable = written;
         live.received = written;
+        live.written = written;
         live.savedState = state;
         live.row = { ...live.row, received_bytes: written, hash_state: state };
       };
@@ -279,6 +337,7 @@ export class UploadManager {
         live.hash.restore(live.savedState);
         await live.temp.truncate(durable).catch(() => {});
         written = durable;
+        live.written = durable;
       };
       try {
         for await (const piece of source as AsyncIterable<Buffer>) {
