@@ -173,6 +173,18 @@ describe('ArtifactService GC', () => {
     expect(await t.blobs.verify(WS, put.sha256)).toBe('ok');
   });
 
+  it('plans and prunes expired provider external refs, keeping live ones', async () => {
+    const a = await t.service.ingestBytes({ workspace_id: WS, name: 'doc.txt', source_kind: 'api' }, Buffer.from('doc'));
+    const key = { workspace_id: WS, artifact_id: a.artifact_id, provider: 'openai', transport_kind: 'file_id' as const };
+    await t.store.artifacts.putExternalRef({ ...key, external_id: 'file-old', expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+    await t.store.artifacts.putExternalRef({ ...key, provider: 'anthropic', external_id: 'file-live', expires_at: new Date(Date.now() + 72 * 3_600_000).toISOString() });
+    const plan = await t.service.gcPlan({ now: later() });
+    expect(plan.expired_external_refs).toBe(1);
+    expect(await t.service.gcExecute(plan, { now: later() })).toMatchObject({ external_refs_pruned: 1 });
+    expect(await t.store.artifacts.getExternalRef({ ...key, provider: 'anthropic', now: later().toISOString() })).toMatchObject({ external_id: 'file-live' });
+    expect(await t.store.artifacts.getExternalRef({ ...key, now: new Date().toISOString() })).toBeNull();
+  });
+
   it('leaves young orphans alone and removes old ones', async () => {
     await t.blobs.put(WS, Buffer.from('orphan'));
     expect((await t.service.gcPlan({ now: new Date() })).orphan_blobs).toEqual([]);
