@@ -10,6 +10,7 @@ import { registerTokenCommands } from './commands/tokens.js';
 import { registerArtifactCommands } from './commands/artifacts.js';
 import { registerTaskCommands } from './commands/tasks.js';
 import { rebuildCommand, repairCommand } from './commands/repair.js';
+import { registerArtifactTransferCommands } from './commands/artifact-transfer.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -99,7 +100,9 @@ export function buildCli(env: CairnEnv = readCairnEnv()): Command {
 
   registerSecretsCommands(add(program, 'secrets').description('secret values in the runtime home keystore (values never printed)'), add, env, global);
   registerTokenCommands(add(program, 'token').description('bearer tokens for clients of the gateway'), add, env, global);
-  registerArtifactCommands(add(program, 'artifacts').description('artifact blobs of the runtime home'), add, env, global);
+  const artifacts = add(program, 'artifacts').description('artifacts: blobs of the runtime home, and bytes through the running gateway');
+  registerArtifactCommands(artifacts, add, env, global);
+  registerArtifactTransferCommands(artifacts, add, env, global);
   registerTaskCommands(add(program, 'tasks').description("the home's tasks: list, show, cancel"), add, env, global);
 
   return program;

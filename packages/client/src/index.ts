@@ -13,3 +13,8 @@ export function createCairnClient(options: CairnClientOptions): CairnClient {
 }
 
 export * from './public-api.js';
+
+// Artifact transfer helpers (Node: they read and write files).
+export { upload, hashFile, type UploadOptions, type UploadResult, type UploadSource } from './transfer/upload.js';
+export { download, type DownloadOptions, type DownloadRef, type DownloadResult } from './transfer/download.js';
+export type { ProgressHandler, TransferProgress } from './transfer/transfer-common.js';

@@ -28,3 +28,11 @@ export { TaskScheduler, schedulerOwner, type ReconcileReport, type SchedulerLog,
 export { createTaskScheduler, type CreateTaskSchedulerOptions } from './tasks/create-task-scheduler.js';
 export type { SchedulerStore } from './tasks/scheduler-store.js';
 export type { DeliveryContext } from './tasks/deliveries.js';
+export { TransferService, type TransferServiceOptions } from './transfer/transfer-service.js';
+export type { ChunkSink, UploadManager, UploadManagerOptions } from './transfer/upload-manager.js';
+export type { DownloadManager, DownloadOwner, DownloadStats, FrameSocket } from './transfer/download-manager.js';
+export { RunningHash } from './transfer/hash-state.js';
+export { HashWorkerPool, type ResumableHash } from './transfer/hash-worker.js';
+export { TUS_PATH } from './transfer/tus-endpoint.js';
+export { wsUsesBufferutil } from './transfer/ws-addons.js';
+export type { DownloadTarget, TransferArtifacts, TransferPorts, UploadRows, UploadSessionRow, UploadTemp, UploadTemps } from './transfer/ports.js';

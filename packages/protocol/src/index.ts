@@ -73,5 +73,6 @@ export * from './artifact/index.js';
 
 export * from './auth/auth-methods.js';
 export * from './sync/sync-methods.js';
+export * from './transfer/index.js';
 export * from './notifications/notifications.js';
 export * from './openrpc/openrpc-document.js';

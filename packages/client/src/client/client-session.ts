@@ -1,8 +1,8 @@
-import { METHODS, type AnyNotification, type MethodName, type ParamsOf, type ResultOf } from '@cairn/protocol';
+import { DIRECT_NOTIFICATIONS, METHODS, type AnyNotification, type MethodName, type ParamsOf, type ResultOf } from '@cairn/protocol';
 import { CairnClientError, rpcErrorFromWire } from '../errors/client-errors.js';
 import type { AuthTransport, DefaultTransport, WebSocketConstructor, WebSocketLike } from '../transport/websocket-like.js';
 import { abort, CLOSE_UNAUTHORIZED, openSocket, type SocketDown } from './connection.js';
-import { ANY, CONNECTION, Listeners, NOTIFICATION } from './listeners.js';
+import { ANY, BINARY, CONNECTION, Listeners, NOTIFICATION } from './listeners.js';
 import { reconnectDelay, resolveOptions, type CairnClientOptions, type ResolvedOptions } from './options.js';
 import { RequestTable, type PendingCall } from './request-table.js';
 import { observeResult } from './observe-result.js';
@@ -137,9 +137,36 @@ export class ClientSession {
     for (const frame of this.requests.drain()) this.write(frame.calls, frame.batch);
   }
 
+  /** Sends one binary frame on the open socket; false when there is none (the transfer helpers resume after the reconnect). */
+  sendBinary(frame: Uint8Array): boolean {
+    const socket = this.socket;
+    if (!socket || !this.live || socket.readyState !== 1) return false;
+    try {
+      socket.send(frame);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Bytes the current socket has queued but not sent (0 without a socket or a transport that reports it). */
+  bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
+  /** Stops (true) or restarts reading the socket, where the transport can (`ws`): a download whose sink is slow holds the gateway back through TCP. */
+  pauseReading(paused: boolean): void {
+    const socket = this.socket as { pause?: () => void; resume?: () => void } | null;
+    if (paused) socket?.pause?.();
+    else socket?.resume?.();
+  }
+
   private onFrame(data: unknown): void {
-    // Binary frames (CADN download chunks) belong to the download helpers, not written yet.
-    if (typeof data !== 'string') return;
+    if (typeof data !== 'string') {
+      const bytes = binaryOf(data);
+      if (bytes) this.listeners.emit(BINARY, bytes);
+      return;
+    }
     for (const message of parseFrame(data)) {
       if (message.kind === 'notification') this.onNotification(message.method, message.params);
       else {
@@ -161,7 +188,8 @@ export class ClientSession {
       if (!this.sync.accept(position.workspaceId, position.seq)) return;
     }
     this.listeners.emit(NOTIFICATION + method, params);
-    this.listeners.emit(ANY, { method, params } as AnyNotification);
+    // Direct notifications (upload chunk acks) are per-connection flow control, not journal news.
+    if (!Object.hasOwn(DIRECT_NOTIFICATIONS, method)) this.listeners.emit(ANY, { method, params } as AnyNotification);
   }
 
   private onDown(socket: WebSocketLike, info: SocketDown): void {
@@ -237,6 +265,23 @@ export class ClientSession {
     this.connectionState = change.state;
     this.listeners.emit(CONNECTION, change);
   }
+}
+
+/** A binary message as bytes: `ws` gives a Buffer (or an array of them), browsers an ArrayBuffer. */
+function binaryOf(data: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data) && data.every((part) => part instanceof Uint8Array)) {
+    const parts = data as Uint8Array[];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+  return undefined;
 }
 
 /** 401/403 at the handshake or close code 4001: the token is not (or no longer) good, and retrying cannot fix that. */

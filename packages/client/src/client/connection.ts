@@ -41,6 +41,8 @@ export function openSocket(
   } catch (cause) {
     throw new CairnClientError('invalid_url', `cannot open a WebSocket to ${url}`, { cause });
   }
+  // Browsers deliver binary messages as Blobs unless asked otherwise; `ws` defaults to Buffers.
+  if (socket.binaryType === 'blob') socket.binaryType = 'arraybuffer';
   let opened = false;
   let down = false;
   let httpStatus: number | undefined;

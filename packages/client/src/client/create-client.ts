@@ -1,6 +1,6 @@
 import type { DefaultTransport } from '../transport/websocket-like.js';
 import { ClientSession } from './client-session.js';
-import { RESUME_ERROR, SNAPSHOT } from './listeners.js';
+import { BINARY, RESUME_ERROR, SNAPSHOT } from './listeners.js';
 import type { CairnClientOptions } from './options.js';
 import type { CairnClient } from './types.js';
 
@@ -20,6 +20,12 @@ export function createClientWithTransport(options: CairnClientOptions, defaultTr
     get state() {
       return session.state;
     },
+    sendBinary: (frame) => session.sendBinary(frame),
+    onBinaryFrame: (handler) => session.listeners.add(BINARY, handler as (...a: never[]) => void),
+    get bufferedAmount() {
+      return session.bufferedAmount();
+    },
+    pauseReading: (paused) => session.pauseReading(paused),
     ready: () => session.ready(),
     close: () => session.close(),
   };

@@ -4,6 +4,7 @@ export const ANY = 'any';
 export const CONNECTION = 'connection';
 export const SNAPSHOT = 'snapshot';
 export const RESUME_ERROR = 'resume-error';
+export const BINARY = 'binary';
 
 /**
  * Handler sets by event name. A handler that throws is reported and the others still run:

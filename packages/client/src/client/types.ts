@@ -51,6 +51,18 @@ export interface CairnClient {
   /** The highest `seq` delivered for the workspace; undefined before its first notification. */
   lastSeq(workspaceId: string): number | undefined;
   readonly state: ConnectionState;
+  /**
+   * Sends one binary frame (a `CAUP` upload chunk, see `encodeUploadFrame` in `@cairn/protocol`)
+   * on the open socket; false when the socket is down (nothing was sent). The `upload` helper
+   * uses it; most apps never need it.
+   */
+  sendBinary(frame: Uint8Array): boolean;
+  /** Every binary frame the gateway sends (`CADN` download chunks); the `download` helper uses it. */
+  onBinaryFrame(handler: (frame: Uint8Array) => void): Unsubscribe;
+  /** Bytes queued on the current socket and not yet sent (0 when the transport does not say). */
+  readonly bufferedAmount: number;
+  /** Stops or restarts reading the socket where the transport allows (`ws`): how a slow download sink pushes back on the gateway. */
+  pauseReading(paused: boolean): void;
   /** Resolves once connected (and resumed); rejects if the client closes first. */
   ready(): Promise<void>;
   /** Stops reconnecting, rejects every pending and queued call with `client_closed`, closes the socket. */

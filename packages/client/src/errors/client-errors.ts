@@ -40,6 +40,7 @@ export const CLIENT_ERROR_CODES = {
   reconnect_exhausted: 'reconnect.maxAttempts consecutive connection attempts failed.',
   transport_unavailable: 'No WebSocket implementation: pass options.WebSocket, or install ws in Node.',
   invalid_url: 'The WebSocket constructor refused the url.',
+  transfer_failed: 'An upload or download could not complete: a chunk failed its check, the peer sent what was not asked for, or it was interrupted more than maxRetries times.',
 } as const;
 
 export type ClientErrorCode = keyof typeof CLIENT_ERROR_CODES;

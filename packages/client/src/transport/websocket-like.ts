@@ -4,7 +4,12 @@
  */
 export interface WebSocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** Bytes queued for sending (artifact transfer waits on it); absent on peers that do not report it. */
+  readonly bufferedAmount?: number;
+  /** How binary messages arrive: the client asks browsers for `arraybuffer`; `ws` delivers Buffers. */
+  binaryType?: string;
+  /** Text frames (JSON-RPC) and binary frames (`CAUP` upload chunks). */
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
 }

@@ -22,8 +22,8 @@ export interface ConnectionOptions {
 /**
  * Serves one WebSocket: every text frame through the one parser, each request through the
  * router, each answer (or error) back on the same socket. Listeners are attached before any
- * await, so no frame is dropped. A binary frame is refused with a close (1003): the artifact
- * transfer issue adds the binary frame kinds.
+ * await, so no frame is dropped. A binary `CAUP` frame is an upload chunk (`src/transfer`);
+ * any other binary frame is refused with a close (1003).
  */
 export function serveConnection(socket: WebSocket, principal: Principal, options: ConnectionOptions): Session {
   const { services } = options;
@@ -31,8 +31,11 @@ export function serveConnection(socket: WebSocket, principal: Principal, options
   services.sessions.add(session);
   socket.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) {
+      // CAUP upload chunks go to the transfer layer (which answers a malformed one `invalid_frame`
+      // and keeps the connection); any other binary frame is not Cairn's: close 1003.
+      if (services.transfer.onBinaryFrame(session, binaryBytes(data))) return;
       services.metrics.rejected.inc({ reason: 'binary_frame' });
-      session.send(errorResponse(null, 'invalid_request', 'binary frames are not accepted on this connection (no upload or download is open)'));
+      session.send(errorResponse(null, 'invalid_request', 'binary frames other than CAUP upload chunks are not accepted on this connection'));
       session.close(CLOSE.unsupportedData);
       return;
     }
@@ -42,9 +45,15 @@ export function serveConnection(socket: WebSocket, principal: Principal, options
     session.markClosed();
     services.sessions.delete(session);
     services.hub.detach(session);
+    services.transfer.detach(session);
   });
   socket.on('error', (error) => services.log.debug({ err: error, session: session.id }, 'websocket error'));
   return session;
+}
+
+function binaryBytes(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
 function rawText(data: RawData): string {

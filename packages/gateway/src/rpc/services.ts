@@ -9,6 +9,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { NotificationHub } from '../notify/notification-hub.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { TaskScheduler } from '../tasks/scheduler.js';
+import type { TransferService } from '../transfer/transfer-service.js';
 
 /** What handlers reach: the store and keystore, and the gateway's own parts. Never an entity. */
 export interface GatewayServices {
@@ -26,4 +27,6 @@ export interface GatewayServices {
   readonly log: FastifyBaseLogger;
   /** The task scheduler worker (`[tasks] scheduler_enabled`; started and stopped by `startGateway`). */
   readonly scheduler: TaskScheduler | undefined;
+  /** Artifact upload and download sessions, binary frames, the tus endpoint's store. */
+  readonly transfer: TransferService;
 }

@@ -20,13 +20,16 @@ import { turnRecordHandlers } from '../rpc/handlers/turn-record-handlers.js';
 import { workspaceHandlers } from '../rpc/handlers/workspace-handlers.js';
 import type { GatewayServices } from '../rpc/services.js';
 import { SessionRegistry } from '../session/session-registry.js';
+import { TransferService } from '../transfer/transfer-service.js';
+import { transferPortsOf } from '../transfer/ports-of.js';
+import { transferHandlers } from '../rpc/handlers/transfer-handlers.js';
 import type { WakeChannel } from '../notify/wake-sources.js';
 import { createTaskScheduler } from '../tasks/create-task-scheduler.js';
 import type { TaskExecutor } from '../tasks/executor.js';
 
 /** The protocol's router: one handler group per domain. The task and artifact issues add theirs here. */
 export function gatewayRouter(): Router {
-  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, taskHandlers, artifactHandlers);
+  return createRouter(workspaceHandlers, threadHandlers, turnHandlers, turnRecordHandlers, secretHandlers, authHandlers, syncHandlers, taskHandlers, artifactHandlers, transferHandlers);
 }
 
 /** Builds what handlers use from an open runtime. */
@@ -94,5 +97,6 @@ export function createGatewayServices(
     metrics,
     log,
     scheduler,
+    transfer: new TransferService({ ports: transferPortsOf(store, artifacts, settings), log, scrub: (value) => runtime.redactor.redactDeep(value) }),
   };
 }

@@ -13,6 +13,7 @@ import { resolveRuntime, type RuntimeLog, type RuntimeOptions } from '../runtime
 import { createGatewayServices, gatewayRouter } from './gateway-services.js';
 import type { TaskScheduler } from '../tasks/scheduler.js';
 import type { TaskExecutor } from '../tasks/executor.js';
+import { registerTus } from '../transfer/tus-endpoint.js';
 import type { AgentRuntime, AgentRuntimeContext } from '../agent/agent-runtime.js';
 
 export interface StartGatewayOptions extends RuntimeOptions {
@@ -83,6 +84,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let stopPrune = async () => {};
   let stopArtifacts = async () => {};
   let scheduler: TaskScheduler | undefined;
+  let stopTransferPrune = async () => {};
   try {
     const wakeChannel = options.wakeChannel ?? defaultWakeChannel;
     let hubWake: (workspaceId: string) => void = () => {};
@@ -92,6 +94,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     hubWake = (workspaceId) => built.hub.wakeFromElsewhere(workspaceId);
     hubWatched = () => built.hub.watchedWorkspaces();
     const endpoint = await registerRpc(app, gatewayRouter(), built);
+    registerTus(app, built);
+    // Expired upload sessions and orphaned temps: now (startup) and every minute.
+    stopTransferPrune = built.transfer.startPruning(60_000);
     stopPoll = startWakePoll(built.hub, options.notifyPollMs ?? settings.limits.notify_poll_ms);
     stopPrune = startLlmContextPrune(runtime.store, settings, app.log);
     const artifactWorkers = startArtifactWorkers(built.artifacts, app.log, { onCommitted: (workspaceId) => built.hub.wake(workspaceId) });
@@ -127,6 +132,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       built.sessions.closeAll();
       await stopPrune();
       await stopArtifacts();
+      await stopTransferPrune();
+      await built.transfer.close();
       await channel.close();
       // onClose closes the runtime: the store writes the shutdown checkpoint after the last commit.
       await app.close();
@@ -146,6 +153,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     await scheduler?.stop(0);
     await stopPrune();
     await stopArtifacts();
+    await stopTransferPrune();
     await channel.close().catch(() => {});
     await app.close();
     throw error;

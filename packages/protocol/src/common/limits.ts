@@ -125,4 +125,22 @@ export const LIMITS = {
     /** A label is at most this many characters. */
     labelMaxLength: 256,
   },
+
+  /** Artifact transfer: `CAUP`/`CADN` binary frames, upload and download sessions, tus. */
+  transfer: {
+    /** The chunk size clients should use, and the default the gateway answers. */
+    chunkRecommendedBytes: 256 * KiB,
+    /** The largest payload of one `CAUP` frame; a larger chunk is `payload_too_large`. */
+    chunkMaxBytes: 1 * MiB,
+    /** The smallest chunk size a client may ask for (the last chunk may be shorter). */
+    chunkMinBytes: 4 * KiB,
+    /** Chunks one side may have in flight without an acknowledgement. */
+    windowChunks: 32,
+    /** The largest UTF-8 JSON header of a binary frame. */
+    frameHeaderMaxBytes: 4 * KiB,
+    /** How long an upload session lives after its last chunk, by default: 24 hours. */
+    uploadExpiryDefaultMs: DAY_MS,
+    /** The longest expiry a client may ask for: 7 days. */
+    uploadExpiryMaxMs: 7 * DAY_MS,
+  },
 } as const;

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
     rpc: -32016,
     meaning: "The artifact exists but its status (deleted, quarantined, pending, failed) forbids the operation; details.status says which.",
   },
+  invalid_frame: { rpc: -32017, meaning: 'A binary frame is malformed: truncated or oversize header, bad magic, header not JSON or not its schema, or a length that does not match the payload.' },
   rate_limited: { rpc: -32029, meaning: 'Too many requests; retry after the delay in details.' },
   busy: { rpc: -32030, meaning: 'The database stayed locked by another writer; retry.' },
   storage_failed: { rpc: -32050, meaning: 'The storage layer failed (I/O error, disk full); nothing was written.' },

@@ -7,6 +7,7 @@ import { threadFolderMethods } from '../thread/folder-methods.js';
 import { threadMethods } from '../thread/thread-methods.js';
 import { turnRecordMethods } from '../turn-records/turn-record-methods.js';
 import { turnMethods } from '../turn/turn-methods.js';
+import { transferMethods } from '../transfer/transfer-methods.js';
 import { workspaceMethods } from '../workspace/workspace-methods.js';
 import { mergeMethodGroups, type ParamsOfSpec, type ResultOfSpec } from './define-methods.js';
 
@@ -26,6 +27,7 @@ export const METHODS = mergeMethodGroups(
   syncMethods,
   artifactMethods,
   taskMethods,
+  transferMethods,
 );
 
 export type Methods = typeof METHODS;

@@ -32,6 +32,7 @@ import {
   ThreadArtifactsChangedNotification,
   WorkspaceQuotaWarningNotification,
 } from '../artifact/artifact-events.js';
+import { UploadChunkAckNotification } from '../transfer/transfer-schemas.js';
 
 /**
  * Every notification carries where it sits in its workspace's journal: `seq` is the cursor a
@@ -112,13 +113,19 @@ export const NOTIFICATIONS = Object.freeze({
   'artifact/projection/updated': ArtifactProjectionUpdatedNotification,
   'thread/artifacts/changed': ThreadArtifactsChangedNotification,
   'workspace/quota/warning': WorkspaceQuotaWarningNotification,
+  /** Not journaled: sent only on the uploading connection, so it carries no `seq` (see `DIRECT_NOTIFICATIONS`). */
+  'artifact/upload/chunk_ack': UploadChunkAckNotification,
 });
 
 export type Notifications = typeof NOTIFICATIONS;
 export type NotificationName = keyof Notifications & string;
 export type NotificationParamsOf<N extends NotificationName> = Static<Notifications[N]>;
-/** One notification as a handler receives it. */
-export type AnyNotification = { [N in NotificationName]: { method: N; params: NotificationParamsOf<N> } }[NotificationName];
+/** The notifications that come from no journaled event (no `seq`; see `DIRECT_NOTIFICATIONS`). */
+export type DirectNotificationName = 'artifact/upload/chunk_ack';
+/** The notifications the journal produces: each carries `workspace_id` and `seq`. */
+export type JournaledNotificationName = Exclude<NotificationName, DirectNotificationName>;
+/** One journaled notification as a handler receives it (what a client's `onAny` sees; direct ones go to their own handlers). */
+export type AnyNotification = { [N in JournaledNotificationName]: { method: N; params: NotificationParamsOf<N> } }[JournaledNotificationName];
 
 export function isNotificationName(name: unknown): name is NotificationName {
   return typeof name === 'string' && Object.hasOwn(NOTIFICATIONS, name);
@@ -163,6 +170,15 @@ export const NOTIFICATION_OF_EVENT = Object.freeze({
   'artifact.bound': 'thread/artifacts/changed',
   'workspace.quota_warning': 'workspace/quota/warning',
 } as const satisfies Record<string, NotificationName | null>);
+
+/**
+ * Notifications that come from no journaled event, each with why: the one exception to
+ * "notifications only from the journal". They carry no `seq` and are not replayed by `sync/resume`.
+ */
+export const DIRECT_NOTIFICATIONS: Readonly<Record<DirectNotificationName, string>> = Object.freeze({
+  'artifact/upload/chunk_ack':
+    'flow control of one upload on one connection: it acknowledges a chunk as durable; a reconnected client asks artifact/upload/status for next_offset instead of a replay',
+});
 
 /** Why the unmapped event types stay off the wire (ERRORS.md-style: the table is the documentation). */
 export const UNMAPPED_EVENT_REASONS: Readonly<Record<string, string>> = Object.freeze({

@@ -1,0 +1,2 @@
+// `bufferutil` ships no types; the gateway only checks that it loads (see ws-addons.ts).
+declare module 'bufferutil';

@@ -1,0 +1,104 @@
+import type { Readable } from 'node:stream';
+import type { TransferArtifactRef, UploadSourceKind } from '@cairn/protocol';
+
+/**
+ * What the transfer layer needs of the artifact packages, in the shapes of the team's contract
+ * (crud `store.artifacts` upload-session rows, `@cairn/artifacts` upload temps and
+ * `ArtifactService`). `ports-of.ts` binds them to the real objects; nothing else in
+ * `src/transfer` names those packages, so the upload and download logic reads against this page.
+ */
+export interface UploadSessionRow {
+  upload_id: string;
+  workspace_id: string;
+  token_id: string;
+  thread_id: string | null;
+  turn_id: string | null;
+  file_name: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  source_kind: string;
+  chunk_size: number;
+  received_bytes: number;
+  /** The running SHA-256 state after `received_bytes` (opaque; see `hash-state.ts`); null before the first chunk. */
+  hash_state: string | null;
+  status: 'open' | 'finished' | 'aborted' | 'expired';
+  expires_at: string;
+  created_at: string;
+  artifact_id: string | null;
+  version_id: string | null;
+}
+
+/** Upload-session rows (crud): bytes are not here, only how far they got. */
+export interface UploadRows {
+  create(input: {
+    workspace_id: string;
+    token_id: string;
+    thread_id?: string;
+    turn_id?: string;
+    file_name: string;
+    mime_type: string;
+    size_bytes: number;
+    sha256: string;
+    source_kind: string;
+    chunk_size: number;
+    expires_at: Date;
+  }): Promise<UploadSessionRow>;
+  get(uploadId: string): Promise<UploadSessionRow | undefined>;
+  /** Compare-and-set on the offset: false when `received_bytes` is no longer `expectedOffset`. */
+  advance(input: { upload_id: string; expected_offset: number; received_bytes: number; hash_state: string }): Promise<boolean>;
+  finish(input: { upload_id: string; artifact_id: string; version_id: string }): Promise<void>;
+  abort(uploadId: string): Promise<void>;
+  /** Marks an open session expired (its temp already removed). */
+  expire(uploadId: string): Promise<void>;
+  expired(now: Date, limit: number): Promise<UploadSessionRow[]>;
+  open(): Promise<UploadSessionRow[]>;
+}
+
+/** One upload's temp file in the blob store (the blob store builds its path). */
+export interface UploadTemp {
+  size(): Promise<number>;
+  write(offset: number, bytes: Uint8Array): Promise<unknown>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface UploadTemps {
+  open(workspaceId: string, uploadId: string): Promise<UploadTemp>;
+  remove(workspaceId: string, uploadId: string): Promise<unknown>;
+  list(): AsyncIterable<{ workspace_id: string; upload_id: string; mtime: Date }>;
+}
+
+/** The artifact metadata a download needs. */
+export interface DownloadTarget {
+  artifact_id: string;
+  version_id: string;
+  workspace_id: string;
+  name: string;
+  mime_type: string;
+  sha256: string;
+  size_bytes: number;
+}
+
+export interface TransferArtifacts {
+  /** Ingests a finished upload temp (renamed into its content address): one version, its bindings, its quota; typed `quota_exceeded` with nothing written. */
+  ingestUpload(row: UploadSessionRow, sha256Verified: boolean): Promise<TransferArtifactRef>;
+  /** The `ArtifactRef` of a version (what a finished upload became), for a retried `finish`. */
+  refOf(workspaceId: string, versionId: string): Promise<TransferArtifactRef>;
+  /** The version a download streams; `not_found` for a deleted artifact, another workspace's, or an unknown version. */
+  resolve(workspaceId: string, artifactId: string, versionId: string | undefined): Promise<DownloadTarget>;
+  /** The version's bytes `start` ..= `end` (inclusive, as `fs.createReadStream`). */
+  open(target: DownloadTarget, range: { start: number; end: number }): Promise<Readable>;
+  /** The largest artifact a workspace may store, bytes (the `[quotas] max_artifact_bytes`), or undefined when unlimited. */
+  maxArtifactBytes(): number | undefined;
+}
+
+/** Everything the transfer layer reaches. */
+export interface TransferPorts {
+  rows: UploadRows;
+  temps: UploadTemps;
+  artifacts: TransferArtifacts;
+}
+
+export type { UploadSourceKind };

@@ -1,0 +1,3 @@
+export * from './frame-codec.js';
+export * from './transfer-schemas.js';
+export * from './transfer-methods.js';
