@@ -17,6 +17,7 @@ const SQLITE_CHECKSUMS: Record<string, readonly string[]> = {
     'a9d849f0fa7102026e54703592235dcbe6e61d4f4e357c89094ab10b25ff3704',
     '5566805a68952bd0346fc53523f98de8e5de418729540da696b6d0b31779e9a5',
     'bd3c8b16d689a6c77cac4db1a7bcca42d9018de49e6dca38c65d7ecfcc948eac',
+    'b2bd67552bf4118a637b6bc3be896583f1536448d18ecfa39d64b6de2147a021',
   ],
   keystore: [
     '26b31faa7482bd577e05602b3b3dbb1dec18263303edf90a7d076d575cd1c1a1',

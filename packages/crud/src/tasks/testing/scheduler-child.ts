@@ -2,7 +2,7 @@
 // signals ready, waits for the shared start signal, then steps a simulated clock from `from`
 // to `to` by `step`, at each instant firing due triggers, claiming ready runs and completing
 // them, exactly as a gateway's scheduler loop would. Prints what it did as one JSON line.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { openCrudStore } from '../../store/open-crud-store.js';
@@ -20,10 +20,22 @@ try {
     if (Date.now() > deadline) throw new Error('no start signal');
     await sleep(1);
   }
+  // Lockstep: every process that signalled ready steps the simulated clock together (a process
+  // starved by a loaded machine would otherwise find the whole day done by the other one).
+  const dir = dirname(readyFile);
+  const peers = readdirSync(dir).filter((name) => name.startsWith('ready-')).map((name) => join(dir, `step-${name.slice('ready-'.length)}`));
+  const mine = join(dir, `step-${owner}`);
+  const stepDeadline = Date.now() + 60_000;
+  const reached = (file: string) => (existsSync(file) ? Number(readFileSync(file, 'utf8') || '-1') : -1);
   let fired = 0;
   let claimed = 0;
   const end = Date.parse(to);
-  for (let t = Date.parse(from); t <= end; t += Number(step)) {
+  for (let t = Date.parse(from), k = 0; t <= end; t += Number(step), k++) {
+    writeFileSync(mine, String(k));
+    while (!peers.every((file) => reached(file) >= k)) {
+      if (Date.now() > stepDeadline) throw new Error(`peers did not reach step ${k}`);
+      await sleep(1);
+    }
     const now = new Date(t);
     for (;;) {
       const result = await store.tasks.fireDueTriggers({ now, owner, limit: 200 });
