@@ -25,6 +25,17 @@ const row = (session: ArtifactUploadSession): UploadSessionRow => ({
   version_id: session.version_id,
 });
 
+/** The blob store's upload temps, plus their local paths when the store has them (`LocalUploadTemps.pathsOf`). */
+function temps(uploads: ArtifactService['blobs']['uploads']): TransferPorts['temps'] {
+  const local = uploads as typeof uploads & { pathsOf?: (workspaceId: string, uploadId: string) => { payload: string } };
+  return {
+    open: (workspaceId, uploadId) => uploads.open(workspaceId, uploadId),
+    remove: (workspaceId, uploadId) => uploads.remove(workspaceId, uploadId),
+    list: () => uploads.list(),
+    pathOf: typeof local.pathsOf === 'function' ? (workspaceId, uploadId) => local.pathsOf?.(workspaceId, uploadId).payload : () => undefined,
+  };
+}
+
 /**
  * Binds the transfer layer to crud's upload-session rows (`store.artifacts`), the blob store's
  * upload temps and the `ArtifactService` (ingest and reads). The one place in `src/transfer`
@@ -94,7 +105,7 @@ export function transferPortsOf(store: CrudStore, artifacts: ArtifactService, se
       expired: async (now, limit) => (await uploads.expiredUploadSessions({ now: now.toISOString(), limit })).map(row),
       open: async () => (await uploads.openUploadSessions()).map(row),
     },
-    temps: artifacts.blobs.uploads,
+    temps: temps(artifacts.blobs.uploads),
     artifacts: {
       ingestUpload: (session, verified) =>
         artifacts.ingestUpload(

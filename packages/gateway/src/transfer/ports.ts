@@ -68,6 +68,8 @@ export interface UploadTemps {
   open(workspaceId: string, uploadId: string): Promise<UploadTemp>;
   remove(workspaceId: string, uploadId: string): Promise<unknown>;
   list(): AsyncIterable<{ workspace_id: string; upload_id: string; mtime: Date }>;
+  /** The temp's file path when it is a local file (the hash worker reads the bytes back from it instead of being handed copies); undefined otherwise. */
+  pathOf?(workspaceId: string, uploadId: string): string | undefined;
 }
 
 /** The artifact metadata a download needs. */
