@@ -357,6 +357,26 @@ describe('resuming', () => {
     });
   });
 
+  it('a saved hash state behind the durable offset (as a restart finds it): the gap is re-hashed from the temp and finish checks the whole file', async () => {
+    const bytes = deterministicBytes(13, 0, 9 * CHUNK + 5);
+    const socket = await RpcSocket.open(gateway.rpcUrl, gateway.operatorToken);
+    const session = await startRaw(socket, bytes);
+    // What a gateway killed right after a checkpoint leaves when its hash worker trailed: six
+    // chunks durable in the temp and the row, the saved hash state still at byte 0.
+    const temp = await gateway.services.artifacts.blobs.uploads.open(workspaceId, session.upload_id);
+    await temp.write(0, bytes.subarray(0, 6 * CHUNK));
+    await temp.sync();
+    await temp.close();
+    await gateway.runtime.store.artifacts.advanceUploadSession({ workspace_id: workspaceId, upload_id: session.upload_id, expected_offset: 0, received_bytes: 6 * CHUNK, hash_state: '0:' });
+    const status = await socket.call<{ upload: { next_offset: number } }>('artifact/upload/status', { workspace_id: workspaceId, upload_id: session.upload_id });
+    expect(status.upload.next_offset).toBe(6 * CHUNK);
+    for (let offset = 6 * CHUNK; offset < bytes.length; offset += CHUNK) socket.send(uploadFrame(session.upload_id, offset, bytes.subarray(offset, offset + CHUNK)));
+    expect((await ackFor(socket, session.upload_id, 9 * CHUNK)).params.next_offset).toBe(bytes.length);
+    const { artifact } = await socket.call<{ artifact: { sha256: string; size_bytes: number } }>('artifact/upload/finish', { workspace_id: workspaceId, upload_id: session.upload_id });
+    expect(artifact).toMatchObject({ sha256: sha256Hex(bytes), size_bytes: bytes.length });
+    await socket.close();
+  });
+
   it('the upload helper resumes by itself when the gateway drops its connection', async () => {
     const bytes = deterministicBytes(12, 0, 3 * LIMITS.transfer.windowChunks * CHUNK + 3);
     await withClient(async (client) => {
