@@ -377,6 +377,47 @@ describe('resuming', () => {
     await socket.close();
   });
 
+  it('after a restart a chunk naming a session this gateway has not looked up is not_found (no scan); status finds it and the upload goes on', async () => {
+    const home = join(root, 'restart-home');
+    const bytes = deterministicBytes(14, 0, 2 * CHUNK);
+    let gw = await startTestGateway(home);
+    let ws: string;
+    let uploadId: string;
+    // The same token across the restart (it lives in the home's database): the session is this token's.
+    const token = gw.operatorToken;
+    try {
+      ws = (await gw.runtime.store.workspaces.ensureDefault()).workspace_id;
+      const socket = await RpcSocket.open(gw.rpcUrl, token);
+      const { upload: session } = await socket.call<{ upload: { upload_id: string } }>('artifact/upload/start', {
+        workspace_id: ws,
+        file_name: 'restart.bin',
+        mime_type: 'application/octet-stream',
+        size_bytes: bytes.length,
+        sha256: sha256Hex(bytes),
+      });
+      uploadId = session.upload_id;
+      await socket.close();
+    } finally {
+      await gw.close();
+    }
+    gw = await startTestGateway(home);
+    try {
+      const socket = await RpcSocket.open(gw.rpcUrl, token);
+      socket.send(uploadFrame(uploadId, 0, bytes.subarray(0, CHUNK)));
+      expect((await ackFor(socket, uploadId, 0)).params.error).toMatchObject({ code: 'not_found' });
+      const status = await socket.call<{ upload: { next_offset: number; state: string } }>('artifact/upload/status', { workspace_id: ws, upload_id: uploadId });
+      expect(status.upload).toMatchObject({ next_offset: 0, state: 'open' });
+      socket.send(uploadFrame(uploadId, 0, bytes.subarray(0, CHUNK)));
+      socket.send(uploadFrame(uploadId, CHUNK, bytes.subarray(CHUNK)));
+      expect((await ackFor(socket, uploadId, CHUNK)).params.next_offset).toBe(bytes.length);
+      const { artifact } = await socket.call<{ artifact: { sha256: string } }>('artifact/upload/finish', { workspace_id: ws, upload_id: uploadId });
+      expect(artifact.sha256).toBe(sha256Hex(bytes));
+      await socket.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('the upload helper resumes by itself when the gateway drops its connection', async () => {
     const bytes = deterministicBytes(12, 0, 3 * LIMITS.transfer.windowChunks * CHUNK + 3);
     await withClient(async (client) => {

@@ -174,7 +174,8 @@ export class UploadManager {
         details: { reason: 'chunk_too_large', limit: LIMITS.transfer.chunkMaxBytes, len: payload.length },
       });
     }
-    const live = await this.#liveFor(principal, undefined, header.upload_id);
+    // A chunk names only the upload id: no scan of the open sessions for an id this process has not seen.
+    const live = await this.#liveFor(principal, undefined, header.upload_id, false);
     this.#checkOpen(live.row);
     const expected = live.expectedOffset;
     if (header.offset !== expected) {
@@ -549,8 +550,13 @@ export class UploadManager {
     }
   }
 
-  async #owned(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<UploadSessionRow> {
-    const row = await this.#ports.rows.get(uploadId);
+  /** The row when this token owns it. `scan`: with no workspace, may the lookup go through every open session (tus requests) or not (`CAUP` chunks)? */
+  async #owned(principal: Principal, workspaceId: string | undefined, uploadId: string, scan = true): Promise<UploadSessionRow> {
+    const row = await this.#ports.rows.get(uploadId, {
+      ...(workspaceId === undefined ? {} : { workspace_id: workspaceId }),
+      ...(principal.operator ? {} : { workspaces: principal.workspaces }),
+      scan: scan && principal.operator,
+    });
     if (!row || row.token_id !== principal.token.token_id || (workspaceId !== undefined && row.workspace_id !== workspaceId)) {
       throw new CairnError('not_found', NOT_FOUND, { details: { upload_id: uploadId } });
     }
@@ -558,17 +564,17 @@ export class UploadManager {
   }
 
   /** The in-memory upload, loaded from its row on first use (after a reconnect or a restart): temp cut back to what the row says is durable, hash state loaded. */
-  async #liveFor(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<LiveUpload> {
+  async #liveFor(principal: Principal, workspaceId: string | undefined, uploadId: string, scan = true): Promise<LiveUpload> {
     let pending = this.#live.get(uploadId);
     if (!pending) {
-      pending = this.#load(principal, workspaceId, uploadId);
+      pending = this.#load(principal, workspaceId, uploadId, scan);
       this.#live.set(uploadId, pending);
       pending.catch(() => this.#live.delete(uploadId));
     }
     const live = await pending;
     if (live.broken) {
       if (this.#live.get(uploadId) === pending) this.#live.delete(uploadId);
-      return this.#liveFor(principal, workspaceId, uploadId);
+      return this.#liveFor(principal, workspaceId, uploadId, scan);
     }
     if (live.row.token_id !== principal.token.token_id || (workspaceId !== undefined && live.row.workspace_id !== workspaceId)) {
       throw new CairnError('not_found', NOT_FOUND, { details: { upload_id: uploadId } });
@@ -576,8 +582,8 @@ export class UploadManager {
     return live;
   }
 
-  async #load(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<LiveUpload> {
-    const row = await this.#owned(principal, workspaceId, uploadId);
+  async #load(principal: Principal, workspaceId: string | undefined, uploadId: string, scan: boolean): Promise<LiveUpload> {
+    const row = await this.#owned(principal, workspaceId, uploadId, scan);
     this.#checkOpen(row);
     const temp = await this.#ports.temps.open(row.workspace_id, uploadId);
     try {
