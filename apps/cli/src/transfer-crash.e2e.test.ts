@@ -1,7 +1,9 @@
 // Artifact transfer across a SIGKILL: a built `cairn serve` is killed mid-upload; after a restart
 // on the same home, `artifact/upload/status` from a new connection (same token) says where the
-// durable bytes end (at least every acknowledged chunk, never past what was sent), the upload
-// continues from there and finishes, and the artifact's bytes are exactly the file's. The
+// durable bytes end: at least what a `status` answered before the kill (a status answer is
+// durable; a chunk ack says written, not durable), never past what was sent. The upload
+// continues from there and finishes (the resumable hash re-hashes from its saved point), and
+// the artifact's bytes are exactly the file's. The
 // `cairn artifacts upload|download` commands run against the restarted gateway too.
 import { afterEach, describe, expect } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,11 +49,12 @@ describe('an upload across a SIGKILL of the gateway', () => {
       size_bytes: bytes.length,
       sha256: sha256Hex(bytes),
     });
-    // Ten chunks acknowledged, then four more in flight when the kill comes.
+    // Ten chunks acknowledged and confirmed durable by `status`, then four more in flight when the kill comes.
     for (let offset = 0; offset < 10 * CHUNK; offset += CHUNK) before.send(uploadFrame(upload.upload_id, offset, bytes.subarray(offset, offset + CHUNK)));
     await before.waitFor(() => acked(before, upload.upload_id) === 10 * CHUNK);
+    const durable = (await before.call<{ upload: { next_offset: number } }>('artifact/upload/status', { workspace_id: ws, upload_id: upload.upload_id })).upload.next_offset;
+    expect(durable).toBe(10 * CHUNK);
     for (let offset = 10 * CHUNK; offset < 14 * CHUNK; offset += CHUNK) before.send(uploadFrame(upload.upload_id, offset, bytes.subarray(offset, offset + CHUNK)));
-    const ackedAtKill = acked(before, upload.upload_id);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
 
@@ -61,7 +64,7 @@ describe('an upload across a SIGKILL of the gateway', () => {
     sockets.push(after);
     const status = await after.call<{ upload: { state: string; next_offset: number; received_bytes: number } }>('artifact/upload/status', { workspace_id: ws, upload_id: upload.upload_id });
     expect(status.upload.state).toBe('open');
-    expect(status.upload.next_offset).toBeGreaterThanOrEqual(ackedAtKill);
+    expect(status.upload.next_offset).toBeGreaterThanOrEqual(durable);
     expect(status.upload.next_offset).toBeLessThanOrEqual(14 * CHUNK);
     expect(status.upload.next_offset % CHUNK).toBe(0);
     for (let offset = status.upload.next_offset; offset < bytes.length; offset += CHUNK) after.send(uploadFrame(upload.upload_id, offset, bytes.subarray(offset, offset + CHUNK)));

@@ -15,6 +15,8 @@ export interface Child<T> {
   info: T;
   /** Resident set of the child now, MiB (VmRSS). */
   rssMb(): number;
+  /** CPU time the child has used so far (user + system, every thread), ms. */
+  cpuMs(): number;
   /** Samples the child's RSS every `everyMs` while `work` runs: the peak, MiB. */
   peakDuring<R>(work: () => Promise<R>, everyMs?: number): Promise<{ value: R; peak_rss_mb: number }>;
   stop(): Promise<void>;
@@ -40,10 +42,17 @@ export async function startChild<T>(mode: 'cairn' | 'tus', dir: string, env: Nod
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     return round(kb / 1024, 1);
   };
+  const cpuMs = () => {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of stat(5)), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
   return {
     child,
     info: JSON.parse(line) as T,
     rssMb,
+    cpuMs,
     async peakDuring(work, everyMs = 10) {
       let peak = rssMb();
       const timer = setInterval(() => {
@@ -71,6 +80,12 @@ export async function startChild<T>(mode: 'cairn' | 'tus', dir: string, env: Nod
 }
 
 export const MiB = 2 ** 20;
+
+/** CPU time this process has used so far (user + system, every thread), ms. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

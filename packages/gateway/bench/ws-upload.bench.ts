@@ -21,7 +21,7 @@ import { ArtifactService, LocalArtifactBlobStore } from '@cairn/artifacts';
 import { createCairnClient, upload } from '@cairn/client';
 import { report, round } from '@cairn/tooling/bench';
 import { openRuntime } from '../src/index.js';
-import { MiB, median, startChild, writeDeterministicFile } from './transfer-bench-kit.js';
+import { MiB, median, ownCpuMs, startChild, writeDeterministicFile } from './transfer-bench-kit.js';
 
 const SIZE = 256 * MiB;
 const BIG = 1024 * MiB;
@@ -107,6 +107,8 @@ try {
   const socketMbS: number[] = [];
   const localMbS: number[] = [];
   const tusMbS: number[] = [];
+  /** CPU ms per MiB of each side: the bench process (client, or the local ingest) plus the server child. */
+  const cpu: Record<'socket' | 'local' | 'tus', number[]> = { socket: [], local: [], tus: [] };
   let peak256 = 0;
   for (let r = 0; r < ROUNDS; r++) {
     const a = join(dir, `a${r}.bin`);
@@ -116,12 +118,14 @@ try {
     const order = r % 2 === 0 ? ['socket', 'local', 'tus'] : ['tus', 'local', 'socket'];
     const ms: Record<string, number> = {};
     for (const side of order) {
+      const cpu0 = ownCpuMs() + gateway.cpuMs() + plainTus.cpuMs();
       if (side === 'socket') {
         const { value, peak_rss_mb } = await gateway.peakDuring(() => viaSocket(a, shaA));
         ms.socket = value;
         peak256 = Math.max(peak256, peak_rss_mb);
       } else if (side === 'local') ms.local = await viaLocal(b, shaB);
       else ms.tus = await viaTus(a, SIZE);
+      cpu[side as keyof typeof cpu].push((ownCpuMs() + gateway.cpuMs() + plainTus.cpuMs() - cpu0) / (SIZE / MiB));
     }
     const rate = (t: number) => SIZE / MiB / (t / 1000);
     socketMbS.push(rate(ms.socket!));
@@ -149,6 +153,12 @@ try {
     ratio: round(median(ratios), 3),
     ratios: ratios.map((x) => round(x, 3)),
     vs_tus: round(median(vsTus), 3),
+    // CPU per MiB (client + server, every thread; the wall-clock ratios swing with the box's load, these much less).
+    cpu_ms_per_mb_socket: round(median(cpu.socket), 2),
+    cpu_ms_per_mb_local: round(median(cpu.local), 2),
+    cpu_ms_per_mb_tus: round(median(cpu.tus), 2),
+    cpu_ratio: round(median(cpu.local) / median(cpu.socket), 3),
+    cpu_vs_tus: round(median(cpu.tus) / median(cpu.socket), 3),
     socket_mb_s: round(median(socketMbS), 1),
     local_ingest_mb_s: round(median(localMbS), 1),
     plain_tus_mb_s: round(median(tusMbS), 1),

@@ -32,7 +32,7 @@ export { TransferService, type TransferServiceOptions } from './transfer/transfe
 export type { ChunkSink, UploadManager, UploadManagerOptions } from './transfer/upload-manager.js';
 export type { DownloadManager, DownloadOwner, DownloadStats, FrameSocket } from './transfer/download-manager.js';
 export { RunningHash } from './transfer/hash-state.js';
-export { HashWorkerPool, type ResumableHash } from './transfer/hash-worker.js';
+export { HashWorkerPool, type HashPoint, type ResumableHash } from './transfer/hash-worker.js';
 export { TUS_PATH } from './transfer/tus-endpoint.js';
 export { wsUsesBufferutil } from './transfer/ws-addons.js';
 export type { DownloadTarget, TransferArtifacts, TransferPorts, UploadRows, UploadSessionRow, UploadTemp, UploadTemps } from './transfer/ports.js';

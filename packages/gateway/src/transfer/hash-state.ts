@@ -1,5 +1,4 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
-import type { ResumableHash } from './hash-worker.js';
 
 /**
  * A SHA-256 whose state can be saved after a chunk and loaded after a restart, so a resumed
@@ -7,7 +6,7 @@ import type { ResumableHash } from './hash-worker.js';
  * `createSHA256()` can (`save()` → bytes, `load(bytes)`): the state is persisted beside the
  * temp's length in the upload-session row, as base64.
  */
-export class RunningHash implements ResumableHash {
+export class RunningHash {
   readonly #hasher: IHasher;
   #finished = false;
 
@@ -46,7 +45,7 @@ export class RunningHash implements ResumableHash {
     this.#finished = false;
   }
 
-  /** The state as `ResumableHash` reports it. */
+  /** The state, as a promise (the same as `save()`). */
   async snapshot(): Promise<string> {
     return this.save();
   }

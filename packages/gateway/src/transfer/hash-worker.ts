@@ -1,77 +1,144 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
+/** A resumable hash state and the offset it has reached (every byte before `offset` hashed). */
+export interface HashPoint {
+  offset: number;
+  /** hash-wasm's saved state, base64 (opaque); null: no bytes yet. */
+  state: string | null;
+}
+
 /**
- * The running SHA-256 of an upload, whose state can be saved after a durable batch and loaded
- * after a restart (see `RunningHash`). `snapshot` and `digestHex` answer after every
- * `update` made before them.
+ * The resumable SHA-256 of one upload, kept off the critical path: it trails the writes and
+ * never holds an acknowledgement back. With a temp path it reads the bytes back from the
+ * temp (page cache) itself, so no chunk is copied to it and its memory stays flat however
+ * far it trails; without one, `update` hands it each chunk (a copy, or the chunk's own
+ * buffer transferred) and `backlog` says how much it holds. `snapshot` answers at once with
+ * the point reached; `digestHex(at)` waits until every byte before `at` is hashed.
  */
 export interface ResumableHash {
-  update(bytes: Uint8Array): void;
-  /** The state after every byte so far (base64, opaque). */
-  snapshot(): Promise<string>;
-  /** Back to a saved state (null: no bytes), dropping what was hashed since. */
-  restore(state: string | null): void;
-  /** The hex digest of every byte so far; the hash goes on from the same state afterwards. */
-  digestHex(): Promise<string>;
+  /** Bytes before `to` are written in the temp: hash up to there (temp-path mode). */
+  advance(to: number): void;
+  /** These bytes follow the last ones (no-path mode); `transfer`: `bytes.buffer` may be moved to the worker. */
+  update(bytes: Uint8Array, transfer?: boolean): void;
+  /** Bytes handed to `update` and not yet hashed (no-path mode; 0 with a temp path). */
+  readonly backlog: number;
+  /** The point reached now (at most the last `advance`/`update`), without waiting. */
+  snapshot(): Promise<HashPoint>;
+  /** Back to `point` (dropping what was hashed since): after the temp was cut back to at least `point.offset`. */
+  restore(point: HashPoint): void;
+  /** The hex digest of the bytes before `at`, once hashed; the hash goes on from the same state. */
+  digestHex(at: number): Promise<string>;
   close(): void;
 }
 
 // The worker is plain CommonJS evaluated from this string (no file of its own), so it runs the
-// same from `dist` and from sources under tsx or jest. Messages are handled strictly in order.
+// same from `dist` and from sources under tsx or jest. It lowers its own thread's priority
+// (Linux: `setpriority` on its thread id) so that on a busy machine it takes only CPU the
+// socket, file and database work leave over; it hashes toward each upload's target in 1 MiB
+// reads, yielding between them so `save` answers at once.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
 const { createSHA256 } = require(workerData.hashWasm);
+try {
+  const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+  if (tid > 0) require('node:os').setPriority(tid, 19);
+} catch {}
 const hashers = new Map();
-let chain = Promise.resolve();
-async function handle(m) {
-  switch (m.op) {
-    case 'open': {
-      const h = await createSHA256();
+const piece = Buffer.allocUnsafe(1 << 20);
+function settle(e) {
+  for (let i = e.waiters.length - 1; i >= 0; i--) {
+    const w = e.waiters[i];
+    if (e.error !== undefined) { e.waiters.splice(i, 1); parentPort.postMessage({ seq: w.seq, error: e.error }); }
+    else if (e.offset >= w.at) {
+      e.waiters.splice(i, 1);
+      if (e.offset !== w.at) { parentPort.postMessage({ seq: w.seq, error: 'hashed past ' + w.at }); continue; }
+      const s = e.h.save(); const d = e.h.digest('hex'); e.h.load(s);
+      parentPort.postMessage({ seq: w.seq, value: d });
+    }
+  }
+}
+function pump(e) {
+  if (e.running || e.closed) return;
+  e.running = true;
+  const step = () => {
+    if (e.closed || e.offset >= e.target || e.error !== undefined) { e.running = false; settle(e); return; }
+    try {
+      if (e.fd === undefined) e.fd = fs.openSync(e.path, 'r');
+      const n = fs.readSync(e.fd, piece, 0, Math.min(piece.length, e.target - e.offset), e.offset);
+      if (n === 0) throw new Error('the temp ends at ' + e.offset + ', before ' + e.target);
+      e.h.update(piece.subarray(0, n));
+      e.offset += n;
+    } catch (error) { e.error = String((error && error.message) || error); }
+    settle(e);
+    setImmediate(step);
+  };
+  step();
+}
+function reply(m, value) { if (m.seq !== undefined) parentPort.postMessage({ seq: m.seq, value }); }
+function fail(m, error) { if (m.seq !== undefined) parentPort.postMessage({ seq: m.seq, error: String((error && error.message) || error) }); }
+const opening = new Map();
+parentPort.on('message', (m) => {
+  if (m.op === 'open') {
+    const ready = createSHA256().then((h) => {
       h.init();
       if (m.state) h.load(Buffer.from(m.state, 'base64'));
-      hashers.set(m.id, h);
-      return undefined;
-    }
-    case 'update': hashers.get(m.id).update(m.bytes); return undefined;
-    case 'save': return Buffer.from(hashers.get(m.id).save()).toString('base64');
-    case 'load': { const h = hashers.get(m.id); if (m.state) h.load(Buffer.from(m.state, 'base64')); else h.init(); return undefined; }
-    case 'digest': { const h = hashers.get(m.id); const s = h.save(); const d = h.digest('hex'); h.load(s); return d; }
-    case 'close': hashers.delete(m.id); return undefined;
+      hashers.set(m.id, { h, offset: m.offset, target: m.offset, path: m.path, fd: undefined, running: false, closed: false, waiters: [], error: undefined });
+    });
+    opening.set(m.id, ready);
+    ready.then(() => { opening.delete(m.id); reply(m); }, (error) => { opening.delete(m.id); fail(m, error); });
+    return;
   }
-  throw new Error('unknown op ' + m.op);
-}
-parentPort.on('message', (m) => {
-  chain = chain.then(() => handle(m)).then(
-    (value) => { if (m.seq !== undefined) parentPort.postMessage({ seq: m.seq, value }); },
-    (error) => { if (m.seq !== undefined) parentPort.postMessage({ seq: m.seq, error: String(error && error.message || error) }); },
-  );
+  const e = hashers.get(m.id);
+  if (!e) return fail(m, 'no hash ' + m.id);
+  try {
+    switch (m.op) {
+      case 'advance': if (m.to > e.target) e.target = m.to; pump(e); return;
+      case 'update': {
+        const bytes = new Uint8Array(m.buffer, m.byteOffset, m.length);
+        e.h.update(bytes); e.offset += m.length; e.target = e.offset;
+        parentPort.postMessage({ hashed: m.id, length: m.length });
+        settle(e);
+        return;
+      }
+      case 'save': return reply(m, { offset: e.offset, state: e.offset === 0 ? null : Buffer.from(e.h.save()).toString('base64') });
+      case 'load':
+        if (m.state) e.h.load(Buffer.from(m.state, 'base64')); else e.h.init();
+        e.offset = m.offset; e.target = m.offset; e.error = undefined;
+        return;
+      case 'digest': e.waiters.push({ seq: m.seq, at: m.at }); settle(e); if (e.offset < m.at && e.path !== undefined) { if (m.at > e.target) e.target = m.at; pump(e); } return;
+      case 'close': e.closed = true; hashers.delete(m.id); if (e.fd !== undefined) fs.closeSync(e.fd); for (const w of e.waiters) parentPort.postMessage({ seq: w.seq, error: 'closed' }); return;
+    }
+    fail(m, 'unknown op ' + m.op);
+  } catch (error) { fail(m, error); }
 });
 `;
 
 /**
- * One worker thread that keeps the running SHA-256 of every open upload (hash-wasm, whose
- * state can be saved), so that hashing runs beside the socket, file and database work of the
- * main thread instead of after it: the issue measured hashing as the ceiling of a one-thread
- * upload. Chunks are copied to the worker (structured clone of each chunk); the state the row
- * records is taken after the batch's last chunk, so it always matches `received_bytes`.
+ * One worker thread that keeps the resumable SHA-256 (hash-wasm, whose state can be saved and
+ * loaded) of every open upload, beside and behind the main thread: the main thread checks
+ * each chunk and the whole file with `node:crypto` (native, several times faster), and the
+ * worker's state is what a checkpoint records, at the offset it has reached, so a restarted
+ * gateway resumes from it and re-hashes only the gap from the temp.
  */
 export class HashWorkerPool {
   #worker: Worker | undefined;
   #nextSeq = 1;
   #nextId = 1;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  readonly #hashed = new Map<number, (length: number) => void>();
 
-  #post(message: Record<string, unknown>, reply: boolean): Promise<unknown> {
+  #post(message: Record<string, unknown>, reply: boolean, transfer?: ArrayBuffer[]): Promise<unknown> {
     const worker = this.#ensure();
     if (!reply) {
-      worker.postMessage(message);
+      worker.postMessage(message, transfer);
       return Promise.resolve(undefined);
     }
     const seq = this.#nextSeq++;
     return new Promise((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
-      worker.postMessage({ ...message, seq });
+      worker.postMessage({ ...message, seq }, transfer);
     });
   }
 
@@ -80,10 +147,14 @@ export class HashWorkerPool {
     const hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { hashWasm } });
     worker.unref();
-    worker.on('message', (m: { seq: number; value?: unknown; error?: string }) => {
-      const waiter = this.#pending.get(m.seq);
+    worker.on('message', (m: { seq?: number; value?: unknown; error?: string; hashed?: number; length?: number }) => {
+      if (m.hashed !== undefined) {
+        this.#hashed.get(m.hashed)?.(m.length as number);
+        return;
+      }
+      const waiter = this.#pending.get(m.seq as number);
       if (!waiter) return;
-      this.#pending.delete(m.seq);
+      this.#pending.delete(m.seq as number);
       if (m.error !== undefined) waiter.reject(new Error(`hash worker: ${m.error}`));
       else waiter.resolve(m.value);
     });
@@ -98,16 +169,37 @@ export class HashWorkerPool {
     return worker;
   }
 
-  /** A hash in the worker, from `state` (a `snapshot()`; null: empty). */
-  async open(state: string | null): Promise<ResumableHash> {
+  /** A hash in the worker at `from` (a `snapshot()`; `{offset: 0, state: null}`: empty), reading the temp at `path` when given. */
+  async open(from: HashPoint, path?: string): Promise<ResumableHash> {
     const id = this.#nextId++;
-    await this.#post({ op: 'open', id, state }, true);
+    await this.#post({ op: 'open', id, state: from.state, offset: from.offset, path }, true);
+    let backlog = 0;
+    this.#hashed.set(id, (length) => {
+      backlog -= length;
+    });
     return {
-      update: (bytes) => void this.#post({ op: 'update', id, bytes }, false),
-      snapshot: async () => (await this.#post({ op: 'save', id }, true)) as string,
-      restore: (saved) => void this.#post({ op: 'load', id, state: saved }, false),
-      digestHex: async () => (await this.#post({ op: 'digest', id }, true)) as string,
-      close: () => void (this.#worker ? this.#post({ op: 'close', id }, false) : undefined),
+      get backlog() {
+        return backlog;
+      },
+      advance: (to) => {
+        if (path !== undefined) void this.#post({ op: 'advance', id, to }, false);
+      },
+      update: (bytes, transfer) => {
+        backlog += bytes.length;
+        if (transfer && bytes.buffer instanceof ArrayBuffer) {
+          void this.#post({ op: 'update', id, buffer: bytes.buffer, byteOffset: bytes.byteOffset, length: bytes.length }, false, [bytes.buffer]);
+        } else {
+          const copy = bytes.slice();
+          void this.#post({ op: 'update', id, buffer: copy.buffer, byteOffset: 0, length: copy.length }, false, [copy.buffer]);
+        }
+      },
+      snapshot: async () => (await this.#post({ op: 'save', id }, true)) as HashPoint,
+      restore: (point) => void this.#post({ op: 'load', id, state: point.state, offset: point.offset }, false),
+      digestHex: async (at) => (await this.#post({ op: 'digest', id, at }, true)) as string,
+      close: () => {
+        this.#hashed.delete(id);
+        if (this.#worker) void this.#post({ op: 'close', id }, false);
+      },
     };
   }
 

@@ -2,7 +2,7 @@ import { CairnError, type ArtifactUploadSession } from '@cairn/protocol';
 import type { ArtifactService } from '@cairn/artifacts';
 import type { CrudStore } from '@cairn/crud';
 import type { GatewaySettings } from '@cairn/config';
-import type { TransferPorts, UploadSessionRow } from './ports.js';
+import type { TransferPorts, UploadLookup, UploadSessionRow } from './ports.js';
 
 const row = (session: ArtifactUploadSession): UploadSessionRow => ({
   upload_id: session.upload_id,
@@ -25,6 +25,17 @@ const row = (session: ArtifactUploadSession): UploadSessionRow => ({
   version_id: session.version_id,
 });
 
+/** The blob store's upload temps, plus their local paths when the store has them (`LocalUploadTemps.pathsOf`). */
+function temps(uploads: ArtifactService['blobs']['uploads']): TransferPorts['temps'] {
+  const local = uploads as typeof uploads & { pathsOf?: (workspaceId: string, uploadId: string) => { payload: string } };
+  return {
+    open: (workspaceId, uploadId) => uploads.open(workspaceId, uploadId),
+    remove: (workspaceId, uploadId) => uploads.remove(workspaceId, uploadId),
+    list: () => uploads.list(),
+    pathOf: typeof local.pathsOf === 'function' ? (workspaceId, uploadId) => local.pathsOf?.(workspaceId, uploadId).payload : () => undefined,
+  };
+}
+
 /**
  * Binds the transfer layer to crud's upload-session rows (`store.artifacts`), the blob store's
  * upload temps and the `ArtifactService` (ingest and reads). The one place in `src/transfer`
@@ -32,22 +43,33 @@ const row = (session: ArtifactUploadSession): UploadSessionRow => ({
  */
 export function transferPortsOf(store: CrudStore, artifacts: ArtifactService, settings: GatewaySettings): TransferPorts {
   const uploads = store.artifacts;
-  /** The workspace of an upload id (a chunk names only the id): remembered from create, else looked up among the open sessions. */
+  /** The workspace of an upload id (a chunk names only the id): remembered from create and from every lookup that found it; forgotten when the session closes. */
   const workspaceOf = new Map<string, string>();
-  const find = async (uploadId: string): Promise<ArtifactUploadSession | undefined> => {
-    let workspaceId = workspaceOf.get(uploadId);
-    if (workspaceId === undefined) {
-      const open = await uploads.openUploadSessions();
-      for (const session of open) workspaceOf.set(session.upload_id, session.workspace_id);
-      workspaceId = workspaceOf.get(uploadId);
-      if (workspaceId === undefined) return undefined;
-    }
+  const inWorkspace = async (workspaceId: string, uploadId: string): Promise<ArtifactUploadSession | undefined> => {
     try {
       return await uploads.getUploadSession({ workspace_id: workspaceId, upload_id: uploadId });
     } catch (error) {
-      if (error instanceof CairnError && error.code === 'not_found') return undefined;
+      if (error instanceof CairnError && (error.code === 'not_found' || error.code === 'invalid_params')) return undefined;
       throw error;
     }
+  };
+  const find = async (uploadId: string, lookup: UploadLookup = { scan: true }): Promise<ArtifactUploadSession | undefined> => {
+    const known = workspaceOf.get(uploadId);
+    if (known !== undefined) return inWorkspace(known, uploadId);
+    const candidates = lookup.workspace_id !== undefined ? [lookup.workspace_id] : [...(lookup.workspaces ?? [])];
+    for (const workspaceId of candidates) {
+      const session = await inWorkspace(workspaceId, uploadId);
+      if (session) {
+        workspaceOf.set(uploadId, session.workspace_id);
+        return session;
+      }
+    }
+    if (lookup.workspace_id !== undefined || !lookup.scan) return undefined;
+    const open = await uploads.openUploadSessions();
+    const hit = open.find((session) => session.upload_id === uploadId);
+    if (!hit) return undefined;
+    workspaceOf.set(uploadId, hit.workspace_id);
+    return inWorkspace(hit.workspace_id, uploadId);
   };
   const workspace = async (uploadId: string): Promise<string> => {
     const session = await find(uploadId);
@@ -74,8 +96,8 @@ export function transferPortsOf(store: CrudStore, artifacts: ArtifactService, se
         workspaceOf.set(session.upload_id, session.workspace_id);
         return row(session);
       },
-      get: async (uploadId) => {
-        const session = await find(uploadId);
+      get: async (uploadId, lookup) => {
+        const session = await find(uploadId, lookup);
         return session ? row(session) : undefined;
       },
       async advance(input) {
@@ -84,17 +106,20 @@ export function transferPortsOf(store: CrudStore, artifacts: ArtifactService, se
       },
       async finish(input) {
         await uploads.finishUploadSession({ workspace_id: await workspace(input.upload_id), ...input });
+        workspaceOf.delete(input.upload_id);
       },
       async abort(uploadId) {
         await uploads.abortUploadSession({ workspace_id: await workspace(uploadId), upload_id: uploadId });
+        workspaceOf.delete(uploadId);
       },
       async expire(uploadId) {
         await uploads.expireUploadSession({ workspace_id: await workspace(uploadId), upload_id: uploadId });
+        workspaceOf.delete(uploadId);
       },
       expired: async (now, limit) => (await uploads.expiredUploadSessions({ now: now.toISOString(), limit })).map(row),
       open: async () => (await uploads.openUploadSessions()).map(row),
     },
-    temps: artifacts.blobs.uploads,
+    temps: temps(artifacts.blobs.uploads),
     artifacts: {
       ingestUpload: (session, verified) =>
         artifacts.ingestUpload(

@@ -29,6 +29,13 @@ export interface UploadSessionRow {
   version_id: string | null;
 }
 
+/** Where `UploadRows.get` may look for an upload id it has not seen. */
+export interface UploadLookup {
+  workspace_id?: string;
+  workspaces?: Iterable<string>;
+  scan?: boolean;
+}
+
 /** Upload-session rows (crud): bytes are not here, only how far they got. */
 export interface UploadRows {
   create(input: {
@@ -44,7 +51,13 @@ export interface UploadRows {
     chunk_size: number;
     expires_at: Date;
   }): Promise<UploadSessionRow>;
-  get(uploadId: string): Promise<UploadSessionRow | undefined>;
+  /**
+   * The row of an upload id: from the ids this process has seen (created, or found before),
+   * else in `lookup.workspace_id`, else in each of `lookup.workspaces` (a scoped token's), else,
+   * only with `lookup.scan`, among every open session. Without a hint or `scan` an unknown id is
+   * undefined at the cost of a map lookup (a `CAUP` chunk naming a made-up id costs no scan).
+   */
+  get(uploadId: string, lookup?: UploadLookup): Promise<UploadSessionRow | undefined>;
   /** Compare-and-set on the offset: false when `received_bytes` is no longer `expectedOffset`. */
   advance(input: { upload_id: string; expected_offset: number; received_bytes: number; hash_state: string }): Promise<boolean>;
   finish(input: { upload_id: string; artifact_id: string; version_id: string }): Promise<void>;
@@ -68,6 +81,8 @@ export interface UploadTemps {
   open(workspaceId: string, uploadId: string): Promise<UploadTemp>;
   remove(workspaceId: string, uploadId: string): Promise<unknown>;
   list(): AsyncIterable<{ workspace_id: string; upload_id: string; mtime: Date }>;
+  /** The temp's file path when it is a local file (the hash worker reads the bytes back from it instead of being handed copies); undefined otherwise. */
+  pathOf?(workspaceId: string, uploadId: string): string | undefined;
 }
 
 /** The artifact metadata a download needs. */

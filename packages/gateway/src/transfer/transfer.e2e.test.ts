@@ -357,6 +357,67 @@ describe('resuming', () => {
     });
   });
 
+  it('a saved hash state behind the durable offset (as a restart finds it): the gap is re-hashed from the temp and finish checks the whole file', async () => {
+    const bytes = deterministicBytes(13, 0, 9 * CHUNK + 5);
+    const socket = await RpcSocket.open(gateway.rpcUrl, gateway.operatorToken);
+    const session = await startRaw(socket, bytes);
+    // What a gateway killed right after a checkpoint leaves when its hash worker trailed: six
+    // chunks durable in the temp and the row, the saved hash state still at byte 0.
+    const temp = await gateway.services.artifacts.blobs.uploads.open(workspaceId, session.upload_id);
+    await temp.write(0, bytes.subarray(0, 6 * CHUNK));
+    await temp.sync();
+    await temp.close();
+    await gateway.runtime.store.artifacts.advanceUploadSession({ workspace_id: workspaceId, upload_id: session.upload_id, expected_offset: 0, received_bytes: 6 * CHUNK, hash_state: '0:' });
+    const status = await socket.call<{ upload: { next_offset: number } }>('artifact/upload/status', { workspace_id: workspaceId, upload_id: session.upload_id });
+    expect(status.upload.next_offset).toBe(6 * CHUNK);
+    for (let offset = 6 * CHUNK; offset < bytes.length; offset += CHUNK) socket.send(uploadFrame(session.upload_id, offset, bytes.subarray(offset, offset + CHUNK)));
+    expect((await ackFor(socket, session.upload_id, 9 * CHUNK)).params.next_offset).toBe(bytes.length);
+    const { artifact } = await socket.call<{ artifact: { sha256: string; size_bytes: number } }>('artifact/upload/finish', { workspace_id: workspaceId, upload_id: session.upload_id });
+    expect(artifact).toMatchObject({ sha256: sha256Hex(bytes), size_bytes: bytes.length });
+    await socket.close();
+  });
+
+  it('after a restart a chunk naming a session this gateway has not looked up is not_found (no scan); status finds it and the upload goes on', async () => {
+    const home = join(root, 'restart-home');
+    const bytes = deterministicBytes(14, 0, 2 * CHUNK);
+    let gw = await startTestGateway(home);
+    let ws: string;
+    let uploadId: string;
+    // The same token across the restart (it lives in the home's database): the session is this token's.
+    const token = gw.operatorToken;
+    try {
+      ws = (await gw.runtime.store.workspaces.ensureDefault()).workspace_id;
+      const socket = await RpcSocket.open(gw.rpcUrl, token);
+      const { upload: session } = await socket.call<{ upload: { upload_id: string } }>('artifact/upload/start', {
+        workspace_id: ws,
+        file_name: 'restart.bin',
+        mime_type: 'application/octet-stream',
+        size_bytes: bytes.length,
+        sha256: sha256Hex(bytes),
+      });
+      uploadId = session.upload_id;
+      await socket.close();
+    } finally {
+      await gw.close();
+    }
+    gw = await startTestGateway(home);
+    try {
+      const socket = await RpcSocket.open(gw.rpcUrl, token);
+      socket.send(uploadFrame(uploadId, 0, bytes.subarray(0, CHUNK)));
+      expect((await ackFor(socket, uploadId, 0)).params.error).toMatchObject({ code: 'not_found' });
+      const status = await socket.call<{ upload: { next_offset: number; state: string } }>('artifact/upload/status', { workspace_id: ws, upload_id: uploadId });
+      expect(status.upload).toMatchObject({ next_offset: 0, state: 'open' });
+      socket.send(uploadFrame(uploadId, 0, bytes.subarray(0, CHUNK)));
+      socket.send(uploadFrame(uploadId, CHUNK, bytes.subarray(CHUNK)));
+      expect((await ackFor(socket, uploadId, CHUNK)).params.next_offset).toBe(bytes.length);
+      const { artifact } = await socket.call<{ artifact: { sha256: string } }>('artifact/upload/finish', { workspace_id: ws, upload_id: uploadId });
+      expect(artifact.sha256).toBe(sha256Hex(bytes));
+      await socket.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('the upload helper resumes by itself when the gateway drops its connection', async () => {
     const bytes = deterministicBytes(12, 0, 3 * LIMITS.transfer.windowChunks * CHUNK + 3);
     await withClient(async (client) => {

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CairnError, LIMITS, type CaupHeader, type TransferArtifactRef, type UploadChunkAckNotification, type UploadSession, type UploadStartParams } from '@cairn/protocol';
 import type { Principal } from '../auth/principal.js';
-import { RunningHash } from './hash-state.js';
-import type { HashWorkerPool, ResumableHash } from './hash-worker.js';
+import { HashWorkerPool, type HashPoint, type ResumableHash } from './hash-worker.js';
 import type { TransferPorts, UploadSessionRow, UploadTemp } from './ports.js';
 
 /** Where a chunk's acknowledgement goes (the connection it came on), and how to hold that connection's reading. */
@@ -18,7 +17,7 @@ export interface UploadManagerOptions {
   clock?: () => Date;
   /** Chunks a client may have unacknowledged (default `LIMITS.transfer.windowChunks`). */
   windowChunks?: number;
-  /** Where running hashes live: a worker thread beside the socket work (default: this thread, `RunningHash`). */
+  /** The worker thread that keeps the resumable hashes (default: one of this manager's own). */
   hashes?: HashWorkerPool;
   onError?: (error: unknown, uploadId: string) => void;
 }
@@ -29,37 +28,46 @@ interface PendingChunk {
   bytes: Uint8Array;
 }
 
-/** One open upload this gateway holds in memory: its temp file, its running hash, what is durable and what waits to be written. */
+/** One open upload this gateway holds in memory: its temp file, its running hash, what is written, what is durable and what waits to be written. */
 class LiveUpload {
-  /** Bytes durable in the temp and recorded in the row. */
+  /** Bytes durable: fsynced in the temp and recorded (with the hash state at that offset) in the row. */
   received: number;
   /** Validated chunks not yet written, in offset order. */
   readonly queue: PendingChunk[] = [];
-  /** Written (and hashed), not yet durable. */
-  readonly unsynced: PendingChunk[] = [];
-  /** Being made durable by the running fsync + row update. */
-  syncing: PendingChunk[] = [];
-  /** Bytes written to the temp (durable or not). */
+  /** Bytes written to the temp (and acknowledged), durable or not: `received <= written`. */
   written: number;
+  /** Bytes of validated chunks in `queue` (not yet written). */
   queuedBytes = 0;
   readonly paused = new Set<ChunkSink>();
   #chain: Promise<void> = Promise.resolve();
   draining = false;
   broken = false;
+  /** The running durability checkpoint (fsync + row compare-and-set), if any. */
+  checkpoint: Promise<void> | undefined;
+  /** The checkpoint timer armed after a write. */
+  timer: NodeJS.Timeout | undefined;
+  /** The first checkpoint failure: the upload falls back to `received` (see `UploadManager.#fail`). */
+  failure: unknown;
 
   constructor(
     public row: UploadSessionRow,
     readonly temp: UploadTemp,
+    /** The resumable hash (worker), trailing the writes; what checkpoints record. */
     readonly hash: ResumableHash,
-    public savedState: string | null,
+    /** The point of `hash` the row records. */
+    public savedPoint: HashPoint,
+    /** node:crypto over every byte written, when this process saw them all from byte 0 (else undefined: `finish` asks `hash`). */
+    public whole: Hash | undefined,
+    /** The worker reads the bytes back from the temp (else `update` hands them over). */
+    readonly readsTemp: boolean,
   ) {
     this.received = row.received_bytes;
     this.written = row.received_bytes;
   }
 
-  /** Where the next chunk must start: durable bytes plus those already queued. */
+  /** Where the next chunk must start: bytes written plus those queued. */
   get expectedOffset(): number {
-    return this.received + this.queuedBytes;
+    return this.written + this.queuedBytes;
   }
 
   /** Runs `work` after everything queued before it on this upload (writes, tus appends, finish). */
@@ -82,17 +90,21 @@ const NOT_FOUND = 'no open upload session with that id for this token';
 /**
  * Upload sessions: `start` records a session row; `CAUP` chunks are checked (owner, expiry,
  * size, offset, overflow, chunk hash) in the order they arrive, queued, written to the blob
- * store's upload temp and made durable in batches (write, fsync, then the row's received bytes
- * and running hash state by compare-and-set), and each chunk is acknowledged only after that.
- * A refused chunk leaves the temp and the row as they were. The running hash is saved in the
- * row, so `finish` needs no re-read and a restarted gateway resumes where the row says.
+ * store's upload temp and acknowledged once written. Durability runs behind, in checkpoints
+ * (fsync, then the row's received bytes and running hash state by compare-and-set) every
+ * `CHECKPOINT_BYTES` or `CHECKPOINT_MS`, and always before `status` answers and before
+ * `finish` ingests: `status`'s `next_offset` is durable, a chunk ack's is written. A refused
+ * chunk leaves the temp and the row as they were. The running hash is saved in the row, so
+ * `finish` needs no re-read and a restarted gateway resumes from the last checkpoint (acked
+ * chunks after it are resent: the client resumes from `status`).
  */
 export class UploadManager {
   readonly #ports: TransferPorts;
   readonly #clock: () => Date;
   readonly #window: number;
   readonly #onError: (error: unknown, uploadId: string) => void;
-  readonly #hashes: HashWorkerPool | undefined;
+  readonly #hashes: HashWorkerPool;
+  readonly #ownsHashes: boolean;
   readonly #live = new Map<string, Promise<LiveUpload>>();
 
   constructor(options: UploadManagerOptions) {
@@ -100,7 +112,8 @@ export class UploadManager {
     this.#clock = options.clock ?? (() => new Date());
     this.#window = options.windowChunks ?? LIMITS.transfer.windowChunks;
     this.#onError = options.onError ?? (() => {});
-    this.#hashes = options.hashes;
+    this.#hashes = options.hashes ?? new HashWorkerPool();
+    this.#ownsHashes = options.hashes === undefined;
   }
 
   get windowChunks(): number {
@@ -137,8 +150,14 @@ export class UploadManager {
     if (pending && row.status === 'open') {
       const live = await pending.catch(() => undefined);
       if (live) {
-        await live.idle();
-        return this.#session(live.row, live.received);
+        // What status answers is durable: everything written is checkpointed first.
+        const flushed = await live.run(() => this.#flush(live)).then(
+          () => true,
+          () => false,
+        );
+        if (flushed && !live.broken) return this.#session(live.row, live.received);
+        const fresh = await this.#owned(principal, workspaceId, uploadId);
+        return this.#session(fresh, fresh.received_bytes);
       }
     }
     return this.#session(row, row.received_bytes);
@@ -155,7 +174,8 @@ export class UploadManager {
         details: { reason: 'chunk_too_large', limit: LIMITS.transfer.chunkMaxBytes, len: payload.length },
       });
     }
-    const live = await this.#liveFor(principal, undefined, header.upload_id);
+    // A chunk names only the upload id: no scan of the open sessions for an id this process has not seen.
+    const live = await this.#liveFor(principal, undefined, header.upload_id, false);
     this.#checkOpen(live.row);
     const expected = live.expectedOffset;
     if (header.offset !== expected) {
@@ -185,97 +205,130 @@ export class UploadManager {
   }
 
   /**
-   * Writes queued chunks as they come and makes them durable behind the writes: while one
-   * fsync + row update covers what was written before it began, the next chunks are already
-   * being written (an fsync makes durable at least every write that completed before it). Each
-   * durable step records `received_bytes` and the running hash state taken at exactly that
-   * offset, then acknowledges its chunks.
+   * Writes queued chunks in order and acknowledges each once it is written (its hash was
+   * checked before it was queued): an ack says "verified and written, continue at
+   * `next_offset`", not "durable". Durability runs behind the writes, off the ack path: a
+   * checkpoint (fsync, then the row's compare-and-set of `received_bytes` and the running hash
+   * state taken at exactly that offset) starts every `CHECKPOINT_BYTES` written or
+   * `CHECKPOINT_MS` after a write, and always before `finish`, `status` and a tus append read
+   * the offset. A restart resumes from the last checkpoint.
    */
   async #pipeline(live: LiveUpload): Promise<void> {
-    let failure: unknown;
-    let syncing: Promise<void> | undefined;
-    // A durable step covers at least half a window when more is coming (fewer, larger fsyncs),
-    // and whatever is written once the queue is empty (the client is waiting for those acks).
-    const step = (this.#window * live.row.chunk_size) / 2;
-    const due = () => live.written - live.received >= step || (live.queue.length === 0 && live.written > live.received);
-    const kick = () => {
-      if (syncing || !due()) return;
-      syncing = (async () => {
-        while (failure === undefined && due()) await this.#makeDurable(live);
-      })()
-        .catch((error: unknown) => {
-          failure ??= error;
-        })
-        .finally(() => {
-          syncing = undefined;
-        });
-    };
     try {
-      for (;;) {
-        while (failure === undefined && live.queue.length > 0) {
-          const chunk = live.queue.shift() as PendingChunk;
-          live.unsynced.push(chunk);
-          await live.temp.write(chunk.offset, chunk.bytes);
-          live.hash.update(chunk.bytes);
-          live.written += chunk.bytes.length;
-          kick();
-        }
-        kick();
-        if (syncing) {
-          await syncing;
-          continue;
-        }
-        if (failure !== undefined || (live.queue.length === 0 && live.written === live.received)) break;
+      while (live.failure === undefined && live.queue.length > 0) {
+        const chunk = live.queue.shift() as PendingChunk;
+        await live.temp.write(chunk.offset, chunk.bytes);
+        const through = chunk.offset + chunk.bytes.length;
+        live.whole?.update(chunk.bytes);
+        if (live.readsTemp) live.hash.advance(through);
+        else live.hash.update(chunk.bytes);
+        live.written = through;
+        live.queuedBytes -= chunk.bytes.length;
+        chunk.sink?.ack({ workspace_id: live.row.workspace_id, upload_id: live.row.upload_id, offset: chunk.offset, received_bytes: through, next_offset: through });
+        if (live.queuedBytes <= this.#window * live.row.chunk_size) this.#resumeAll(live);
+        this.#scheduleCheckpoint(live);
+        // Handed chunks (no temp path) stay bounded: the worker's messages are handled in order.
+        if (live.hash.backlog >= HASH_BACKLOG_BYTES) await live.hash.snapshot();
       }
     } catch (error) {
-      failure ??= error;
-      while (syncing) await syncing;
+      live.failure ??= error;
     } finally {
       live.draining = false;
     }
-    if (failure !== undefined) await this.#fail(live, failure);
+    if (live.failure !== undefined) await this.#fail(live, live.failure);
   }
 
-  /** One durable step: fsync what is written, record it with its hash state, acknowledge its chunks. */
+  /** A checkpoint now when a batch is due, else one `CHECKPOINT_MS` from now (if none is armed). */
+  #scheduleCheckpoint(live: LiveUpload): void {
+    if (live.written - live.received >= CHECKPOINT_BYTES) {
+      this.#startCheckpoint(live);
+      return;
+    }
+    if (live.timer || live.written === live.received) return;
+    live.timer = setTimeout(() => {
+      live.timer = undefined;
+      this.#startCheckpoint(live);
+    }, CHECKPOINT_MS);
+    live.timer.unref();
+  }
+
+  /** Starts a background checkpoint unless one runs; a failure breaks the upload back to its last durable offset. */
+  #startCheckpoint(live: LiveUpload): void {
+    if (live.checkpoint || live.broken || live.failure !== undefined || live.written === live.received) return;
+    live.checkpoint = this.#makeDurable(live)
+      .catch((error: unknown) => {
+        if (live.broken || live.failure !== undefined) return;
+        live.failure = error;
+        // With no pipeline running, nothing else would notice: fail it in turn.
+        if (!live.draining) void live.run(() => this.#fail(live, error));
+      })
+      .finally(() => {
+        live.checkpoint = undefined;
+        if (!live.broken && live.failure === undefined && live.written > live.received) this.#scheduleCheckpoint(live);
+      });
+  }
+
+  /** Waits for the running checkpoint and makes everything written durable (inside `live.run`, so no write runs meanwhile). */
+  async #flush(live: LiveUpload): Promise<void> {
+    if (live.timer) {
+      clearTimeout(live.timer);
+      live.timer = undefined;
+    }
+    while (live.checkpoint) await live.checkpoint;
+    if (live.failure === undefined && live.written > live.received) {
+      try {
+        await this.#makeDurable(live);
+      } catch (error) {
+        live.failure ??= error;
+      }
+    }
+    if (live.failure !== undefined) {
+      await this.#fail(live, live.failure);
+      throw live.failure;
+    }
+  }
+
+  /** One checkpoint: fsync what is written, then record that offset with the hash state taken at it (compare-and-set on the previous durable offset). */
   async #makeDurable(live: LiveUpload): Promise<void> {
     const start = live.received;
     const target = live.written;
-    // Exactly the chunks written so far (a chunk is in `unsynced` from before its write starts).
-    let covered = 0;
-    for (let through = start; covered < live.unsynced.length; covered++) {
-      through += (live.unsynced[covered] as PendingChunk).bytes.length;
-      if (through > target) break;
-    }
-    live.syncing = live.unsynced.splice(0, covered);
-    // The worker hashes what was written while this thread fsyncs; its state is taken at `target`.
+    // The point the worker has reached (at most `target`; it may trail): a restart re-hashes the gap from the temp.
     const snapshot = live.hash.snapshot();
     snapshot.catch(() => {});
     await live.temp.sync();
-    const state = await snapshot;
+    const point = await snapshot;
+    if (live.broken) return;
+    const state = encodePoint(point);
     const advanced = await this.#ports.rows.advance({ upload_id: live.row.upload_id, expected_offset: start, received_bytes: target, hash_state: state });
     if (!advanced) throw new CairnError('conflict', 'the upload session moved on elsewhere (another gateway?)', { details: { reason: 'offset_mismatch' } });
     live.received = target;
-    live.savedState = state;
+    live.savedPoint = point;
     live.row = { ...live.row, received_bytes: target, hash_state: state };
-    live.queuedBytes -= target - start;
-    const done = live.syncing;
-    live.syncing = [];
-    for (const chunk of done) {
-      const through = chunk.offset + chunk.bytes.length;
-      chunk.sink?.ack({ workspace_id: live.row.workspace_id, upload_id: live.row.upload_id, offset: chunk.offset, received_bytes: through, next_offset: through });
-    }
-    this.#resumeAll(live);
   }
 
-  /** A write, fsync or row update failed: nothing after the last durable step is kept, every chunk not yet acknowledged is refused. */
+  /**
+   * A write, fsync or row update failed: the temp goes back to the last checkpoint, every chunk
+   * not yet written is refused, and the next chunk (or `status`) learns the durable offset to
+   * resend from (acknowledged chunks after it are lost with the failure and resent).
+   */
   async #fail(live: LiveUpload, error: unknown): Promise<void> {
+    if (live.broken) {
+      // Chunks queued on it after it broke: resend from the durable offset.
+      const late = live.queue.splice(0);
+      live.queuedBytes = 0;
+      const retry = new CairnError('conflict', 'the upload fell back to its last durable offset; resend from there', { details: { reason: 'offset_mismatch', next_offset: live.received } });
+      for (const chunk of late) chunk.sink?.ack(this.#ackOf(live, chunk.offset, live.received, retry));
+      this.#resumeAll(live);
+      return;
+    }
     this.#onError(error, live.row.upload_id);
-    const failed = [...live.syncing, ...live.unsynced.splice(0), ...live.queue.splice(0)];
-    live.syncing = [];
+    if (live.timer) clearTimeout(live.timer);
+    live.timer = undefined;
+    const failed = live.queue.splice(0);
     live.queuedBytes = 0;
     live.broken = true;
+    while (live.checkpoint) await live.checkpoint.catch(() => {});
     if (this.#live.get(live.row.upload_id)) this.#live.delete(live.row.upload_id);
-    live.hash.restore(live.savedState);
     await live.temp.truncate(live.received).catch(() => {});
     await live.temp.close().catch(() => {});
     live.hash.close();
@@ -310,6 +363,7 @@ export class UploadManager {
     const live = await this.#liveFor(principal, undefined, uploadId);
     return live.run(async () => {
       if (live.broken) throw new CairnError('conflict', 'the upload session must be re-read; retry', { details: { reason: 'retry' } });
+      await this.#flush(live);
       this.#checkOpen(live.row);
       if (offset !== live.received || live.queuedBytes > 0) {
         throw new CairnError('conflict', `the request starts at ${offset}; the upload continues at ${live.received}`, { details: { reason: 'offset_mismatch', next_offset: live.received } });
@@ -318,23 +372,29 @@ export class UploadManager {
       const whole = checksum ? createHash('sha256') : undefined;
       let written = start;
       let durable = start;
+      // node:crypto cannot go back: a copy at each durable offset is what a rollback returns to.
+      let wholeAtDurable = live.whole?.copy();
       const checkpoint = async () => {
         if (written === durable) return;
+        const wholeAt = live.whole?.copy();
         const snapshot = live.hash.snapshot();
         snapshot.catch(() => {});
         await live.temp.sync();
-        const state = await snapshot;
+        const point = await snapshot;
+        const state = encodePoint(point);
         if (!(await this.#ports.rows.advance({ upload_id: uploadId, expected_offset: durable, received_bytes: written, hash_state: state }))) {
           throw new CairnError('conflict', 'the upload session moved on elsewhere', { details: { reason: 'offset_mismatch' } });
         }
         durable = written;
         live.received = written;
         live.written = written;
-        live.savedState = state;
+        live.savedPoint = point;
+        wholeAtDurable = wholeAt;
         live.row = { ...live.row, received_bytes: written, hash_state: state };
       };
       const rollback = async () => {
-        live.hash.restore(live.savedState);
+        live.hash.restore(live.savedPoint);
+        live.whole = wholeAtDurable?.copy();
         await live.temp.truncate(durable).catch(() => {});
         written = durable;
         live.written = durable;
@@ -345,9 +405,14 @@ export class UploadManager {
             throw new CairnError('invalid_params', `the upload would exceed its declared ${live.row.size_bytes} bytes`, { details: { reason: 'beyond_declared_size' } });
           }
           await live.temp.write(written, piece);
-          live.hash.update(piece);
-          whole?.update(piece);
           written += piece.length;
+          live.whole?.update(piece);
+          if (live.readsTemp) live.hash.advance(written);
+          else {
+            live.hash.update(piece);
+            if (live.hash.backlog >= HASH_BACKLOG_BYTES) await live.hash.snapshot();
+          }
+          whole?.update(piece);
           if (!checksum && written - durable >= CHECKPOINT_BYTES) await checkpoint();
         }
       } catch (error) {
@@ -379,12 +444,14 @@ export class UploadManager {
     const live = await this.#liveFor(principal, workspaceId, uploadId);
     return live.run(async () => {
       this.#checkOpen(live.row);
+      await this.#flush(live);
       if (live.received !== live.row.size_bytes || live.queuedBytes > 0) {
         throw new CairnError('invalid_params', `the upload holds ${live.received} of its ${live.row.size_bytes} bytes`, {
           details: { reason: 'incomplete', received_bytes: live.received, size_bytes: live.row.size_bytes, next_offset: live.received },
         });
       }
-      const digest = await live.hash.digestHex();
+      // node:crypto when this process saw every byte; else the resumable hash, caught up from the temp.
+      const digest = live.whole ? live.whole.copy().digest('hex') : await live.hash.digestHex(live.row.size_bytes);
       if (digest !== live.row.sha256) {
         await this.#discard(live, 'aborted');
         throw new CairnError('checksum_mismatch', 'the uploaded bytes do not match the declared sha256; the session was aborted', {
@@ -451,16 +518,21 @@ export class UploadManager {
     for (const pending of lives) {
       const live = await pending.catch(() => undefined);
       if (live) {
-        await live.idle();
+        // A graceful stop makes everything written durable.
+        await live.run(() => this.#flush(live)).catch(() => {});
         await live.temp.close().catch(() => {});
         live.hash.close();
       }
     }
+    if (this.#ownsHashes) await this.#hashes.close();
   }
 
   async #discard(live: LiveUpload, why: 'aborted' | 'expired'): Promise<void> {
     this.#live.delete(live.row.upload_id);
     live.broken = true;
+    if (live.timer) clearTimeout(live.timer);
+    live.timer = undefined;
+    while (live.checkpoint) await live.checkpoint.catch(() => {});
     await live.temp.close().catch(() => {});
     live.hash.close();
     await this.#ports.temps.remove(live.row.workspace_id, live.row.upload_id);
@@ -478,8 +550,13 @@ export class UploadManager {
     }
   }
 
-  async #owned(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<UploadSessionRow> {
-    const row = await this.#ports.rows.get(uploadId);
+  /** The row when this token owns it. `scan`: with no workspace, may the lookup go through every open session (tus requests) or not (`CAUP` chunks)? */
+  async #owned(principal: Principal, workspaceId: string | undefined, uploadId: string, scan = true): Promise<UploadSessionRow> {
+    const row = await this.#ports.rows.get(uploadId, {
+      ...(workspaceId === undefined ? {} : { workspace_id: workspaceId }),
+      ...(principal.operator ? {} : { workspaces: principal.workspaces }),
+      scan: scan && principal.operator,
+    });
     if (!row || row.token_id !== principal.token.token_id || (workspaceId !== undefined && row.workspace_id !== workspaceId)) {
       throw new CairnError('not_found', NOT_FOUND, { details: { upload_id: uploadId } });
     }
@@ -487,17 +564,17 @@ export class UploadManager {
   }
 
   /** The in-memory upload, loaded from its row on first use (after a reconnect or a restart): temp cut back to what the row says is durable, hash state loaded. */
-  async #liveFor(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<LiveUpload> {
+  async #liveFor(principal: Principal, workspaceId: string | undefined, uploadId: string, scan = true): Promise<LiveUpload> {
     let pending = this.#live.get(uploadId);
     if (!pending) {
-      pending = this.#load(principal, workspaceId, uploadId);
+      pending = this.#load(principal, workspaceId, uploadId, scan);
       this.#live.set(uploadId, pending);
       pending.catch(() => this.#live.delete(uploadId));
     }
     const live = await pending;
     if (live.broken) {
       if (this.#live.get(uploadId) === pending) this.#live.delete(uploadId);
-      return this.#liveFor(principal, workspaceId, uploadId);
+      return this.#liveFor(principal, workspaceId, uploadId, scan);
     }
     if (live.row.token_id !== principal.token.token_id || (workspaceId !== undefined && live.row.workspace_id !== workspaceId)) {
       throw new CairnError('not_found', NOT_FOUND, { details: { upload_id: uploadId } });
@@ -505,8 +582,8 @@ export class UploadManager {
     return live;
   }
 
-  async #load(principal: Principal, workspaceId: string | undefined, uploadId: string): Promise<LiveUpload> {
-    const row = await this.#owned(principal, workspaceId, uploadId);
+  async #load(principal: Principal, workspaceId: string | undefined, uploadId: string, scan: boolean): Promise<LiveUpload> {
+    const row = await this.#owned(principal, workspaceId, uploadId, scan);
     this.#checkOpen(row);
     const temp = await this.#ports.temps.open(row.workspace_id, uploadId);
     try {
@@ -515,8 +592,15 @@ export class UploadManager {
         throw new CairnError('integrity_failed', `the upload temp holds ${size} bytes but ${row.received_bytes} were recorded durable`, { details: { upload_id: uploadId } });
       }
       if (size > row.received_bytes) await temp.truncate(row.received_bytes);
-      const hash = this.#hashes ? await this.#hashes.open(row.hash_state) : await RunningHash.load(row.hash_state);
-      return new LiveUpload(row, temp, hash, row.hash_state);
+      const point = decodePoint(row.hash_state, row.received_bytes);
+      const path = this.#ports.temps.pathOf?.(row.workspace_id, uploadId);
+      if (point.offset > row.received_bytes || (point.offset < row.received_bytes && path === undefined)) {
+        throw new CairnError('integrity_failed', `the upload's hash state is at ${point.offset} of ${row.received_bytes} durable bytes`, { details: { upload_id: uploadId } });
+      }
+      const hash = await this.#hashes.open(point, path);
+      // After a restart the worker re-hashes the gap between its saved point and the durable offset from the temp.
+      hash.advance(row.received_bytes);
+      return new LiveUpload(row, temp, hash, point, row.received_bytes === 0 ? createHash('sha256') : undefined, path !== undefined);
     } catch (error) {
       await temp.close().catch(() => {});
       throw error;
@@ -542,5 +626,24 @@ export class UploadManager {
   }
 }
 
-/** How many bytes a tus PATCH writes between two durable checkpoints. */
-const CHECKPOINT_BYTES = 8 * 1024 * 1024;
+/** The row's `hash_state`: `<offset>:<hash-wasm state base64>` (offset: where the state is; it may trail `received_bytes`). A bare state (older rows) is at `received_bytes`. */
+function encodePoint(point: HashPoint): string {
+  return `${point.offset}:${point.state ?? ''}`;
+}
+
+function decodePoint(saved: string | null, receivedBytes: number): HashPoint {
+  if (saved === null) return { offset: 0, state: null };
+  const colon = saved.indexOf(':');
+  if (colon < 0) return { offset: receivedBytes, state: saved };
+  const offset = Number(saved.slice(0, colon));
+  const state = saved.slice(colon + 1);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new CairnError('integrity_failed', 'the upload session has a malformed hash state');
+  return { offset, state: state === '' ? null : state };
+}
+
+/** How many bytes are written between two durable checkpoints (CAUP chunks and tus PATCH bodies). */
+const CHECKPOINT_BYTES = 16 * 1024 * 1024;
+/** A checkpoint runs at most this long after a write that is not yet durable. */
+const CHECKPOINT_MS = 250;
+/** How far the hash worker may trail the writes before the pipeline waits for it. */
+const HASH_BACKLOG_BYTES = 16 * 1024 * 1024;

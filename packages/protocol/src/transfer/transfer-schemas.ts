@@ -88,9 +88,9 @@ export const UploadSession = Type.Object({
   file_name: Type.String(),
   size_bytes: ByteCount,
   sha256: Sha256,
-  /** Bytes durably received (and acknowledged). */
+  /** Bytes durably received: fsynced and recorded, so they survive a gateway crash (`status` checkpoints what is written before it answers). */
   received_bytes: ByteCount,
-  /** Where the next `CAUP` frame must start: equal to `received_bytes`. */
+  /** Where the next `CAUP` frame must start: equal to `received_bytes` (possibly below the last acknowledged offset after a crash: resend from here). */
   next_offset: ByteCount,
   /** The chunk size to send (every chunk but the last has exactly this many bytes or fewer). */
   chunk_size: Type.Integer({ minimum: 1 }),
@@ -163,8 +163,12 @@ export type ChunkError = Static<typeof ChunkError>;
 
 /**
  * `artifact/upload/chunk_ack`: sent on the uploading connection (not journaled, so no `seq`)
- * once a chunk is durable, or with `error` when it was refused (nothing of it was kept, and
- * `next_offset` says where to continue).
+ * once a chunk is verified (its `chunk_sha256`) and written to the upload's temp, or with
+ * `error` when it was refused (nothing of it was kept, and `next_offset` says where to
+ * continue). An ack is not a durability promise: the gateway makes written bytes durable in
+ * background checkpoints (and always before `status` answers and before `finish` ingests);
+ * after a gateway crash `artifact/upload/status` answers the durable offset, which may be
+ * below the last acknowledged one, and the client resends from there.
  */
 export const UploadChunkAckNotification = Type.Object({
   /** Absent on a refusal of a chunk that named no session of this token. */
@@ -172,6 +176,7 @@ export const UploadChunkAckNotification = Type.Object({
   upload_id: UploadId,
   /** The offset of the chunk this acknowledges (or refuses). */
   offset: ByteCount,
+  /** Bytes written (acknowledged) so far on this upload; on a refusal, the same as `next_offset`. */
   received_bytes: ByteCount,
   next_offset: ByteCount,
   error: Type.Optional(ChunkError),
