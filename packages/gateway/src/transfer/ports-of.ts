@@ -2,28 +2,7 @@ import { CairnError, type ArtifactUploadSession } from '@cairn/protocol';
 import type { ArtifactService } from '@cairn/artifacts';
 import type { CrudStore } from '@cairn/crud';
 import type { GatewaySettings } from '@cairn/config';
-import type { TransferPorts, UploadLookup, UploadSessionRow } from './ports.js';
-
-const row = (session: ArtifactUploadSession): UploadSessionRow => ({
-  upload_id: session.upload_id,
-  workspace_id: session.workspace_id,
-  token_id: session.token_id,
-  thread_id: session.thread_id,
-  turn_id: session.turn_id,
-  file_name: session.file_name,
-  mime_type: session.mime_type,
-  size_bytes: session.size_bytes,
-  sha256: session.sha256,
-  source_kind: session.source_kind,
-  chunk_size: session.chunk_size,
-  received_bytes: session.received_bytes,
-  hash_state: session.hash_state,
-  status: session.status,
-  expires_at: session.expires_at,
-  created_at: session.created_at,
-  artifact_id: session.artifact_id,
-  version_id: session.version_id,
-});
+import type { TransferPorts, UploadLookup } from './ports.js';
 
 /** The blob store's upload temps, plus their local paths when the store has them (`LocalUploadTemps.pathsOf`). */
 function temps(uploads: ArtifactService['blobs']['uploads']): TransferPorts['temps'] {
@@ -94,11 +73,11 @@ export function transferPortsOf(store: CrudStore, artifacts: ArtifactService, se
           quotas: settings.quotas,
         });
         workspaceOf.set(session.upload_id, session.workspace_id);
-        return row(session);
+        return session;
       },
       get: async (uploadId, lookup) => {
         const session = await find(uploadId, lookup);
-        return session ? row(session) : undefined;
+        return session ?? undefined;
       },
       async advance(input) {
         const result = await uploads.advanceUploadSession({ workspace_id: await workspace(input.upload_id), ...input });
@@ -116,8 +95,8 @@ export function transferPortsOf(store: CrudStore, artifacts: ArtifactService, se
         await uploads.expireUploadSession({ workspace_id: await workspace(uploadId), upload_id: uploadId });
         workspaceOf.delete(uploadId);
       },
-      expired: async (now, limit) => (await uploads.expiredUploadSessions({ now: now.toISOString(), limit })).map(row),
-      open: async () => (await uploads.openUploadSessions()).map(row),
+      expired: (now, limit) => uploads.expiredUploadSessions({ now: now.toISOString(), limit }),
+      open: () => uploads.openUploadSessions(),
     },
     temps: temps(artifacts.blobs.uploads),
     artifacts: {

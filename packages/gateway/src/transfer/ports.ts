@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { TransferArtifactRef, UploadSourceKind } from '@cairn/protocol';
+import type { ArtifactUploadSession, TransferArtifactRef, UploadSourceKind } from '@cairn/protocol';
 
 /**
  * What the transfer layer needs of the artifact packages, in the shapes of the team's contract
@@ -7,27 +7,8 @@ import type { TransferArtifactRef, UploadSourceKind } from '@cairn/protocol';
  * `ArtifactService`). `ports-of.ts` binds them to the real objects; nothing else in
  * `src/transfer` names those packages, so the upload and download logic reads against this page.
  */
-export interface UploadSessionRow {
-  upload_id: string;
-  workspace_id: string;
-  token_id: string;
-  thread_id: string | null;
-  turn_id: string | null;
-  file_name: string;
-  mime_type: string;
-  size_bytes: number;
-  sha256: string;
-  source_kind: string;
-  chunk_size: number;
-  received_bytes: number;
-  /** The running SHA-256 state after `received_bytes` (opaque; see `hash-state.ts`); null before the first chunk. */
-  hash_state: string | null;
-  status: 'open' | 'finished' | 'aborted' | 'expired';
-  expires_at: string;
-  created_at: string;
-  artifact_id: string | null;
-  version_id: string | null;
-}
+/** An upload session's row: crud's record of it (`store.artifacts.getUploadSession`), the protocol's `ArtifactUploadSession`. */
+export type UploadSessionRow = ArtifactUploadSession;
 
 /** Where `UploadRows.get` may look for an upload id it has not seen. */
 export interface UploadLookup {
