@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestGateway } from '@cairn/gateway/testing';
@@ -88,7 +89,9 @@ describe('the browser bundle of @cairn/client', () => {
     expect(bundle.inputs).toContain('packages/client/src/browser.ts');
     expect(bundle.inputs).toContain('packages/client/src/transport/browser-transport.ts');
     expect(bundle.inputs).toContain('packages/protocol/src/index.ts');
-    expect(bundle.inputs.filter((input) => /node_modules\/(\.pnpm\/)?ws[@/]|^node:|node-transport/.test(input))).toEqual([]);
+    // The browser transfer helpers and the protocol core they share with the Node ones, never the Node ones.
+    expect(bundle.inputs).toEqual(expect.arrayContaining(['packages/client/src/transfer/browser-transfer.ts', 'packages/client/src/transfer/upload-core.ts', 'packages/client/src/transfer/download-core.ts']));
+    expect(bundle.inputs.filter((input) => /node_modules\/(\.pnpm\/)?ws[@/]|^node:|node-transport|node-hashing|transfer\/(upload|download)\.ts$/.test(input))).toEqual([]);
     expect(bundle.external).toEqual([]);
     expect(bundle.code).not.toMatch(/from\s*["']node:|import\(\s*["'](node:|ws["'])/);
   });
@@ -182,7 +185,77 @@ describe(`@cairn/client in headless chromium${CHROMIUM ? '' : ' (skipped: chromi
     expect(summary['thrown']).toBeUndefined();
     expect(summary).toMatchObject({ tokenKind: 'workspace', revoked: true, closedWith: { code: 'unauthorized' }, callError: 'unauthorized' });
   }, PAGE_TEST_TIMEOUT_MS);
+
+  itChromium('uploads Blobs (0 B, one chunk + 1 B, a few MiB) and a ReadableStream, downloads them back, bytes and SHA-256 equal in the page and in the store', async () => {
+    const { workspace_id: workspaceId } = await gateway.runtime.store.workspaces.ensureDefault();
+    const files = [
+      { name: 'browser-empty.bin', size: 0, seed: 1, source: 'file', sink: 'stream' },
+      { name: 'browser-chunk-plus-one.bin', size: CHUNK + 1, seed: 2, source: 'stream', sink: 'callback' },
+      { name: 'browser-few-mib.bin', size: 3 * 1024 * 1024 + 17, seed: 3, source: 'blob', sink: 'stream' },
+    ];
+    const summary = await load(
+      'transfer',
+      { url: gateway.rpcUrl, token: gateway.operatorToken, files, chunk: CHUNK },
+      `
+  const client = cairn.createCairnClient({ url: config.url, token: config.token, reconnect: { maxAttempts: 1 } });
+  const { workspace } = await client.rpc['workspace/default']({});
+  const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+  summary.files = [];
+  for (const f of config.files) {
+    ${DETERMINISTIC_BYTES_JS}
+    const bytes = deterministicBytes(f.seed, f.size);
+    const sha256 = hex(await crypto.subtle.digest('SHA-256', bytes));
+    const source = f.source === 'file' ? new File([bytes], f.name)
+      : f.source === 'blob' ? new Blob([bytes])
+      : new ReadableStream({ start(c) { for (let o = 0; o < bytes.length; o += 100000) c.enqueue(bytes.slice(o, o + 100000)); c.close(); } });
+    const progress = [];
+    const up = await cairn.upload(source, { client, workspace_id: workspace.workspace_id, chunk_size: config.chunk, ...(f.source === 'file' ? {} : { file_name: f.name }) }, (p) => progress.push(p.transferred_bytes));
+    const pieces = [];
+    const collect = (piece) => { pieces.push(piece.slice()); };
+    let closed = false;
+    const sink = f.sink === 'callback' ? collect : new WritableStream({ write: collect, close() { closed = true; } });
+    const down = await cairn.download({ workspace_id: workspace.workspace_id, artifact_id: up.artifact.artifact_id }, sink, { client });
+    const back = new Uint8Array(await new Blob(pieces).arrayBuffer());
+    let same = back.length === bytes.length;
+    for (let i = 0; same && i < bytes.length; i++) if (back[i] !== bytes[i]) same = false;
+    summary.files.push({
+      name: f.name, size: f.size, sha256, uploaded: up.artifact, resumes: up.resumes, lastProgress: progress.at(-1),
+      downloadedSha256: hex(await crypto.subtle.digest('SHA-256', back)), same, closed, sink: f.sink,
+      download: { bytes_written: down.bytes_written, sha256: down.sha256, verified_whole_file: down.verified_whole_file },
+    });
+  }
+  await client.close();
+`,
+    );
+    expect(summary['thrown']).toBeUndefined();
+    const results = summary['files'] as Array<Record<string, unknown>>;
+    expect(results).toHaveLength(files.length);
+    for (const [i, file] of files.entries()) {
+      const expected = createHash('sha256').update(deterministicBytes(file.seed, file.size)).digest('hex');
+      const result = results[i]!;
+      // In the page: WebCrypto's digest of what went up and of what came back, and every byte.
+      expect(result).toMatchObject({ name: file.name, sha256: expected, downloadedSha256: expected, same: true, resumes: 0, lastProgress: file.size });
+      expect(result['closed']).toBe(file.sink === 'stream');
+      expect(result['download']).toEqual({ bytes_written: file.size, sha256: expected, verified_whole_file: true });
+      // On the gateway: the artifact exists, with that size and hash.
+      const artifactId = (result['uploaded'] as { artifact_id: string }).artifact_id;
+      const { artifact, version } = await gateway.runtime.store.artifacts.get({ workspace_id: workspaceId, artifact_id: artifactId });
+      expect(artifact.name).toBe(file.name);
+      expect(version).toMatchObject({ sha256: expected, size_bytes: file.size });
+    }
+  }, PAGE_TEST_TIMEOUT_MS);
 });
+
+/** The gateway's recommended chunk size (256 KiB), asked for explicitly so "one chunk + 1 byte" is exactly that. */
+const CHUNK = 256 * 1024;
+
+/** The same deterministic bytes in the page (this source, inlined) and in Node. */
+function deterministicBytes(seed: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.imul(i ^ (seed * 0x9e3779b1), 0x85ebca6b) >>> 24;
+  return out;
+}
+const DETERMINISTIC_BYTES_JS = deterministicBytes.toString().replace(/: number|: Uint8Array/g, '');
 
 /** The gateway's count of handshakes refused for their token (`cairn_rejected_total{reason="unauthorized"}`). */
 async function refusedHandshakes(): Promise<number> {
