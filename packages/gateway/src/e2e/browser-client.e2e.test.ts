@@ -68,6 +68,15 @@ beforeAll(async () => {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     const page = routes.get(path.slice(1));
     if (path === '/client.js') response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle.code);
+    else if (path === '/drop') {
+      // The page asks (a synchronous XHR, so it waits): the gateway drops every socket it holds.
+      let dropped = 0;
+      for (const session of gateway.services.sessions) {
+        session.socket.terminate();
+        dropped++;
+      }
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(String(dropped));
+    }
     else if (page) response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html(page));
     else response.writeHead(404).end();
   });
@@ -243,6 +252,48 @@ describe(`@cairn/client in headless chromium${CHROMIUM ? '' : ' (skipped: chromi
       expect(artifact.name).toBe(file.name);
       expect(version).toMatchObject({ sha256: expected, size_bytes: file.size });
     }
+  }, PAGE_TEST_TIMEOUT_MS);
+
+  itChromium('an upload and a download resume by themselves after the gateway drops the tab\'s socket mid-transfer', async () => {
+    const { workspace_id: workspaceId } = await gateway.runtime.store.workspaces.ensureDefault();
+    const file = { name: 'browser-resumed.bin', size: 12 * CHUNK + 5, seed: 4 };
+    const summary = await load(
+      'resume',
+      { url: gateway.rpcUrl, token: gateway.operatorToken, file, chunk: CHUNK },
+      `
+  const client = cairn.createCairnClient({ url: config.url, token: config.token, reconnect: { maxAttempts: 5, initialDelayMs: 10, maxDelayMs: 50 } });
+  const { workspace } = await client.rpc['workspace/default']({});
+  const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+  ${DETERMINISTIC_BYTES_JS}
+  const bytes = deterministicBytes(config.file.seed, config.file.size);
+  summary.sha256 = hex(await crypto.subtle.digest('SHA-256', bytes));
+  // A synchronous XHR: the page stands still until the gateway has dropped its socket.
+  const drop = () => { const x = new XMLHttpRequest(); x.open('GET', '/drop', false); x.send(); return Number(x.responseText); };
+  summary.drops = [];
+  const up = await cairn.upload(new Blob([bytes]), { client, workspace_id: workspace.workspace_id, file_name: config.file.name, chunk_size: config.chunk }, (p) => {
+    if (summary.drops.length === 0 && p.transferred_bytes >= 3 * config.chunk) summary.drops.push(drop());
+  });
+  summary.upload = { artifact: up.artifact, resumes: up.resumes };
+  const pieces = [];
+  const down = await cairn.download({ workspace_id: workspace.workspace_id, artifact_id: up.artifact.artifact_id }, new WritableStream({ write(piece) { pieces.push(piece.slice()); } }), { client, chunk_size: config.chunk }, (p) => {
+    if (summary.drops.length === 1 && p.transferred_bytes >= 3 * config.chunk) summary.drops.push(drop());
+  });
+  const back = new Uint8Array(await new Blob(pieces).arrayBuffer());
+  summary.downloadedSha256 = hex(await crypto.subtle.digest('SHA-256', back));
+  summary.download = { resumes: down.resumes, bytes_written: down.bytes_written, verified_whole_file: down.verified_whole_file };
+  await client.close();
+`,
+    );
+    expect(summary['thrown']).toBeUndefined();
+    const expected = createHash('sha256').update(deterministicBytes(file.seed, file.size)).digest('hex');
+    // Each drop found the tab's one socket, and each transfer resumed at least once and still delivered every byte.
+    expect(summary).toMatchObject({ sha256: expected, downloadedSha256: expected, drops: [1, 1] });
+    const uploaded = summary['upload'] as { artifact: { artifact_id: string }; resumes: number };
+    expect(uploaded.resumes).toBeGreaterThanOrEqual(1);
+    expect(summary['download']).toMatchObject({ bytes_written: file.size, verified_whole_file: true });
+    expect((summary['download'] as { resumes: number }).resumes).toBeGreaterThanOrEqual(1);
+    const { version } = await gateway.runtime.store.artifacts.get({ workspace_id: workspaceId, artifact_id: uploaded.artifact.artifact_id });
+    expect(version).toMatchObject({ sha256: expected, size_bytes: file.size });
   }, PAGE_TEST_TIMEOUT_MS);
 });
 
