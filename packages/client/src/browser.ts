@@ -9,3 +9,9 @@ export function createCairnClient(options: CairnClientOptions): CairnClient {
 }
 
 export * from './public-api.js';
+
+// Artifact transfer helpers (browser: Blobs and web streams; the protocol core is shared with the Node entry).
+export { upload, download, hashBlob, type BrowserUploadSource, type BrowserDownloadSink } from './transfer/browser-transfer.js';
+export type { UploadCoreOptions as UploadOptions, UploadResult } from './transfer/upload-core.js';
+export type { DownloadOptions, DownloadRef, DownloadResult } from './transfer/download-core.js';
+export type { ProgressHandler, TransferProgress } from './transfer/transfer-common.js';

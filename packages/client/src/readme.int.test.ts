@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTs } from '@cairn/tooling/child';
 import ts from 'typescript';
+import * as browserApi from './browser.js';
 import * as api from './index.js';
 import { startScriptedPeer, threadFixture, workspaceFixture } from './testing/index.js';
 
@@ -14,6 +15,11 @@ const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8'
 
 describe('README.md', () => {
   it.each(Object.keys(api))('documents the export %s', (name) => {
+    expect(readme).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  // The browser entry's exports too (its transfer helpers differ from the Node ones).
+  it.each(Object.keys(browserApi))('documents the browser export %s', (name) => {
     expect(readme).toMatch(new RegExp(`\\b${name}\\b`));
   });
 

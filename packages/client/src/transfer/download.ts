@@ -1,41 +1,10 @@
-import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { decodeDownloadFrame, type DownloadStartResult } from '@cairn/protocol';
-import { CairnClientError, isCairnClientError } from '../errors/client-errors.js';
-import type { CairnClient } from '../client/types.js';
-import { connectionLost, deferred, type ProgressHandler } from './transfer-common.js';
+import { nodeHashing } from './node-hashing.js';
+import type { ProgressHandler } from './transfer-common.js';
+import { receiveChunks, type DownloadOptions, type DownloadRef, type DownloadResult } from './download-core.js';
 
-/** Which bytes to download: an artifact (its current version unless `version_id`), optionally a range. */
-export interface DownloadRef {
-  workspace_id: string;
-  artifact_id: string;
-  version_id?: string;
-  range?: { offset: number; length?: number };
-}
-
-export interface DownloadOptions {
-  client: CairnClient;
-  chunk_size?: number;
-  /** Dropped connections to resume from before giving up (default 10). */
-  maxRetries?: number;
-  signal?: AbortSignal;
-}
-
-export interface DownloadResult {
-  artifact_id: string;
-  version_id: string;
-  sha256: string;
-  total_size_bytes: number;
-  offset: number;
-  bytes_written: number;
-  /** True when the whole version was read and its SHA-256 matched (ranges are checked per chunk only). */
-  verified_whole_file: boolean;
-  resumes: number;
-}
-
-/** Frames held until the client reads again: past this many the socket is paused (TCP pushes back on the gateway). */
-const MAX_QUEUED_FRAMES = 16;
+export type { DownloadOptions, DownloadRef, DownloadResult } from './download-core.js';
 
 /**
  * Downloads an artifact version (or a range of it) into `sink` (a file path, created or
@@ -48,7 +17,7 @@ const MAX_QUEUED_FRAMES = 16;
 export async function download(ref: DownloadRef, sink: string | Writable, options: DownloadOptions, onProgress?: ProgressHandler): Promise<DownloadResult> {
   const out = typeof sink === 'string' ? createWriteStream(sink, { mode: 0o600 }) : sink;
   try {
-    const result = await receive(ref, out, options, onProgress);
+    const result = await receiveChunks(ref, (bytes) => writeTo(out, bytes), options, nodeHashing, onProgress);
     if (typeof sink === 'string') await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     return result;
   } catch (error) {
@@ -57,124 +26,7 @@ export async function download(ref: DownloadRef, sink: string | Writable, option
   }
 }
 
-async function receive(ref: DownloadRef, out: Writable, options: DownloadOptions, onProgress?: ProgressHandler): Promise<DownloadResult> {
-  const { client } = options;
-  const maxRetries = options.maxRetries ?? 10;
-  const start = ref.range?.offset ?? 0;
-  let versionId = ref.version_id;
-  let plan: DownloadStartResult | undefined;
-  let written = 0;
-  let resumes = 0;
-  let wholeHash: Hash | undefined;
-  let total = 0;
-
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const queue: Uint8Array[] = [];
-    let wake = deferred();
-    let failure: Error | undefined;
-    let done = false;
-    let current: string | undefined;
-    let paused = false;
-    const offFrames = client.onBinaryFrame((frame) => {
-      queue.push(frame);
-      if (queue.length >= MAX_QUEUED_FRAMES && !paused) {
-        paused = true;
-        client.pauseReading(true);
-      }
-      wake.resolve();
-    });
-    const { lost, off: offLost } = connectionLost(client);
-    let down = false;
-    void lost.then(() => {
-      down = true;
-      wake.resolve();
-    });
-    try {
-      const remaining = plan ? plan.length - written : ref.range?.length;
-      const answer = await client.call('artifact/download/start', {
-        workspace_id: ref.workspace_id,
-        artifact_id: ref.artifact_id,
-        ...(versionId === undefined ? {} : { version_id: versionId }),
-        range: { offset: start + written, ...(remaining === undefined ? {} : { length: remaining }) },
-        ...(options.chunk_size === undefined ? {} : { chunk_size: options.chunk_size }),
-      });
-      current = answer.download_id;
-      if (!plan) {
-        plan = answer;
-        versionId = answer.version_id;
-        total = answer.length;
-        if (answer.offset === 0 && answer.length === answer.total_size_bytes) wholeHash = createHash('sha256');
-      }
-      onProgress?.({ transferred_bytes: written, total_bytes: total, resumes });
-      while (!done && !failure) {
-        while (queue.length > 0 && !failure && !done) {
-          const frame = queue.shift() as Uint8Array;
-          let decoded;
-          try {
-            decoded = decodeDownloadFrame(frame);
-          } catch (error) {
-            failure = new CairnClientError('transfer_failed', 'the gateway sent a malformed CADN frame', { cause: error });
-            break;
-          }
-          const { header, payload } = decoded;
-          if (header.download_id !== current) continue;
-          if (header.offset !== start + written) {
-            failure = new CairnClientError('transfer_failed', `a CADN frame at ${header.offset}; expected ${start + written}`);
-            break;
-          }
-          if (createHash('sha256').update(payload).digest('hex') !== header.chunk_sha256) {
-            failure = new CairnClientError('transfer_failed', `the CADN frame at ${header.offset} does not match its chunk_sha256`);
-            break;
-          }
-          wholeHash?.update(payload);
-          if (payload.length > 0 && !out.write(payload)) await new Promise<void>((resolve) => out.once('drain', resolve));
-          written += payload.length;
-          onProgress?.({ transferred_bytes: written, total_bytes: total, resumes });
-          if (header.final_chunk) done = true;
-        }
-        if (paused && queue.length < MAX_QUEUED_FRAMES / 2) {
-          paused = false;
-          client.pauseReading(false);
-        }
-        if (done || failure) break;
-        if (down) break;
-        await wake.promise;
-        wake = deferred();
-      }
-    } catch (error) {
-      // A lost connection falls through to the resume below; anything else is the answer.
-      if (!(isCairnClientError(error) && error.code === 'connection_lost')) throw error;
-    } finally {
-      offFrames();
-      offLost();
-      if (paused) client.pauseReading(false);
-    }
-    if (failure) {
-      if (current) await client.call('artifact/download/abort', { workspace_id: ref.workspace_id, download_id: current }).catch(() => {});
-      throw failure;
-    }
-    if (done && plan) {
-      await client.call('artifact/download/finish', { workspace_id: ref.workspace_id, download_id: current as string }).catch(() => {});
-      if (written !== plan.length) throw new CairnClientError('transfer_failed', `the download ended after ${written} of ${plan.length} bytes`);
-      let verified = false;
-      if (wholeHash) {
-        const digest = wholeHash.digest('hex');
-        if (digest !== plan.sha256) throw new CairnClientError('transfer_failed', 'the downloaded bytes do not match the version sha256');
-        verified = true;
-      }
-      return {
-        artifact_id: plan.artifact_id,
-        version_id: plan.version_id,
-        sha256: plan.sha256,
-        total_size_bytes: plan.total_size_bytes,
-        offset: start,
-        bytes_written: written,
-        verified_whole_file: verified,
-        resumes,
-      };
-    }
-    if (++resumes > maxRetries) throw new CairnClientError('transfer_failed', `download gave up after ${maxRetries} resumes`);
-    await client.ready();
-  }
+/** Writes to a Writable, waiting for `drain` when it asks to. */
+function writeTo(out: Writable, bytes: Uint8Array): Promise<void> | void {
+  if (!out.write(bytes)) return new Promise<void>((resolve) => out.once('drain', resolve));
 }
