@@ -6,8 +6,6 @@ export interface ArtifactWorkerOptions {
   projectionIntervalMs?: number;
   /** Between GC runs, ms (also the first run's delay). */
   gcIntervalMs?: number;
-  /** Between upload temp prunes, ms. */
-  uploadPruneIntervalMs?: number;
   /** After a batch that journaled projection results: wake the notification hub for these workspaces. */
   onCommitted: (workspaceId: string) => void;
 }
@@ -25,8 +23,9 @@ const PASS_BATCHES = 20;
 /**
  * The artifact workers: projections off the request path (claimed in batches; each result is
  * journaled, so `artifact/projection/updated` reaches clients through the hub), GC every hour
- * (plan, then execute, which re-checks each blob), and expired upload sessions pruned at
- * start and every ten minutes. A failed pass is logged and retried at the next tick; `stop`
+ * (plan, then execute, which re-checks each blob). Expired upload sessions and their temps are
+ * the transfer service's to prune (`TransferService.startPruning`, at start and every minute),
+ * since it knows which uploads are live. A failed pass is logged and retried at the next tick; `stop`
  * waits for a running pass.
  */
 export function startArtifactWorkers(artifacts: ArtifactService, log: FastifyBaseLogger, options: ArtifactWorkerOptions): ArtifactWorkers {
@@ -61,16 +60,10 @@ export function startArtifactWorkers(artifacts: ArtifactService, log: FastifyBas
     for (const ws of report.workspaces) options.onCommitted(ws);
     log.info({ gc: report }, 'artifact GC done');
   });
-  const uploads = guard('upload prune', async () => {
-    const report = await artifacts.pruneExpiredUploads();
-    if (report.sessions_expired + report.orphan_temps_removed > 0) log.info({ uploads: report }, 'expired uploads removed');
-  });
-  uploads();
   projections();
   const timers = [
     setInterval(projections, options.projectionIntervalMs ?? 1_000),
     setInterval(gc, options.gcIntervalMs ?? 60 * MINUTE),
-    setInterval(uploads, options.uploadPruneIntervalMs ?? 10 * MINUTE),
   ];
   for (const t of timers) t.unref();
   return {
