@@ -256,7 +256,9 @@ describe(`@cairn/client in headless chromium${CHROMIUM ? '' : ' (skipped: chromi
 
   itChromium('an upload and a download resume by themselves after the gateway drops the tab\'s socket mid-transfer', async () => {
     const { workspace_id: workspaceId } = await gateway.runtime.store.workspaces.ensureDefault();
-    const file = { name: 'browser-resumed.bin', size: 12 * CHUNK + 5, seed: 4 };
+    // Far more than the loopback socket and the browser buffer ahead of the page (a browser WebSocket cannot
+    // push back): a drop after 3 chunks must find most of the download still to come, so it has to resume.
+    const file = { name: 'browser-resumed.bin', size: 96 * CHUNK + 5, seed: 4 };
     const summary = await load(
       'resume',
       { url: gateway.rpcUrl, token: gateway.operatorToken, file, chunk: CHUNK },
